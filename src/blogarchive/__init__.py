@@ -1,0 +1,44 @@
+"""blogarchive: Blogger blogs into a typed, normalised JSON archive that lasts.
+
+    archive = blogarchive.read("blog-09-17-2010.xml")
+    for post in archive.posts:
+        print(post.id, post.status, post.published, post.title)
+    blogarchive.write(archive, "archive/")
+    assert blogarchive.load("archive/") == archive
+"""
+
+from .errors import (
+    ArchiveError,
+    BlogarchiveError,
+    ParseError,
+    SourceError,
+    UnsafeInput,
+    UnsupportedFormat,
+)
+from .model import Archive, Author, Blog, Comment, Label, Post
+from .reading import ReadReport, iter_records, read, read_all
+from .store import load, write
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Archive",
+    "ArchiveError",
+    "Author",
+    "Blog",
+    "BlogarchiveError",
+    "Comment",
+    "Label",
+    "ParseError",
+    "Post",
+    "ReadReport",
+    "SourceError",
+    "UnsafeInput",
+    "UnsupportedFormat",
+    "__version__",
+    "iter_records",
+    "load",
+    "read",
+    "read_all",
+    "write",
+]

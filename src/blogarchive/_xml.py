@@ -1,0 +1,233 @@
+"""Safe, streaming XML: the only place blogarchive hands bytes to an XML parser.
+
+Every parse runs with DTD loading, entity resolution and network access off (PRESERVATION.md
+section 7; lxml >= 6.1 for CVE-2026-41066, and ``resolve_entities=False`` passed explicitly
+because ``iterparse`` did not always default to it). A document that declares a DOCTYPE is
+refused outright: no Blogger file has one, and it is how billion-laughs and XXE files start.
+
+Records are streamed: the caller picks the depth of its records (1 for Atom entries, 2 for RSS
+items) and each completed element at that depth is yielded, then cleared with the siblings
+before it, so memory stays flat however large the export.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import IO, Final
+
+from lxml import etree
+
+from .errors import ParseError, UnsafeInput
+
+__all__ = ["NS", "Opener", "iter_records", "serialise"]
+
+NS: Final = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "app": "http://purl.org/atom/app#",
+    "gd": "http://schemas.google.com/g/2005",
+    "thr": "http://purl.org/syndication/thread/1.0",
+    "georss": "http://www.georss.org/georss",
+    "media": "http://search.yahoo.com/mrss/",
+    "openSearch": "http://a9.com/-/spec/opensearchrss/1.0/",
+    "blogger2008": "http://schemas.google.com/blogger/2008",
+    "blogger": "http://schemas.google.com/blogger/2018",
+    "feedburner": "http://rssnamespace.org/feedburner/ext/1.0",
+}
+
+# Prefixes Blogger declares inline (app, media) or on the root; a pretty-printer that drops
+# an inline declaration leaves a file that is not namespace-well-formed (FORMATS.md section 5,
+# the pelican fixture). Declaring them again on the root repairs it without changing meaning.
+_REPAIRABLE: Final = {
+    "app": NS["app"],
+    "media": NS["media"],
+    "gd": NS["gd"],
+    "thr": NS["thr"],
+    "georss": NS["georss"],
+    "openSearch": NS["openSearch"],
+}
+
+_UNBOUND: Final = re.compile(r"Namespace prefix (\S+) (?:on|for) \S+(?: on \S+)? is not defined")
+_PLACE: Final = re.compile(r",? line \d+, column \d+$")
+
+Opener = Callable[[], IO[bytes]]
+
+
+def serialise(element: etree._Element) -> str:
+    """An element as XML text (for elements no reader maps, so nothing is lost)."""
+    return etree.tostring(element, encoding="unicode", with_tail=False)
+
+
+class _DeclareOnRoot:
+    """A read-only stream that adds namespace declarations to the root start tag.
+
+    Only the bytes before the end of the root start tag change; no newline is added, so the
+    line numbers in later error messages still point into the original file.
+    """
+
+    def __init__(self, raw: IO[bytes], prefixes: dict[str, str]) -> None:
+        self._raw = raw
+        self._decls = "".join(f" xmlns:{p}='{u}'" for p, u in sorted(prefixes.items())).encode()
+        self._head: bytes | None = None
+
+    def _build_head(self) -> bytes:
+        data = b""
+        while True:
+            chunk = self._raw.read(65536)
+            data += chunk
+            end = _root_tag_end(data)
+            if end is not None or not chunk:
+                break
+        if end is None:
+            return data
+        return data[:end] + self._decls + data[end:]
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head is None:
+            self._head = self._build_head()
+        if self._head:
+            if size < 0 or size >= len(self._head):
+                out, self._head = self._head, b""
+                return out + (self._raw.read() if size < 0 else b"")
+            out, self._head = self._head[:size], self._head[size:]
+            return out
+        return self._raw.read(size)
+
+
+def _root_tag_end(data: bytes) -> int | None:
+    """Index of the ``>`` (or ``/>``) closing the root start tag in ``data``, if complete."""
+    i = 0
+    while True:
+        i = data.find(b"<", i)
+        if i < 0 or i + 1 >= len(data):
+            return None
+        if data.startswith(b"<?", i):
+            j = data.find(b"?>", i)
+            if j < 0:
+                return None
+            i = j + 2
+        elif data.startswith(b"<!--", i):
+            j = data.find(b"-->", i)
+            if j < 0:
+                return None
+            i = j + 3
+        elif data.startswith(b"<!", i):
+            j = data.find(b">", i)
+            if j < 0:
+                return None
+            i = j + 1
+        else:
+            break
+    quote = 0
+    for k in range(i, len(data)):
+        c = data[k]
+        if quote:
+            if c == quote:
+                quote = 0
+        elif c in (0x22, 0x27):
+            quote = c
+        elif c == 0x3E:  # '>'
+            return k - 1 if data[k - 1] == 0x2F else k  # before '/>' or '>'
+    return None
+
+
+def _problem(err: etree.XMLSyntaxError) -> str:
+    msg = _PLACE.sub("", str(err.msg or err)).strip()
+    if "Document is empty" in msg or "Start tag expected" in msg:
+        return f"not XML ({msg})"
+    if "Premature end of data" in msg or ("EndTag" in msg and "end of" in msg):
+        return f"truncated or unclosed XML ({msg})"
+    if "Entity" in msg:
+        return f"refused: undeclared or unexpanded entity ({msg})"
+    return f"not well-formed XML ({msg})"
+
+
+def iter_records(
+    opener: Opener,
+    source: str,
+    depth_of: Callable[[etree._Element], int],
+    notes: list[str],
+) -> Iterator[etree._Element]:
+    """Yield the root element, then every completed element at the depth ``depth_of(root)``.
+
+    A missing namespace declaration for one of Blogger's own prefixes is repaired by parsing
+    again with the declaration added to the root (already-yielded records are not repeated),
+    and the repair is recorded in ``notes``. Any other defect raises ParseError with the line
+    and column; a DOCTYPE raises UnsafeInput.
+    """
+    declared: dict[str, str] = {}
+    done = 0  # records yielded by earlier passes
+    while True:
+        stream = opener()
+        try:
+            if declared:
+                stream = _DeclareOnRoot(stream, declared)  # type: ignore[assignment]
+            seen = 0
+            try:
+                for is_root, element in _parse(stream, source, depth_of):
+                    if is_root:
+                        if not declared:  # the root is given once, on the first pass
+                            yield element
+                        continue
+                    seen += 1
+                    if seen > done:
+                        yield element
+                        done = seen
+                return
+            except etree.XMLSyntaxError as err:
+                m = _UNBOUND.search(str(err.msg or ""))
+                if m and m.group(1) in _REPAIRABLE and m.group(1) not in declared:
+                    prefix = m.group(1)
+                    declared[prefix] = _REPAIRABLE[prefix]
+                    line = err.position[0] if err.position else None
+                    notes.append(
+                        f"{source}: namespace prefix '{prefix}' is used without a declaration "
+                        f"(first at line {line}); read with Blogger's declaration for it added"
+                    )
+                    continue
+                line, column = err.position if err.position else (None, None)
+                raise ParseError(source, _problem(err), line=line, column=column) from None
+        finally:
+            stream.close()
+
+
+def _parse(
+    stream: IO[bytes],
+    source: str,
+    depth_of: Callable[[etree._Element], int],
+) -> Iterator[tuple[bool, etree._Element]]:
+    events = etree.iterparse(
+        stream,
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=False,
+        strip_cdata=False,
+    )
+    depth = 0
+    want = -1
+    for event, element in events:
+        if event == "start":
+            depth += 1
+            if depth == 1:
+                if element.getroottree().docinfo.internalDTD is not None:
+                    raise UnsafeInput(
+                        source,
+                        "refused: the document declares a DOCTYPE (DTDs and entity "
+                        "declarations are never processed; no Blogger export has one)",
+                        line=element.sourceline,
+                    )
+                want = depth_of(element) + 1  # the root is depth 1
+                yield True, element
+            continue
+        if depth == want:
+            yield False, element
+            element.clear(keep_tail=False)
+            parent = element.getparent()
+            if parent is not None:
+                while element.getprevious() is not None:
+                    del parent[0]
+        depth -= 1

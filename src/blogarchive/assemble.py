@@ -1,0 +1,152 @@
+"""Records from one blog's sources -> an Archive: merge, dedupe, resolve, index, order.
+
+- The same post or comment read twice (pages of one feed, Takeout's Blogs and Comments feeds)
+  becomes one record: the copy updated last wins; identical copies are simply merged.
+- Comments are resolved to their post or page by number (legacy comments on pages say
+  `.post-<pageId>`); a comment whose post is absent is kept and marked `orphan`.
+- Posts are ordered by publication time, then id; comments likewise. The order is documented
+  in docs/archive-format.md and is part of the byte-identical-output promise.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Final
+
+import attrs
+
+from .model import Archive, Blog, Comment, Label, Post, Skipped, SourceInfo
+
+__all__ = ["Assembler"]
+
+KNOWN_POST_STATUS: Final = frozenset({"live", "draft", "scheduled", "soft-trashed"})
+KNOWN_COMMENT_STATUS: Final = frozenset({"live", "removed", "draft", "soft-trashed"})
+
+
+def _sort_time(value: datetime | None) -> tuple[int, float]:
+    if value is None:
+        return (1, 0.0)
+    if value.tzinfo is None:  # a naive page time: ordered as if UTC (never shown so)
+        value = value.replace(tzinfo=timezone.utc)
+    return (0, value.timestamp())
+
+
+def _id_key(value: str) -> tuple[int, int, str]:
+    return (0, int(value), "") if value.isdigit() else (1, 0, value)
+
+
+def _newer(a: Post | Comment, b: Post | Comment) -> bool:
+    """Is ``b`` a later copy than ``a``?"""
+    return _sort_time(b.updated) > _sort_time(a.updated)
+
+
+def _merge_blogs(blogs: list[Blog]) -> Blog:
+    """One blog from several sources: the first source that states a field wins."""
+    merged = blogs[0]
+    for other in blogs[1:]:
+        changes = {}
+        for field in attrs.fields(Blog):
+            mine, theirs = getattr(merged, field.name), getattr(other, field.name)
+            if field.name == "settings":
+                names = {s.name for s in mine}
+                extra = tuple(s for s in theirs if s.name not in names)
+                if extra:
+                    changes["settings"] = mine + extra
+            elif mine in (None, "", ()) and theirs not in (None, "", ()):
+                changes[field.name] = theirs
+        if changes:
+            merged = attrs.evolve(merged, **changes)
+    return merged
+
+
+class Assembler:
+    """Collects one blog's records, then builds the Archive."""
+
+    def __init__(self) -> None:
+        self._posts: dict[str, Post] = {}
+        self._comments: dict[str, Comment] = {}
+        self._order: dict[tuple[str, str], tuple[str, int]] = {}
+        self.blogs: list[Blog] = []
+        self.sources: list[SourceInfo] = []
+        self.skipped: list[Skipped] = []
+        self.notes: list[str] = []
+        self._duplicates = Counter[str]()
+
+    def add(self, record: Post | Comment | Skipped) -> None:
+        if isinstance(record, Skipped):
+            self.skipped.append(record)
+            return
+        table: dict[str, Post] | dict[str, Comment]
+        kind = "comment" if isinstance(record, Comment) else "post"
+        table = self._comments if isinstance(record, Comment) else self._posts
+        seen = table.get(record.id)
+        if seen is not None:
+            self._duplicates[kind] += 1
+            if seen == record or not _newer(seen, record):
+                return
+        table[record.id] = record  # type: ignore[assignment]
+        if record.origin is not None:
+            self._order[(kind, record.id)] = (record.origin.source, record.origin.entry)
+
+    def add_all(self, records: Iterable[Post | Comment | Skipped]) -> None:
+        for record in records:
+            self.add(record)
+
+    def archive(self, extra_notes: Iterable[str] = ()) -> Archive:
+        posts = sorted(
+            self._posts.values(), key=lambda p: (_sort_time(p.published), _id_key(p.id), p.kind)
+        )
+        kinds = {p.id: p.kind for p in posts}
+        notes = list(self.notes)
+        orphans = early = 0
+        comments = []
+        for c in self._comments.values():
+            kind = kinds.get(c.post_id) if c.post_id is not None else None
+            if kind is None:
+                orphans += 1
+            elif self._before_its_post(c):
+                early += 1
+            if c.post_kind != kind or c.orphan != (kind is None):
+                c = attrs.evolve(c, post_kind=kind, orphan=kind is None)
+            comments.append(c)
+        comments.sort(key=lambda c: (_sort_time(c.published), _id_key(c.id)))
+        ids = {c.id for c in comments}
+        missing_parents = sum(1 for c in comments if c.parent_id and c.parent_id not in ids)
+        labels: dict[str, list[str]] = {}
+        for p in posts:
+            for name in dict.fromkeys(p.labels):
+                labels.setdefault(name, []).append(p.id)
+        if orphans:
+            notes.append(f"{orphans} comment(s) whose post or page is not in the sources "
+                         "(kept, marked orphan)")
+        if early:
+            notes.append(f"{early} comment(s) come before their post in the source")
+        if missing_parents:
+            notes.append(f"{missing_parents} repl(ies) whose parent comment is not in the sources")
+        for kind, count in sorted(self._duplicates.items()):
+            notes.append(f"{count} {kind} entr(ies) read more than once, merged by id "
+                         "(the copy updated last kept)")
+        odd = Counter(p.status for p in posts if p.status not in KNOWN_POST_STATUS)
+        odd.update(c.status for c in comments if c.status not in KNOWN_COMMENT_STATUS)
+        for status, count in sorted(odd.items()):
+            notes.append(f"{count} record(s) with status {status!r}, kept as written")
+        notes.extend(extra_notes)
+        return Archive(
+            blog=_merge_blogs(self.blogs) if self.blogs else Blog(id=None),
+            posts=tuple(posts),
+            comments=tuple(comments),
+            labels=tuple(
+                Label(name=name, post_ids=tuple(ids))
+                for name, ids in sorted(labels.items(), key=lambda kv: kv[0])
+            ),
+            sources=tuple(self.sources),
+            skipped=tuple(self.skipped),
+            notes=tuple(dict.fromkeys(notes)),
+        )
+
+    def _before_its_post(self, comment: Comment) -> bool:
+        mine = self._order.get(("comment", comment.id))
+        theirs = self._order.get(("post", comment.post_id or ""))
+        return bool(mine and theirs and mine[0] == theirs[0] and mine[1] < theirs[1])

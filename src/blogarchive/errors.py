@@ -1,0 +1,74 @@
+"""One error hierarchy. Every error a user can cause names the file, the place and the problem.
+
+``str(error)`` is the one-line message the command line prints, e.g.
+``blog.xml: line 12, column 5: not well-formed XML: Premature end of data in tag feed``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ArchiveError",
+    "BlogarchiveError",
+    "ParseError",
+    "SourceError",
+    "UnsafeInput",
+    "UnsupportedFormat",
+]
+
+
+class BlogarchiveError(Exception):
+    """Base class of every error blogarchive raises on purpose."""
+
+
+class SourceError(BlogarchiveError):
+    """An input could not be read. Carries the source name and, when known, the place.
+
+    Attributes: ``source`` (file name), ``line`` and ``column`` (1-based, or None),
+    ``entry`` (0-based entry position, or None) and ``problem`` (the bare message).
+    """
+
+    def __init__(
+        self,
+        source: str,
+        problem: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        entry: int | None = None,
+    ) -> None:
+        self.source = source
+        self.problem = problem
+        self.line = line
+        self.column = column
+        self.entry = entry
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        place = []
+        if self.line is not None:
+            place.append(f"line {self.line}")
+            if self.column is not None:
+                place.append(f"column {self.column}")
+        if self.entry is not None:
+            place.append(f"entry {self.entry}")
+        where = f" ({', '.join(place)})" if place else ""
+        return f"{self.source}{where}: {self.problem}"
+
+
+class ParseError(SourceError, ValueError):
+    """The input is damaged: not well-formed XML, truncated, or a required part is missing."""
+
+
+class UnsafeInput(ParseError):
+    """The input asks for something blogarchive never does: a DTD, entities, network access."""
+
+
+class UnsupportedFormat(SourceError):
+    """The input is readable but is not a Blogger format this version reads.
+
+    The message says what it looks like instead (an HTML page, JSON, a non-Blogger feed, ...).
+    """
+
+
+class ArchiveError(BlogarchiveError):
+    """A JSON archive on disk is missing, damaged, or not a blogarchive archive."""

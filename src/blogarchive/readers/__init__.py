@@ -1,0 +1,103 @@
+"""Readers: one per source format, all yielding the same model records.
+
+``SourceRead`` picks the reader for one ``Input`` from its content, streams its records, and
+afterwards knows the blog, the notes, and what was read (size and SHA-256).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from ..errors import ParseError
+from ..model import Blog, Comment, Post, Setting, Skipped, SourceInfo
+from ..sources import Input, Tally, head, sniff
+from . import takeout
+from .atom import AtomReader
+from .rss import RssReader
+
+__all__ = ["SourceRead"]
+
+Record = Post | Comment | Skipped
+
+
+class SourceRead:
+    """Reading one input. Iterate for its records; then ``blog``, ``info`` and ``notes``."""
+
+    def __init__(
+        self,
+        source: Input,
+        *,
+        blog_url: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.input = source
+        self._tally = Tally(source.opener, progress)
+        kind = sniff(head(source.opener), source.name)
+        self._reader: AtomReader | RssReader
+        if kind == "rss":
+            self._reader = RssReader(source.name, self._tally)
+        else:
+            self._reader = AtomReader(source.name, self._tally)
+        self._settings: list[Setting] = []
+        self._theme: str | None = None
+        self._companion_info: list[SourceInfo] = []
+        if isinstance(self._reader, AtomReader):
+            self._read_companions(blog_url)
+        self.blog: Blog | None = None
+        self.info: SourceInfo | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        return self._reader.notes
+
+    def _read_companions(self, blog_url: str | None) -> None:
+        reader = self._reader
+        assert isinstance(reader, AtomReader)
+        if self.input.settings is not None:
+            name = self.input.name.rsplit("/", 1)[0] + "/settings.csv"
+            tally = Tally(self.input.settings)
+            stream = tally()
+            try:
+                self._settings = takeout.read_settings(stream, name)
+            except (ValueError, UnicodeDecodeError) as err:
+                raise ParseError(name, f"unreadable settings.csv: {err}") from None
+            finally:
+                stream.close()
+            self._companion_info.append(
+                SourceInfo(name=name, format="takeout-settings", size=tally.size,
+                           sha256=tally.sha256.hexdigest(), entries=len(self._settings))
+            )
+        if self.input.theme is not None:
+            tally = Tally(self.input.theme)
+            stream = tally()
+            try:
+                data = stream.read()
+            finally:
+                stream.close()
+            self._theme = data.decode("utf-8", "replace")
+            self._companion_info.append(
+                SourceInfo(name=self.input.name.rsplit("/", 1)[0] + "/theme",
+                           format="takeout-theme", size=tally.size,
+                           sha256=tally.sha256.hexdigest(), entries=1)
+            )
+        # settings.csv and the theme become the blog's settings and template, as in legacy.
+        reader.settings.extend(self._settings)
+        reader.template = self._theme
+        reader.blog_url = blog_url or takeout.blog_url(self._settings)
+
+    def __iter__(self) -> Iterator[Record]:
+        yield from self._reader
+        self.blog = self._reader.blog()
+        self.info = SourceInfo(
+            name=self.input.name,
+            format=self._reader.format,
+            size=self._tally.size,
+            sha256=self._tally.sha256.hexdigest(),
+            entries=self._reader.entries,
+        )
+
+    @property
+    def infos(self) -> list[SourceInfo]:
+        """What was read: the document, then settings.csv and the theme beside it."""
+        return ([self.info] if self.info else []) + self._companion_info
+

@@ -1,0 +1,368 @@
+"""Atom sources: the legacy "Back up content" export, public feeds, and converter look-alikes.
+
+All three share Blogger's 2008 Atom vocabulary (FORMATS.md sections 1, 3 and 4): a kind
+category when the file has one, `thr:in-reply-to` on comments, `link[@rel=related]` for
+threaded replies. Google Takeout's 2018 vocabulary is mapped in ``takeout.py``; this module
+owns the feed-level loop for every Atom file and hands Takeout entries over.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Final
+
+from lxml import etree
+
+from .._time import parse_time
+from .._xml import NS, Opener, iter_records, serialise
+from ..errors import UnsupportedFormat
+from ..model import Author, Blog, Comment, InReplyTo, Link, Origin, Post, Setting, Skipped
+from . import takeout
+from ._common import (
+    APP,
+    GD,
+    KIND_SCHEME,
+    LABEL_SCHEME,
+    MEDIA,
+    THR,
+    A,
+    Fields,
+    alternate_url,
+    author_of,
+    blog_id_of,
+    comment_count_of,
+    georss_of,
+    inner_text,
+    item_id_of,
+    last_segment,
+    line_of,
+    links_of,
+    properties_of,
+    thumbnail_of,
+    url_path,
+)
+
+Record = Post | Comment | Skipped
+
+_COMMENT_FEED_ID: Final = re.compile(r"\.post-?(\d+)\.\.?comments$|\.comments$")
+
+
+class EntrySkipped(Exception):
+    """An entry that cannot become a record; the reason goes into the archive's `skipped`."""
+
+
+class AtomReader:
+    """Reads one Atom document: yields its posts, comments and skips; learns the blog."""
+
+    def __init__(self, source: str, opener: Opener) -> None:
+        self.source = source
+        self.opener = opener
+        self.notes: list[str] = []
+        self.entries = 0
+        self.format = "atom"
+        self.takeout = False
+        self.kinds_seen: set[str] = set()
+        self._decided = False
+        # feed level
+        self.feed_id: str | None = None
+        self.title = ""
+        self.subtitle: str | None = None
+        self.updated: datetime | None = None
+        self.links: list[Link] = []
+        self.author: Author | None = None
+        self.generator: str | None = None
+        self.categories: list[str] = []
+        self.extras: list[str] = []
+        self.settings: list[Setting] = []
+        self.template: str | None = None
+        self.first_entry_id: str | None = None
+        self.prefixed = False
+        # Takeout: the host for permalinks, from settings.csv or the caller
+        self.blog_url: str | None = None
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Record]:
+        elements = iter_records(self.opener, self.source, lambda _root: 1, self.notes)
+        root = next(elements)
+        self.takeout = NS["blogger"] in root.nsmap.values()
+        # ElementTree-style writers (the converter) spell the Atom namespace `ns0:`.
+        self.prefixed = root.prefix is not None and root.prefix.startswith("ns")
+        for element in elements:
+            if element.tag == A + "entry":
+                index = self.entries
+                self.entries += 1
+                if not self._decided:
+                    self._decide(element)
+                try:
+                    record = self._entry(element, index)
+                except EntrySkipped as why:
+                    yield Skipped(
+                        source=self.source, entry=index, line=line_of(element), reason=str(why)
+                    )
+                    continue
+                if record is not None:
+                    yield record
+            else:
+                self._feed_child(element)
+        if not self._decided:
+            self._decide(None)
+        if self.takeout and self.kinds_seen == {"comment"}:
+            self.format = "takeout-comments"
+
+    def _feed_child(self, element: etree._Element) -> None:
+        tag = element.tag
+        if tag == A + "id":
+            self.feed_id = (element.text or "").strip()
+        elif tag == A + "title":
+            self.title = inner_text(element)
+        elif tag == A + "subtitle":
+            self.subtitle = inner_text(element)
+        elif tag == A + "updated" and self.updated is None and _is_time(element.text):
+            self.updated = parse_time(element.text or "")
+        elif tag == A + "link":
+            self.links.extend(links_of([element]))
+        elif tag == A + "author" and self.author is None:
+            self.author = author_of(element)
+        elif tag == A + "generator":
+            version = element.get("version")
+            text = (element.text or "").strip()
+            self.generator = f"{text} {version}" if version else text
+        elif tag == A + "category" and element.get("term") is not None and not element.get(
+            "scheme"
+        ):
+            self.categories.append(element.get("term", ""))
+        elif isinstance(tag, str):
+            self.extras.append(serialise(element))
+
+    def _decide(self, first: etree._Element | None) -> None:
+        """Name the variant from the feed id (FORMATS.md section 7, point 1)."""
+        self._decided = True
+        fid = self.feed_id or ""
+        has_kind = first is not None and any(
+            c.get("scheme") == KIND_SCHEME for c in first.iter(A + "category")
+        )
+        if self.takeout:
+            self.format = "takeout"
+        elif fid.endswith(".archive"):
+            self.format = "legacy-export"
+        elif blog_id_of(fid) and _COMMENT_FEED_ID.search(fid):
+            self.format = "comment-feed"
+        elif blog_id_of(fid):
+            self.format = "public-feed"
+        elif has_kind or (first is not None and self.prefixed and self.generator == "Blogger"):
+            self.format = "blogger-import"
+            self.notes.append(
+                f"{self.source}: a converter-made 'Blogger import' file (ids such as "
+                f"'post-17', no blog id), not an export made by Blogger; read as one"
+            )
+        elif first is None and self.generator and self.generator.startswith("Blogger"):
+            self.format = "public-feed"
+        else:
+            what = f"feed id {fid!r}" if fid else "no feed id"
+            raise UnsupportedFormat(
+                self.source,
+                f"an Atom feed, but not from Blogger ({what}, generator "
+                f"{self.generator or 'not named'}); blogarchive reads Blogger exports and feeds",
+            )
+
+    # -- entries ---------------------------------------------------------------------------
+
+    def _entry(self, element: etree._Element, index: int) -> Record | None:
+        f = Fields(element)
+        atom_id = f.stripped(A + "id")
+        if not atom_id:
+            raise EntrySkipped("entry has no <id>")
+        if self.takeout:
+            record = takeout.entry(self, f, atom_id, index, line_of(element))
+        else:
+            record = self._kind_entry(f, atom_id, index, line_of(element))
+        if f.bad_times:
+            self.notes.append(
+                f"{self.source}: entry {index}: unreadable timestamp "
+                f"{', '.join(f.bad_times)}; kept as written in the record's extras"
+            )
+        if isinstance(record, (Post, Comment)):
+            self.kinds_seen.add("comment" if isinstance(record, Comment) else record.kind)
+            if self.first_entry_id is None:
+                self.first_entry_id = atom_id
+        return record
+
+    def _kind_entry(
+        self, f: Fields, atom_id: str, index: int, line: int | None
+    ) -> Record | None:
+        kind = None
+        label_elements = []
+        for category in f.take_all(A + "category"):
+            scheme, term = category.get("scheme"), category.get("term")
+            if scheme == KIND_SCHEME and term:
+                kind = term.rsplit("#", 1)[-1]
+            elif scheme == LABEL_SCHEME and term is not None:
+                label_elements.append(category)
+            elif category.attrib:
+                f.untake(category)  # another vocabulary: kept as written
+        if kind is None:
+            # Public feeds carry no kind category (FORMATS.md section 7, point 2).
+            if ".page-" in atom_id:
+                kind = "page"
+            elif self.format == "comment-feed" or f.has(THR + "in-reply-to"):
+                kind = "comment"
+            else:
+                kind = "post"
+        if kind in ("post", "page"):
+            labels = tuple(c.get("term", "") for c in label_elements)
+            return self._post(f, atom_id, kind, labels, index, line)
+        if kind == "comment":
+            for category in label_elements:  # never seen on comments: kept, not dropped
+                f.untake(category)
+            return self._comment(f, atom_id, index, line)
+        if kind == "settings":
+            name = atom_id.split(".settings.", 1)[-1]
+            self.settings.append(
+                Setting(name=name, value=f.text(A + "content") or "", title=f.text(A + "title"))
+            )
+            return None
+        if kind == "template":
+            self.template = f.text(A + "content") or ""
+            return None
+        raise EntrySkipped(f"entry of unknown kind {kind!r} (id {atom_id})")
+
+    def _post(
+        self,
+        f: Fields,
+        atom_id: str,
+        kind: str,
+        labels: tuple[str, ...],
+        index: int,
+        line: int | None,
+    ) -> Post:
+        status = "live"
+        control = f.take(APP + "control")
+        if control is not None:
+            draft = control.find(APP + "draft")
+            if draft is not None and (draft.text or "").strip().lower() == "yes":
+                status = "draft"
+            if len(control) != (1 if draft is not None else 0):
+                f.untake(control)  # something besides app:draft: keep it whole
+        title_el = f.take(A + "title")
+        content_el = f.take(A + "content")
+        links = links_of(f.take_all(A + "link"))
+        url = alternate_url(links)
+        thumb_el = f.take(MEDIA + "thumbnail")
+        thumbnail = thumbnail_of(thumb_el)
+        if thumb_el is not None and thumbnail is None:
+            f.untake(thumb_el)
+        return Post(
+            id=item_id_of(atom_id),
+            kind=kind,
+            status=status,
+            title=inner_text(title_el) if title_el is not None else "",
+            content=inner_text(content_el) if content_el is not None else "",
+            url=url,
+            path=url_path(url),
+            published=f.time(A + "published"),
+            updated=f.time(A + "updated"),
+            author=author_of(f.take(A + "author")),
+            labels=labels,
+            atom_id=atom_id,
+            title_type=_type_other_than(title_el, "text"),
+            content_type=_type_other_than(content_el, "html"),
+            summary=f.text(A + "summary"),
+            location=georss_of(f),
+            thumbnail=thumbnail,
+            comment_count=comment_count_of(f, THR + "total"),
+            links=links,
+            properties=properties_of(f.take_all(GD + "extendedProperty")),
+            extras=f.rest(),
+            origin=self.origin(index, line),
+        )
+
+    def _comment(self, f: Fields, atom_id: str, index: int, line: int | None) -> Comment:
+        reply = f.take(THR + "in-reply-to")
+        in_reply_to = None
+        post_id = None
+        if reply is not None:
+            in_reply_to = InReplyTo(
+                ref=reply.get("ref"),
+                href=reply.get("href"),
+                source=reply.get("source"),
+                type=reply.get("type"),
+            )
+            if in_reply_to.ref:
+                post_id = item_id_of(in_reply_to.ref.strip())
+        if post_id is None and self.format == "comment-feed" and self.feed_id:
+            m = _COMMENT_FEED_ID.search(self.feed_id)
+            post_id = m.group(1) if m and m.group(1) else None
+        links = links_of(f.take_all(A + "link"))
+        parent_id = None
+        for link in links:
+            if link.rel == "related":
+                parent_id = last_segment(link.href)
+        properties = properties_of(f.take_all(GD + "extendedProperty"))
+        removed = any(
+            p.name == "blogger.contentRemoved" and (p.value or "").lower() == "true"
+            for p in properties
+        )
+        title_el = f.take(A + "title")
+        content_el = f.take(A + "content")
+        return Comment(
+            id=item_id_of(atom_id),
+            post_id=post_id,
+            parent_id=parent_id,
+            status="removed" if removed else "live",
+            content=inner_text(content_el) if content_el is not None else "",
+            published=f.time(A + "published"),
+            updated=f.time(A + "updated"),
+            author=author_of(f.take(A + "author")),
+            url=alternate_url(links),
+            generated_title=inner_text(title_el) if title_el is not None else None,
+            in_reply_to=in_reply_to,
+            atom_id=atom_id,
+            links=links,
+            properties=properties,
+            extras=f.rest(),
+            origin=self.origin(index, line),
+        )
+
+    def origin(self, index: int, line: int | None) -> Origin:
+        return Origin(format=self.format, source=self.source, entry=index, line=line)
+
+    # -- the blog --------------------------------------------------------------------------
+
+    def blog(self) -> Blog:
+        settings = {s.name.upper(): s.value for s in self.settings}
+        blog_id = blog_id_of(self.feed_id) or blog_id_of(self.first_entry_id)
+        return Blog(
+            id=blog_id,
+            title=self.title,
+            url=alternate_url(tuple(self.links)) or self.blog_url,
+            description=settings.get("BLOG_DESCRIPTION") or self.subtitle,
+            locale=settings.get("BLOG_LOCALE") or None,
+            time_zone=settings.get("BLOG_TIME_ZONE") or None,
+            atom_id=self.feed_id,
+            updated=self.updated,
+            author=self.author,
+            generator=self.generator,
+            settings=tuple(self.settings),
+            template=self.template,
+            categories=tuple(self.categories),
+            links=tuple(self.links),
+            extras=tuple(self.extras),
+        )
+
+
+def _type_other_than(element: etree._Element | None, usual: str) -> str | None:
+    if element is None:
+        return None
+    value = element.get("type")
+    return value if value not in (None, usual) else None
+
+
+def _is_time(text: str | None) -> bool:
+    try:
+        parse_time(text or "")
+    except ValueError:
+        return False
+    return True

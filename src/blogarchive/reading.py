@@ -1,0 +1,131 @@
+"""The reading half of the public API: ``read``, ``read_all`` and the streaming ``iter_records``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import attrs
+
+from .assemble import Assembler
+from .errors import BlogarchiveError, SourceError, UnsupportedFormat
+from .model import Archive, Blog, Comment, Post, Skipped
+from .readers import SourceRead
+from .sources import Input, Source, expand
+
+__all__ = ["ReadReport", "iter_records", "read", "read_all"]
+
+
+@attrs.define
+class ReadReport:
+    """What went wrong while reading several sources, for callers that carry on regardless.
+
+    ``failed``: inputs that could not be read (nothing of them is in any archive).
+    ``ignored``: files inside a folder or zip that are not Blogger documents (counted, skipped).
+    """
+
+    failed: list[SourceError] = attrs.Factory(list)
+    ignored: list[SourceError] = attrs.Factory(list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _sources(source: Source | Iterable[Source]) -> list[Source]:
+    if isinstance(source, (str, bytes)) or hasattr(source, "read") or hasattr(
+        source, "__fspath__"
+    ):
+        return [source]  # type: ignore[list-item]
+    return list(source)
+
+
+def read_all(
+    source: Source | Iterable[Source],
+    *,
+    blog_url: str | None = None,
+    report: ReadReport | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Archive]:
+    """Read every Blogger document in ``source`` (one or several), one Archive per blog.
+
+    Documents of the same blog (several pages of one feed, Takeout's Blogs and Comments
+    feeds) merge into one archive. Without ``report`` the first unreadable input raises its
+    SourceError; with one, failures are collected there and the rest is still read.
+    ``blog_url`` supplies the host for Takeout permalinks when settings.csv lacks it.
+    """
+    groups: dict[str, Assembler] = {}
+    notes: list[str] = []
+    for one in _sources(source):
+        try:
+            inputs = expand(one)
+        except SourceError as err:
+            if report is None:
+                raise
+            report.failed.append(err)
+            continue
+        for item in inputs:
+            try:
+                read = SourceRead(item, blog_url=blog_url, progress=progress)
+                records = list(read)
+            except UnsupportedFormat as err:
+                if len(inputs) > 1:  # a stray file in a folder or zip: counted, not fatal
+                    if report is not None:
+                        report.ignored.append(err)
+                    notes.append(f"not read: {err}")
+                    continue
+                if report is None:
+                    raise
+                report.failed.append(err)
+                continue
+            except SourceError as err:
+                if report is None:
+                    raise
+                report.failed.append(err)
+                continue
+            assert read.blog is not None
+            group = groups.setdefault(_group_key(read.blog, item), Assembler())
+            group.add_all(records)
+            group.blogs.append(read.blog)
+            group.sources.extend(read.infos)
+            group.notes.extend(read.notes)
+    return [group.archive(notes) for _, group in sorted(groups.items())]
+
+
+def _group_key(blog: Blog, item: Input) -> str:
+    return blog.id if blog.id else f"~{item.name}"
+
+
+def read(
+    source: Source | Iterable[Source],
+    *,
+    blog_url: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Archive:
+    """Read one blog from a path, bytes or binary file object (or several of one blog).
+
+    Raises SourceError (ParseError, UnsafeInput, UnsupportedFormat) for input it cannot
+    read, and BlogarchiveError when the source holds several blogs (use ``read_all``).
+    """
+    archives = read_all(source, blog_url=blog_url, progress=progress)
+    if len(archives) != 1:
+        names = ", ".join(a.blog.title or a.blog.id or "?" for a in archives) or "none"
+        raise BlogarchiveError(
+            f"expected one blog, found {len(archives)} ({names}); use read_all() for several"
+        )
+    return archives[0]
+
+
+def iter_records(
+    source: Source, *, blog_url: str | None = None
+) -> Iterator[Post | Comment | Skipped | Blog]:
+    """Stream records one by one without building an Archive (for exports too large to hold).
+
+    For each document: its posts, comments and skipped entries in source order, then its
+    Blog. Records are as the reader made them: not deduplicated, and comments not yet
+    resolved (``post_kind`` and ``orphan`` are only set by ``read``).
+    """
+    for item in expand(source):
+        read = SourceRead(item, blog_url=blog_url)
+        yield from read
+        assert read.blog is not None
+        yield read.blog

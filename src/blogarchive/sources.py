@@ -1,0 +1,330 @@
+"""Open anything a user may hand over and find the Blogger documents in it.
+
+A source is a path (file, folder, Takeout folder, `.zip`), bytes, or a binary file object.
+``expand`` turns it into ``Input``s, each able to open a fresh decoded byte stream (gzip is
+undone here, whatever the file is called) as often as a reader needs. ``sniff`` says from the
+first bytes what a document is, never from its name. ``Tally`` hashes and counts what a reader
+actually read, for the archive's record of its sources.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import IO, Final
+
+import attrs
+
+from .errors import ParseError, SourceError, UnsupportedFormat
+
+__all__ = ["Input", "Source", "Tally", "expand", "sniff"]
+
+Source = str | os.PathLike[str] | bytes | IO[bytes]
+Opener = Callable[[], IO[bytes]]
+
+_GZIP: Final = b"\x1f\x8b"
+_ZIP: Final = b"PK\x03\x04"
+_HEAD: Final = 65536
+# Takeout keeps each blog's theme beside its feed; it is the blog's template.
+_THEMES: Final = ("theme-layouts.xml", "theme-classic.html")
+
+
+@attrs.frozen
+class Input:
+    """One document to read, with the files Takeout keeps beside it."""
+
+    name: str
+    opener: Opener
+    size: int | None = None
+    settings: Opener | None = None
+    theme: Opener | None = None
+
+
+class _Prefixed(io.RawIOBase):
+    """Bytes already read from a stream, then the rest of the stream."""
+
+    def __init__(self, prefix: bytes, rest: IO[bytes]) -> None:
+        self._prefix = prefix
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._rest.close()
+        super().close()
+
+
+def _decoded(raw: Opener) -> Opener:
+    """An opener that undoes gzip when the bytes say gzip."""
+
+    def open_decoded() -> IO[bytes]:
+        stream = raw()
+        magic = stream.read(2)
+        chained = io.BufferedReader(_Prefixed(magic, stream), buffer_size=_HEAD)
+        if magic == _GZIP:
+            return gzip.GzipFile(fileobj=chained, mode="rb")  # type: ignore[return-value]
+        return chained
+
+    return open_decoded
+
+
+class _Unclosed(io.RawIOBase):
+    """A caller's file object, readable from where it stood, never closed by us."""
+
+    def __init__(self, stream: IO[bytes], start: int) -> None:
+        self._stream = stream
+        stream.seek(start)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class Tally:
+    """Wraps an opener: hashes and counts the bytes the last opened stream gave."""
+
+    def __init__(self, opener: Opener, progress: Callable[[int], None] | None = None) -> None:
+        self._opener = opener
+        self._progress = progress
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+
+    def __call__(self) -> IO[bytes]:
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+        return self._Stream(self, self._opener())  # type: ignore[return-value]
+
+    class _Stream:
+        def __init__(self, tally: Tally, stream: IO[bytes]) -> None:
+            self._tally = tally
+            self._stream = stream
+
+        def read(self, size: int = -1) -> bytes:
+            data = self._stream.read(size)
+            tally = self._tally
+            tally.size += len(data)
+            tally.sha256.update(data)
+            if tally._progress is not None:
+                tally._progress(len(data))
+            return data
+
+        def close(self) -> None:
+            self._stream.close()
+
+
+# -- what a document is ----------------------------------------------------------------------
+
+_ROOT: Final = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
+
+
+def head(opener: Opener) -> bytes:
+    stream = opener()
+    try:
+        return stream.read(_HEAD)
+    finally:
+        stream.close()
+
+
+def sniff(data: bytes, name: str) -> str:
+    """``atom`` or ``rss`` for a document blogarchive reads; otherwise a clear error.
+
+    Raises ParseError for an empty file and UnsupportedFormat, saying what the bytes look
+    like, for anything else.
+    """
+    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text:
+        raise ParseError(name, "empty file: no Blogger export or feed in it", line=1)
+    if text[:1] in (b"{", b"["):
+        raise UnsupportedFormat(
+            name, "JSON (a GData `?alt=json` feed or Blogger API dump?); blogarchive reads "
+            "the Atom and RSS forms: save the feed with `?alt=atom` or `?alt=rss` instead"
+        )
+    if text[:1] != b"<":
+        if b"\x00" in text[:512]:
+            raise UnsupportedFormat(name, "binary data, not a Blogger export or feed")
+        preview = text[:30].decode("utf-8", "replace").splitlines()[0]
+        raise UnsupportedFormat(name, f"not XML: the file starts with {preview!r}")
+    lowered = text[:2048].lower()
+    if lowered.startswith(b"<!doctype html") or b"<html" in lowered[:1024]:
+        raise UnsupportedFormat(
+            name, "an HTML page, not an export or feed (Blogger pages are not read by this "
+            "version; use the blog's export or its /feeds/posts/default feed)"
+        )
+    root = _root_name(text)
+    if root == b"feed":
+        return "atom"
+    if root == b"rss":
+        return "rss"
+    if root is None:
+        raise ParseError(name, "not XML: no root element in the first 64 KiB", line=1)
+    shown = root.decode("utf-8", "replace")
+    raise UnsupportedFormat(
+        name, f"XML, but not a Blogger export or feed (root element <{shown}>)"
+    )
+
+
+def _root_name(text: bytes) -> bytes | None:
+    i = 0
+    while True:
+        i = text.find(b"<", i)
+        if i < 0:
+            return None
+        if text.startswith(b"<?", i):
+            i = text.find(b"?>", i) + 2 or len(text)
+        elif text.startswith(b"<!--", i):
+            i = text.find(b"-->", i) + 3 or len(text)
+        elif text.startswith(b"<!", i):
+            i = text.find(b">", i) + 1 or len(text)
+        else:
+            m = _ROOT.match(text, i)
+            return m.group(2) if m else None
+        if i <= 0:
+            return None
+
+
+# -- expanding a source into documents -------------------------------------------------------
+
+
+def expand(source: Source) -> list[Input]:
+    """The documents inside ``source``. Raises SourceError when it cannot be opened at all."""
+    if isinstance(source, bytes):
+        data = source
+        return [Input("<bytes>", _decoded(lambda: io.BytesIO(data)), len(data))]
+    if hasattr(source, "read"):
+        return [_from_file_object(source)]  # type: ignore[arg-type]
+    path = Path(os.fspath(source))
+    if not path.exists():
+        raise SourceError(str(path), "no such file or folder")
+    if path.is_dir():
+        return _from_folder(path)
+    try:
+        with path.open("rb") as stream:
+            magic = stream.read(4)
+    except OSError as err:
+        raise SourceError(str(path), f"cannot be read: {err.strerror or err}") from None
+    if magic == _ZIP:
+        return _from_zip(path)
+    return [Input(path.name, _decoded(lambda: path.open("rb")), path.stat().st_size)]
+
+
+def _from_file_object(stream: IO[bytes]) -> Input:
+    name = str(getattr(stream, "name", "<stream>"))
+    name = os.path.basename(name) if name and not name.startswith("<") else name
+    try:
+        start = stream.tell()
+        stream.seek(start)
+        seekable = True
+    except (AttributeError, OSError, ValueError):
+        seekable = False
+    if not seekable:
+        # Readers may need a second pass (namespace repair): keep a copy, on disk if large.
+        spool = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115 - lives as long as the Input
+        while chunk := stream.read(1 << 20):
+            spool.write(chunk)
+        stream, start = spool, 0
+    kept = stream
+    return Input(name, _decoded(lambda: _Unclosed(kept, start)))  # type: ignore[arg-type,return-value]
+
+
+def _takeout_feeds(names: list[str]) -> list[str]:
+    """Takeout's feed.atom files (Blogs first, then Comments), if this is a Takeout layout."""
+    feeds = [n for n in names if PurePosixPath(n).name == "feed.atom"]
+    return sorted(feeds, key=lambda n: ("/Comments/" in f"/{n}", n))
+
+
+def _from_folder(folder: Path) -> list[Input]:
+    files = sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+    rel = [p.relative_to(folder).as_posix() for p in files]
+    label = folder.name or str(folder)
+    feeds = _takeout_feeds(rel)
+    chosen = feeds if feeds else rel
+    inputs = []
+    for name in chosen:
+        path = folder / name
+        sibling = path.parent
+        settings = sibling / "settings.csv"
+        theme = next((sibling / t for t in _THEMES if (sibling / t).is_file()), None)
+        inputs.append(
+            Input(
+                f"{label}/{name}",
+                _decoded(_path_opener(path)),
+                path.stat().st_size,
+                settings=_path_opener(settings) if feeds and settings.is_file() else None,
+                theme=_path_opener(theme) if feeds and theme is not None else None,
+            )
+        )
+    if not inputs:
+        raise SourceError(str(folder), "the folder holds no files")
+    return inputs
+
+
+def _path_opener(path: Path) -> Opener:
+    return lambda: path.open("rb")
+
+
+def _from_zip(path: Path) -> list[Input]:
+    try:
+        archive = zipfile.ZipFile(path)
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError) as err:
+        raise ParseError(path.name, f"damaged zip file: {err}") from None
+    names = [i.filename for i in infos]
+    feeds = _takeout_feeds(names)
+    chosen = feeds if feeds else names
+    present = set(names)
+
+    def member(name: str) -> Opener:
+        return lambda: zipfile.ZipFile(path).open(name)
+
+    inputs = []
+    for name in chosen:
+        folder = str(PurePosixPath(name).parent)
+        settings = f"{folder}/settings.csv"
+        theme = next((f"{folder}/{t}" for t in _THEMES if f"{folder}/{t}" in present), None)
+        inputs.append(
+            Input(
+                f"{path.name}!{name}",
+                _decoded(member(name)),
+                archive.getinfo(name).file_size,
+                settings=member(settings) if feeds and settings in present else None,
+                theme=member(theme) if feeds and theme else None,
+            )
+        )
+    archive.close()
+    if not inputs:
+        raise SourceError(path.name, "the zip file holds no files")
+    return inputs
+
+
+def iter_chunks(opener: Opener) -> Iterator[bytes]:
+    stream = opener()
+    try:
+        while chunk := stream.read(1 << 20):
+            yield chunk
+    finally:
+        stream.close()

@@ -93,6 +93,9 @@ class _DeclareOnRoot:
             return out
         return self._raw.read(size)
 
+    def close(self) -> None:
+        self._raw.close()
+
 
 def _root_tag_end(data: bytes) -> int | None:
     """Index of the ``>`` (or ``/>``) closing the root start tag in ``data``, if complete."""
@@ -174,21 +177,52 @@ def iter_records(
                         yield element
                         done = seen
                 return
+            except _Unbound as unbound:
+                fresh = {p: _REPAIRABLE[p] for p in unbound.prefixes if p not in declared}
+                if not fresh or any(p not in _REPAIRABLE for p in unbound.prefixes):
+                    raise ParseError(source, unbound.problem, line=unbound.line) from None
+                declared.update(fresh)
+                notes.extend(_repair_note(source, p, unbound.line) for p in sorted(fresh))
             except etree.XMLSyntaxError as err:
+                line, column = err.position if err.position else (None, None)
                 m = _UNBOUND.search(str(err.msg or ""))
                 if m and m.group(1) in _REPAIRABLE and m.group(1) not in declared:
-                    prefix = m.group(1)
-                    declared[prefix] = _REPAIRABLE[prefix]
-                    line = err.position[0] if err.position else None
-                    notes.append(
-                        f"{source}: namespace prefix '{prefix}' is used without a declaration "
-                        f"(first at line {line}); read with Blogger's declaration for it added"
-                    )
+                    # reported only at the end (after the last record): repair and re-read
+                    declared[m.group(1)] = _REPAIRABLE[m.group(1)]
+                    notes.append(_repair_note(source, m.group(1), line))
                     continue
-                line, column = err.position if err.position else (None, None)
                 raise ParseError(source, _problem(err), line=line, column=column) from None
         finally:
             stream.close()
+
+
+def _repair_note(source: str, prefix: str, line: int | None) -> str:
+    return (
+        f"{source}: namespace prefix '{prefix}' is used without a declaration (first at "
+        f"line {line}); read with Blogger's declaration for it added to the root"
+    )
+
+
+class _Unbound(Exception):
+    """A prefix used without a declaration: libxml2 reports it but goes on parsing, naming the
+    element `app:control` with no namespace, so it is caught before such a record is given."""
+
+    def __init__(self, prefixes: set[str], line: int | None, problem: str) -> None:
+        self.prefixes = prefixes
+        self.line = line
+        self.problem = problem
+
+
+def _check_namespaces(log: etree._ListErrorLog) -> None:
+    prefixes = set()
+    first = None
+    for entry in log:
+        m = _UNBOUND.search(entry.message or "")
+        if m:
+            prefixes.add(m.group(1))
+            first = first or entry
+    if first is not None:
+        raise _Unbound(prefixes, first.line, f"not namespace-well-formed XML ({first.message})")
 
 
 def _parse(
@@ -218,12 +252,14 @@ def _parse(
                         source,
                         "refused: the document declares a DOCTYPE (DTDs and entity "
                         "declarations are never processed; no Blogger export has one)",
-                        line=element.sourceline,
+                        line=1,
                     )
                 want = depth_of(element) + 1  # the root is depth 1
                 yield True, element
             continue
         if depth == want:
+            if events.error_log:
+                _check_namespaces(events.error_log)
             yield False, element
             element.clear(keep_tail=False)
             parent = element.getparent()

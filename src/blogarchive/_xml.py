@@ -97,6 +97,43 @@ class _DeclareOnRoot:
         self._raw.close()
 
 
+class _Ends:
+    """Counts lines as bytes pass, so an error can be placed at the end of the data: a
+    document that stops mid-way is reported as truncated, whatever libxml2 calls it."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.lines = 1
+        self.last_line = 0
+        self.exhausted = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        if not data:
+            self.exhausted = True
+            return data
+        newlines = data.count(b"\n")
+        if newlines:
+            self.lines += newlines
+            self.last_line = len(data) - data.rfind(b"\n") - 1
+        else:
+            self.last_line += len(data)
+        return data
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def at_end(self, line: int | None, column: int | None) -> bool:
+        if not self.exhausted:
+            self.exhausted = not self._raw.read(1)
+        return (
+            self.exhausted
+            and line == self.lines
+            and column is not None
+            and column >= self.last_line - 1
+        )
+
+
 def _root_tag_end(data: bytes) -> int | None:
     """Index of the ``>`` (or ``/>``) closing the root start tag in ``data``, if complete."""
     i = 0
@@ -161,7 +198,8 @@ def iter_records(
     declared: dict[str, str] = {}
     done = 0  # records yielded by earlier passes
     while True:
-        stream = opener()
+        ends = _Ends(opener())
+        stream: IO[bytes] = ends  # type: ignore[assignment]
         try:
             if declared:
                 stream = _DeclareOnRoot(stream, declared)  # type: ignore[assignment]
@@ -191,7 +229,10 @@ def iter_records(
                     declared[m.group(1)] = _REPAIRABLE[m.group(1)]
                     notes.append(_repair_note(source, m.group(1), line))
                     continue
-                raise ParseError(source, _problem(err), line=line, column=column) from None
+                problem = _problem(err)
+                if ends.at_end(line, column) and not problem.startswith("truncated"):
+                    problem = f"truncated: the data stops in mid-document ({problem})"
+                raise ParseError(source, problem, line=line, column=column) from None
         finally:
             stream.close()
 

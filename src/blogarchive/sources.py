@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import IO, Final
 
@@ -44,7 +44,7 @@ class Input:
     opener: Opener
     size: int | None = None
     settings: Opener | None = None
-    theme: Opener | None = None
+    theme: tuple[str, Opener] | None = None
 
 
 class _Prefixed(io.RawIOBase):
@@ -275,7 +275,7 @@ def _from_folder(folder: Path) -> list[Input]:
                 _decoded(_path_opener(path)),
                 path.stat().st_size,
                 settings=_path_opener(settings) if feeds and settings.is_file() else None,
-                theme=_path_opener(theme) if feeds and theme is not None else None,
+                theme=(theme.name, _path_opener(theme)) if feeds and theme is not None else None,
             )
         )
     if not inputs:
@@ -312,7 +312,7 @@ def _from_zip(path: Path) -> list[Input]:
                 _decoded(member(name)),
                 archive.getinfo(name).file_size,
                 settings=member(settings) if feeds and settings in present else None,
-                theme=member(theme) if feeds and theme else None,
+                theme=(PurePosixPath(theme).name, member(theme)) if feeds and theme else None,
             )
         )
     archive.close()
@@ -320,11 +320,3 @@ def _from_zip(path: Path) -> list[Input]:
         raise SourceError(path.name, "the zip file holds no files")
     return inputs
 
-
-def iter_chunks(opener: Opener) -> Iterator[bytes]:
-    stream = opener()
-    try:
-        while chunk := stream.read(1 << 20):
-            yield chunk
-    finally:
-        stream.close()

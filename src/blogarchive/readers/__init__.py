@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 from ..errors import ParseError
 from ..model import Blog, Comment, Post, Setting, Skipped, SourceInfo
-from ..sources import Input, Tally, head, sniff
+from ..sources import Input, Opener, Tally, head, sniff
 from . import takeout
 from .atom import AtomReader
 from .rss import RssReader
@@ -50,36 +50,34 @@ class SourceRead:
     def notes(self) -> list[str]:
         return self._reader.notes
 
+    def _companion(self, opener: Opener, file_name: str, fmt: str) -> tuple[bytes, str]:
+        """All bytes of a file Takeout keeps beside the feed, recorded among the sources."""
+        name = f"{self.input.name.rsplit('/', 1)[0]}/{file_name}"
+        tally = Tally(opener)
+        stream = tally()
+        try:
+            data = stream.read()
+        finally:
+            stream.close()
+        self._companion_info.append(
+            SourceInfo(name=name, format=fmt, size=tally.size, sha256=tally.sha256.hexdigest(),
+                       entries=1)
+        )
+        return data, name
+
     def _read_companions(self, blog_url: str | None) -> None:
         reader = self._reader
         assert isinstance(reader, AtomReader)
         if self.input.settings is not None:
-            name = self.input.name.rsplit("/", 1)[0] + "/settings.csv"
-            tally = Tally(self.input.settings)
-            stream = tally()
+            data, name = self._companion(self.input.settings, "settings.csv", "takeout-settings")
             try:
-                self._settings = takeout.read_settings(stream, name)
+                self._settings = takeout.read_settings(data, name)
             except (ValueError, UnicodeDecodeError) as err:
                 raise ParseError(name, f"unreadable settings.csv: {err}") from None
-            finally:
-                stream.close()
-            self._companion_info.append(
-                SourceInfo(name=name, format="takeout-settings", size=tally.size,
-                           sha256=tally.sha256.hexdigest(), entries=len(self._settings))
-            )
         if self.input.theme is not None:
-            tally = Tally(self.input.theme)
-            stream = tally()
-            try:
-                data = stream.read()
-            finally:
-                stream.close()
+            name, opener = self.input.theme
+            data, _ = self._companion(opener, name, "takeout-theme")
             self._theme = data.decode("utf-8", "replace")
-            self._companion_info.append(
-                SourceInfo(name=self.input.name.rsplit("/", 1)[0] + "/theme",
-                           format="takeout-theme", size=tally.size,
-                           sha256=tally.sha256.hexdigest(), entries=1)
-            )
         # settings.csv and the theme become the blog's settings and template, as in legacy.
         reader.settings.extend(self._settings)
         reader.template = self._theme

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import IO, TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final
 
 from ..model import Comment, Location, Post, Setting
 from ._common import B18, A, Fields, author_of, inner_text, item_id_of, links_of
@@ -138,12 +138,12 @@ def _location(f: Fields) -> Location | None:
     return location
 
 
-def read_settings(stream: IO[bytes], source: str) -> list[Setting]:
+def read_settings(data: bytes, source: str) -> list[Setting]:
     """settings.csv: one header row, one value row (FORMATS.md section 2.1).
 
     Raises ValueError (with the row) when the file is not that shape.
     """
-    text = stream.read().decode("utf-8-sig")
+    text = data.decode("utf-8-sig")
     rows = [row for row in csv.reader(io.StringIO(text)) if row]
     if not rows:
         return []

@@ -193,8 +193,13 @@ def properties_of(elements: list[etree._Element]) -> tuple[Property, ...]:
     return tuple(Property(name=e.get("name", ""), value=e.get("value")) for e in elements)
 
 
-def thumbnail_of(element: etree._Element | None) -> Thumbnail | None:
-    if element is None or not element.get("url"):
+def thumbnail_of(f: Fields) -> Thumbnail | None:
+    """`media:thumbnail`; one without a URL stays in extras as written."""
+    element = f.take(MEDIA + "thumbnail")
+    if element is None:
+        return None
+    if not element.get("url"):
+        f.untake(element)
         return None
     return Thumbnail(url=element.get("url", ""), width=element.get("width"),
                      height=element.get("height"))

@@ -25,7 +25,6 @@ from ._common import (
     GD,
     KIND_SCHEME,
     LABEL_SCHEME,
-    MEDIA,
     THR,
     A,
     Fields,
@@ -250,10 +249,6 @@ class AtomReader:
         content_el = f.take(A + "content")
         links = links_of(f.take_all(A + "link"))
         url = alternate_url(links)
-        thumb_el = f.take(MEDIA + "thumbnail")
-        thumbnail = thumbnail_of(thumb_el)
-        if thumb_el is not None and thumbnail is None:
-            f.untake(thumb_el)
         return Post(
             id=item_id_of(atom_id),
             kind=kind,
@@ -271,7 +266,7 @@ class AtomReader:
             content_type=_type_other_than(content_el, "html"),
             summary=f.text(A + "summary"),
             location=georss_of(f),
-            thumbnail=thumbnail,
+            thumbnail=thumbnail_of(f),
             comment_count=comment_count_of(f, THR + "total"),
             links=links,
             properties=properties_of(f.take_all(GD + "extendedProperty")),

@@ -18,7 +18,6 @@ from ..errors import UnsupportedFormat
 from ..model import Author, Blog, Comment, Link, Origin, Post, Skipped
 from ._common import (
     LABEL_SCHEME,
-    MEDIA,
     THR,
     A,
     Fields,
@@ -134,10 +133,6 @@ class RssReader:
             except ValueError:
                 f.untake(pub)
         url = f.stripped("link")
-        thumb_el = f.take(MEDIA + "thumbnail")
-        thumbnail = thumbnail_of(thumb_el)
-        if thumb_el is not None and thumbnail is None:
-            f.untake(thumb_el)
         return Post(
             id=item_id_of(guid),
             kind="page" if ".page-" in guid else "post",
@@ -151,7 +146,7 @@ class RssReader:
             author=_author(f.text("author")),
             labels=tuple(labels),
             atom_id=guid,
-            thumbnail=thumbnail,
+            thumbnail=thumbnail_of(f),
             comment_count=comment_count_of(f, THR + "total"),
             extras=f.rest(),
             origin=Origin(format=self.format, source=self.source, entry=index,

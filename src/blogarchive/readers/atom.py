@@ -119,8 +119,11 @@ class AtomReader:
             self.title = inner_text(element)
         elif tag == A + "subtitle":
             self.subtitle = inner_text(element)
-        elif tag == A + "updated" and self.updated is None and _is_time(element.text):
-            self.updated = parse_time(element.text or "")
+        elif tag == A + "updated" and self.updated is None:
+            try:
+                self.updated = parse_time(element.text or "")
+            except ValueError:
+                self.extras.append(serialise(element))  # kept as written, not dropped
         elif tag == A + "link":
             self.links.extend(links_of([element]))
         elif tag == A + "author" and self.author is None:
@@ -354,10 +357,3 @@ def _type_other_than(element: etree._Element | None, usual: str) -> str | None:
     value = element.get("type")
     return value if value not in (None, usual) else None
 
-
-def _is_time(text: str | None) -> bool:
-    try:
-        parse_time(text or "")
-    except ValueError:
-        return False
-    return True

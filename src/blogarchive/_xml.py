@@ -216,18 +216,13 @@ def iter_records(
                         done = seen
                 return
             except _Unbound as unbound:
-                fresh = {p: _REPAIRABLE[p] for p in unbound.prefixes if p not in declared}
-                if not fresh or any(p not in _REPAIRABLE for p in unbound.prefixes):
+                if not _repair(unbound, declared, notes, source):
                     raise ParseError(source, unbound.problem, line=unbound.line) from None
-                declared.update(fresh)
-                notes.extend(_repair_note(source, p, unbound.line) for p in sorted(fresh))
             except etree.XMLSyntaxError as err:
                 line, column = err.position if err.position else (None, None)
                 m = _UNBOUND.search(str(err.msg or ""))
-                if m and m.group(1) in _REPAIRABLE and m.group(1) not in declared:
-                    # reported only at the end (after the last record): repair and re-read
-                    declared[m.group(1)] = _REPAIRABLE[m.group(1)]
-                    notes.append(_repair_note(source, m.group(1), line))
+                # reported only at the end (after the last record): repair and re-read
+                if m and _repair(_Unbound({m.group(1)}, line, ""), declared, notes, source):
                     continue
                 problem = _problem(err)
                 if ends.at_end(line, column) and not problem.startswith("truncated"):
@@ -237,11 +232,18 @@ def iter_records(
             stream.close()
 
 
-def _repair_note(source: str, prefix: str, line: int | None) -> str:
-    return (
-        f"{source}: namespace prefix '{prefix}' is used without a declaration (first at "
-        f"line {line}); read with Blogger's declaration for it added to the root"
+def _repair(unbound: _Unbound, declared: dict[str, str], notes: list[str], source: str) -> bool:
+    """Add Blogger's declarations for the undeclared prefixes; False when that cannot help."""
+    fresh = {p: _REPAIRABLE[p] for p in unbound.prefixes if p not in declared}
+    if not fresh or any(p not in _REPAIRABLE for p in unbound.prefixes):
+        return False
+    declared.update(fresh)
+    notes.extend(
+        f"{source}: namespace prefix '{p}' is used without a declaration (first at line "
+        f"{unbound.line}); read with Blogger's declaration for it added to the root"
+        for p in sorted(fresh)
     )
+    return True
 
 
 class _Unbound(Exception):

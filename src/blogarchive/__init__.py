@@ -5,8 +5,12 @@
         print(post.id, post.status, post.published, post.title)
     blogarchive.write(archive, "archive/")
     assert blogarchive.load("archive/") == archive
+    for quote in archive.posts[0].analysis.quotes:
+        print(quote.kind, quote.text)
 """
 
+from .analysis import BodyAnalysis, analyse
+from .annotate import analyse_archive
 from .errors import (
     ArchiveError,
     BlogarchiveError,
@@ -27,6 +31,7 @@ __all__ = [
     "Author",
     "Blog",
     "BlogarchiveError",
+    "BodyAnalysis",
     "Comment",
     "Label",
     "ParseError",
@@ -36,6 +41,8 @@ __all__ = [
     "UnsafeInput",
     "UnsupportedFormat",
     "__version__",
+    "analyse",
+    "analyse_archive",
     "iter_records",
     "load",
     "read",

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 import attrs
+
+from ._doc import doc
+from .analysis.records import BodyAnalysis, BodyLink
 
 __all__ = [
     "Archive",
@@ -34,11 +36,6 @@ __all__ = [
     "SourceInfo",
     "Thumbnail",
 ]
-
-
-def doc(text: str, **kwargs: Any) -> Any:
-    """An attrs field whose documentation travels with it into the schema and docs."""
-    return attrs.field(metadata={"doc": text}, **kwargs)
 
 
 # -- small value records ---------------------------------------------------------------------
@@ -187,6 +184,11 @@ class Post:
     extras: tuple[str, ...] = doc(
         "Entry children that no field maps, serialised as XML, so nothing is lost.", default=()
     )
+    analysis: BodyAnalysis | None = doc(
+        "What the body holds: quotes, link lists, links, media, plain text (derived from "
+        "`content`; see docs/archive-format.md). Null when not analysed.",
+        default=None,
+    )
     origin: Origin | None = doc("Where the record came from.", default=None)
 
 
@@ -319,6 +321,21 @@ class Archive:
             if p.id == post_id:
                 return p
         return None
+
+    def backlinks(self, post_id: str) -> Iterator[Post]:
+        """Posts and pages whose body links to ``post_id`` (from the analysis), in order."""
+        for p in self.posts:
+            if p.analysis and p.id != post_id and any(
+                link.post_id == post_id for link in p.analysis.links
+            ):
+                yield p
+
+    def broken_links(self) -> Iterator[tuple[Post, BodyLink]]:
+        """Internal links to a post or page that is not in the archive, with their post."""
+        for p in self.posts:
+            for link in p.analysis.links if p.analysis else ():
+                if link.broken:
+                    yield p, link
 
     def comments_on(self, post_id: str) -> Iterator[Comment]:
         """Comments on one post or page, in archive order."""

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
+from .annotate import analyse_archive
 from .assemble import Assembler
 from .errors import BlogarchiveError, SourceError, UnsupportedFormat
 from .model import Archive, Blog, Comment, Post, Skipped
@@ -45,6 +46,7 @@ def read_all(
     blog_url: str | None = None,
     report: ReadReport | None = None,
     progress: Callable[[int], None] | None = None,
+    analyse: bool = True,
 ) -> list[Archive]:
     """Read every Blogger document in ``source`` (one or several), one Archive per blog.
 
@@ -52,6 +54,8 @@ def read_all(
     feeds) merge into one archive. Without ``report`` the first unreadable input raises its
     SourceError; with one, failures are collected there and the rest is still read.
     ``blog_url`` supplies the host for Takeout permalinks when settings.csv lacks it.
+    ``analyse=False`` leaves every post's ``analysis`` null (quotes, link lists, links and
+    media are then not extracted; see ``blogarchive.analysis``).
     """
     groups: dict[str, Assembler] = {}
     notes: list[str] = []
@@ -88,7 +92,8 @@ def read_all(
             group.blogs.append(read.blog)
             group.sources.extend(read.infos)
             group.notes.extend(read.notes)
-    return [group.archive(notes) for _, group in sorted(groups.items())]
+    archives = [group.archive(notes) for _, group in sorted(groups.items())]
+    return [analyse_archive(a) for a in archives] if analyse else archives
 
 
 def _group_key(blog: Blog, item: Input) -> str:
@@ -100,13 +105,14 @@ def read(
     *,
     blog_url: str | None = None,
     progress: Callable[[int], None] | None = None,
+    analyse: bool = True,
 ) -> Archive:
     """Read one blog from a path, bytes or binary file object (or several of one blog).
 
     Raises SourceError (ParseError, UnsafeInput, UnsupportedFormat) for input it cannot
     read, and BlogarchiveError when the source holds several blogs (use ``read_all``).
     """
-    archives = read_all(source, blog_url=blog_url, progress=progress)
+    archives = read_all(source, blog_url=blog_url, progress=progress, analyse=analyse)
     if len(archives) != 1:
         names = ", ".join(a.blog.title or a.blog.id or "?" for a in archives) or "none"
         raise BlogarchiveError(

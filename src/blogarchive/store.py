@@ -29,7 +29,7 @@ from .stats import counts
 
 __all__ = ["SCHEMA_IDS", "SCHEMA_VERSION", "dumps_line", "load", "write"]
 
-SCHEMA_VERSION: Final = "1-0-0"  # SchemaVer MODEL-REVISION-ADDITION
+SCHEMA_VERSION: Final = "1-1-0"  # SchemaVer MODEL-REVISION-ADDITION
 SCHEMA_IDS: Final = {
     "blog": "urn:blogarchive:schema:1:blog",
     "post": "urn:blogarchive:schema:1:post",

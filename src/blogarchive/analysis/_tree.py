@@ -1,0 +1,224 @@
+"""Parsing a post body and walking it: visible text, and "segments" (lines and blocks).
+
+A body is parsed with libxml2's HTML parser (no network, no DTD), which never refuses input:
+any string, however broken, gives a tree. Blogger bodies are rarely tidy paragraphs; most are
+text split by ``<br>`` inside ``<span>``/``<div>`` wrappers. ``segments`` turns a container into
+the sequence a reader sees: lines (runs of inline content between ``<br>``s and blocks) and
+block elements, looking through inline wrappers that themselves hold lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Final
+
+import attrs
+from lxml import etree
+
+__all__ = [
+    "BLOCK",
+    "Segment",
+    "attr",
+    "has_block_inside",
+    "html_of",
+    "links_in",
+    "parse",
+    "segments",
+    "squash",
+    "text_of",
+]
+
+BLOCK: Final = frozenset({
+    "address", "article", "aside", "blockquote", "center", "dd", "details", "dir", "div",
+    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hr", "li", "main", "menu", "nav", "ol", "p", "pre", "section",
+    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})
+# Elements that break a line of text without being blocks.
+BREAKS: Final = frozenset({"br", "img", "iframe", "embed", "object", "video", "audio"})
+SKIP: Final = frozenset({"script", "style", "noscript", "template", "head", "title"})
+
+_PARSER: Final = etree.HTMLParser(
+    encoding="utf-8", no_network=True, remove_comments=False, remove_pis=True, recover=True
+)
+_WS: Final = re.compile(r"\s+")
+# Characters libxml2 cannot take: C0 controls other than tab/newline/return, lone surrogates.
+_UNSAFE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def squash(text: str) -> str:
+    """Whitespace (including no-break spaces) collapsed to single spaces, ends stripped."""
+    return _WS.sub(" ", text).strip()
+
+
+def parse(html: str) -> etree._Element:
+    """The body of ``html`` parsed as a fragment: an element holding everything."""
+    data = ("<html><body>" + _UNSAFE.sub("\ufffd", html) + "</body></html>").encode("utf-8")
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError:  # only for input libxml2 cannot start on at all
+        root = None
+    body = root.find("body") if root is not None else None
+    return body if body is not None else etree.Element("body")
+
+
+def attr(el: etree._Element, name: str) -> str | None:
+    value = el.get(name)
+    return value if value is None else str(value)
+
+
+def _tag(el: etree._Element) -> str | None:
+    """Lower-case tag name, or None for comments and processing instructions."""
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else None
+
+
+def _text_parts(el: etree._Element, parts: list[str]) -> None:
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        tag = _tag(child)
+        if tag is not None and tag not in SKIP:
+            spaced = tag in BLOCK or tag in BREAKS
+            if spaced:
+                parts.append(" ")
+            _text_parts(child, parts)
+            if spaced:
+                parts.append(" ")
+        if child.tail:
+            parts.append(child.tail)
+
+
+def text_of(el: etree._Element) -> str:
+    """Visible text: scripts, styles and comments dropped, a space at every block or break."""
+    parts: list[str] = []
+    _text_parts(el, parts)
+    return squash("".join(parts))
+
+
+def html_of(el: etree._Element) -> str:
+    """The element re-serialised as HTML, without its tail."""
+    return etree.tostring(el, method="html", encoding="unicode", with_tail=False)
+
+
+def has_block_inside(el: etree._Element) -> bool:
+    return any(_tag(d) in BLOCK or _tag(d) == "br" for d in el.iterdescendants())
+
+
+def links_in(nodes: list[etree._Element | str]) -> list[etree._Element]:
+    """``a[href]`` elements among (or inside) ``nodes``, in order."""
+    found: list[etree._Element] = []
+    for node in nodes:
+        if isinstance(node, str):
+            continue
+        found.extend(a for a in node.iter("a") if a.get("href") is not None)
+    return found
+
+
+@attrs.define
+class Segment:
+    """A line (inline nodes between breaks) or a block element, as a reader sees the body."""
+
+    nodes: list[etree._Element | str]
+    block: etree._Element | None = None
+    gap_before: bool = False
+    """A blank line (two or more ``<br>``) or a block comes before this line."""
+
+    @property
+    def tag(self) -> str | None:
+        return _tag(self.block) if self.block is not None else None
+
+    @property
+    def text(self) -> str:
+        if self.block is not None:
+            return text_of(self.block)
+        parts: list[str] = []
+        for node in self.nodes:
+            if isinstance(node, str):
+                parts.append(node)
+            else:
+                parts.append(" " if _tag(node) in BREAKS else "")
+                _text_parts(node, parts)
+        return squash("".join(parts))
+
+    @property
+    def html(self) -> str:
+        if self.block is not None:
+            return html_of(self.block)
+        out = []
+        for node in self.nodes:
+            if isinstance(node, str):
+                out.append(_escape(node))
+            else:
+                out.append(html_of(node))
+        return "".join(out).strip()
+
+    def links(self) -> list[etree._Element]:
+        return links_in([self.block] if self.block is not None else self.nodes)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _Splitter:
+    def __init__(self) -> None:
+        self.out: list[Segment] = []
+        self.line: list[etree._Element | str] = []
+        self.gap = True  # the start of a container is a paragraph boundary
+        self.breaks = 0  # <br>s since the last line
+
+    def _filled(self) -> bool:
+        return any(not isinstance(n, str) or n.strip() for n in self.line)
+
+    def flush(self) -> None:
+        if self._filled():
+            self.out.append(Segment(self.line, gap_before=self.gap))
+            self.gap = False
+        self.line = []
+
+    def feed(self, container: etree._Element) -> None:
+        if container.text:
+            self.line.append(container.text)
+        for child in container:
+            tag = _tag(child)
+            if tag is None or tag in SKIP:
+                pass
+            elif tag == "br":
+                if self._filled():
+                    self.flush()
+                    self.breaks = 1
+                else:
+                    self.line = []
+                    self.breaks += 1
+                    self.gap = self.gap or self.breaks >= 2
+            elif tag in BLOCK:
+                self.flush()
+                self.out.append(Segment([], block=child, gap_before=True))
+                self.gap, self.breaks = True, 0
+            elif tag != "a" and has_block_inside(child):
+                self.feed(child)  # a <span>/<font> wrapper holding lines: look through it
+            else:
+                self.line.append(child)
+            if child.tail:
+                self.line.append(child.tail)
+
+
+def segments(container: etree._Element) -> list[Segment]:
+    """The container's content as lines and blocks, in order."""
+    splitter = _Splitter()
+    splitter.feed(container)
+    splitter.flush()
+    return splitter.out
+
+
+def iter_elements(root: etree._Element) -> Iterator[etree._Element]:
+    """Every element under ``root`` (not comments), skipping script/style subtrees."""
+    for el in root.iterdescendants():
+        tag = _tag(el)
+        if tag is None or tag in SKIP:
+            continue
+        if any(_tag(a) in SKIP for a in el.iterancestors()):
+            continue
+        yield el

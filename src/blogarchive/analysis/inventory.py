@@ -1,0 +1,128 @@
+"""Every link and every image, video, embed and iframe in a post body, in document order."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from lxml import etree
+
+from ._tree import iter_elements, text_of
+from .records import BodyLink, Media
+from .urls import UrlMap, absolute, original_image, path_kind
+
+__all__ = ["find_links", "find_media"]
+
+_VIDEO: Final = re.compile(
+    r"(?:blogger\.com/video\.g|youtube(?:-nocookie)?\.com|youtu\.be|vimeo\.com|"
+    r"dailymotion\.com|googlevideo\.com|video\.google\.|blogger\.com/img/videoplayer)",
+    re.I,
+)
+
+
+def find_links(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[BodyLink, ...]:
+    out = []
+    for el in iter_elements(root):
+        if str(el.tag).lower() != "a":
+            continue
+        href = el.get("href")
+        if href is None:
+            continue
+        href = str(href)
+        target = absolute(href, base)
+        internal = urls.is_internal(target)
+        kind = post_id = None
+        if internal:
+            path = _path(target)
+            kind = path_kind(path)
+            post_id = urls.post_id(target)
+            if post_id is not None and kind not in ("post", "page"):
+                kind = "post"  # a custom permalink the archive knows is a post
+        out.append(BodyLink(
+            url=href,
+            text=text_of(el),
+            internal=internal,
+            kind=kind,
+            post_id=post_id,
+            broken=internal and kind in ("post", "page") and post_id is None,
+            image=el.find(".//img") is not None,
+        ))
+    return tuple(out)
+
+
+def _path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
+
+
+def _link_around(el: etree._Element) -> str | None:
+    for anc in el.iterancestors():
+        if str(anc.tag).lower() == "a" and anc.get("href") is not None:
+            return str(anc.get("href"))
+    return None
+
+
+def _media(kind: str, url: str, el: etree._Element, original: str | None = None) -> Media:
+    alt = el.get("alt") or el.get("title")
+    return Media(
+        kind=kind,
+        url=url,
+        original=original,
+        width=_str(el.get("width")),
+        height=_str(el.get("height")),
+        alt=str(alt) if alt else None,
+        link=_link_around(el),
+    )
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def find_media(root: etree._Element) -> tuple[Media, ...]:
+    out = []
+    inside_object: set[etree._Element] = set()
+    for el in iter_elements(root):
+        tag = str(el.tag).lower()
+        if tag == "img":
+            src = el.get("src") or el.get("data-src")
+            if src:
+                out.append(_media("image", str(src), el, original_image(str(src))))
+        elif tag == "iframe" and el.get("src"):
+            src = str(el.get("src"))
+            out.append(_media("video" if _VIDEO.search(src) else "iframe", src, el))
+        elif tag == "object" and el not in inside_object:
+            inside_object.update(el.iterdescendants())
+            src = el.get("data") or _param(el, "movie") or _param(el, "src") or _embed_src(el)
+            if src:
+                video = _VIDEO.search(src) or "BLOG_video_class" in (el.get("class") or "")
+                out.append(_media("video" if video else "embed", src, el))
+        elif tag == "embed" and el not in inside_object and el.get("src"):
+            src = str(el.get("src"))
+            out.append(_media("video" if _VIDEO.search(src) else "embed", src, el))
+        elif tag in ("video", "audio"):
+            src = el.get("src") or _source_src(el)
+            if src:
+                out.append(_media(tag, str(src), el))
+    return tuple(out)
+
+
+def _param(el: etree._Element, name: str) -> str | None:
+    for param in el.iter("param"):
+        if str(param.get("name") or "").lower() == name and param.get("value"):
+            return str(param.get("value"))
+    return None
+
+
+def _embed_src(el: etree._Element) -> str | None:
+    embed = el.find(".//embed")
+    return str(embed.get("src")) if embed is not None and embed.get("src") else None
+
+
+def _source_src(el: etree._Element) -> str | None:
+    source = el.find(".//source")
+    return str(source.get("src")) if source is not None and source.get("src") else None

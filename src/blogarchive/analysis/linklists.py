@@ -1,0 +1,230 @@
+""""Earlier posts" link lists written by the author (HTML.md section 7.1).
+
+An intro (``Earlier Field Notes posts on the topic include:``, ``see also:``, ``Articles
+précédents :``) followed by links: a ``ul``/``ol`` (also nested ``ul > ul``, or wrapped in a
+``div``/``blockquote``), ``<br>``-separated lines, or one paragraph per link. The intro may sit in
+a wrapper of its own (a blockquote holding only ``see also:``), so the search climbs out of a
+container that holds nothing but the intro. Template widgets (LinkWithin, related-post scripts,
+link-list gadgets; HTML.md 7.2) are skipped wherever they appear.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from lxml import etree
+
+from ._tree import Segment, has_block_inside, segments, text_of
+from .dates import find_date, url_month
+from .quotes import CLOSERS
+from .records import LinkList, ListedLink
+from .urls import UrlMap, absolute
+
+__all__ = ["WIDGET", "find_link_lists", "is_intro"]
+
+INTRO: Final = re.compile(
+    r"\b(?:earlier|previous|prior(?! to)|related|see also|more on|"
+    r"on (?:the|this) (?:topic|subject)|"
+    r"(?:past|older|other|more) (?:posts|entries|articles)|further reading|read also|"
+    r"also read|recommended reading|"
+    r"précédent(?:e?s)?|antérieur(?:e?s)?|voir aussi|lire aussi|sur le même (?:sujet|thème)|"
+    r"sur ce (?:sujet|thème)|articles? (?:connexes|liés)|billets? liés|"
+    r"frühere[nrs]?|vorherige[nrs]?|bisherige[nrs]?|ältere[nrs]?|siehe auch|zum thema|"
+    r"verwandte[nrs]?|weitere (?:beiträge|artikel)|"
+    r"anteriores?|véase también|vea también|ver también|relacionad[oa]s?|"
+    r"sobre (?:el|este|o|esse|este) (?:tema|assunto)|más sobre|mais sobre|"
+    r"entradas previas|artículos previos|veja também|leia também|"
+    r"precedenti|vedi anche|articoli correlati|eerdere|zie ook)\b",
+    re.I,
+)
+WIDGET: Final = re.compile(
+    r"related|linkwithin|linklist|popularposts|nrelate|yarpp|outbrain|zemanta|shareaholic",
+    re.I,
+)
+_LEAD: Final = re.compile("^[\\s)\\]:;,.\\-\u2013\u2014]+")  # and en/em dashes
+_MAX_INTRO: Final = 200
+_MAX_ITEM: Final = 600
+
+
+def is_intro(text: str) -> bool:
+    """Text that announces a list of links: a keyword, and a colon or a heading's length."""
+    if not 3 <= len(text) <= _MAX_INTRO or not INTRO.search(text):
+        return False
+    return text.rstrip(" \u00a0*").endswith(":") or len(text) <= 80
+
+
+def _widget(el: etree._Element) -> bool:
+    return bool(WIDGET.search((el.get("id") or "") + " " + (el.get("class") or "")))
+
+
+def _own_link(li: etree._Element) -> etree._Element | None:
+    """The first ``a[href]`` in ``li`` that is not inside a list nested in it."""
+    for a in li.iter("a"):
+        if a.get("href") is None:
+            continue
+        owner = next(a.iterancestors("li"), None)
+        if owner is li:
+            return a
+    return None
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] in CLOSERS and text[-1] in CLOSERS[text[0]]:
+        return text[1:-1].strip()
+    return text
+
+
+class _Items:
+    def __init__(self, urls: UrlMap, base: str | None) -> None:
+        self.urls = urls
+        self.base = base
+
+    def item(self, text: str, a: etree._Element) -> ListedLink:
+        href = str(a.get("href"))
+        title = text_of(a)
+        at = text.find(title) if title else -1
+        before, after = (text[:at], text[at + len(title):]) if at >= 0 else ("", text)
+        date = date_text = source = None
+        rest = after
+        found = find_date(after)
+        if found:
+            date, date_text, _, end = found
+            rest = after[end:]
+            source = "text"
+        elif (found := find_date(before)) is not None:
+            date, date_text, _, _ = found
+            source = "text"
+        elif (month := url_month(href)) is not None:
+            date, date_text = month
+            source = "url"
+        excerpt = _unquote(_LEAD.sub("", rest).strip())
+        target = absolute(href, self.base)
+        return ListedLink(
+            url=href,
+            title=title,
+            text=text,
+            date=date,
+            date_text=date_text,
+            date_source=source,
+            excerpt=excerpt or None,
+            same_blog=self.urls.is_internal(target),
+            post_id=self.urls.post_id(target),
+        )
+
+
+def _list_items(lst: etree._Element, items: _Items) -> list[ListedLink] | None:
+    lis = [li for li in lst.iter("li") if not _widget(li)]
+    linked = [(li, _own_link(li)) for li in lis]
+    leaves = [(li, a) for li, a in linked if a is not None or li.find(".//li") is None]
+    with_links = [(li, a) for li, a in leaves if a is not None]
+    if not with_links or len(with_links) * 2 < len(leaves):
+        return None
+    out = []
+    for li, a in with_links:
+        assert a is not None
+        out.append(items.item(text_of(li), a))
+    return out
+
+
+def _as_list(seg: Segment) -> etree._Element | None:
+    """The list a block is, or wraps as its only content (``div > ul``, ``ul > ul``)."""
+    el = seg.block
+    while el is not None and not _widget(el):
+        tag = seg.tag if el is seg.block else str(el.tag).lower()
+        if tag in ("ul", "ol"):
+            return el
+        if tag not in ("div", "blockquote", "center", "p"):
+            return None
+        inner = segments(el)
+        if not inner or inner[0].block is None:
+            return None
+        el = inner[0].block
+    return None
+
+
+def _following(segs: list[Segment], items: _Items) -> tuple[str, list[ListedLink]] | None:
+    """The links right after an intro: a list, link lines, or link paragraphs."""
+    if not segs:
+        return None
+    first = segs[0]
+    if first.block is not None:
+        lst = _as_list(first)
+        if lst is not None:
+            found = _list_items(lst, items)
+            return (str(lst.tag).lower(), found) if found else None
+        if first.tag in ("p", "div") and has_block_inside(first.block):
+            inner = segments(first.block)
+            if inner and inner[0].block is None:
+                return _following(inner, items)  # <p><a>..</a><br><a>..</a></p>
+    form = "lines" if first.block is None else "paragraphs"
+    out = []
+    for seg in segs:
+        if (seg.block is None) != (form == "lines"):
+            break
+        if seg.block is not None and (seg.tag not in ("p", "div") or _widget(seg.block)):
+            break
+        links = seg.links()
+        text = seg.text
+        if not links or len(text) > _MAX_ITEM:
+            break
+        out.append(items.item(text, links[0]))
+    return (form, out) if out else None
+
+
+def _climb(container: etree._Element) -> list[Segment]:
+    """Segments after ``container`` in the nearest ancestor that lists it as a block."""
+    anc = container.getparent()
+    for _ in range(4):
+        if anc is None:
+            return []
+        segs = segments(anc)
+        for index, seg in enumerate(segs):
+            if seg.block is container:
+                return segs[index + 1:]
+        anc = anc.getparent()
+    return []
+
+
+def _scan(container: etree._Element, items: _Items, out: list[LinkList],
+          used: set[etree._Element]) -> None:
+    segs = segments(container)
+    for index, seg in enumerate(segs):
+        if seg.block is not None:
+            if not _widget(seg.block):
+                _scan(seg.block, items, out, used)
+            if seg.tag in ("ul", "ol"):
+                continue
+        text = seg.text
+        if seg.links() or not is_intro(text):
+            continue
+        after = segs[index + 1:]
+        holder: etree._Element | None = container
+        while not after and holder is not None and text_of(holder) == text:
+            after = _climb(holder)  # the container holds only the intro: look after it
+            holder = holder.getparent()
+        found = _following(after, items)
+        if found is None:
+            continue
+        form, links = found
+        if not any(i.same_blog or i.date for i in links):
+            continue  # links to documentation, shops ...: not a list of posts
+        if not text.rstrip(" \u00a0*").endswith(":") and len(links) < 2:
+            continue  # a short line with a keyword and one link: too weak to call a list
+        key = _anchor_of(after[0])
+        if key is None or key in used:
+            continue
+        used.add(key)
+        out.append(LinkList(intro=text, form=form, items=tuple(links)))
+
+
+def _anchor_of(seg: Segment) -> etree._Element | None:
+    links = seg.links()
+    return links[0] if links else None
+
+
+def find_link_lists(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[LinkList, ...]:
+    """Every author-written link list in the body, in document order."""
+    out: list[LinkList] = []
+    _scan(root, _Items(urls, base), out, set())
+    return tuple(out)

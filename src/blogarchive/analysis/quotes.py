@@ -1,0 +1,210 @@
+"""Quotations in a post body (HTML.md section 6).
+
+- ``<blockquote>``: plain, with ``cite``, or the compose editor's ``class="tr_bq"``; the
+  indentation forms (``dir="ltr" style="MARGIN-RIGHT: 0px"``, the newer editor's
+  ``margin: 0 0 0 40px``) are kept but marked ``indent``, since they often hold code.
+- Paragraphs opening with a quotation mark: alone (closing at the end, perhaps followed by a
+  dash attribution), or a run in which each paragraph opens with one and only the last closes.
+- Only the outermost quotation counts: nothing inside a blockquote is reported again. Image
+  anchors with margin styles, and blocks holding no text, are never quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from lxml import etree
+
+from ._tree import BLOCK, Segment, attr, has_block_inside, segments, squash, text_of
+from .records import Quote
+
+__all__ = ["find_quotes"]
+
+# Opening mark -> the marks that may close it.
+CLOSERS: Final = {'"': '"', "“": "”", "„": "“”", "«": "»"}
+_DASH: Final = re.compile(  # em dash, en dash, horizontal bar, or one or two hyphens
+    "^\\s*(?:[\u2014\u2013\u2015]|--?)\\s*(?P<who>\\S.{0,119})$"
+)
+_TRAILING: Final = re.compile(r"^[\s.,;:!?)\]…]*$")
+_INDENT_STYLE: Final = re.compile(r"margin-right:\s*0(?:px)?\b", re.I)
+_EDITOR_INDENT: Final = re.compile(r"margin:\s*0(?:px)?\s+0(?:px)?\s+0(?:px)?\s+\d+px", re.I)
+_MARGIN_LEFT: Final = re.compile(r"(?:margin|padding)-left:\s*(\d+)(px|em)", re.I)
+
+
+def _blockquote_kind(el: etree._Element) -> str:
+    style = el.get("style") or ""
+    classes = (el.get("class") or "").split()
+    if "tr_bq" in classes:
+        return "editor-quote"
+    if (el.get("dir") and _INDENT_STYLE.search(style)) or _EDITOR_INDENT.search(style):
+        return "indent"
+    if el.get("cite"):
+        return "blockquote-cite"
+    return "blockquote"
+
+
+def _indented(el: etree._Element) -> bool:
+    """A ``div``/``p`` pushed right by a margin: the other indentation form (HTML.md 6)."""
+    match = _MARGIN_LEFT.search(el.get("style") or "")
+    if not match:
+        return False
+    size, unit = int(match[1]), match[2].lower()
+    return size >= (30 if unit == "px" else 2)
+
+
+def _closing(text: str) -> int | None:
+    """Index of the mark that closes the quotation ``text`` opens, or None when it stays open.
+
+    Straight ``"`` closes at the next ``"``; curly and angle marks nest, so ``“a “b” c”``
+    closes at the last ``”``. In ``"Hello," she said.`` the quotation closes after ``Hello,``.
+    """
+    opener, closers = text[0], CLOSERS[text[0]]
+    if opener == '"':
+        end = text.find('"', 1)
+        return end if end > 0 else None
+    depth = 1
+    for index in range(1, len(text)):
+        char = text[index]
+        if char in closers:
+            depth -= 1
+            if depth == 0:
+                return index
+        elif char == opener:
+            depth += 1
+    return None
+
+
+def _dash_attribution(text: str) -> str | None:
+    match = _DASH.match(text)
+    return squash(match["who"]) if match else None
+
+
+def _blockquote_attribution(el: etree._Element, following: Segment | None) -> str | None:
+    for tag in ("cite", "footer"):
+        found = el.find(f".//{tag}")
+        if found is not None and text_of(found):
+            return text_of(found)
+    lines = segments(el)
+    if len(lines) > 1:
+        who = _dash_attribution(lines[-1].text)
+        if who:
+            return who
+    return _dash_attribution(following.text) if following is not None else None
+
+
+class _Paragraph:
+    """A unit a quotation mark can open: a ``p``/leaf ``div``, or lines between blank lines."""
+
+    def __init__(self, parts: list[Segment]) -> None:
+        self.parts = parts
+        self.text = squash(" ".join(p.text for p in parts))
+        # Lines were separated by <br>; a paragraph block is complete in itself.
+        self.lines = parts[0].block is None
+        self.html = ("<br>" if self.lines else "\n").join(p.html for p in parts)
+
+
+def _paragraphs(segs: list[Segment]) -> list[_Paragraph | Segment]:
+    """Lines grouped into paragraphs; blocks that are not paragraphs left as they are."""
+    out: list[_Paragraph | Segment] = []
+    for seg in segs:
+        if seg.block is not None:
+            leaf = seg.tag in ("p", "div") and not has_block_inside(seg.block)
+            out.append(_Paragraph([seg]) if leaf and not _indented(seg.block) else seg)
+        elif seg.gap_before or not out or not isinstance(out[-1], _Paragraph) or (
+            out[-1].parts[-1].block is not None
+        ):
+            out.append(_Paragraph([seg]))
+        else:
+            out[-1] = _Paragraph([*out[-1].parts, seg])
+    return out
+
+
+def _opener(unit: _Paragraph | Segment | None) -> str | None:
+    if isinstance(unit, _Paragraph) and unit.text[:1] in CLOSERS:
+        return unit.text[0]
+    return None
+
+
+def _quote_run(units: list[_Paragraph | Segment], i: int) -> tuple[Quote | None, int]:
+    """The quotation opening at ``units[i]``, and how many units it spans (or were looked at)."""
+    first = units[i]
+    assert isinstance(first, _Paragraph)
+    mark = first.text[0]
+    run = [first]
+    end = _closing(first.text)
+    while end is None and i + len(run) < len(units):
+        nxt = units[i + len(run)]
+        opener = _opener(nxt)
+        if opener is None or CLOSERS[opener] != CLOSERS[mark]:
+            break
+        assert isinstance(nxt, _Paragraph)
+        run.append(nxt)
+        end = _closing(nxt.text)
+    attribution = None
+    if end is not None:
+        tail = run[-1].text[end + 1:]
+        attribution = _dash_attribution(tail)
+        if attribution is None and not _TRAILING.match(tail):
+            if len(run) == 1:
+                return None, 1  # "Scare quotes" then more prose: not a quotation
+            run.pop()  # the run ends before the paragraph that merely mentions a quote
+    following = units[i + len(run)] if i + len(run) < len(units) else None
+    if attribution is None and isinstance(following, _Paragraph):
+        attribution = _dash_attribution(following.text)
+    quote = Quote(
+        kind="quote-mark-paragraph",
+        text=" ".join(p.text for p in run),
+        html=("<br><br>\n" if first.lines else "\n").join(p.html for p in run),
+        attribution=attribution,
+        paragraphs=len(run),
+    )
+    return quote, len(run)
+
+
+def _span(el: etree._Element) -> int:
+    return max(1, len(_paragraphs(segments(el))))
+
+
+def _scan(container: etree._Element, found: list[Quote]) -> None:
+    units = _paragraphs(segments(container))
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        following = units[i + 1] if i + 1 < len(units) else None
+        if isinstance(unit, _Paragraph):
+            if _opener(unit) is None:
+                i += 1
+                continue
+            quote, used = _quote_run(units, i)
+            if quote is not None:
+                found.append(quote)
+            i += used
+            continue
+        i += 1
+        el = unit.block
+        assert el is not None
+        if unit.tag == "blockquote":
+            text = text_of(el)
+            if text:
+                after = following.parts[0] if isinstance(following, _Paragraph) else None
+                found.append(Quote(
+                    kind=_blockquote_kind(el),
+                    text=text,
+                    html=unit.html,
+                    cite=attr(el, "cite"),
+                    attribution=_blockquote_attribution(el, after),
+                    paragraphs=_span(el),
+                ))
+        elif unit.tag in ("div", "p") and _indented(el) and text_of(el):
+            found.append(Quote(kind="indent", text=text_of(el), html=unit.html,
+                               paragraphs=_span(el)))
+        elif unit.tag in BLOCK:
+            _scan(el, found)
+
+
+def find_quotes(root: etree._Element) -> tuple[Quote, ...]:
+    """Every quotation in the body, in document order (outermost only)."""
+    found: list[Quote] = []
+    _scan(root, found)
+    return tuple(found)

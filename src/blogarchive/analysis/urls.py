@@ -1,0 +1,143 @@
+"""Which archived post a URL names: host folding, canonical keys, the archive's URL map.
+
+Blogger served one blog under many spellings: http and https, ``name.blogspot.com`` and its
+country domains (``.co.uk``, ``.fr``, ``.com.br`` ...), ``?m=1`` for the mobile view,
+``?showComment=...#c...`` for a comment, ``www.`` or not on custom domains. A URL key drops all
+of that, so any spelling of a post's permalink finds the post.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Final
+from urllib.parse import unquote, urljoin, urlsplit
+
+import attrs
+
+__all__ = ["UrlMap", "absolute", "fold_host", "original_image", "path_kind", "url_key"]
+
+_BLOGSPOT: Final = re.compile(r"^(?P<name>.+?)\.blogspot\.[a-z]{2,3}(?:\.[a-z]{2})?$")
+_POST_PATH: Final = re.compile(r"/\d{4}/\d{2}/[^/]+\.(?:html?|asp|aspx|php|shtml)$", re.I)
+_ARCHIVE_PATH: Final = re.compile(
+    r"(?:^/\d{4}(?:/\d{2}(?:/\d{2})?)?/?$)|(?:/\d{4}_\d{2}_\d{2}_archive\.html$)|"
+    r"(?:/archive\.html$)"
+)
+# Size segments of images on Blogger's servers: /s1600/, /s400-h/, /w640-h400/, /w640-h400-rw/,
+# /h120/, /s72-c/; or the same as a suffix: =s320, =w640-h400-p-k-no-nu.
+_SIZE_SEGMENT: Final = re.compile(
+    r"/(?:s\d+|w\d+(?:-h\d+)?|h\d+)(?:-[a-z0-9]+)*/(?=[^/]+$)", re.I
+)
+_SIZE_SUFFIX: Final = re.compile(r"=(?:s\d+|w\d+(?:-h\d+)?|h\d+)(?:-[a-z0-9]+)*$", re.I)
+_IMAGE_HOSTS: Final = re.compile(
+    r"(?:^|\.)(?:bp\.blogspot\.com|googleusercontent\.com|ggpht\.com|blogblog\.com)$"
+)
+
+
+def fold_host(host: str) -> str:
+    """Lower case, no ``www.``, any blogspot country domain as ``.blogspot.com``."""
+    host = host.lower().rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    match = _BLOGSPOT.match(host)
+    if match:
+        return f"{match['name']}.blogspot.com"
+    return host
+
+
+def absolute(url: str, base: str | None) -> str:
+    """``url`` resolved against ``base`` (the post's own permalink), when there is one."""
+    url = url.strip()
+    if base:
+        try:
+            return urljoin(base, url)
+        except ValueError:
+            return url
+    return url
+
+
+def _split(url: str) -> tuple[str, str, str] | None:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        return None
+    return parts.scheme.lower(), parts.hostname or "", parts.path
+
+
+def url_key(url: str) -> str | None:
+    """``host/path`` with every variation dropped; None for non-web or host-less URLs."""
+    split = _split(url)
+    if split is None:
+        return None
+    scheme, host, path = split
+    if scheme not in ("http", "https", "") or not host:
+        return None
+    return fold_host(host) + unquote(path or "/")
+
+
+def path_kind(path: str) -> str:
+    """What an internal path names: post, page, label, search, archive, home, feed, other."""
+    if path in ("", "/", "/index.html"):
+        return "home"
+    if path.startswith("/p/"):
+        return "page"
+    if path.startswith("/search/label/"):
+        return "label"
+    if path.startswith("/search"):
+        return "search"
+    if path.startswith("/feeds/"):
+        return "feed"
+    if _POST_PATH.search(path):
+        return "post"
+    if _ARCHIVE_PATH.search(path):
+        return "archive"
+    return "other"
+
+
+def original_image(url: str) -> str | None:
+    """The original-size URL of an image on Blogger's servers; None for other images."""
+    split = _split(url)
+    if split is None or not _IMAGE_HOSTS.search(split[1]):
+        return None
+    if _SIZE_SEGMENT.search(url):
+        return _SIZE_SEGMENT.sub("/s0/", url, count=1)
+    if _SIZE_SUFFIX.search(url):
+        return _SIZE_SUFFIX.sub("=s0", url)
+    return url
+
+
+@attrs.frozen
+class UrlMap:
+    """The archive's posts by URL key, and the hosts that count as this blog."""
+
+    posts: Mapping[str, str] = attrs.field(factory=dict)
+    hosts: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(cls, permalinks: Iterable[tuple[str, str]], home: str | None = None) -> UrlMap:
+        """From ``(url, post id)`` pairs and the blog's home URL."""
+        posts: dict[str, str] = {}
+        hosts = set()
+        for url, post_id in permalinks:
+            key = url_key(url)
+            if key is not None:
+                posts.setdefault(key, post_id)
+                hosts.add(key.split("/", 1)[0])
+        home_key = url_key(home) if home else None
+        if home_key is not None:
+            hosts.add(home_key.split("/", 1)[0])
+        return cls(posts=posts, hosts=frozenset(hosts))
+
+    def is_internal(self, url: str) -> bool:
+        """Does ``url`` (already absolute when the post had a permalink) point into the blog?"""
+        split = _split(url)
+        if split is None:
+            return False
+        scheme, host, path = split
+        if not host:  # relative: same site, unless it is mailto:, javascript:, #top ...
+            return scheme == "" and bool(path)
+        return scheme in ("http", "https") and fold_host(host) in self.hosts
+
+    def post_id(self, url: str) -> str | None:
+        key = url_key(url)
+        return self.posts.get(key) if key is not None else None

@@ -97,3 +97,46 @@ def test_installed_command_runs() -> None:
     done = subprocess.run([sys.executable, "-m", "blogarchive", "--version"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith("blogarchive ")
+
+
+def test_info_reports_analysis_totals(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "quotes: 3 (blockquote 1, blockquote-cite 1, quote-mark-paragraph 1)" in out
+    assert "link lists: 1 (2 items, 2 pointing to archived posts)" in out
+    assert "links: 3 (2 internal, 0 broken internal)" in out
+    assert "images: 1; other media: 0" in out
+    assert main(["info", "--json", str(EXAMPLE)]) == 0
+    totals = json.loads(capsys.readouterr().out)["counts"]["analysis"]
+    assert totals["link_list_items_archived"] == 2
+    assert totals["quotes"] == {"blockquote": 1, "blockquote-cite": 1,
+                                "quote-mark-paragraph": 1}
+
+
+def test_list_quotes_lists_links_media(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["convert", "-q", str(EXAMPLE), "-o", str(tmp_path / "a")]) == 0
+    capsys.readouterr()
+    # From the written archive as well as from the source: the same rows.
+    for source in (str(EXAMPLE), str(tmp_path / "a")):
+        assert main(["list", "quotes", source]) == 0
+        captured = capsys.readouterr()
+        assert captured.err.strip() == "3 quotes"
+        assert "blockquote-cite (cite https://example.org/reports/water-2010.pdf)" in captured.out
+    assert main(["list", "lists", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "[ul] Earlier Field Notes posts on the topic include:" in out
+    assert "2010-03-02  Wells running dry  -> post 8123349906412388001" in out
+    assert main(["list", "links", "--json", "--to", "8123349906412388001", str(EXAMPLE)]) == 0
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert row["post"] == "4471062391287760124" and row["post_id"] == "8123349906412388001"
+    assert main(["list", "links", "--broken", str(EXAMPLE)]) == 0
+    assert capsys.readouterr().err.strip() == "0 links"
+    assert main(["list", "media", "--kind", "image", str(EXAMPLE)]) == 0
+    assert "original https://2.bp.blogspot.com/_x/S4/AAAA/s0/well.jpg" in capsys.readouterr().out
+
+
+def test_list_needs_a_known_kind() -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["list", "paragraphs", str(EXAMPLE)])
+    assert stop.value.code == 2

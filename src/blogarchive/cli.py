@@ -2,6 +2,7 @@
 
     blogarchive convert SOURCE... -o DEST     one-shot conversion into a JSON archive
     blogarchive info SOURCE...                what is in a source (or in an archive)
+    blogarchive list WHAT SOURCE...           quotes, lists, links or media, one per line
 
 Exit codes: 0 everything converted (warnings allowed); 1 some input could not be read (the
 rest was still converted); 2 usage or destination problem; 3 an internal error (a bug).
@@ -20,6 +21,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .errors import ArchiveError, BlogarchiveError
+from .listing import WHAT, format_row, rows
 from .model import Archive
 from .reading import ReadReport, read_all
 from .sources import expand
@@ -74,10 +76,27 @@ def _describe_counts(archive: Archive) -> list[str]:
         f"{cc['removed']} removed, {cc['on_pages']} on pages)"
     )
     lines.append(f"labels: {c['labels']}")
+    lines.extend(_describe_analysis(c["analysis"]))
     lines.append(f"skipped entries: {c['skipped']}")
     for skip in archive.skipped:
         lines.append(f"  {skip.source} (entry {skip.entry}, line {skip.line}): {skip.reason}")
     return lines
+
+
+def _describe_analysis(found: dict[str, Any]) -> list[str]:
+    if not found["posts_analysed"]:
+        return []
+    kinds = ", ".join(f"{kind} {n}" for kind, n in found["quotes"].items())
+    quotes = sum(found["quotes"].values())
+    return [
+        f"quotes: {quotes}" + (f" ({kinds})" if kinds else ""),
+        f"link lists: {found['link_lists']} ({found['link_list_items']} items, "
+        f"{found['link_list_items_archived']} pointing to archived posts)",
+        f"links: {found['links']} ({found['internal_links']} internal, "
+        f"{found['broken_internal_links']} broken internal)",
+        f"images: {found['media'].get('image', 0)}; other media: "
+        f"{sum(n for k, n in found['media'].items() if k != 'image')}",
+    ]
 
 
 def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -117,8 +136,8 @@ def _folder_name(archive: Archive) -> str:
     return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
 
 
-def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    report = ReadReport()
+def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Archive]:
+    """Archives from the arguments: written archive folders are loaded, sources read."""
     archives: list[Archive] = []
     sources = []
     for source in args.sources:
@@ -133,6 +152,12 @@ def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         args.sources = sources
         archives.extend(_read(args, report))
     _print_problems(report, err)
+    return archives
+
+
+def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    report = ReadReport()
+    archives = _gather(args, report, err)
     if args.json:
         for archive in archives:
             print(json.dumps(_info_json(archive), sort_keys=True, ensure_ascii=False), file=out)
@@ -140,6 +165,28 @@ def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for archive in archives:
             for line in _info_lines(archive):
                 print(line, file=out)
+    if report.failed or not archives:
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    report = ReadReport()
+    archives = _gather(args, report, err)
+    shown = 0
+    for archive in archives:
+        if any(p.analysis is None for p in archive.posts):
+            print(f"note: {archive.blog.title or archive.blog.id}: some posts were not "
+                  "analysed (archive written with analysis off)", file=err)
+        for row in rows(archive, args.what, broken=args.broken, internal=args.internal,
+                        to=args.to, kind=args.kind):
+            shown += 1
+            if args.json:
+                print(json.dumps(row, sort_keys=True, ensure_ascii=False), file=out)
+            else:
+                print(format_row(args.what, row), file=out)
+    if not args.json:
+        print(f"{shown} {args.what if shown != 1 else args.what.rstrip('s')}", file=err)
     if report.failed or not archives:
         return EXIT_INPUT
     return EXIT_OK
@@ -216,6 +263,22 @@ def _parser() -> argparse.ArgumentParser:
     info.add_argument("--blog-url", help=argparse.SUPPRESS)
     info.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     info.set_defaults(func=_info)
+    listing = sub.add_parser(
+        "list", help="list the quotes, link lists, links or media found in post bodies")
+    listing.add_argument("what", choices=WHAT)
+    listing.add_argument("sources", nargs="+", metavar="SOURCE",
+                         help="sources to read, or an archive folder written earlier")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    listing.add_argument("--kind", help="only this kind (quotes: blockquote, indent, ...; "
+                         "media: image, video, ...)")
+    listing.add_argument("--internal", action="store_true", help="links: internal only")
+    listing.add_argument("--broken", action="store_true",
+                         help="links: internal links to posts not in the archive")
+    listing.add_argument("--to", metavar="POST_ID",
+                         help="links: those pointing to this post (its backlinks)")
+    listing.add_argument("--blog-url", help=argparse.SUPPRESS)
+    listing.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    listing.set_defaults(func=_list)
     return parser
 
 

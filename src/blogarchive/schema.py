@@ -117,6 +117,18 @@ def _blog_schema() -> dict[str, Any]:
                 "comments": {"type": "object", "additionalProperties": count},
                 "labels": count,
                 "skipped": count,
+                "analysis": {
+                    "type": "object",
+                    "description": "Totals over the posts' body analysis: posts analysed, "
+                                   "link lists and their items (and how many point to an "
+                                   "archived post), links, internal and broken internal "
+                                   "links, quotes by kind, media by kind.",
+                    "properties": {
+                        "quotes": {"type": "object", "additionalProperties": count},
+                        "media": {"type": "object", "additionalProperties": count},
+                    },
+                    "additionalProperties": count,
+                },
             },
         },
         "sources": {"type": "array", "items": _type_schema(SourceInfo, defs),

@@ -7,7 +7,7 @@ from typing import Any
 
 from .model import Archive
 
-__all__ = ["counts"]
+__all__ = ["analysis_counts", "counts"]
 
 
 def counts(archive: Archive) -> dict[str, Any]:
@@ -27,4 +27,33 @@ def counts(archive: Archive) -> dict[str, Any]:
         },
         "labels": len(archive.labels),
         "skipped": len(archive.skipped),
+        "analysis": analysis_counts(archive),
+    }
+
+
+def analysis_counts(archive: Archive) -> dict[str, Any]:
+    """Totals over the posts' body analysis: quotes, link lists, links, media."""
+    quotes: Counter[str] = Counter()
+    media: Counter[str] = Counter()
+    totals = Counter[str]()
+    for post in archive.posts:
+        found = post.analysis
+        if found is None:
+            continue
+        totals["posts_analysed"] += 1
+        quotes.update(q.kind for q in found.quotes)
+        media.update(m.kind for m in found.media)
+        totals["link_lists"] += len(found.link_lists)
+        for listed in found.link_lists:
+            totals["link_list_items"] += len(listed.items)
+            totals["link_list_items_archived"] += sum(1 for i in listed.items if i.post_id)
+        totals["links"] += len(found.links)
+        totals["internal_links"] += sum(1 for link in found.links if link.internal)
+        totals["broken_internal_links"] += sum(1 for link in found.links if link.broken)
+    names = ("posts_analysed", "link_lists", "link_list_items", "link_list_items_archived",
+             "links", "internal_links", "broken_internal_links")
+    return {
+        **{name: totals[name] for name in names},
+        "quotes": dict(sorted(quotes.items())),
+        "media": dict(sorted(media.items())),
     }

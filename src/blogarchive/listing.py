@@ -1,0 +1,91 @@
+"""Rows for ``blogarchive list quotes|lists|links|media``: the analysis without writing code.
+
+Each row is a plain dict (the post's id, title and URL, then the item's own fields), printed
+as one JSON object per line with ``--json`` or as a short line of text otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+import cattrs
+
+from .model import Archive, Post
+
+__all__ = ["WHAT", "format_row", "rows"]
+
+WHAT: Final = ("quotes", "lists", "links", "media")
+_converter = cattrs.Converter()
+
+
+def _head(post: Post) -> dict[str, Any]:
+    # "post", not "post_id": a link's own post_id is the post it points to.
+    return {"post": post.id, "post_title": post.title, "post_url": post.url}
+
+
+def rows(
+    archive: Archive,
+    what: str,
+    *,
+    broken: bool = False,
+    internal: bool = False,
+    to: str | None = None,
+    kind: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Rows of one kind over every analysed post, filtered as the options ask."""
+    for post in archive.posts:
+        analysis = post.analysis
+        if analysis is None:
+            continue
+        items: tuple[Any, ...] = {
+            "quotes": analysis.quotes,
+            "lists": analysis.link_lists,
+            "links": analysis.links,
+            "media": analysis.media,
+        }[what]
+        for item in items:
+            if kind is not None and getattr(item, "kind", kind) != kind:
+                continue
+            if what == "links" and (
+                (broken and not item.broken)
+                or (internal and not item.internal)
+                or (to is not None and item.post_id != to)
+            ):
+                continue
+            yield _head(post) | _converter.unstructure(item)
+
+
+def _short(text: str, width: int = 100) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def format_row(what: str, row: dict[str, Any]) -> str:
+    """One row as a human-readable line (lists take one line per item)."""
+    post = f"post {row['post']}"
+    if what == "quotes":
+        extra = "".join(
+            f" ({label} {row[key]})" for key, label in (("cite", "cite"), ("attribution", "by"))
+            if row[key]
+        )
+        return f"{post} {row['kind']}{extra}: {_short(row['text'])}"
+    if what == "lists":
+        lines = [f"{post} [{row['form']}] {row['intro']}"]
+        for item in row["items"]:
+            where = (f"post {item['post_id']}" if item["post_id"]
+                     else "not in archive" if item["same_blog"] else "elsewhere")
+            lines.append(f"  {item['date'] or '????-??'}  {_short(item['title'], 60)}  "
+                         f"-> {where}  {item['url']}")
+        return "\n".join(lines)
+    if what == "links":
+        if row["internal"]:
+            target = ("BROKEN" if row["broken"] else
+                      f"{row['kind']} {row['post_id']}" if row["post_id"] else row["kind"])
+        else:
+            target = "external"
+        return f"{post} -> {target}: {row['url']}" + (
+            f"  ({_short(row['text'], 60)})" if row["text"] else "")
+    size = "x".join(v for v in (row["width"], row["height"]) if v)
+    return f"{post} {row['kind']} {row['url']}" + (f" [{size}]" if size else "") + (
+        f" original {row['original']}" if row["original"] and row["original"] != row["url"]
+        else "")

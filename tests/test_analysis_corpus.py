@@ -69,7 +69,8 @@ def _bodies(raw: str) -> list[str]:
         return found
     doc = lxml_html.fromstring(raw)
     bodies = []
-    for el in doc.xpath('//div[contains(concat(" ", normalize-space(@class), " "), " post-body ")]'):
+    post_body = '//div[contains(concat(" ", normalize-space(@class), " "), " post-body ")]'
+    for el in doc.xpath(post_body):
         template = el.xpath('.//script[@type="text/template"]')
         bodies.append(template[0].text if template else lxml_html.tostring(el, encoding="unicode"))
     return bodies

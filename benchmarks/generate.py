@@ -61,22 +61,37 @@ def _stamp(moment: datetime) -> str:
     return local.isoformat(timespec="milliseconds")
 
 
+def _words(rng: random.Random, low: int, high: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high)))
+
+
 def _body(rng: random.Random) -> str:
-    paragraphs = []
-    for _ in range(rng.randint(2, 14)):
-        words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 120)))
-        paragraphs.append(
-            f'<p>{words}&nbsp;<a href="{HOST}/2010/0{rng.randint(1, 9)}/x.html">link</a></p>'
-        )
+    """A body in one of the shapes real posts have: tidy paragraphs, or the older editor's
+    text in a span split by <br>s; with quotes, images and "earlier posts" lists at times."""
+    link = f'<a href="{HOST}/2010/0{rng.randint(1, 9)}/x.html">link</a>'
+    count = rng.randint(2, 14)
+    if rng.random() < 0.4:
+        lines = [f"{_words(rng, 20, 120)}&nbsp;{link}" for _ in range(count)]
+        if rng.random() < 0.3:
+            lines.insert(1, '"' + _words(rng, 20, 40) + '."')
+        body = '<span style="font-family: Georgia;">' + "<br /><br />".join(lines) + "</span>"
+        paragraphs = [body]
+    else:
+        paragraphs = [f"<p>{_words(rng, 20, 120)}&nbsp;{link}</p>" for _ in range(count)]
     if rng.random() < 0.3:
-        paragraphs.insert(
-            1, "<blockquote>" + " ".join(rng.choice(WORDS) for _ in range(40)) + "</blockquote>"
-        )
+        paragraphs.insert(1, f"<blockquote>{_words(rng, 40, 40)}</blockquote>")
     if rng.random() < 0.4:
         paragraphs.append(
             '<div class="separator"><a href="https://1.bp.blogspot.com/x/s1600/'
             'a.jpg"><img src="https://1.bp.blogspot.com/x/s320/a.jpg" /></a></div>'
         )
+    if rng.random() < 0.15:
+        items = "".join(
+            f'<li><a href="{HOST}/2009/0{rng.randint(1, 9)}/x.html">{_words(rng, 2, 6)}</a> '
+            f'(March {rng.randint(1, 28)}, 2009): "{_words(rng, 8, 20)}..."</li>'
+            for _ in range(rng.randint(2, 6))
+        )
+        paragraphs.append(f"<p>Earlier posts on the topic include:</p><ul>{items}</ul>")
     return "".join(paragraphs)
 
 

@@ -12,7 +12,7 @@ from html import escape
 
 from ._tree import parse, text_of
 from .inventory import find_links, find_media
-from .linklists import find_link_lists
+from .linklists import find_link_lists, has_intro_phrase
 from .quotes import find_quotes
 from .records import BodyAnalysis, BodyLink, LinkList, ListedLink, Media, Quote
 from .urls import UrlMap, url_key
@@ -49,12 +49,14 @@ def analyse(
     if content_type == "text":
         html = escape(html)
     root = parse(html)
-    link_lists = find_link_lists(root, urls, base_url)
+    text = text_of(root)
+    # Most bodies hold no intro phrase and no quotation mark: skip those walks outright.
+    link_lists = find_link_lists(root, urls, base_url) if has_intro_phrase(text) else ()
     # A blockquote holding nothing but a list's intro ("see also:") is layout, not a quotation.
     intros = {ll.intro for ll in link_lists}
     return BodyAnalysis(
-        text=text_of(root),
-        quotes=tuple(q for q in find_quotes(root) if q.text not in intros),
+        text=text,
+        quotes=tuple(q for q in find_quotes(root, text) if q.text not in intros),
         link_lists=link_lists,
         links=find_links(root, urls, base_url),
         media=find_media(root),

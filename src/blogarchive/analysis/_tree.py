@@ -20,6 +20,7 @@ __all__ = [
     "BLOCK",
     "Segment",
     "attr",
+    "first_char",
     "has_block_inside",
     "html_of",
     "links_in",
@@ -42,14 +43,13 @@ SKIP: Final = frozenset({"script", "style", "noscript", "template", "head", "tit
 _PARSER: Final = etree.HTMLParser(
     encoding="utf-8", no_network=True, remove_comments=False, remove_pis=True, recover=True
 )
-_WS: Final = re.compile(r"\s+")
 # Characters libxml2 cannot take: C0 controls other than tab/newline/return, lone surrogates.
 _UNSAFE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def squash(text: str) -> str:
     """Whitespace (including no-break spaces) collapsed to single spaces, ends stripped."""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split() knows Unicode spaces, and beats re.sub 5x
 
 
 def parse(html: str) -> etree._Element:
@@ -69,9 +69,9 @@ def attr(el: etree._Element, name: str) -> str | None:
 
 
 def _tag(el: etree._Element) -> str | None:
-    """Lower-case tag name, or None for comments and processing instructions."""
+    """Tag name (libxml2's HTML parser gives them in lower case), or None for comments."""
     tag = el.tag
-    return tag.lower() if isinstance(tag, str) else None
+    return tag if isinstance(tag, str) else None
 
 
 def _text_parts(el: etree._Element, parts: list[str]) -> None:
@@ -88,6 +88,28 @@ def _text_parts(el: etree._Element, parts: list[str]) -> None:
                 parts.append(" ")
         if child.tail:
             parts.append(child.tail)
+
+
+def _pieces(el: etree._Element) -> Iterator[str]:
+    """The visible text of ``el`` piece by piece, lazily (for a look at its first letter)."""
+    if el.text:
+        yield el.text
+    for child in el:
+        tag = _tag(child)
+        if tag is not None and tag not in SKIP:
+            yield from _pieces(child)
+        if child.tail:
+            yield child.tail
+
+
+def first_char(nodes: list[etree._Element | str]) -> str:
+    """The first visible non-space character of ``nodes``, or ``""``."""
+    for node in nodes:
+        for piece in (node,) if isinstance(node, str) else _pieces(node):
+            stripped = piece.lstrip()
+            if stripped:
+                return stripped[0]
+    return ""
 
 
 def text_of(el: etree._Element) -> str:
@@ -141,6 +163,10 @@ class Segment:
                 parts.append(" " if _tag(node) in BREAKS else "")
                 _text_parts(node, parts)
         return squash("".join(parts))
+
+    @property
+    def first_char(self) -> str:
+        return first_char([self.block] if self.block is not None else self.nodes)
 
     @property
     def html(self) -> str:
@@ -213,12 +239,11 @@ def segments(container: etree._Element) -> list[Segment]:
     return splitter.out
 
 
-def iter_elements(root: etree._Element) -> Iterator[etree._Element]:
-    """Every element under ``root`` (not comments), skipping script/style subtrees."""
-    for el in root.iterdescendants():
-        tag = _tag(el)
-        if tag is None or tag in SKIP:
-            continue
-        if any(_tag(a) in SKIP for a in el.iterancestors()):
-            continue
-        yield el
+def iter_elements(root: etree._Element, *tags: str) -> Iterator[etree._Element]:
+    """Elements under ``root`` with these tags, in order, outside script/style subtrees."""
+    hidden: set[etree._Element] = set()
+    for el in root.iter(*SKIP):
+        hidden.update(el.iter())
+    for el in root.iter(*tags):
+        if el is not root and el not in hidden:
+            yield el

@@ -11,6 +11,8 @@ import re
 from datetime import date
 from typing import Final
 
+from ._trie import trie_pattern
+
 __all__ = ["find_date", "url_month"]
 
 _MONTHS: Final = {
@@ -38,7 +40,7 @@ _MONTHS: Final = {
     "settembre": 9, "ottobre": 10, "dicembre": 12, "januari": 1, "februari": 2,
     "maart": 3, "mei": 5, "augustus": 8,
 }
-_MONTH: Final = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_MONTH: Final = trie_pattern(_MONTHS)  # matched on text as written: see re.I below
 _ISO: Final = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")
 _DAY_FIRST: Final = re.compile(
     rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|º|°|\.)?\s+(?:de\s+)?(?P<mon>{_MONTH})\.?,?\s+"

@@ -9,7 +9,7 @@ from lxml import etree
 
 from ._tree import iter_elements, text_of
 from .records import BodyLink, Media
-from .urls import UrlMap, absolute, original_image, path_kind
+from .urls import UrlMap, absolute, original_image
 
 __all__ = ["find_links", "find_media"]
 
@@ -22,22 +22,14 @@ _VIDEO: Final = re.compile(
 
 def find_links(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[BodyLink, ...]:
     out = []
-    for el in iter_elements(root):
-        if str(el.tag).lower() != "a":
-            continue
+    for el in iter_elements(root, "a"):
         href = el.get("href")
         if href is None:
             continue
         href = str(href)
-        target = absolute(href, base)
-        internal = urls.is_internal(target)
-        kind = post_id = None
-        if internal:
-            path = _path(target)
-            kind = path_kind(path)
-            post_id = urls.post_id(target)
-            if post_id is not None and kind not in ("post", "page"):
-                kind = "post"  # a custom permalink the archive knows is a post
+        internal, kind, post_id = urls.classify(absolute(href, base))
+        if post_id is not None and kind not in ("post", "page"):
+            kind = "post"  # a custom permalink the archive knows is a post
         out.append(BodyLink(
             url=href,
             text=text_of(el),
@@ -48,15 +40,6 @@ def find_links(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[Bo
             image=el.find(".//img") is not None,
         ))
     return tuple(out)
-
-
-def _path(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    try:
-        return urlsplit(url).path
-    except ValueError:
-        return ""
 
 
 def _link_around(el: etree._Element) -> str | None:
@@ -86,8 +69,8 @@ def _str(value: object) -> str | None:
 def find_media(root: etree._Element) -> tuple[Media, ...]:
     out = []
     inside_object: set[etree._Element] = set()
-    for el in iter_elements(root):
-        tag = str(el.tag).lower()
+    for el in iter_elements(root, "img", "iframe", "object", "embed", "video", "audio"):
+        tag = el.tag
         if tag == "img":
             src = el.get("src") or el.get("data-src")
             if src:

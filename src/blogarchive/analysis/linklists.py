@@ -16,28 +16,40 @@ from typing import Final
 from lxml import etree
 
 from ._tree import Segment, has_block_inside, segments, text_of
+from ._trie import trie_pattern
 from .dates import find_date, url_month
 from .quotes import CLOSERS
 from .records import LinkList, ListedLink
 from .urls import UrlMap, absolute
 
-__all__ = ["WIDGET", "find_link_lists", "is_intro"]
+__all__ = ["PHRASES", "WIDGET", "find_link_lists", "has_intro_phrase", "is_intro"]
 
-INTRO: Final = re.compile(
-    r"\b(?:earlier|previous|prior(?! to)|related|see also|more on|"
-    r"on (?:the|this) (?:topic|subject)|"
-    r"(?:past|older|other|more) (?:posts|entries|articles)|further reading|read also|"
-    r"also read|recommended reading|"
-    r"précédent(?:e?s)?|antérieur(?:e?s)?|voir aussi|lire aussi|sur le même (?:sujet|thème)|"
-    r"sur ce (?:sujet|thème)|articles? (?:connexes|liés)|billets? liés|"
-    r"frühere[nrs]?|vorherige[nrs]?|bisherige[nrs]?|ältere[nrs]?|siehe auch|zum thema|"
-    r"verwandte[nrs]?|weitere (?:beiträge|artikel)|"
-    r"anteriores?|véase también|vea también|ver también|relacionad[oa]s?|"
-    r"sobre (?:el|este|o|esse|este) (?:tema|assunto)|más sobre|mais sobre|"
-    r"entradas previas|artículos previos|veja também|leia também|"
-    r"precedenti|vedi anche|articoli correlati|eerdere|zie ook)\b",
-    re.I,
+# Intro phrases, lower case (HTML.md 7.1 and their French, German, Spanish, Portuguese,
+# Italian and Dutch counterparts), matched through a trie-shaped pattern: a plain alternation
+# of a hundred phrases made this check most of the analysis time.
+PHRASES: Final = (
+    "earlier", "previous", "prior", "related", "see also", "more on", "on the topic",
+    "on this topic", "on the subject", "on this subject", "further reading", "read also",
+    "also read", "recommended reading",
+    *(f"{a} {b}" for a in ("past", "older", "other", "more")
+      for b in ("posts", "entries", "articles")),
+    "précédent", "précédente", "précédents", "précédentes", "antérieur", "antérieure",
+    "antérieurs", "antérieures", "voir aussi", "lire aussi", "sur le même sujet",
+    "sur le même thème", "sur ce sujet", "sur ce thème", "article connexe", "articles connexes",
+    "article lié", "articles liés", "billet lié", "billets liés",
+    *(f"{stem}{end}" for stem in ("frühere", "vorherige", "bisherige", "ältere", "verwandte")
+      for end in ("", "n", "r", "s")),
+    "siehe auch", "zum thema", "weitere beiträge", "weitere artikel",
+    "anterior", "anteriores", "véase también", "vea también", "ver también", "relacionado",
+    "relacionados", "relacionada", "relacionadas", "sobre el tema", "sobre este tema",
+    "más sobre", "entradas previas", "artículos previos",
+    "sobre o tema", "sobre o assunto", "sobre esse tema", "sobre este assunto", "mais sobre",
+    "veja também", "leia também",
+    "precedenti", "vedi anche", "articoli correlati", "eerdere", "zie ook",
 )
+
+
+INTRO: Final = re.compile(r"\b" + trie_pattern(PHRASES) + r"\b(?! to\b)")  # not "prior to"
 WIDGET: Final = re.compile(
     r"related|linkwithin|linklist|popularposts|nrelate|yarpp|outbrain|zemanta|shareaholic",
     re.I,
@@ -47,9 +59,13 @@ _MAX_INTRO: Final = 200
 _MAX_ITEM: Final = 600
 
 
+def has_intro_phrase(text: str) -> bool:
+    return INTRO.search(text.lower()) is not None
+
+
 def is_intro(text: str) -> bool:
     """Text that announces a list of links: a keyword, and a colon or a heading's length."""
-    if not 3 <= len(text) <= _MAX_INTRO or not INTRO.search(text):
+    if not 3 <= len(text) <= _MAX_INTRO or not has_intro_phrase(text):
         return False
     return text.rstrip(" \u00a0*").endswith(":") or len(text) <= 80
 

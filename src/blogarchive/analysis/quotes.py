@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -94,14 +95,27 @@ def _blockquote_attribution(el: etree._Element, following: Segment | None) -> st
 
 
 class _Paragraph:
-    """A unit a quotation mark can open: a ``p``/leaf ``div``, or lines between blank lines."""
+    """A unit a quotation mark can open: a ``p``/leaf ``div``, or lines between blank lines.
+
+    Text and HTML are only worked out for the few paragraphs that open with a mark.
+    """
 
     def __init__(self, parts: list[Segment]) -> None:
         self.parts = parts
-        self.text = squash(" ".join(p.text for p in parts))
         # Lines were separated by <br>; a paragraph block is complete in itself.
         self.lines = parts[0].block is None
-        self.html = ("<br>" if self.lines else "\n").join(p.html for p in parts)
+
+    @functools.cached_property
+    def first(self) -> str:
+        return self.parts[0].first_char
+
+    @functools.cached_property
+    def text(self) -> str:
+        return squash(" ".join(p.text for p in self.parts))
+
+    @property
+    def html(self) -> str:
+        return ("<br>" if self.lines else "\n").join(p.html for p in self.parts)
 
 
 def _paragraphs(segs: list[Segment]) -> list[_Paragraph | Segment]:
@@ -121,8 +135,8 @@ def _paragraphs(segs: list[Segment]) -> list[_Paragraph | Segment]:
 
 
 def _opener(unit: _Paragraph | Segment | None) -> str | None:
-    if isinstance(unit, _Paragraph) and unit.text[:1] in CLOSERS:
-        return unit.text[0]
+    if isinstance(unit, _Paragraph) and unit.first in CLOSERS:
+        return unit.first
     return None
 
 
@@ -203,8 +217,16 @@ def _scan(container: etree._Element, found: list[Quote]) -> None:
             _scan(el, found)
 
 
-def find_quotes(root: etree._Element) -> tuple[Quote, ...]:
-    """Every quotation in the body, in document order (outermost only)."""
+def find_quotes(root: etree._Element, text: str | None = None) -> tuple[Quote, ...]:
+    """Every quotation in the body, in document order (outermost only).
+
+    ``text``, the body's text when the caller has it, lets a body without quotation marks,
+    blockquotes or indented blocks be passed over without a walk.
+    """
+    if text is not None and not any(mark in text for mark in CLOSERS) and next(
+        root.iter("blockquote", "div", "p"), None
+    ) is None:
+        return ()
     found: list[Quote] = []
     _scan(root, found)
     return tuple(found)

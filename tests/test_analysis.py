@@ -17,6 +17,9 @@ import pytest
 
 import blogarchive
 from blogarchive.analysis import BodyAnalysis, UrlMap, analyse
+from blogarchive.analysis.dates import find_date
+from blogarchive.analysis.linklists import is_intro
+from blogarchive.analysis.urls import fold_host, original_image, path_kind
 from conftest import EXAMPLE, FIXTURES
 
 CASES = FIXTURES / "analysis"
@@ -217,3 +220,88 @@ def test_read_without_analysis() -> None:
     archive = blogarchive.read(EXAMPLE, analyse=False)
     assert all(p.analysis is None for p in archive.posts)
     assert blogarchive.analyse_archive(archive) == blogarchive.read(EXAMPLE)
+
+
+# -- the small rules, one by one -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("intro", [
+    "Earlier Library Boy posts on the topic include:", "Previous posts:", "Related posts",
+    "See also:", "More on this:", "Past posts on water:", "Other posts in this series:",
+    "Further reading:", "Voir aussi :", "Articles connexes :", "Siehe auch:",
+    "Mehr zum Thema: ältere Beiträge:", "Véase también:", "Artículos previos:",
+    "Veja também:", "Leia também:", "Vedi anche:", "Zie ook:",
+])
+def test_intro_wordings(intro: str) -> None:
+    assert is_intro(intro)
+
+
+@pytest.mark.parametrize("text", [
+    "Prior to v201509 there were four different types:",  # "prior to" is not "prior posts"
+    "The unrelated matter of the meters:",  # a keyword inside a word
+    "This paragraph is long and mentions earlier work, but it goes on and on well past the "
+    "length of any heading and then past two hundred characters, which no intro line ever "
+    "needs, before it finally ends with a colon:",
+    "Meters are due next spring.",
+])
+def test_not_intros(text: str) -> None:
+    assert not is_intro(text)
+
+
+def test_a_keyword_before_a_list_of_documentation_links_is_not_a_post_list() -> None:
+    body = ("<p>Prior versions had four types of lists:</p><ul>"
+            '<li><a href="https://developers.example.com/a">BasicUserList</a>: remarketing</li>'
+            '<li><a href="https://developers.example.com/b">LogicalUserList</a>: combined</li>'
+            "</ul>")
+    assert analyse(body, BASE, URLS).link_lists == ()
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("(June 6, 2008):", "2008-06-06"), ("6 June 2008", "2008-06-06"),
+    ("Sept. 3rd, 2009", "2009-09-03"), ("2007-11-23", "2007-11-23"),
+    ("le 1er février 2011", "2011-02-01"), ("am 3. März 2012", "2012-03-03"),
+    ("14 de noviembre de 2009", "2009-11-14"), ("14 de novembro de 2009", "2009-11-14"),
+    ("March 2010", "2010-03"), ("no date here", None),
+    ("30 February 2010", "2010-02"),  # an impossible day: the month is still worth having
+])
+def test_dates_as_written(text: str, iso: str | None) -> None:
+    found = find_date(text)
+    assert (found[0] if found else None) == iso
+
+
+@pytest.mark.parametrize(("host", "folded"), [
+    ("Name.blogspot.co.uk", "name.blogspot.com"), ("name.blogspot.com.br", "name.blogspot.com"),
+    ("name.blogspot.fr", "name.blogspot.com"), ("www.example.org", "example.org"),
+    ("my.name.blogspot.de", "my.name.blogspot.com"),
+    ("blogspot.example.com", "blogspot.example.com"),
+])
+def test_host_folding(host: str, folded: str) -> None:
+    assert fold_host(host) == folded
+
+
+@pytest.mark.parametrize(("url", "original"), [
+    ("https://1.bp.blogspot.com/-a/B/C/d/s1600/x.jpg",
+     "https://1.bp.blogspot.com/-a/B/C/d/s0/x.jpg"),
+    ("http://2.bp.blogspot.com/_x/S4/AAAA/s1600-h/x.jpg",
+     "http://2.bp.blogspot.com/_x/S4/AAAA/s0/x.jpg"),
+    ("https://1.bp.blogspot.com/-a/B/C/d/s72-c/x.jpg",
+     "https://1.bp.blogspot.com/-a/B/C/d/s0/x.jpg"),
+    ("https://blogger.googleusercontent.com/img/b/R/AV/w640-h400-rw/x.png",
+     "https://blogger.googleusercontent.com/img/b/R/AV/s0/x.png"),
+    ("https://blogger.googleusercontent.com/img/a/AVvX=w640-h400-p-k-no-nu",
+     "https://blogger.googleusercontent.com/img/a/AVvX=s0"),
+    ("https://lh3.googleusercontent.com/abc=s1600", "https://lh3.googleusercontent.com/abc=s0"),
+    ("https://example.org/s1600/x.jpg", None),
+])
+def test_original_image_sizes(url: str, original: str | None) -> None:
+    assert original_image(url) == original
+
+
+@pytest.mark.parametrize(("path", "kind"), [
+    ("/", "home"), ("/2010/03/wells.html", "post"), ("/p/about.html", "page"),
+    ("/search/label/wells", "label"), ("/search?q=x", "search"), ("/2010/03/", "archive"),
+    ("/2010_03_01_archive.html", "archive"), ("/feeds/posts/default", "feed"),
+    ("/BlunderDome/clueless/2007/11/vc-novice.asp", "post"), ("/favicon.ico", "other"),
+])
+def test_path_kinds(path: str, kind: str) -> None:
+    assert path_kind(path) == kind

@@ -128,7 +128,8 @@ def iter_records(
 
     For each document: its posts, comments and skipped entries in source order, then its
     Blog. Records are as the reader made them: not deduplicated, and comments not yet
-    resolved (``post_kind`` and ``orphan`` are only set by ``read``).
+    resolved (``post_kind`` and ``orphan`` are only set by ``read``), and posts carry no
+    ``analysis`` (it needs every permalink; ``read`` does it).
     """
     for item in expand(source):
         read = SourceRead(item, blog_url=blog_url)

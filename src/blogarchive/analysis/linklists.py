@@ -211,6 +211,8 @@ def _scan(container: etree._Element, items: _Items, out: list[LinkList],
                 _scan(seg.block, items, out, used)
             if seg.tag in ("ul", "ol"):
                 continue
+        if seg.block is not None and _too_long(seg.block):
+            continue
         text = seg.text
         if seg.links() or not is_intro(text):
             continue
@@ -232,6 +234,14 @@ def _scan(container: etree._Element, items: _Items, out: list[LinkList],
             continue
         used.add(key)
         out.append(LinkList(intro=text, form=form, items=tuple(links)))
+
+
+_LENGTH: Final = etree.XPath("string-length(normalize-space())")
+
+
+def _too_long(el: etree._Element) -> bool:
+    """Far too long for an intro, measured in C before the visible text is worked out."""
+    return float(_LENGTH(el)) > 2 * _MAX_INTRO  # type: ignore[arg-type]
 
 
 def _anchor_of(seg: Segment) -> etree._Element | None:

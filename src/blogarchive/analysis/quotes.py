@@ -223,9 +223,12 @@ def find_quotes(root: etree._Element, text: str | None = None) -> tuple[Quote, .
     ``text``, the body's text when the caller has it, lets a body without quotation marks,
     blockquotes or indented blocks be passed over without a walk.
     """
-    if text is not None and not any(mark in text for mark in CLOSERS) and next(
-        root.iter("blockquote", "div", "p"), None
-    ) is None:
+    if (
+        text is not None
+        and not any(mark in text for mark in CLOSERS)
+        and next(root.iter("blockquote"), None) is None
+        and not any(_indented(el) for el in root.iter("div", "p"))
+    ):
         return ()
     found: list[Quote] = []
     _scan(root, found)

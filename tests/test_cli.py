@@ -140,3 +140,11 @@ def test_list_needs_a_known_kind() -> None:
     with pytest.raises(SystemExit) as stop:
         main(["list", "paragraphs", str(EXAMPLE)])
     assert stop.value.code == 2
+
+
+def test_convert_without_analysis(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["convert", "-q", "--no-analysis", str(EXAMPLE), "-o", str(tmp_path / "a")]) == 0
+    assert "quotes:" not in capsys.readouterr().out
+    assert all(p.analysis is None for p in blogarchive.load(tmp_path / "a").posts)
+    assert main(["list", "quotes", str(tmp_path / "a")]) == 0
+    assert "not analysed" in capsys.readouterr().err

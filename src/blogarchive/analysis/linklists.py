@@ -51,7 +51,8 @@ PHRASES: Final = (
 
 INTRO: Final = re.compile(r"\b" + trie_pattern(PHRASES) + r"\b(?! to\b)")  # not "prior to"
 WIDGET: Final = re.compile(
-    r"related|linkwithin|linklist|popularposts|nrelate|yarpp|outbrain|zemanta|shareaholic",
+    r"related|linkwithin|linklist|popularposts|nrelate|yarpp|outbrain|zemanta|shareaholic|"
+    r"blogarchive|archivelist|recently|sidebar",
     re.I,
 )
 _LEAD: Final = re.compile("^[\\s)\\]:;,.\\-\u2013\u2014]+")  # and en/em dashes

@@ -68,7 +68,8 @@ def main() -> None:
         path = Path(tempfile.gettempdir()) / "blogarchive-bench-10mb.xml"
         generate(10, path)
     size_mb = path.stat().st_size / 1e6
-    results = {what: measure(path, what) for what in ("floor", "stream", "plain", "read", "convert")}
+    steps = ("floor", "stream", "plain", "read", "convert")
+    results = {what: measure(path, what) for what in steps}
     floor = results["floor"]
     print(f"file: {path} ({size_mb:.1f} MB)")
     print(f"{'':8} {'seconds':>8} {'MB/s':>8} {'peak MiB':>9} {'time x floor':>13} "

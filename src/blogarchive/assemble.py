@@ -94,6 +94,29 @@ class Assembler:
         for record in records:
             self.add(record)
 
+    def keep_previous(self, previous: Archive) -> None:
+        """Carry over what an earlier conversion held and the new sources no longer do.
+
+        Call after the new sources' records are added: a post or comment the new sources
+        carry is taken from them; one they lack is kept, marked ``retained``.
+        """
+        kept = Counter[str]()
+        for post in previous.posts:
+            if post.id not in self._posts:
+                self._posts[post.id] = post if post.retained else attrs.evolve(post, retained=True)
+                kept["post"] += 1
+        for comment in previous.comments:
+            if comment.id not in self._comments:
+                self._comments[comment.id] = (
+                    comment if comment.retained else attrs.evolve(comment, retained=True)
+                )
+                kept["comment"] += 1
+        if kept:
+            self.notes.append(
+                f"{kept['post']} post(s) or page(s) and {kept['comment']} comment(s) kept from "
+                "an earlier conversion: not in the latest sources (marked retained)"
+            )
+
     def archive(self, extra_notes: Iterable[str] = ()) -> Archive:
         posts = sorted(
             self._posts.values(), key=lambda p: (_sort_time(p.published), _id_key(p.id), p.kind)

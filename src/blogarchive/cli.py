@@ -2,6 +2,8 @@
 
     blogarchive convert SOURCE... -o DEST     one-shot conversion into a JSON archive
     blogarchive info SOURCE...                what is in a source (or in an archive)
+    blogarchive validate DEST                 fixity, schemas, references, counts
+    blogarchive package DEST                  make an archive a BagIt bag
     blogarchive list WHAT SOURCE...           quotes, lists, links or media, one per line
 
 Exit codes: 0 everything converted (warnings allowed); 1 some input could not be read (the
@@ -20,13 +22,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
+from .describe import describe_counts, info_json, info_lines
 from .errors import ArchiveError, BlogarchiveError
 from .listing import WHAT, format_row, rows
 from .model import Archive
+from .preserve import REDACTIONS, convert, package, validate
 from .reading import ReadReport, read_all
 from .sources import expand
-from .stats import counts
-from .store import load, write
+from .store import load
 
 __all__ = ["main"]
 
@@ -64,77 +67,107 @@ def _print_problems(report: ReadReport, err: TextIO) -> None:
         print(f"skipped: {problem}", file=err)
 
 
-def _describe_counts(archive: Archive) -> list[str]:
-    c = counts(archive)
-    lines = []
-    for kind, statuses in c["posts"].items():
-        total = sum(statuses.values())
-        detail = ", ".join(f"{status} {n}" for status, n in statuses.items())
-        lines.append(f"{kind}s: {total}" + (f" ({detail})" if detail else ""))
-    cc = c["comments"]
-    lines.append(
-        f"comments: {cc['total']} ({cc['replies']} replies in threads, {cc['orphans']} orphans, "
-        f"{cc['removed']} removed, {cc['on_pages']} on pages)"
-    )
-    lines.append(f"labels: {c['labels']}")
-    lines.extend(_describe_analysis(c["analysis"]))
-    lines.append(f"skipped entries: {c['skipped']}")
-    for skip in archive.skipped:
-        lines.append(f"  {skip.source} (entry {skip.entry}, line {skip.line}): {skip.reason}")
-    return lines
+def _bag_info(args: argparse.Namespace) -> dict[str, str]:
+    info: dict[str, str] = {}
+    for item in getattr(args, "bag_info", None) or []:
+        label, sep, value = item.partition("=")
+        label, value = label.strip(), value.strip()
+        if not sep or not label or not value or any(c in label for c in ":\r\n"):
+            raise _Usage(f"--bag-info wants LABEL=VALUE (a BagIt label), not {item!r}")
+        info[label] = value
+    if getattr(args, "source_organization", None):
+        info["Source-Organization"] = args.source_organization
+    return info
 
 
-def _describe_analysis(found: dict[str, Any]) -> list[str]:
-    if not found["posts_analysed"]:
-        return []
-    kinds = ", ".join(f"{kind} {n}" for kind, n in found["quotes"].items())
-    quotes = sum(found["quotes"].values())
-    return [
-        f"quotes: {quotes}" + (f" ({kinds})" if kinds else ""),
-        f"link lists: {found['link_lists']} ({found['link_list_items']} items, "
-        f"{found['link_list_items_archived']} pointing to archived posts)",
-        f"links: {found['links']} ({found['internal_links']} internal, "
-        f"{found['broken_internal_links']} broken internal)",
-        f"images: {found['media'].get('image', 0)}; other media: "
-        f"{sum(n for k, n in found['media'].items() if k != 'image')}",
-    ]
+class _Usage(Exception):
+    """A usage mistake found after argparse (exit 2, one line)."""
+
+
+def _options(args: argparse.Namespace) -> str:
+    """The options of this run, as recorded in the provenance event."""
+    given = []
+    for flag, value in (("--bag", args.bag), ("--no-originals", args.no_originals),
+                        ("--no-analysis", args.no_analysis)):
+        if value:
+            given.append(flag)
+    for name in args.redact or []:
+        given.append(f"--redact {name}")
+    if args.blog_url:
+        given.append(f"--blog-url {args.blog_url}")
+    given.extend(f"--bag-info {item}" for item in args.bag_info or [])
+    if args.source_organization:
+        given.append(f"--source-organization {args.source_organization}")
+    return " ".join(given)
 
 
 def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
-    archives = _read(args, report)
+    info = _bag_info(args)
+    update, bar = _progress(args.sources, not args.quiet)
+    try:
+        results = convert(
+            args.sources, args.output, originals=not args.no_originals, bag=args.bag,
+            bag_info=info, redact_emails="emails" in (args.redact or []),
+            blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
+            progress=update, options=_options(args),
+        )
+    except ArchiveError as problem:
+        _print_problems(report, err)
+        print(f"error: {problem}", file=err)
+        return EXIT_USAGE
+    except OSError as problem:
+        print(f"error: {args.output}: cannot write: {problem.strerror or problem}", file=err)
+        return EXIT_INPUT
+    finally:
+        if bar is not None:
+            bar.close()
     _print_problems(report, err)
-    dest = Path(args.output)
-    if not archives:
+    if not results:
         print("error: nothing was converted", file=err)
         return EXIT_INPUT
-    several = len(archives) > 1
-    for archive in archives:
-        target = dest / _folder_name(archive) if several else dest
-        try:
-            write(archive, target)
-        except ArchiveError as problem:
-            print(f"error: {problem}", file=err)
-            return EXIT_USAGE
-        except OSError as problem:
-            print(f"error: {target}: cannot write: {problem.strerror or problem}", file=err)
-            return EXIT_INPUT
-        blog = archive.blog
-        print(f"wrote {target}/  {blog.title or '(untitled)'} (blog {blog.id or 'without id'})",
-              file=out)
-        for line in _describe_counts(archive):
+    for result in results:
+        archive, blog = result.archive, result.archive.blog
+        print(f"wrote {result.path}/  {blog.title or '(untitled)'} "
+              f"(blog {blog.id or 'without id'})", file=out)
+        for line in describe_counts(archive):
             print(f"  {line}", file=out)
         for note in archive.notes:
             print(f"  note: {note}", file=out)
+        print(f"  provenance: {', '.join(e['eventType'] for e in result.events)} event(s) "
+              "added to events.jsonl" + ("; a BagIt bag" if args.bag else ""), file=out)
     return EXIT_INPUT if report.failed else EXIT_OK
 
 
-def _folder_name(archive: Archive) -> str:
-    """Safe ASCII folder name for one of several blogs: its id, or its source's name."""
-    if archive.blog.id:
-        return f"blog-{archive.blog.id}"
-    name = archive.sources[0].name if archive.sources else "blog"
-    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
+def _package(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        path = package(args.archive, _bag_info(args))
+    except ArchiveError as problem:
+        print(f"error: {problem}", file=err)
+        return EXIT_USAGE
+    print(f"{path}/ is a BagIt bag (payload in data/)", file=out)
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        report = validate(args.archive)
+    except ArchiveError as problem:
+        print(f"error: {problem}", file=err)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps({"path": str(report.path), "layout": report.layout,
+                          "valid": report.valid, "checked": report.checked,
+                          "problems": [{"file": p.file, "line": p.line, "reason": p.reason}
+                                       for p in report.problems]},
+                         sort_keys=True, ensure_ascii=False), file=out)
+    else:
+        what = ", ".join(f"{n} {k}" for k, n in sorted(report.checked.items()))
+        state = "valid" if report.valid else f"INVALID ({len(report.problems)} problem(s))"
+        print(f"{state}: {report.path} ({report.layout} archive; checked {what})", file=out)
+        for found in report.problems:
+            print(f"  {found}", file=out)
+    return EXIT_OK if report.valid else EXIT_INPUT
 
 
 def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Archive]:
@@ -161,10 +194,10 @@ def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     archives = _gather(args, report, err)
     if args.json:
         for archive in archives:
-            print(json.dumps(_info_json(archive), sort_keys=True, ensure_ascii=False), file=out)
+            print(json.dumps(info_json(archive), sort_keys=True, ensure_ascii=False), file=out)
     else:
         for archive in archives:
-            for line in _info_lines(archive):
+            for line in info_lines(archive):
                 print(line, file=out)
     if report.failed or not archives:
         return EXIT_INPUT
@@ -193,52 +226,11 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _date_range(archive: Archive) -> str:
-    dates = [p.published for p in archive.posts if p.published is not None]
-    if not dates:
-        return "none"
-    first, last = min(dates, key=_utc), max(dates, key=_utc)
-    return f"{first.date().isoformat()} .. {last.date().isoformat()}"
-
-
-def _utc(value: Any) -> float:
-    return float(value.timestamp()) if value.tzinfo is not None else 0.0
-
-
-def _info_lines(archive: Archive) -> list[str]:
-    blog = archive.blog
-    lines = [f"blog: {blog.title or '(untitled)'} (id {blog.id or 'none'})"]
-    if blog.url:
-        lines.append(f"url: {blog.url}")
-    for source in archive.sources:
-        lines.append(f"source: {source.name} ({source.format}, {source.size:,} bytes, "
-                     f"{source.entries} entries, sha256 {source.sha256[:16]}...)")
-    if blog.time_zone or blog.locale:
-        lines.append(f"time zone: {blog.time_zone or '?'}; locale: {blog.locale or '?'}")
-    lines.append(f"published: {_date_range(archive)}")
-    lines.extend(_describe_counts(archive))
-    if archive.labels:
-        top = sorted(archive.labels, key=lambda lb: (-len(lb.post_ids), lb.name))[:10]
-        lines.append("most used labels: " + ", ".join(f"{lb.name} ({len(lb.post_ids)})"
-                                                      for lb in top))
-    untitled = sum(1 for p in archive.posts if not p.title.strip())
-    if untitled:
-        lines.append(f"untitled posts or pages: {untitled}")
-    for note in archive.notes:
-        lines.append(f"note: {note}")
-    return lines
-
-
-def _info_json(archive: Archive) -> dict[str, Any]:
-    return {
-        "blog": {"id": archive.blog.id, "title": archive.blog.title, "url": archive.blog.url,
-                 "time_zone": archive.blog.time_zone},
-        "sources": [{"name": s.name, "format": s.format, "size": s.size, "sha256": s.sha256}
-                    for s in archive.sources],
-        "counts": counts(archive),
-        "published": _date_range(archive),
-        "notes": list(archive.notes),
-    }
+def _bag_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source-organization", metavar="NAME",
+                        help="bag-info Source-Organization")
+    parser.add_argument("--bag-info", action="append", metavar="LABEL=VALUE",
+                        help="another bag-info.txt field (repeatable)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -256,6 +248,14 @@ def _parser() -> argparse.ArgumentParser:
                          help="archive folder to write (replaced atomically)")
     convert.add_argument("--blog-url", help="home URL for Takeout permalinks, when "
                          "settings.csv does not give it")
+    convert.add_argument("--no-originals", action="store_true",
+                         help="do not keep copies of the source files in originals/")
+    convert.add_argument("--bag", action="store_true",
+                         help="write a BagIt 1.0 bag (payload in DEST/data/)")
+    convert.add_argument("--redact", action="append", choices=REDACTIONS,
+                         help="remove personal data: 'emails' (authors' and settings' e-mail "
+                         "addresses; originals are then not kept)")
+    _bag_options(convert)
     convert.add_argument("--no-analysis", action="store_true",
                          help="leave post bodies unanalysed (no quotes, link lists, links, "
                          "media): about twice as fast")
@@ -267,6 +267,16 @@ def _parser() -> argparse.ArgumentParser:
     info.add_argument("--blog-url", help=argparse.SUPPRESS)
     info.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     info.set_defaults(func=_info)
+    pack = sub.add_parser("package", help="make an existing archive a BagIt bag")
+    pack.add_argument("archive", metavar="DEST")
+    _bag_options(pack)
+    pack.set_defaults(func=_package)
+    check = sub.add_parser(
+        "validate", help="check an archive: fixity, schemas, references, counts",
+        description="Exit 0 when valid, 1 when invalid, 2 when DEST is not an archive.")
+    check.add_argument("archive", metavar="DEST")
+    check.add_argument("--json", action="store_true", help="the report as one JSON object")
+    check.set_defaults(func=_validate)
     listing = sub.add_parser(
         "list", help="list the quotes, link lists, links or media found in post bodies")
     listing.add_argument("what", choices=WHAT)
@@ -292,6 +302,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args, sys.stdout, sys.stderr)
         return code
+    except _Usage as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     except BlogarchiveError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_INPUT

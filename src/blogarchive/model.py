@@ -184,6 +184,11 @@ class Post:
     extras: tuple[str, ...] = doc(
         "Entry children that no field maps, serialised as XML, so nothing is lost.", default=()
     )
+    retained: bool = doc(
+        "Kept from an earlier conversion into this archive: not in the latest sources "
+        "(deleted from the blog since, or outside the newer export). Never silently dropped.",
+        default=False,
+    )
     analysis: BodyAnalysis | None = doc(
         "What the body holds: quotes, link lists, links, media, plain text (derived from "
         "`content`; see docs/archive-format.md). Null when not analysed.",
@@ -232,6 +237,11 @@ class Comment:
     properties: tuple[Property, ...] = doc("`gd:extendedProperty` pairs.", default=())
     extras: tuple[str, ...] = doc(
         "Entry children that no field maps, serialised as XML.", default=()
+    )
+    retained: bool = doc(
+        "Kept from an earlier conversion into this archive: not in the latest sources "
+        "(deleted from the blog since, or outside the newer export). Never silently dropped.",
+        default=False,
     )
     origin: Origin | None = doc("Where the record came from.", default=None)
 

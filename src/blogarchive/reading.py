@@ -11,9 +11,9 @@ from .assemble import Assembler
 from .errors import BlogarchiveError, SourceError, UnsupportedFormat
 from .model import Archive, Blog, Comment, Post, Skipped
 from .readers import SourceRead
-from .sources import Input, Source, expand
+from .sources import Input, RawFile, Source, expand
 
-__all__ = ["ReadReport", "iter_records", "read", "read_all"]
+__all__ = ["ReadReport", "iter_records", "read", "read_all", "read_groups"]
 
 
 @attrs.define
@@ -47,6 +47,7 @@ def read_all(
     report: ReadReport | None = None,
     progress: Callable[[int], None] | None = None,
     analyse: bool = True,
+    previous: Iterable[Archive] = (),
 ) -> list[Archive]:
     """Read every Blogger document in ``source`` (one or several), one Archive per blog.
 
@@ -55,9 +56,28 @@ def read_all(
     SourceError; with one, failures are collected there and the rest is still read.
     ``blog_url`` supplies the host for Takeout permalinks when settings.csv lacks it.
     ``analyse=False`` leaves every post's ``analysis`` null (quotes, link lists, links and
-    media are then not extracted; see ``blogarchive.analysis``).
+    media are then not extracted; see ``blogarchive.analysis``). ``previous`` archives (from
+    earlier conversions) contribute, to the blog with the same id, the posts and comments
+    the new sources no longer hold, marked ``retained``.
     """
+    return [archive for archive, _ in read_groups(
+        source, blog_url=blog_url, report=report, progress=progress, analyse=analyse,
+        previous=previous,
+    )]
+
+
+def read_groups(
+    source: Source | Iterable[Source],
+    *,
+    blog_url: str | None = None,
+    report: ReadReport | None = None,
+    progress: Callable[[int], None] | None = None,
+    analyse: bool = True,
+    previous: Iterable[Archive] = (),
+) -> list[tuple[Archive, list[RawFile]]]:
+    """``read_all``, with each archive's original files (for a preserved archive)."""
     groups: dict[str, Assembler] = {}
+    raws: dict[str, dict[str, RawFile]] = {}
     notes: list[str] = []
     for one in _sources(source):
         try:
@@ -87,13 +107,23 @@ def read_all(
                 report.failed.append(err)
                 continue
             assert read.blog is not None
-            group = groups.setdefault(_group_key(read.blog, item), Assembler())
+            key = _group_key(read.blog, item)
+            group = groups.setdefault(key, Assembler())
             group.add_all(records)
             group.blogs.append(read.blog)
             group.sources.extend(read.infos)
             group.notes.extend(read.notes)
-    archives = [group.archive(notes) for _, group in sorted(groups.items())]
-    return [analyse_archive(a) for a in archives] if analyse else archives
+            for raw in item.raw:
+                raws.setdefault(key, {}).setdefault(raw.name, raw)
+    earlier = {a.blog.id: a for a in previous if a.blog.id}
+    out = []
+    for key, group in sorted(groups.items()):
+        if key in earlier:
+            group.keep_previous(earlier[key])
+        archive = group.archive(notes)
+        out.append((analyse_archive(archive) if analyse else archive,
+                    list(raws.get(key, {}).values())))
+    return out
 
 
 def _group_key(blog: Blog, item: Input) -> str:

@@ -18,6 +18,7 @@ from typing import Any, Final
 import attrs
 
 from .model import Author, Blog, Comment, Label, Post, Setting, Skipped, SourceInfo
+from .preserve.events import event_schema
 from .store import SCHEMA_IDS, SCHEMA_VERSION
 
 __all__ = ["field_reference", "schemas"]
@@ -151,6 +152,7 @@ def schemas() -> dict[str, dict[str, Any]]:
         "blog.json": _blog_schema(),
         "post.json": _record_schema("post", Post, "blogarchive posts.jsonl line"),
         "comment.json": _record_schema("comment", Comment, "blogarchive comments.jsonl line"),
+        "event.json": event_schema(),
     }
 
 
@@ -176,9 +178,11 @@ def field_reference() -> str:
 
 
 def _nested() -> list[type]:
+    from .analysis.records import BodyAnalysis, BodyLink, LinkList, ListedLink, Media, Quote
     from .model import InReplyTo, Link, Location, Origin, Property, Thumbnail
 
-    return [Link, Property, Location, Thumbnail, InReplyTo, Origin]
+    return [Link, Property, Location, Thumbnail, InReplyTo, Origin, BodyAnalysis, Quote,
+            LinkList, ListedLink, BodyLink, Media]
 
 
 def _type_name(tp: Any) -> str:

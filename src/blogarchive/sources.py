@@ -24,7 +24,7 @@ import attrs
 
 from .errors import ParseError, SourceError, UnsupportedFormat
 
-__all__ = ["Input", "Source", "Tally", "expand", "sniff"]
+__all__ = ["Input", "RawFile", "Source", "Tally", "expand", "sniff"]
 
 Source = str | os.PathLike[str] | bytes | IO[bytes]
 Opener = Callable[[], IO[bytes]]
@@ -37,6 +37,15 @@ _THEMES: Final = ("theme-layouts.xml", "theme-classic.html")
 
 
 @attrs.frozen
+class RawFile:
+    """A file as it lies on disk (or as handed over), before any decoding: what a
+    preserved archive keeps as an original. A zip's members share the zip's RawFile."""
+
+    name: str
+    opener: Opener
+
+
+@attrs.frozen
 class Input:
     """One document to read, with the files Takeout keeps beside it."""
 
@@ -45,6 +54,8 @@ class Input:
     size: int | None = None
     settings: Opener | None = None
     theme: tuple[str, Opener] | None = None
+    raw: tuple[RawFile, ...] = ()
+    """The original files this document was read from (itself, or its zip; its companions)."""
 
 
 class _Prefixed(io.RawIOBase):
@@ -211,7 +222,8 @@ def expand(source: Source) -> list[Input]:
     """The documents inside ``source``. Raises SourceError when it cannot be opened at all."""
     if isinstance(source, bytes):
         data = source
-        return [Input("<bytes>", _decoded(lambda: io.BytesIO(data)), len(data))]
+        raw = RawFile("input.bin", lambda: io.BytesIO(data))
+        return [Input("<bytes>", _decoded(raw.opener), len(data), raw=(raw,))]
     if hasattr(source, "read"):
         return [_from_file_object(source)]  # type: ignore[arg-type]
     path = Path(os.fspath(source))
@@ -226,7 +238,8 @@ def expand(source: Source) -> list[Input]:
         raise SourceError(str(path), f"cannot be read: {err.strerror or err}") from None
     if magic == _ZIP:
         return _from_zip(path)
-    return [Input(path.name, _decoded(lambda: path.open("rb")), path.stat().st_size)]
+    raw = RawFile(path.name, _path_opener(path))
+    return [Input(path.name, _decoded(raw.opener), path.stat().st_size, raw=(raw,))]
 
 
 def _from_file_object(stream: IO[bytes]) -> Input:
@@ -245,7 +258,9 @@ def _from_file_object(stream: IO[bytes]) -> Input:
             spool.write(chunk)
         stream, start = spool, 0
     kept = stream
-    return Input(name, _decoded(lambda: _Unclosed(kept, start)))  # type: ignore[arg-type,return-value]
+    raw = RawFile(name if not name.startswith("<") else "input.bin",
+                  lambda: _Unclosed(kept, start))  # type: ignore[arg-type,return-value]
+    return Input(name, _decoded(raw.opener), raw=(raw,))
 
 
 def _takeout_feeds(names: list[str]) -> list[str]:
@@ -269,13 +284,24 @@ def _from_folder(folder: Path) -> list[Input]:
         sibling = path.parent
         settings = sibling / "settings.csv"
         theme = next((sibling / t for t in _THEMES if (sibling / t).is_file()), None)
+        has_settings = bool(feeds) and settings.is_file()
+        has_theme = bool(feeds) and theme is not None
+        raw = [RawFile(f"{label}/{name}", _path_opener(path))]
+        if has_settings:
+            raw.append(RawFile(f"{label}/{settings.relative_to(folder).as_posix()}",
+                               _path_opener(settings)))
+        if has_theme:
+            assert theme is not None
+            raw.append(RawFile(f"{label}/{theme.relative_to(folder).as_posix()}",
+                               _path_opener(theme)))
         inputs.append(
             Input(
                 f"{label}/{name}",
                 _decoded(_path_opener(path)),
                 path.stat().st_size,
-                settings=_path_opener(settings) if feeds and settings.is_file() else None,
-                theme=(theme.name, _path_opener(theme)) if feeds and theme is not None else None,
+                settings=_path_opener(settings) if has_settings else None,
+                theme=(theme.name, _path_opener(theme)) if has_theme and theme else None,
+                raw=tuple(raw),
             )
         )
     if not inputs:
@@ -302,6 +328,7 @@ def _from_zip(path: Path) -> list[Input]:
         return lambda: zipfile.ZipFile(path).open(name)
 
     inputs = []
+    whole = (RawFile(path.name, _path_opener(path)),)
     for name in chosen:
         folder = str(PurePosixPath(name).parent)
         settings = f"{folder}/settings.csv"
@@ -313,6 +340,7 @@ def _from_zip(path: Path) -> list[Input]:
                 archive.getinfo(name).file_size,
                 settings=member(settings) if feeds and settings in present else None,
                 theme=(PurePosixPath(theme).name, member(theme)) if feeds and theme else None,
+                raw=whole,
             )
         )
     archive.close()

@@ -13,9 +13,13 @@ previous archive or the new one, never half of one.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
+import re
 import shutil
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -27,9 +31,20 @@ from .errors import ArchiveError
 from .model import Archive, Blog, Comment, Label, Post, Skipped, SourceInfo
 from .stats import counts
 
-__all__ = ["SCHEMA_IDS", "SCHEMA_VERSION", "dumps_line", "load", "write"]
+__all__ = [
+    "FILES",
+    "SCHEMA_IDS",
+    "SCHEMA_VERSION",
+    "data_dir",
+    "dumps_line",
+    "load",
+    "replaceable",
+    "staging",
+    "write",
+    "write_data",
+]
 
-SCHEMA_VERSION: Final = "1-1-0"  # SchemaVer MODEL-REVISION-ADDITION
+SCHEMA_VERSION: Final = "1-2-0"  # SchemaVer MODEL-REVISION-ADDITION
 SCHEMA_IDS: Final = {
     "blog": "urn:blogarchive:schema:1:blog",
     "post": "urn:blogarchive:schema:1:post",
@@ -92,11 +107,35 @@ def blog_document(archive: Archive) -> dict[str, Any]:
 def write(archive: Archive, dest: str | os.PathLike[str]) -> Path:
     """Write ``archive`` as a JSON archive folder at ``dest``, atomically. Returns the path.
 
-    An existing ``dest`` is replaced only if it is an earlier blogarchive archive or empty;
-    any other existing path raises ArchiveError, so a typo never overwrites unrelated files.
+    The folder holds the three data files and their manifests (``manifest-sha512.txt``,
+    ``manifest-sha256.txt``). An existing ``dest`` is replaced only if it is an earlier
+    blogarchive archive or empty; any other existing path raises ArchiveError, so a typo never
+    overwrites unrelated files. ``blogarchive.convert`` writes the fuller preserved form
+    (originals, provenance, optionally a BagIt bag).
     """
+    from .preserve.fixity import write_manifests
+
     target = Path(os.fspath(dest))
-    if target.exists() and not _replaceable(target):
+    with staging(target) as temp:
+        write_data(archive, temp)
+        write_manifests(temp, FILES.values())
+    return target
+
+
+def write_data(archive: Archive, folder: Path) -> None:
+    """The three data files into ``folder`` (fsynced); blog.json last."""
+    _write_lines(folder / FILES["post"], archive.posts)
+    _write_lines(folder / FILES["comment"], archive.comments)
+    # blog.json last: a folder with a blog.json is a complete archive.
+    _write_text(folder / FILES["blog"], _dumps(blog_document(archive), indent=1) + "\n")
+
+
+@contextlib.contextmanager
+def staging(target: Path) -> Iterator[Path]:
+    """A fresh hidden sibling folder to build the archive in, swapped into place on success
+    and removed on any failure, so ``target`` is always the previous archive or the new one."""
+    recover(target)
+    if target.exists() and not replaceable(target):
         raise ArchiveError(
             f"{target}: exists and is not a blogarchive archive; choose another destination"
         )
@@ -106,23 +145,36 @@ def write(archive: Archive, dest: str | os.PathLike[str]) -> Path:
         shutil.rmtree(temp)
     temp.mkdir()
     try:
-        _write_lines(temp / FILES["post"], archive.posts)
-        _write_lines(temp / FILES["comment"], archive.comments)
-        # blog.json last: a folder with a blog.json is a complete archive.
-        _write_text(temp / FILES["blog"], _dumps(blog_document(archive), indent=1) + "\n")
+        yield temp
         _fsync_dir(temp)
         _swap(temp, target)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
-    return target
 
 
-def _replaceable(target: Path) -> bool:
+# Everything blogarchive itself puts in an archive folder (plain or bagged).
+KNOWN_NAMES: Final = frozenset({
+    *FILES.values(), "events.jsonl", "originals", "data", "bagit.txt", "bag-info.txt",
+    "fetch.txt",
+})
+
+
+def data_dir(folder: Path) -> Path:
+    """Where the data files are: the folder itself, or ``data/`` in a BagIt bag."""
+    return folder / "data" if (folder / "bagit.txt").is_file() else folder
+
+
+def replaceable(target: Path) -> bool:
+    """Is ``target`` empty, or an archive blogarchive wrote (nothing else in it)?"""
     if not target.is_dir():
         return False
     names = {p.name for p in target.iterdir()}
-    return not names or ("blog.json" in names and names <= set(FILES.values()))
+    if not names:
+        return True
+    if not (data_dir(target) / FILES["blog"]).is_file():
+        return False
+    return all(n in KNOWN_NAMES or re.fullmatch(r"(tag)?manifest-\w+\.txt", n) for n in names)
 
 
 def _write_lines(path: Path, records: tuple[Post, ...] | tuple[Comment, ...]) -> None:
@@ -152,15 +204,59 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one atomic step (Linux renameat2 RENAME_EXCHANGE)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(done == 0)
+
+
 def _swap(temp: Path, target: Path) -> None:
     if target.exists():
-        old = target.parent / f".{target.name}.old-{os.getpid()}"
-        os.replace(target, old)
-        os.replace(temp, target)
-        shutil.rmtree(old, ignore_errors=True)
+        if _exchange(temp, target):  # temp now holds the previous archive
+            shutil.rmtree(temp, ignore_errors=True)
+        else:
+            # Two renames: a kill between them leaves the previous archive as .old, which
+            # recover() puts back on the next run.
+            old = target.parent / f".{target.name}.old-{os.getpid()}"
+            os.replace(target, old)
+            os.replace(temp, target)
+            shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(temp, target)
     _fsync_dir(target.parent)
+
+
+def recover(target: Path) -> None:
+    """Undo what an interrupted run left beside ``target``: put a previous archive back if
+    the run died between the two renames of a swap; remove half-built temporary folders."""
+    parent = target.parent
+    if not parent.is_dir():
+        return
+    for leftover in sorted(parent.glob(f".{target.name}.old-*")):
+        if not target.exists() and (data_dir(leftover) / FILES["blog"]).is_file():
+            os.replace(leftover, target)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in parent.glob(f".{target.name}.tmp-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -171,7 +267,7 @@ def load(dest: str | os.PathLike[str]) -> Archive:
 
     Raises ArchiveError naming the file and line when something is missing or damaged.
     """
-    folder = Path(os.fspath(dest))
+    folder = data_dir(Path(os.fspath(dest)))
     blog_path = folder / FILES["blog"]
     if not blog_path.is_file():
         raise ArchiveError(f"{folder}: not a blogarchive archive (no blog.json)")

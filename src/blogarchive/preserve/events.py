@@ -1,0 +1,210 @@
+"""Provenance: PREMIS-shaped events, one JSON object per line of ``events.jsonl``.
+
+There is no official PREMIS JSON; these objects use PREMIS 3 semantic-unit names
+(``eventIdentifier``, ``eventType``, ``eventDateTime``, ``eventDetailInformation``,
+``eventOutcomeInformation``, ``linkingAgentIdentifier``, ``linkingObjectIdentifier``) so a
+pipeline can map them to PREMIS XML mechanically. Event types are terms of the Library of
+Congress preservation event-type vocabulary. Everything run-specific (the date, the versions,
+the warnings) lives here and only here, so the data files stay byte-identical across reruns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import platform
+import uuid
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Final
+
+from lxml import etree
+
+from .fixity import Fixity
+
+__all__ = [
+    "EVENT_SCHEMA",
+    "agent",
+    "dumps_event",
+    "event",
+    "event_schema",
+    "object_ref",
+    "puid_for",
+    "read_events",
+]
+
+EVENT_SCHEMA: Final = "urn:blogarchive:schema:1:event"
+EVENT_SCHEMA_VERSION: Final = "1-0-0"
+
+# PRONOM identifiers (The National Archives' format registry) where one applies unambiguously.
+PUIDS: Final = {
+    "xml": ("fmt/101", "Extensible Markup Language 1.0"),
+    "json": ("fmt/817", "JSON Data Interchange Format"),
+    "html": ("fmt/96", "Hypertext Markup Language"),
+    "zip": ("x-fmt/263", "ZIP Format"),
+    "gzip": ("x-fmt/266", "GZIP Format"),
+    "csv": ("x-fmt/18", "Comma Separated Values"),
+    "warc": ("fmt/289", "WARC"),
+}
+
+
+def event_schema() -> dict[str, Any]:
+    """The JSON Schema of one events.jsonl line (open to additions: readers ignore extras)."""
+    text = {"type": "string"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": EVENT_SCHEMA,
+        "title": "blogarchive provenance event",
+        "description": "One PREMIS-shaped event (PREMIS 3 semantic-unit names) in events.jsonl.",
+        "type": "object",
+        "required": ["schema", "schema_version", "eventIdentifier", "eventType",
+                     "eventDateTime", "eventDetailInformation", "eventOutcomeInformation",
+                     "linkingAgentIdentifier", "linkingObjectIdentifier"],
+        "properties": {
+            "schema": {"const": EVENT_SCHEMA},
+            "schema_version": text,
+            "eventIdentifier": {
+                "type": "object", "required": ["eventIdentifierType", "eventIdentifierValue"],
+                "properties": {"eventIdentifierType": text, "eventIdentifierValue": text},
+            },
+            "eventType": {"description": "LC preservation event type term, e.g. migration, "
+                                         "redaction, information package creation.", **text},
+            "eventDateTime": {"type": "string",
+                              "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$"},
+            "eventDetailInformation": {"type": "object", "required": ["eventDetail"],
+                                       "properties": {"eventDetail": text}},
+            "eventOutcomeInformation": {
+                "type": "object", "required": ["eventOutcome"],
+                "properties": {"eventOutcome": {"enum": ["success", "warning", "failure"]}},
+            },
+            "linkingAgentIdentifier": {"type": "array", "minItems": 1},
+            "linkingObjectIdentifier": {
+                "type": "array",
+                "items": {"type": "object", "required": ["linkingObjectRole", "name"],
+                          "properties": {"linkingObjectRole": {"enum": ["source", "outcome"]},
+                                         "name": text,
+                                         "path": {"type": ["string", "null"]}}},
+            },
+        },
+    }
+
+
+def puid_for(path: Path) -> tuple[str, str] | None:
+    """``(puid, name)`` for a stored file, from its first bytes (not its name)."""
+    with path.open("rb") as stream:
+        head = stream.read(2048)
+    if head.startswith(b"PK\x03\x04"):
+        return PUIDS["zip"]
+    if head.startswith(b"\x1f\x8b"):
+        return PUIDS["gzip"]
+    if head.startswith(b"WARC/"):
+        return PUIDS["warc"]
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"{", b"[")):
+        return PUIDS["json"]
+    if text.startswith(b"<!doctype html") or b"<html" in text[:1024]:
+        return PUIDS["html"]
+    if text.startswith(b"<"):
+        return PUIDS["xml"]
+    if path.suffix.lower() == ".csv":
+        return PUIDS["csv"]
+    return None
+
+
+def agent() -> dict[str, Any]:
+    """blogarchive as a software agent, with the versions that change what it produces."""
+    from .. import __version__
+
+    libxml2 = ".".join(str(n) for n in etree.LIBXML_VERSION)
+    parts = [f"lxml {etree.__version__} / libxml2 {libxml2}"]
+    for dist in ("bagit", "cattrs", "attrs", "beautifulsoup4"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            parts.append(f"{dist} {metadata.version(dist)}")
+    parts.append(f"python {platform.python_version()}")
+    return {
+        "agentIdentifier": {
+            "agentIdentifierType": "URI",
+            "agentIdentifierValue": f"https://pypi.org/project/blogarchive/{__version__}/",
+        },
+        "agentName": "blogarchive",
+        "agentType": "software",
+        "agentVersion": __version__,
+        "agentNote": "; ".join(parts),
+    }
+
+
+def object_ref(role: str, name: str, path: str | None, fixity: Fixity | None,
+               stored: Path | None = None, detected: str | None = None) -> dict[str, Any]:
+    """A linking object: an input (``source``) or an output (``outcome``)."""
+    ref: dict[str, Any] = {
+        "linkingObjectIdentifier": {"linkingObjectIdentifierType": "local path",
+                                    "linkingObjectIdentifierValue": path or name},
+        "linkingObjectRole": role,
+        "name": name,
+        "path": path,
+    }
+    if fixity is not None:
+        ref["size"] = fixity.size
+        ref["fixity"] = {"sha512": fixity.sha512, "sha256": fixity.sha256}
+    if stored is not None:
+        found = puid_for(stored)
+        if found:
+            ref["format"] = {"formatRegistryName": "PRONOM", "formatRegistryKey": found[0],
+                             "formatName": found[1]}
+    if detected:
+        ref["detected"] = detected
+    return ref
+
+
+def event(
+    event_type: str,
+    detail: str,
+    outcome: str,
+    *,
+    note: str,
+    warnings: list[str] | None = None,
+    objects: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+    when: datetime | None = None,
+) -> dict[str, Any]:
+    """One PREMIS-shaped event object."""
+    moment = (when or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    who = agent()
+    data: dict[str, Any] = {
+        "schema": EVENT_SCHEMA,
+        "schema_version": EVENT_SCHEMA_VERSION,
+        "eventIdentifier": {"eventIdentifierType": "UUID",
+                            "eventIdentifierValue": str(uuid.uuid4())},
+        "eventType": event_type,
+        "eventDateTime": moment.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "eventDetailInformation": {"eventDetail": detail},
+        "eventOutcomeInformation": {
+            "eventOutcome": outcome,
+            "eventOutcomeDetail": {"eventOutcomeDetailNote": note,
+                                   "warnings": list(warnings or [])},
+        },
+        "linkingAgentIdentifier": [{
+            **who["agentIdentifier"], "linkingAgentRole": "executing program",
+        }],
+        "agent": who,
+        "linkingObjectIdentifier": list(objects or []),
+    }
+    if extra:
+        data.update(extra)
+    return data
+
+
+def dumps_event(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False)
+
+
+def read_events(path: Path) -> list[dict[str, Any]]:
+    """Events written earlier (none when the file is absent)."""
+    if not path.is_file():
+        return []
+    events = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            events.append(json.loads(line))
+    return events

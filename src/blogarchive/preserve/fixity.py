@@ -1,0 +1,116 @@
+"""Digests of files and the manifests that list them, in BagIt's line format.
+
+``manifest-sha512.txt`` and ``manifest-sha256.txt`` hold one line per file,
+``<lowercase hex>  <path relative to the archive>`` (two spaces, LF), sorted by path: the format
+``sha512sum -c`` and BagIt both read, so an archive can be checked with no blogarchive at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, Final
+
+import attrs
+
+__all__ = [
+    "ALGORITHMS",
+    "Fixity",
+    "copy_with_fixity",
+    "file_fixity",
+    "link_or_copy",
+    "manifest_name",
+    "parse_manifest",
+    "write_manifests",
+]
+
+ALGORITHMS: Final = ("sha512", "sha256")  # BagIt 1.0 and OCFL: sha512 first, sha256 too
+_BLOCK: Final = 1 << 20
+
+
+@attrs.frozen
+class Fixity:
+    """Size and digests of one file's bytes."""
+
+    size: int
+    sha512: str
+    sha256: str
+
+    def digest(self, algorithm: str) -> str:
+        return str(getattr(self, algorithm))
+
+
+def manifest_name(algorithm: str) -> str:
+    return f"manifest-{algorithm}.txt"
+
+
+def _digest_stream(stream: IO[bytes], sink: Callable[[bytes], object] | None = None) -> Fixity:
+    hashers = {name: hashlib.new(name) for name in ALGORITHMS}
+    size = 0
+    while block := stream.read(_BLOCK):
+        size += len(block)
+        for hasher in hashers.values():
+            hasher.update(block)
+        if sink is not None:
+            sink(block)
+    return Fixity(size=size, sha512=hashers["sha512"].hexdigest(),
+                  sha256=hashers["sha256"].hexdigest())
+
+
+def file_fixity(path: Path) -> Fixity:
+    with path.open("rb") as stream:
+        return _digest_stream(stream)
+
+
+def copy_with_fixity(opener: Callable[[], IO[bytes]], target: Path) -> Fixity:
+    """Copy a stream byte for byte to ``target`` (fsynced), digesting it on the way."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = opener()
+    try:
+        with target.open("wb") as out:
+            fixity = _digest_stream(source, out.write)
+            out.flush()
+            os.fsync(out.fileno())
+    finally:
+        source.close()
+    return fixity
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """A file carried over unchanged from the previous archive: hard link, else copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def write_manifests(root: Path, files: Iterable[str]) -> dict[str, Fixity]:
+    """Digest ``files`` (paths relative to ``root``) and write one manifest per algorithm."""
+    fixities = {name: file_fixity(root / name) for name in sorted(files)}
+    for algorithm in ALGORITHMS:
+        lines = "".join(f"{fx.digest(algorithm)}  {name}\n" for name, fx in fixities.items())
+        path = root / manifest_name(algorithm)
+        with path.open("w", encoding="utf-8", newline="\n") as out:
+            out.write(lines)
+            out.flush()
+            os.fsync(out.fileno())
+    return fixities
+
+
+def parse_manifest(text: str) -> tuple[dict[str, str], list[tuple[int, str]]]:
+    """``{path: digest}`` from a manifest, and ``(line, problem)`` for lines it cannot read."""
+    entries: dict[str, str] = {}
+    problems = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        digest, sep, name = line.partition("  ")
+        if not sep or not name or not digest or any(c not in "0123456789abcdef" for c in digest):
+            problems.append((number, f"not a manifest line: {line[:80]!r}"))
+            continue
+        entries[name] = digest
+    return entries, problems

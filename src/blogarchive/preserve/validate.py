@@ -1,0 +1,270 @@
+"""``blogarchive validate``: is an archive whole, unchanged and consistent?
+
+Four kinds of check, each problem named with its file (and line) and what is wrong:
+fixity (every file against the manifests, or the bag's), schema (every document and line
+against the JSON Schemas shipped in the package), references (every comment's post and
+parent exist or are recorded as orphans; ids unique) and derived data (the label index, the
+counts and authors in blog.json agree with the records). The originals named by the last
+conversion event must be present with the digests it recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..errors import ArchiveError
+from ..model import Archive
+from ..stats import counts
+from ..store import FILES, data_dir, load
+from .fixity import ALGORITHMS, file_fixity, manifest_name, parse_manifest
+from .writer import EVENTS, ORIGINALS
+
+__all__ = ["Problem", "ValidationReport", "validate"]
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong, and where."""
+
+    file: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file} (line {self.line})" if self.line else self.file
+        return f"{where}: {self.reason}"
+
+
+@attrs.define
+class ValidationReport:
+    """The outcome of ``validate``; true when the archive is valid."""
+
+    path: Path
+    layout: str
+    problems: list[Problem] = attrs.Factory(list)
+    checked: dict[str, int] = attrs.Factory(dict)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def __bool__(self) -> bool:
+        return self.valid
+
+    def add(self, file: str, reason: str, line: int | None = None) -> None:
+        problem = Problem(file, line, reason)
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+
+def validate(dest: str | os.PathLike[str]) -> ValidationReport:
+    """Check the archive at ``dest``. Raises ArchiveError when it is not an archive at all."""
+    target = Path(os.fspath(dest))
+    data = data_dir(target)
+    if not (data / FILES["blog"]).is_file():
+        raise ArchiveError(f"{target}: not a blogarchive archive (no blog.json)")
+    report = ValidationReport(target, "bag" if data != target else "plain")
+    prefix = "data/" if report.layout == "bag" else ""
+    _check_fixity(target, prefix, report)
+    if report.layout == "bag":
+        _check_bag(target, report)
+    documents = _check_schemas(data, prefix, report)
+    try:
+        archive = load(target)
+    except ArchiveError as err:
+        report.add(prefix + FILES["blog"], f"cannot be loaded: {err}")
+        return report
+    _check_references(archive, prefix, report)
+    _check_derived(archive, documents, prefix, report)
+    _check_originals(data, prefix, report)
+    report.checked.update(posts=len(archive.posts), comments=len(archive.comments))
+    return report
+
+
+# -- fixity ----------------------------------------------------------------------------------
+
+
+def _check_fixity(root: Path, prefix: str, report: ValidationReport) -> None:
+    manifests = {a: root / manifest_name(a) for a in ALGORITHMS}
+    present = {a: p for a, p in manifests.items() if p.is_file()}
+    if not present:
+        report.add(manifest_name(ALGORITHMS[0]), "missing: the archive's fixity cannot be checked")
+        return
+    skip = {manifest_name(a) for a in ALGORITHMS}
+    if prefix:  # a bag: only the payload is in the payload manifests
+        files = {p.relative_to(root).as_posix() for p in (root / "data").rglob("*") if p.is_file()}
+    else:
+        files = {p.relative_to(root).as_posix() for p in root.rglob("*")
+                 if p.is_file() and p.name not in skip}
+    digests: dict[str, Any] = {}
+    for algorithm, path in present.items():
+        entries, bad = parse_manifest(path.read_text(encoding="utf-8", errors="replace"))
+        for line, reason in bad:
+            report.add(path.name, reason, line)
+        for name, expected in sorted(entries.items()):
+            if name not in files:
+                report.add(name, f"missing (listed in {path.name})")
+                continue
+            if name not in digests:
+                digests[name] = file_fixity(root / name)
+            found = digests[name].digest(algorithm)
+            if found != expected:
+                report.add(name, f"changed since it was written: {algorithm} {found[:16]}... "
+                                 f"is not the {expected[:16]}... in {path.name}")
+        for name in sorted(files - set(entries)):
+            report.add(name, f"extra file, not in {path.name}")
+    report.checked["files"] = len(files)
+
+
+def _check_bag(root: Path, report: ValidationReport) -> None:
+    """bagit-python's own verdict (tag files, Payload-Oxum, bagit.txt) on top of ours."""
+    import logging
+
+    import bagit
+
+    logging.getLogger("bagit").setLevel(logging.ERROR)
+    try:
+        bagit.Bag(str(root)).validate(processes=1)
+    except bagit.BagValidationError as err:
+        if not report.problems:
+            details = "; ".join(str(d) for d in err.details) if err.details else ""
+            report.add("bagit.txt", f"not a valid bag: {err.message} {details}".strip())
+    except bagit.BagError as err:
+        report.add("bagit.txt", f"not a valid bag: {err}")
+
+
+# -- schemas ---------------------------------------------------------------------------------
+
+
+def _validator(name: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((Path(__file__).parent.parent / "schemas" / name).read_text("utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _first_error(validator: Any, document: Any) -> str | None:
+    error = next(iter(validator.iter_errors(document)), None)
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+    return f"does not match the schema at {where}: {error.message[:200]}"
+
+
+def _check_schemas(data: Path, prefix: str, report: ValidationReport) -> dict[str, Any]:
+    blog_path = data / FILES["blog"]
+    try:
+        document = json.loads(blog_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        report.add(prefix + FILES["blog"], f"not JSON: {err}")
+        return {}
+    problem = _first_error(_validator("blog.json"), document)
+    if problem:
+        report.add(prefix + FILES["blog"], problem)
+    for kind, schema in (("post", "post.json"), ("comment", "comment.json"),
+                         ("event", "event.json")):
+        name = FILES.get(kind, EVENTS)
+        path = data / name
+        if not path.is_file():
+            if kind != "event":
+                report.add(prefix + name, "missing")
+            continue
+        validator = _validator(schema)
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            for number, line in enumerate(lines, 1):
+                try:
+                    problem = _first_error(validator, json.loads(line))
+                except ValueError as err:
+                    problem = f"not JSON: {err}"
+                if problem:
+                    report.add(prefix + name, problem, number)
+    return document if isinstance(document, dict) else {}
+
+
+# -- references and derived data -------------------------------------------------------------
+
+
+def _check_references(archive: Archive, prefix: str, report: ValidationReport) -> None:
+    posts_file, comments_file = prefix + FILES["post"], prefix + FILES["comment"]
+    for ident, n in Counter(p.id for p in archive.posts).items():
+        if n > 1:
+            report.add(posts_file, f"post id {ident} appears {n} times")
+    for ident, n in Counter(c.id for c in archive.comments).items():
+        if n > 1:
+            report.add(comments_file, f"comment id {ident} appears {n} times")
+    kinds = {p.id: p.kind for p in archive.posts}
+    ids = {c.id for c in archive.comments}
+    lost_parents = 0
+    for line, c in enumerate(archive.comments, 1):
+        kind = kinds.get(c.post_id or "")
+        if kind is None and not c.orphan:
+            report.add(comments_file, f"comment {c.id}: its post {c.post_id} is not in the "
+                                      "archive, and it is not marked orphan", line)
+        elif kind is not None and c.orphan:
+            report.add(comments_file, f"comment {c.id}: marked orphan, but its post "
+                                      f"{c.post_id} is in the archive", line)
+        elif kind is not None and c.post_kind != kind:
+            report.add(comments_file, f"comment {c.id}: post_kind {c.post_kind!r}, but "
+                                      f"{c.post_id} is a {kind}", line)
+        if c.parent_id and c.parent_id not in ids:
+            lost_parents += 1
+    if lost_parents:
+        noted = any(f"{lost_parents} repl(ies) whose parent comment is not in the sources" in n
+                    for n in archive.notes)
+        if not noted:
+            report.add(comments_file, f"{lost_parents} repl(ies) name a parent comment that is "
+                                      "not in the archive, and blog.json does not record it")
+
+
+def _check_derived(archive: Archive, document: dict[str, Any], prefix: str,
+                   report: ValidationReport) -> None:
+    blog_file = prefix + FILES["blog"]
+    index: dict[str, list[str]] = {}
+    for post in archive.posts:
+        for name in dict.fromkeys(post.labels):
+            index.setdefault(name, []).append(post.id)
+    stored = {label.name: list(label.post_ids) for label in archive.labels}
+    if stored != index:
+        wrong = sorted(k for k in stored.keys() | index.keys() if stored.get(k) != index.get(k))
+        report.add(blog_file, "the label index does not match the posts' labels: "
+                              + ", ".join(repr(w) for w in wrong[:5]))
+    if document.get("counts") != counts(archive):
+        report.add(blog_file, "counts do not match the records (posts, comments, labels, "
+                              "skipped or analysis totals differ)")
+
+
+def _check_originals(data: Path, prefix: str, report: ValidationReport) -> None:
+    """The originals the last conversion stored are there, with the digests it recorded."""
+    path = data / EVENTS
+    if not path.is_file():
+        return
+    events = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            continue  # reported by the schema check
+    report.checked["events"] = len(events)
+    last = next((e for e in reversed(events)
+                 if isinstance(e, dict) and e.get("eventType") == "migration"), None)
+    if last is None:
+        return
+    for obj in last.get("linkingObjectIdentifier", []):
+        stored = obj.get("path")
+        if obj.get("linkingObjectRole") != "source" or not stored:
+            continue
+        if not str(stored).startswith(ORIGINALS + "/") or ".." in str(stored):
+            report.add(prefix + EVENTS, f"an event names an original outside {ORIGINALS}/: "
+                                        f"{stored!r}")
+            continue
+        original = data / stored
+        if not original.is_file():
+            report.add(prefix + stored, "missing: the last conversion kept this original")
+        elif file_fixity(original).sha512 != obj.get("fixity", {}).get("sha512"):
+            report.add(prefix + stored, "differs from the source the last conversion read")

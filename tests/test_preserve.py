@@ -185,14 +185,19 @@ def test_validate_reports_an_extra_file(archive: tuple[Path, Path]) -> None:
     assert any(p.startswith(f"{name}: extra file, not in manifest-sha") for p in found)
 
 
+def _edit_line(path: Path, index: int, field: str, value: object) -> None:
+    """Change one field of one JSON line, as a hand edit would."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[index])
+    record[field] = value
+    lines[index] = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def test_validate_reports_an_edited_comment(archive: tuple[Path, Path]) -> None:
     dest, data = archive
     path = data / "comments.jsonl"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    record = json.loads(lines[0])
-    record["content"] = "An edited comment."
-    lines[0] = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _edit_line(path, 0, "content", "An edited comment.")
     found = _problems(dest)
     name = path.relative_to(dest).as_posix()
     assert any(p.startswith(f"{name}: changed since it was written: sha512") for p in found)
@@ -209,12 +214,7 @@ def _rewrite_manifests(dest: Path) -> None:
 def test_validate_checks_references_and_counts_behind_good_fixity(tmp_path: Path) -> None:
     dest = tmp_path / "a"
     convert(EXAMPLE, dest)
-    path = dest / "comments.jsonl"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    record = json.loads(lines[0])
-    record["post_id"] = "1111111111111111111"
-    lines[0] = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _edit_line(dest / "comments.jsonl", 0, "post_id", "1111111111111111111")
     posts = (dest / "posts.jsonl").read_text(encoding="utf-8").splitlines()
     labelled = next(i for i, line in enumerate(posts) if json.loads(line)["labels"])
     del posts[labelled]
@@ -229,12 +229,7 @@ def test_validate_checks_references_and_counts_behind_good_fixity(tmp_path: Path
 def test_validate_reports_schema_errors_with_line(tmp_path: Path) -> None:
     dest = tmp_path / "a"
     convert(EXAMPLE, dest)
-    path = dest / "posts.jsonl"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    record = json.loads(lines[1])
-    record["status"] = 7
-    lines[1] = json.dumps(record)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _edit_line(dest / "posts.jsonl", 1, "status", 7)
     _rewrite_manifests(dest)
     found = _problems(dest)
     assert any(p.startswith("posts.jsonl (line 2): does not match the schema at status")

@@ -20,6 +20,7 @@ from .errors import (
     UnsupportedFormat,
 )
 from .model import Archive, Author, Blog, Comment, Label, Post
+from .preserve import ValidationReport, convert, package, redact, validate
 from .reading import ReadReport, iter_records, read, read_all
 from .store import load, write
 
@@ -40,12 +41,17 @@ __all__ = [
     "SourceError",
     "UnsafeInput",
     "UnsupportedFormat",
+    "ValidationReport",
     "__version__",
     "analyse",
     "analyse_archive",
+    "convert",
     "iter_records",
     "load",
+    "package",
     "read",
     "read_all",
+    "redact",
+    "validate",
     "write",
 ]

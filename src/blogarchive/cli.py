@@ -29,7 +29,7 @@ from .model import Archive
 from .preserve import REDACTIONS, convert, package, validate
 from .reading import ReadReport, read_all
 from .sources import expand
-from .store import load
+from .store import data_dir, load
 
 __all__ = ["main"]
 
@@ -175,7 +175,7 @@ def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[A
     archives: list[Archive] = []
     sources = []
     for source in args.sources:
-        if Path(source, "blog.json").is_file():
+        if (data_dir(Path(source)) / "blog.json").is_file():
             try:
                 archives.append(load(source))
             except ArchiveError as problem:

@@ -33,6 +33,13 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         options = [_type_schema(a, defs) for a in typing.get_args(tp)]
+        # "string or null" as one type list, not anyOf: same meaning, and validators walk it
+        # several times faster (validate checks every line of a 100 MB archive).
+        if all(set(o) <= {"type", "pattern"} for o in options) and sum("pattern" in o
+                                                                         for o in options) <= 1:
+            merged: dict[str, Any] = {"type": [o["type"] for o in options]}
+            merged.update({k: v for o in options for k, v in o.items() if k == "pattern"})
+            return merged
         return {"anyOf": options}
     if origin is tuple:
         item = typing.get_args(tp)[0]

@@ -375,3 +375,15 @@ def test_killed_mid_write_leaves_the_previous_archive(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "big.xml", "small.xml"]
     assert validate(dest)
     assert len(events(dest)) == 2
+
+
+def test_nothing_preserved_is_lost_by_later_calls(tmp_path: Path) -> None:
+    dest = tmp_path / "a"
+    convert(EXAMPLE, dest)
+    # A later run without originals keeps the earlier ones; write() refuses to reduce it.
+    (done,) = convert(EXAMPLE, dest, originals=False)
+    assert (dest / "originals" / EXAMPLE.name).is_file()
+    assert validate(dest)
+    with pytest.raises(blogarchive.ArchiveError, match="preserved archive"):
+        blogarchive.write(done.archive, dest)
+    assert validate(dest) and len(events(dest)) == 2

@@ -116,6 +116,12 @@ def write(archive: Archive, dest: str | os.PathLike[str]) -> Path:
     from .preserve.fixity import write_manifests
 
     target = Path(os.fspath(dest))
+    if target.is_dir() and any((target / n).exists() for n in ("events.jsonl", "originals",
+                                                              "bagit.txt")):
+        raise ArchiveError(
+            f"{target}: is a preserved archive (originals, provenance or a bag) that write() "
+            "would reduce to its data files; update it with blogarchive.convert()"
+        )
     with staging(target) as temp:
         write_data(archive, temp)
         write_manifests(temp, FILES.values())

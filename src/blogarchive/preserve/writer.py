@@ -142,7 +142,9 @@ def build(
     objects: list[dict[str, Any]] = []
     originals = _Originals(payload)
     keep = plan.originals and plan.redacted is None
-    if previous is not None and keep:
+    if previous is not None and plan.redacted is None:
+        # Earlier runs' originals stay even with --no-originals: that option is about this
+        # run's sources. Only redaction drops them, as they hold the addresses.
         originals.carry_over(previous)
     detected = {s.name: s.format for s in archive.sources}
     if keep:

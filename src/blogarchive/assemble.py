@@ -42,6 +42,37 @@ def _newer(a: Post | Comment, b: Post | Comment) -> bool:
     return _sort_time(b.updated) > _sort_time(a.updated)
 
 
+_PAGE_RANK: Final = {"item": 0, "static": 0, "index": 1, "mobile-index": 2}
+
+
+def _from_pages(a: Post, b: Post) -> bool:
+    return any(p.origin is not None and p.origin.format == "html" for p in (a, b))
+
+
+def _page_rank(post: Post) -> tuple[int, int, int]:
+    """Lower is better: a whole body, from an item page, the longest."""
+    kind = post.origin.page_kind if post.origin is not None else None
+    feed = 0 if post.origin is None or post.origin.format != "html" else 1
+    return (int(post.content_partial), _PAGE_RANK.get(kind or "", 1) + feed,
+            -len(post.content))
+
+
+def _page_merge(a: Post, b: Post) -> Post:
+    """One post seen on several pages: the best copy (the item page's full body, never a
+    snippet over a whole body), with what only the other copy states filled in."""
+    best, other = (a, b) if _page_rank(a) <= _page_rank(b) else (b, a)
+    fill = {}
+    for name in ("published", "author", "labels", "comment_count", "title", "url", "path"):
+        if getattr(best, name) in (None, "", ()) and getattr(other, name) not in (None, "", ()):
+            fill[name] = getattr(other, name)
+    if best.published_precision == "date" and other.published is not None and (
+        other.published_precision is None
+    ):
+        fill.update(published=other.published, published_source=other.published_source,
+                    published_precision=None)
+    return attrs.evolve(best, **fill) if fill else best
+
+
 def _merge_blogs(blogs: list[Blog]) -> Blog:
     """One blog from several sources: the first source that states a field wins."""
     merged = blogs[0]
@@ -84,7 +115,11 @@ class Assembler:
         seen = table.get(record.id)
         if seen is not None:
             self._duplicates[kind] += 1
-            if seen == record or not _newer(seen, record):
+            if seen == record:
+                return
+            if isinstance(record, Post) and isinstance(seen, Post) and _from_pages(seen, record):
+                record = _page_merge(seen, record)
+            elif not _newer(seen, record):
                 return
         table[record.id] = record  # type: ignore[assignment]
         if record.origin is not None:
@@ -150,11 +185,18 @@ class Assembler:
             notes.append(f"{missing_parents} repl(ies) whose parent comment is not in the sources")
         for kind, count in sorted(self._duplicates.items()):
             notes.append(f"{count} {kind} entr(ies) read more than once, merged by id "
-                         "(the copy updated last kept)")
+                         "(the copy updated last, or a page's whole body, kept)")
         odd = Counter(p.status for p in posts if p.status not in KNOWN_POST_STATUS)
         odd.update(c.status for c in comments if c.status not in KNOWN_COMMENT_STATUS)
         for status, count in sorted(odd.items()):
             notes.append(f"{count} record(s) with status {status!r}, kept as written")
+        skipped = list(self.skipped)
+        urls = {p.url for p in posts if p.url}
+        covered = [s for s in skipped if s.url and s.url in urls]
+        if covered:
+            skipped = [s for s in skipped if s not in covered]
+            notes.append(f"{len(covered)} post(s) shown without an id on an index page, found "
+                         "with their id on another page (matched by permalink)")
         notes.extend(extra_notes)
         return Archive(
             blog=_merge_blogs(self.blogs) if self.blogs else Blog(id=None),
@@ -165,7 +207,7 @@ class Assembler:
                 for name, ids in sorted(labels.items(), key=lambda kv: kv[0])
             ),
             sources=tuple(self.sources),
-            skipped=tuple(self.skipped),
+            skipped=tuple(skipped),
             notes=tuple(dict.fromkeys(notes)),
         )
 

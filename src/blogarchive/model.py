@@ -119,6 +119,21 @@ class Origin:
     source: str = doc("Source name: the file name, or `archive.zip!member/path`.")
     entry: int = doc("0-based position of the entry among the source's entries.")
     line: int | None = doc("Line of the entry's end in the source, when known.", default=None)
+    page_url: str | None = doc(
+        "HTML pages: the page's own URL (canonical form), when the page states it.",
+        default=None,
+    )
+    page_kind: str | None = doc(
+        "HTML pages: `item`, `index` (home, label, search, archive pages), `static` (`/p/`), "
+        "`mobile-index`.",
+        default=None,
+    )
+    warc_record: str | None = doc(
+        "Pages from a WARC: the `WARC-Record-ID` of the response or resource record.",
+        default=None,
+    )
+    captured: datetime | None = doc("Pages from a WARC: the `WARC-Date` of the capture.",
+                                    default=None)
 
 
 @attrs.frozen
@@ -175,8 +190,24 @@ class Post:
     location: Location | None = doc("Where it was written, when given.", default=None)
     thumbnail: Thumbnail | None = doc("`media:thumbnail`, when given.", default=None)
     comment_count: int | None = doc(
-        "`thr:total`: the server's count. Not checked against the comments in the file.",
+        "`thr:total`: the server's count; from HTML pages, the number the page prints. Not "
+        "checked against the comments in the file.",
         default=None,
+    )
+    published_source: str | None = doc(
+        "HTML pages: where `published` was read (`abbr.published`, `time.published`, "
+        "`json-ld`, `date-header+byline-time`, `byline-timestamp`, `date-header` ...).",
+        default=None,
+    )
+    published_precision: str | None = doc(
+        "`date` when only a day is known (`published` is then that day at 00:00, naive); "
+        "null when the time is known.",
+        default=None,
+    )
+    content_partial: bool = doc(
+        "HTML pages: `content` is a snippet or cut at a \"Read more\" jump link (index pages), "
+        "not the whole body.",
+        default=False,
     )
     trashed: str | None = doc("Takeout `blogger:trashed` text, when not empty.", default=None)
     links: tuple[Link, ...] = doc("Every link the entry carries, in source order.", default=())
@@ -310,6 +341,11 @@ class Skipped:
     entry: int | None = doc("0-based entry position, when known.")
     line: int | None = doc("Line in the source, when known.")
     reason: str = doc("What was wrong.")
+    url: str | None = doc(
+        "HTML pages: the permalink of a post whose id the page does not give (mobile index "
+        "pages). Dropped from `skipped` when another page supplies that post.",
+        default=None,
+    )
 
 
 @attrs.frozen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
 import attrs
@@ -87,7 +88,9 @@ def read_groups(
                 raise
             report.failed.append(err)
             continue
+        pages: list[tuple[str, Input, SourceRead, list[Post | Comment | Skipped]]] = []
         for item in inputs:
+            read = None
             try:
                 read = SourceRead(item, blog_url=blog_url, progress=progress)
                 records = list(read)
@@ -102,19 +105,24 @@ def read_groups(
                 report.failed.append(err)
                 continue
             except SourceError as err:
+                if len(inputs) > 1 and read is not None and read.is_page:
+                    # One broken page of a mirror or WARC: counted, the rest is read.
+                    if report is not None:
+                        report.ignored.append(err)
+                    notes.append(f"not read: {err}")
+                    continue
                 if report is None:
                     raise
                 report.failed.append(err)
                 continue
             assert read.blog is not None
             key = _group_key(read.blog, item)
-            group = groups.setdefault(key, Assembler())
-            group.add_all(records)
-            group.blogs.append(read.blog)
-            group.sources.extend(read.infos)
-            group.notes.extend(read.notes)
-            for raw in item.raw:
-                raws.setdefault(key, {}).setdefault(raw.name, raw)
+            if read.is_page and len(inputs) > 1:
+                pages.append((key, item, read, records))
+                continue
+            _add(groups, raws, key, item, read, records)
+        for key, item, read, records in _one_blog(pages, report, notes):
+            _add(groups, raws, key, item, read, records)
     earlier = {a.blog.id: a for a in previous if a.blog.id}
     out = []
     for key, group in sorted(groups.items()):
@@ -124,6 +132,45 @@ def read_groups(
         out.append((analyse_archive(archive) if analyse else archive,
                     list(raws.get(key, {}).values())))
     return out
+
+
+def _add(groups: dict[str, Assembler], raws: dict[str, dict[str, RawFile]], key: str,
+         item: Input, read: SourceRead, records: list[Post | Comment | Skipped]) -> None:
+    assert read.blog is not None
+    group = groups.setdefault(key, Assembler())
+    group.add_all(records)
+    group.blogs.append(read.blog)
+    group.sources.extend(read.infos)
+    group.notes.extend(read.notes)
+    group.notes.extend(item.notes)
+    for raw in item.raw:
+        raws.setdefault(key, {}).setdefault(raw.name, raw)
+
+
+def _one_blog(
+    pages: list[tuple[str, Input, SourceRead, list[Post | Comment | Skipped]]],
+    report: ReadReport | None,
+    notes: list[str],
+) -> list[tuple[str, Input, SourceRead, list[Post | Comment | Skipped]]]:
+    """A mirror or WARC is one blog's pages: pages of other sites in it are counted, not read."""
+    keys = Counter(key for key, *_ in pages)
+    if len(keys) <= 1:
+        return pages
+    main = keys.most_common(1)[0][0]
+    kept = []
+    for page in pages:
+        key, item, read, _ = page
+        if key == main:
+            kept.append(page)
+            continue
+        blog = read.blog
+        assert blog is not None
+        err = UnsupportedFormat(item.name, f"a page of another blog ({blog.title or '?'}, "
+                                           f"id {blog.id or '?'}): not part of this mirror")
+        if report is not None:
+            report.ignored.append(err)
+        notes.append(f"not read: {err}")
+    return kept
 
 
 def _group_key(blog: Blog, item: Input) -> str:

@@ -18,7 +18,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import IO, Final
+from typing import IO, Any, Final
 
 import attrs
 
@@ -56,6 +56,10 @@ class Input:
     theme: tuple[str, Opener] | None = None
     raw: tuple[RawFile, ...] = ()
     """The original files this document was read from (itself, or its zip; its companions)."""
+    capture: dict[str, Any] = attrs.field(factory=dict, hash=False)
+    """For a page from a WARC: ``warc_record``, ``captured`` and ``target_url``."""
+    notes: tuple[str, ...] = ()
+    """What expanding the container noticed (WARC records passed over, revisits)."""
 
 
 class _Prefixed(io.RawIOBase):
@@ -159,7 +163,7 @@ def head(opener: Opener) -> bytes:
 
 
 def sniff(data: bytes, name: str) -> str:
-    """``atom`` or ``rss`` for a document blogarchive reads; otherwise a clear error.
+    """``atom``, ``rss`` or ``html`` for a document blogarchive reads; otherwise a clear error.
 
     Raises ParseError for an empty file and UnsupportedFormat, saying what the bytes look
     like, for anything else.
@@ -178,11 +182,10 @@ def sniff(data: bytes, name: str) -> str:
         preview = text[:30].decode("utf-8", "replace").splitlines()[0]
         raise UnsupportedFormat(name, f"not XML: the file starts with {preview!r}")
     lowered = text[:2048].lower()
-    if lowered.startswith(b"<!doctype html") or b"<html" in lowered[:1024]:
-        raise UnsupportedFormat(
-            name, "an HTML page, not an export or feed (Blogger pages are not read by this "
-            "version; use the blog's export or its /feeds/posts/default feed)"
-        )
+    if lowered.startswith((b"<!doctype html", b"<html")) or (re.search(
+        rb"<(?:html|head|body|div|p|meta|title|text)\b", lowered[:1024]
+    ) and not lowered.startswith(b"<?xml")):
+        return "html"
     root = _root_name(text)
     if root == b"feed":
         return "atom"
@@ -238,6 +241,16 @@ def expand(source: Source) -> list[Input]:
         raise SourceError(str(path), f"cannot be read: {err.strerror or err}") from None
     if magic == _ZIP:
         return _from_zip(path)
+    from .warc import is_warc, warc_inputs
+
+    with path.open("rb") as stream:
+        head = stream.read(512)
+    if is_warc(head):
+        inputs, notes = warc_inputs(path)
+        if not inputs:
+            raise UnsupportedFormat(path.name, "a WARC with no page or feed captures in it"
+                                    + (f" ({'; '.join(notes)})" if notes else ""))
+        return [attrs.evolve(i, notes=tuple(notes)) for i in inputs]
     raw = RawFile(path.name, _path_opener(path))
     return [Input(path.name, _decoded(raw.opener), path.stat().st_size, raw=(raw,))]
 

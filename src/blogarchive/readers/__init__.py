@@ -13,6 +13,7 @@ from ..model import Blog, Comment, Post, Setting, Skipped, SourceInfo
 from ..sources import Input, Opener, Tally, head, sniff
 from . import takeout
 from .atom import AtomReader
+from .html import HtmlReader
 from .rss import RssReader
 
 __all__ = ["SourceRead"]
@@ -33,8 +34,10 @@ class SourceRead:
         self.input = source
         self._tally = Tally(source.opener, progress)
         kind = sniff(head(source.opener), source.name)
-        self._reader: AtomReader | RssReader
-        if kind == "rss":
+        self._reader: AtomReader | RssReader | HtmlReader
+        if kind == "html":
+            self._reader = HtmlReader(source.name, self._tally, **source.capture)
+        elif kind == "rss":
             self._reader = RssReader(source.name, self._tally)
         else:
             self._reader = AtomReader(source.name, self._tally)
@@ -45,6 +48,11 @@ class SourceRead:
             self._read_companions(blog_url)
         self.blog: Blog | None = None
         self.info: SourceInfo | None = None
+
+    @property
+    def is_page(self) -> bool:
+        """An HTML page (one of many in a mirror or WARC), not an export or feed."""
+        return isinstance(self._reader, HtmlReader)
 
     @property
     def notes(self) -> list[str]:

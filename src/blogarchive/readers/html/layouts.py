@@ -1,0 +1,339 @@
+"""Posts on pages of the widget engine: Layouts v1/v2 and custom skins, the Google corporate
+template, third-party responsive themes, the 2017+ themes and the mobile template.
+
+Every one of them wraps a post's body in an element of class ``post-body``. A post's other
+fields are searched in its *container*: the largest element around that body holding no other
+post's body, stopping at the post-list wrappers (``date-posts``, ``blog-posts``, the Blog
+widget). Each field has the fallbacks HTML.md section 2-4 lists, most specific first.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from typing import Final
+
+from lxml import etree
+
+from ..._time import parse_time
+from .comments import find_comments, inner_html
+from .found import FoundPost
+from .page import Page, canonical_url, has_class, label_from_href, line_of, text_of, xp
+from .when import parse_day, parse_moment, parse_time_of_day
+
+__all__ = ["find_posts"]
+
+_STOP: Final = ("blog-posts", "date-posts", "date-outer", "hfeed", "main-inner", "column-center")
+_POST_ID: Final = re.compile(r"(?:[?&;]|&amp;)postID=(\d{5,20})")
+_DIGITS: Final = re.compile(r"^\d{5,20}$")
+_COUNT: Final = re.compile(r"\d+")
+_NONE: Final = re.compile(
+    r"^(?:no|keine|aucun|sin|nenhum|nessun|geen|ingen|ei|brak|post a comment)\b", re.I)
+_WIDGETS: Final = re.compile(
+    r"related|linkwithin|share-buttons|sharedaddy|addthis|post-share|jump-link", re.I)
+
+
+def _cls(name: str) -> str:
+    return f'contains(concat(" ", normalize-space(@class), " "), " {name} ")'
+
+
+def _outermost_bodies(root: etree._Element) -> list[etree._Element]:
+    bodies = xp(root, f"//*[{_cls('post-body')}]")
+    inside = set()
+    for body in bodies:
+        inside.update(body.iterdescendants())
+    return [b for b in bodies if b not in inside]
+
+
+def _container(body: etree._Element, bodies: set[etree._Element]) -> etree._Element:
+    container = body
+    for ancestor in body.iterancestors():
+        if ancestor.tag in ("body", "html") or ancestor.get("id") in ("Blog1", "main"):
+            break
+        if any(has_class(ancestor, name) for name in _STOP) or has_class(ancestor, "widget"):
+            break
+        if any(d in bodies for d in ancestor.iterdescendants() if d is not body):
+            break
+        container = ancestor
+    return container
+
+
+def _outside(el: etree._Element, body: etree._Element) -> bool:
+    """Not inside the body nor inside the comments."""
+    for ancestor in el.iterancestors():
+        if ancestor is body or ancestor.get("id") == "comments" or has_class(ancestor,
+                                                                               "comments"):
+            return False
+    return True
+
+
+def _values(container: etree._Element, body: etree._Element, query: str) -> list[str]:
+    found = []
+    for value in xp(container, query):
+        if isinstance(value, etree._Element):
+            if not _outside(value, body):
+                continue
+            text = text_of(value)
+        else:
+            owner = value.getparent()
+            if owner is not None and not _outside(owner, body):
+                continue
+            text = " ".join(str(value).split())
+        if text:
+            found.append(text)
+    return found
+
+
+def _first(container: etree._Element, body: etree._Element, *queries: str) -> str | None:
+    for query in queries:
+        values = _values(container, body, query)
+        if values:
+            return values[0]
+    return None
+
+
+def _post_id(page: Page, container: etree._Element, body: etree._Element,
+             single: bool) -> str | None:
+    direct = _first(container, body, './/meta[@itemprop="postId"]/@content',
+                    './/@data-id', './/a[@name]/@name')
+    if direct and _DIGITS.match(direct):
+        return direct
+    for attribute in (body.get("id") or "", *[str(v) for v in xp(container, ".//@id")]):
+        match = re.match(r"post-(?:body|snippet)-(\d{5,20})$", attribute)
+        if match:
+            return match.group(1)
+    for href in xp(container, ".//@href | .//@data-href"):
+        href = str(href)
+        if "delete-comment" in href or "delete-backlink" in href:
+            continue  # there postID is a comment's id (HTML.md section 8)
+        match = _POST_ID.search(href)
+        if match:
+            return match.group(1)
+    if single:
+        for href in page.xpath('//link[@rel="alternate"]/@href'):
+            match = re.search(r"/feeds/(?:\d+/)?(\d+)/comments/default", str(href))
+            if match:
+                return match.group(1)
+        match = re.search(r"""["']postId["']\s*:\s*["'](\d+)""", page.text)
+        if match:
+            return match.group(1)
+        for href in page.xpath("//@href"):
+            href = str(href)
+            match = _POST_ID.search(href)
+            if match and "delete-comment" not in href and "delete-backlink" not in href:
+                return match.group(1)
+    return None
+
+
+def _url(page: Page, container: etree._Element, body: etree._Element,
+         single: bool) -> str | None:
+    found = _first(
+        container, body,
+        f'.//a[{_cls("timestamp-link")}]/@href',
+        f'.//*[{_cls("post-timestamp")}]//meta[@itemprop="url"]/@content',
+        f'.//*[{_cls("post-timestamp")}]//meta/@content',
+        f'.//*[{_cls("post-title")} or {_cls("entry-title")} or {_cls("title")}]//a/@href',
+        f'.//a[.//*[{_cls("mobile-index-title")}]]/@href',
+        './/a[@itemprop="url"]/@href',
+    )
+    if found is None and single:
+        found = page.url
+    return canonical_url(found, page.url)
+
+
+def _title(container: etree._Element, body: etree._Element) -> str:
+    found = _first(
+        container, body,
+        f'.//*[{_cls("post-title")}]', f'.//*[{_cls("entry-title")}]',
+        f'.//h2[{_cls("title")}]', f'.//*[{_cls("mobile-index-title")}]',
+        './/h1', './/h2[not(' + _cls("date-header") + ")]", './/h3',
+    )
+    return found or ""
+
+
+def _published(page: Page, container: etree._Element, body: etree._Element,
+               url: str | None, single: bool) -> tuple[datetime | None, str | None, str | None]:
+    for query, source in (
+        (f'.//abbr[{_cls("published")}]/@title', "abbr.published"),
+        ('.//abbr[@itemprop="datePublished"]/@title', "abbr.published"),
+        ('.//time[@datetime]/@datetime', "time.published"),
+        (f'.//*[{_cls("published")}][@datetime]/@datetime', "span.published"),
+        ('.//*[@itemprop="datePublished"]/@content', "itemprop=datePublished"),
+    ):
+        value = _first(container, body, query)
+        if value:
+            try:
+                return parse_time(value), source, None
+            except ValueError:
+                continue
+    if single:
+        for item in page.json_ld:
+            if str(item.get("@type", "")).endswith("Posting") and item.get("datePublished"):
+                try:
+                    return parse_time(str(item["datePublished"])), "json-ld", None
+                except ValueError:
+                    pass
+    year = _url_year(url)
+    header = _date_header(container)
+    visible = _first(container, body, f'.//a[{_cls("timestamp-link")}]',
+                     f'.//*[{_cls("post-timestamp")}]', f'.//*[{_cls("publishdate")}]',
+                     f'.//*[{_cls("post-date")}]', f'.//*[{_cls("date")}]',
+                     './/a[@rel="bookmark"]')
+    if visible:
+        moment, has_time = parse_moment(visible, year)
+        if moment is not None:
+            return moment, "byline", None if has_time else "date"
+    if header is not None:
+        day = parse_day(header, year)
+        if day is not None:
+            at = parse_time_of_day(visible or "")
+            if at is not None:
+                return datetime.combine(day, at), "date-header+byline-time", None
+            return datetime.combine(day, time()), "date-header", "date"
+    return None, None, None
+
+
+def _url_year(url: str | None) -> int | None:
+    match = re.search(r"/((?:19|20)\d\d)/\d\d/", url or "")
+    return int(match.group(1)) if match else None
+
+
+def _date_header(container: etree._Element) -> str | None:
+    own = xp(container, f'.//*[{_cls("date-header")}]')
+    if own:
+        return text_of(own[0]) or None
+    before = xp(container, f'preceding::*[{_cls("date-header")}][1]')
+    return (text_of(before[0]) or None) if before else None
+
+
+def _author(container: etree._Element, body: etree._Element,
+            page: Page, single: bool) -> tuple[str | None, str | None]:
+    name = _first(
+        container, body,
+        f'.//*[{_cls("post-author")}]//*[@itemprop="name"]',
+        f'.//*[{_cls("post-author")}]//*[{_cls("fn")}]',
+        f'.//*[{_cls("fn")}]', f'.//a[{_cls("g-profile")}]', f'.//a[{_cls("entry-author-link")}]',
+        f'.//*[{_cls("post-author")}]//a', f'.//*[{_cls("post-author")}]',
+    )
+    url = _first(container, body, f'.//a[{_cls("g-profile")}]/@href', './/a[@rel="author"]/@href',
+                 f'.//a[{_cls("entry-author-link")}]/@href',
+                 f'.//*[{_cls("post-author")}]//meta[@itemprop="url"]/@content',
+                 f'.//*[{_cls("post-author")}]//a/@href')
+    if name is None:
+        byline = xp(body, f'.//*[{_cls("byline-author")}]')
+        if byline:
+            name = text_of(byline[0])
+    if name is None and single:
+        for item in page.json_ld:
+            author = item.get("author")
+            if isinstance(author, dict) and author.get("name"):
+                name = str(author["name"])
+                break
+    if name:
+        name = re.sub(r"^(?:posted|written|publicado|publié|gepostet|postado|pubblicato)\s+"
+                      r"(?:by|por|par|von|da)\s+", "", name, flags=re.I).strip()
+    return name or None, url
+
+
+def _labels(container: etree._Element, body: etree._Element) -> list[str]:
+    labels: dict[str, None] = {}
+    for link in xp(container, './/a[contains(@href, "/search/label/")]'):
+        if not _outside(link, body):
+            continue
+        name = text_of(link) or label_from_href(str(link.get("href")))
+        if name:
+            labels.setdefault(name.rstrip(","), None)
+    return list(labels)
+
+
+def _comment_count(container: etree._Element, body: etree._Element) -> int | None:
+    stated = xp(container, './/*[@id="comments"]/@data-num-comments')
+    if stated and str(stated[0]).isdigit():
+        return int(stated[0])
+    for query in ('.//*[@id="comments"]/h4', './/*[@id="comments"]/h3',
+                  f'.//*[{_cls("comments")}]/h4', f'.//a[{_cls("comment-link")}]',
+                  f'.//*[{_cls("mobile-index-comment")}]'):
+        for el in xp(container, query):
+            text = text_of(el)
+            digits = _COUNT.search(text)
+            if digits:
+                return int(digits.group(0))
+            if _NONE.match(text):
+                return 0
+    return None
+
+
+def _content(body: etree._Element) -> tuple[str, bool]:
+    """The author's HTML inside a post body, and whether it is only a snippet."""
+    template = xp(body, './/script[@type="text/template"]')
+    if template:
+        return (template[0].text or "").strip(), False
+    snippet = xp(body, f'.//*[{_cls("snippet-item")}]')
+    if snippet or body.get("id", "").startswith("post-snippet-"):
+        return inner_html(snippet[0] if snippet else body), True
+    copy = etree.fromstring(etree.tostring(body), etree.HTMLParser()).find(".//body")
+    holder = copy[0] if copy is not None and len(copy) else body
+    for el in list(holder.iter()):
+        if el is holder or not isinstance(el.tag, str):
+            continue
+        marks = f"{el.get('id') or ''} {el.get('class') or ''}"
+        if _WIDGETS.search(marks) and el.getparent() is not None:
+            _drop(el)
+    while len(holder) and _is_clear(holder[-1]):
+        _drop(holder[-1])
+    return inner_html(holder), False
+
+
+def _drop(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _is_clear(el: etree._Element) -> bool:
+    style = re.sub(r"\s", "", str(el.get("style") or "")).lower()
+    return el.tag == "div" and style.startswith("clear:both") and not len(el) and not (
+        el.text or "").strip()
+
+
+def find_posts(page: Page) -> list[FoundPost]:
+    bodies = _outermost_bodies(page.root)
+    single = len(bodies) == 1
+    body_set = set(bodies)
+    found = []
+    for body in bodies:
+        container = _container(body, body_set)
+        url = _url(page, container, body, single)
+        published, source, precision = _published(page, container, body, url, single)
+        author, author_url = _author(container, body, page, single)
+        content, partial = _content(body)
+        jump = xp(container, f'.//*[{_cls("jump-link")}]')
+        mobile_index = bool(xp(container, f'.//*[{_cls("mobile-index-contents")}]'))
+        comments_scope = container
+        if single and not xp(container, './/*[@id="comments"]'):
+            comments_scope = xp(page.root, '//*[@id="comments"]')[0] if xp(page.root,
+                '//*[@id="comments"]') else container
+        found.append(FoundPost(
+            id=_post_id(page, container, body, single),
+            title=_title(container, body),
+            url=url,
+            published=published,
+            published_source=source,
+            precision=precision,
+            author=author,
+            author_url=author_url,
+            labels=_labels(container, body),
+            content=content,
+            partial=partial or bool(jump) or mobile_index,
+            comment_count=_comment_count(container if not single else page.root, body),
+            comments=find_comments(comments_scope),
+            line=line_of(body),
+        ))
+    return found

@@ -1,0 +1,250 @@
+"""One saved Blogger page: decoding, the parse, what marks it as Blogger, and the blog it is of.
+
+Pages are decoded as the browser would: a byte-order mark, else the ``<meta charset>`` in the
+first 4 KiB, else UTF-8 (with Windows-1252 when the bytes are not UTF-8). They are parsed with
+libxml2's HTML parser (no network), which accepts whatever the page holds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Final
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import attrs
+from lxml import etree
+
+from ...analysis.urls import fold_host
+
+__all__ = ["Page", "canonical_url", "classes", "decode", "has_class", "parse_page", "squash"]
+
+_META_CHARSET: Final = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+_PARSER: Final = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=False,
+                                  recover=True, huge_tree=False)
+# What only Blogger puts in a page (HTML.md section 0).
+_FINGERPRINTS: Final = re.compile(
+    r"""<meta[^>]+content=["']blogger["']|<meta[^>]+name=["']generator["'][^>]+blogger|"""
+    r"""blogger\.com/(?:feeds/\d+|rsd\.g\?blogID|navbar\.g|comment\.g\?blogID|post-edit\.g|"""
+    r"""email-post\.g|delete-comment\.g|profile/\d+)|"""
+    r"""class=["'][^"']*\bwidget Blog\b|_WidgetManager\._Init|BL_blogId|"""
+    r"""<div style=["']clear:both;["']></div>""",
+    re.I,
+)
+_BLOG_ID: Final = (
+    re.compile(r"""itemprop=["']blogId["'][^>]*content=["'](\d+)"""),
+    re.compile(r"""content=["'](\d+)["'][^>]*itemprop=["']blogId["']"""),
+    re.compile(r"""blogger\.com/feeds/(\d+)/posts/default"""),
+    re.compile(r"""[?&;]blogID=(\d+)""", re.I),
+    re.compile(r"""targetBlogID(?:=|\\x3d)(\d+)"""),
+    re.compile(r"""blogID(?:=|\\x3d)(\d+)"""),
+    re.compile(r"""BL_blogId\s*=\s*["']?(\d+)"""),
+    re.compile(r"""["']blogId["']\s*:\s*["'](\d+)"""),
+    re.compile(r"""\bvar ID\s*=\s*(\d+);"""),
+)
+_WS: Final = re.compile(r"\s+")
+
+
+def line_of(el: etree._Element) -> int | None:
+    line: Any = el.sourceline
+    return int(line) if isinstance(line, int) else None
+
+
+def xp(el: etree._Element, query: str) -> list[Any]:
+    """``el.xpath(query)`` as a list (lxml's own result type is a wide union)."""
+    result = el.xpath(query)
+    return list(result) if isinstance(result, list) else [result]
+
+
+def squash(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def text_of(el: etree._Element) -> str:
+    """All text inside ``el`` (scripts and styles left out), whitespace collapsed."""
+    parts = []
+    for node in el.iter():
+        if node is not el and node.tag in ("script", "style"):
+            continue
+        if node.text and node.tag not in ("script", "style") and isinstance(node.tag, str):
+            parts.append(node.text)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+    return squash(" ".join(parts))
+
+
+def classes(el: etree._Element) -> list[str]:
+    return str(el.get("class") or "").split()
+
+
+def has_class(el: etree._Element, name: str) -> bool:
+    return name in classes(el)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The page's text and the encoding it was decoded with."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "replace"), "utf-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace"), "utf-16"
+    match = _META_CHARSET.search(data[:4096])
+    declared = match.group(1).decode("ascii", "replace").lower() if match else None
+    if declared in ("utf8",):
+        declared = "utf-8"
+    if declared:
+        try:
+            return data.decode(declared), declared
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace"), "cp1252"
+
+
+def canonical_url(url: str | None, base: str | None = None) -> str | None:
+    """A permalink as the archive writes it: no ``?m=1``, ``?showComment``, fragment; blogspot
+    country domains folded to ``.com``; relative URLs resolved against ``base``."""
+    if not url:
+        return None
+    url = url.strip()
+    if base and not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
+        from urllib.parse import urljoin
+
+        url = urljoin(base, url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return url
+    host = parts.hostname.lower()
+    if ".blogspot." in host:
+        host = fold_host(host)
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    query = "&".join(q for q in parts.query.split("&")
+                     if q and not q.startswith(("m=", "showComment=")))
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", query, ""))
+
+
+@attrs.define
+class Page:
+    """A parsed page and what it says about its blog."""
+
+    name: str
+    text: str
+    root: etree._Element
+    blog_id: str | None = None
+    blog_title: str = ""
+    blog_url: str | None = None
+    url: str | None = None
+    json_ld: list[dict[str, Any]] = attrs.Factory(list)
+
+    def xpath(self, query: str, el: etree._Element | None = None) -> list[Any]:
+        return xp(el if el is not None else self.root, query)
+
+
+def is_blogger(text: str) -> bool:
+    return _FINGERPRINTS.search(text) is not None
+
+
+def parse_page(name: str, data: bytes) -> Page:
+    text, _ = decode(data)
+    try:
+        root = etree.fromstring(text.encode("utf-8", "replace"), _PARSER)
+    except etree.XMLSyntaxError:
+        root = None
+    if root is None:
+        root = etree.fromstring(b"<html><body></body></html>", _PARSER)
+    page = Page(name=name, text=text, root=root)
+    page.blog_id = _blog_id(text)
+    page.json_ld = _json_ld(root)
+    page.url = _page_url(page)
+    page.blog_url = _blog_url(page)
+    page.blog_title = _blog_title(page)
+    return page
+
+
+def _blog_id(text: str) -> str | None:
+    for pattern in _BLOG_ID:
+        found = pattern.findall(text)
+        if found:
+            # The most frequent value wins: a page may link to another blog's comment form.
+            return max(set(found), key=found.count)  # type: ignore[no-any-return]
+    return None
+
+
+def _json_ld(root: etree._Element) -> list[dict[str, Any]]:
+    found = []
+    for script in xp(root, '//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for item in data if isinstance(data, list) else [data]:
+            if isinstance(item, dict):
+                found.append(item)
+    return found
+
+
+def _first(page: Page, *queries: str) -> str | None:
+    for query in queries:
+        for value in page.xpath(query):
+            value = squash(text_of(value) if isinstance(value, etree._Element) else str(value))
+            if value:
+                return value
+    return None
+
+
+def _page_url(page: Page) -> str | None:
+    url = _first(page, '//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content')
+    return canonical_url(url)
+
+
+def _blog_url(page: Page) -> str | None:
+    feed = _first(page, '//link[@rel="alternate"][contains(@type, "atom")]/@href',
+                  '//link[@rel="alternate"][contains(@type, "rss")]/@href')
+    if feed and "/feeds/" in feed:
+        return canonical_url(feed.split("/feeds/", 1)[0] + "/")
+    if feed and re.search(r"/[^/]+\.(?:xml|rdf)$", feed):  # classic FTP: the feed beside home
+        return canonical_url(feed.rsplit("/", 1)[0] + "/")
+    home = _first(page, '//*[@id="Header1"]//a/@href', '//h1[@id="blog-title"]//a/@href',
+                  '//a[contains(concat(" ", @class, " "), " home-link ")]/@href',
+                  "//text/@id")
+    if home:
+        home = canonical_url(home) or home
+        parts = urlsplit(home)
+        if re.search(r"/\d{4}/\d\d/[^/]+$", parts.path):  # a post's URL, not the home page
+            return f"{parts.scheme}://{parts.netloc}/"
+        return home
+    if page.url:
+        parts = urlsplit(page.url)
+        return f"{parts.scheme}://{parts.netloc}/"
+    return None
+
+
+def _blog_title(page: Page) -> str:
+    found = _first(
+        page,
+        '//*[@id="Header1"]//h1', '//*[contains(concat(" ", @class, " "), " Header ")]//h1',
+        '//h1[@id="blog-title"]', '//*[contains(concat(" ", @class, " "), " blogtitle ")]',
+        '//meta[@property="og:site_name"]/@content',
+    )
+    if found:
+        return found
+    feed_title = _first(page, '//link[@rel="alternate"][contains(@type, "atom")]/@title')
+    if feed_title:
+        return re.sub(r"\s*(?:-\s+Atom|\((?:Atom|RSS)[^)]*\))$", "", feed_title)
+    title = _first(page, "//text/@title", "//title")  # "Blog: Post" on classic item pages
+    return title.split(": ", 1)[0].strip() if title else ""
+
+
+def label_from_href(href: str) -> str | None:
+    """``/search/label/Rezepte`` or classic ``/labels/name.html`` -> the label's name."""
+    match = re.search(r"/search/label/([^?#]+)|/labels/([^/?#]+?)\.(?:html?|asp)", href)
+    if not match:
+        return None
+    return unquote((match.group(1) or match.group(2)).replace("+", " "))
+
+
+__all__ += ["is_blogger", "label_from_href", "line_of", "text_of", "xp"]

@@ -1,0 +1,224 @@
+"""Blogger pages written for this project, one per template generation and pitfall, and a
+small WARC built here with warcio from them."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+import blogarchive
+from blogarchive.cli import main
+from conftest import FIXTURES
+
+HTML = FIXTURES / "html"
+MIRROR = HTML / "mirror"
+WATER = "4471062391287760124"
+
+
+def _post(archive: blogarchive.Archive, post_id: str) -> blogarchive.Post:
+    post = archive.post(post_id)
+    assert post is not None
+    return post
+
+
+def test_layouts_archive_page_with_shared_date_headers() -> None:
+    archive = blogarchive.read(MIRROR / "2010_09_archive.html")
+    assert (archive.blog.id, archive.blog.title) == ("7310571962934481820", "Field Notes")
+    water = _post(archive, WATER)
+    assert water.published is not None
+    assert water.published.isoformat() == "2010-09-30T08:15:00-07:00"
+    assert water.published_source == "abbr.published"
+    assert water.content_partial  # cut at "Read more"
+    assert water.labels == ("groundwater", "reports") and water.comment_count == 3
+    assert water.author is not None and water.author.uri == "https://www.blogger.com/profile/04417652391"
+    # The second post of the day has no abbr.published: the shared header gives the day,
+    # the visible time the hour; no offset is invented.
+    meters = _post(archive, "5647382910564738291")
+    assert meters.published == datetime(2010, 9, 30, 6, 5)
+    assert meters.published_source == "date-header+byline-time"
+    assert meters.url == "https://fieldnotes-example.blogspot.com/2010/09/meters-at-last.html"
+    assert meters.comment_count == 0  # "No comments:"
+    # A label link without text is decoded from its URL.
+    assert _post(archive, "1029384756102938475").labels == ("Ñandú ünïcode",)
+    assert all(p.origin is not None and p.origin.page_kind == "index" for p in archive.posts)
+
+
+def test_2017_theme_item_page_with_threaded_comments() -> None:
+    archive = blogarchive.read(MIRROR / "water-report-read-closely.html")
+    post = _post(archive, WATER)
+    assert post.url == "https://fieldnotes-example.blogspot.com/2010/09/water-report-read-closely.html"
+    assert post.published_source == "time.published"
+    assert post.comment_count == 3 and not post.content_partial
+    assert post.origin is not None and post.origin.page_kind == "item"
+    assert "share-post.g" not in post.content  # share buttons are not the author's content
+    by_id = {c.id: c for c in archive.comments}
+    reply = by_id["2233445566778899001"]
+    assert reply.parent_id == "1122334455667788990"
+    first = by_id["1122334455667788990"]
+    assert first.published == datetime(2010, 9, 30, 16, 30, 0, 123000, tzinfo=timezone.utc)
+    assert first.author is not None and first.author.uri == "https://www.blogger.com/profile/11111"
+    assert by_id["3344556677889900112"].status == "removed"
+    (listed,) = post.analysis.link_lists  # type: ignore[union-attr]
+    assert listed.items[0].url.endswith("rain-at-last.html?m=1")
+
+
+def test_classic_minima_page_with_comments() -> None:
+    archive = blogarchive.read(HTML / "classic-minima-comments.html")
+    assert (archive.blog.id, archive.blog.title) == ("12345678", "Well Logs")
+    (post,) = archive.posts
+    assert post.id == "116215497439342629" and post.title == "Drilling in October"
+    # "Sunday, October 29" has no year: the permalink's /2006/10/ supplies it.
+    assert post.published == datetime(2006, 10, 29, 18, 23)
+    assert post.labels == ("drilling", "water table")
+    assert post.content.startswith("We hit water at <b>eighty feet</b>")
+    assert "blogger-labels" not in post.content and "clear:both" not in post.content
+    assert post.author is not None and post.author.name == "Sam Driller"
+    assert post.comment_count == 3
+    comments = {c.id: c for c in archive.comments}
+    assert set(comments) == {"116216006112345678", "116216210087654321", "116222222211111111"}
+    lee = comments["116216006112345678"]
+    assert lee.author is not None and (lee.author.name, lee.author.uri) == (
+        "Lee Pump", "http://www.blogger.com/profile/555")
+    assert lee.published == datetime(2006, 10, 29, 20, 14)  # naive: classic gives no zone
+    assert comments["116216210087654321"].status == "removed"
+    assert comments["116216210087654321"].author.name == "Anonymous"  # type: ignore[union-attr]
+    assert post.analysis is not None and post.analysis.link_lists == ()  # sidebar is not body
+
+
+def test_mirror_folder_merges_pages_and_prefers_the_item_page() -> None:
+    archive = blogarchive.read(MIRROR)
+    assert [p.id for p in archive.posts] == [
+        "1029384756102938475", "5647382910564738291", WATER]
+    water = _post(archive, WATER)
+    assert not water.content_partial and water.origin is not None
+    assert water.origin.source == "mirror/water-report-read-closely.html"
+    assert "Earlier Field Notes posts" in water.content  # the whole body, not the snippet
+    assert len(archive.comments) == 3
+    # The mobile index page gives no ids: its posts are matched by permalink, not lost.
+    assert archive.skipped == ()
+    assert any("matched by permalink" in n for n in archive.notes)
+    # The internal link in the item page resolves, ?m=1 and all.
+    (listed,) = water.analysis.link_lists  # type: ignore[union-attr]
+    assert listed.items[0].post_id == "1029384756102938475"
+
+
+def test_mobile_index_page_alone() -> None:
+    archive = blogarchive.read(MIRROR / "index-mobile.html")
+    assert archive.blog.id == "7310571962934481820"
+    assert archive.posts == ()
+    assert [s.url for s in archive.skipped] == [
+        "https://fieldnotes-example.blogspot.com/2010/09/water-report-read-closely.html",
+        "https://fieldnotes-example.blogspot.com/2010/09/meters-at-last.html",
+    ]
+
+
+def test_strays_in_a_mirror_are_counted(tmp_path: Path) -> None:
+    folder = tmp_path / "mirror"
+    shutil.copytree(MIRROR, folder)
+    shutil.copy(HTML / "not-blogger.html", folder)
+    shutil.copy(HTML / "truncated-blogger.html", folder)
+    shutil.copy(HTML / "classic-minima-comments.html", folder / "other-blog.html")
+    (folder / "style.css").write_text("body { color: black }\n")
+    report = blogarchive.ReadReport()
+    (archive,) = blogarchive.read_all(folder, report=report)
+    assert len(archive.posts) == 3
+    reasons = sorted(str(e) for e in report.ignored)
+    assert any(r.startswith("mirror/not-blogger.html: an HTML page, but not from a Blogger")
+               for r in reasons)
+    assert any(r.startswith("mirror/truncated-blogger.html") and "truncated" in r
+               for r in reasons)
+    assert any(r.startswith("mirror/other-blog.html: a page of another blog (Well Logs")
+               for r in reasons)
+    assert any(r.startswith("mirror/style.css") for r in reasons)
+    assert report.failed == []
+
+
+def test_single_bad_pages_get_clear_errors() -> None:
+    with pytest.raises(blogarchive.UnsupportedFormat, match="not from a Blogger blog"):
+        blogarchive.read(HTML / "not-blogger.html")
+    with pytest.raises(blogarchive.ParseError) as info:
+        blogarchive.read(HTML / "truncated-blogger.html")
+    assert str(info.value).startswith("truncated-blogger.html (line")
+    assert "truncated" in str(info.value)
+
+
+# -- WARC ------------------------------------------------------------------------------------
+
+
+def _warc(path: Path, gzip: bool = True) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=gzip)
+
+        def response(uri: str, body: bytes, ctype: str, status: str = "200 OK") -> object:
+            headers = StatusAndHeaders(status, [("Content-Type", ctype)], protocol="HTTP/1.1")
+            record = writer.create_warc_record(uri, "response", payload=io.BytesIO(body),
+                                               http_headers=headers,
+                                               warc_headers_dict={"WARC-Date":
+                                                                  "2020-03-01T12:00:00Z"})
+            writer.write_record(record)
+            return record
+
+        base = "https://fieldnotes-example.blogspot.com/2010/09/"
+        item = response(base + "water-report-read-closely.html",
+                        (MIRROR / "water-report-read-closely.html").read_bytes(),
+                        "text/html; charset=UTF-8")
+        response(base, (MIRROR / "2010_09_archive.html").read_bytes(), "text/html")
+        response("https://fieldnotes-example.blogspot.com/favicon.ico", b"\x00\x01", "image/x-icon")
+        response(base + "gone.html", b"<html>Not found</html>", "text/html", "404 Not Found")
+        revisit = writer.create_revisit_record(
+            base + "water-report-read-closely.html",
+            digest=item.rec_headers.get_header("WARC-Payload-Digest"),  # type: ignore[attr-defined]
+            refers_to_uri=base + "water-report-read-closely.html",
+            refers_to_date="2020-03-01T12:00:00Z")
+        writer.write_record(revisit)
+        orphan = writer.create_revisit_record(base + "elsewhere.html", digest="sha1:AAAA",
+                                              refers_to_uri=base + "elsewhere.html",
+                                              refers_to_date="2019-01-01T00:00:00Z")
+        writer.write_record(orphan)
+
+
+@pytest.mark.parametrize("gzip", [True, False])
+def test_warc_pages(tmp_path: Path, gzip: bool) -> None:
+    warc = tmp_path / ("capture.warc.gz" if gzip else "capture.warc")
+    _warc(warc, gzip)
+    archive = blogarchive.read(warc)
+    assert [p.id for p in archive.posts] == [
+        "1029384756102938475", "5647382910564738291", WATER]
+    water = _post(archive, WATER)
+    origin = water.origin
+    assert origin is not None and origin.warc_record is not None
+    assert origin.warc_record.startswith("<urn:uuid:")
+    assert origin.captured == datetime(2020, 3, 1, 12, 0, tzinfo=timezone.utc)
+    assert origin.source == f"{warc.name}!https://fieldnotes-example.blogspot.com/2010/09/water-report-read-closely.html"
+    assert len(archive.comments) == 3
+    notes = " | ".join(archive.notes)
+    assert "2 WARC record(s) not pages or feeds, not read (1 HTTP 404, 1 image/x-icon)" in notes
+    assert "1 revisit record(s) repeat a capture read from the same file" in notes
+    assert "1 revisit record(s) refer to captures not in this file: not materialised" in notes
+    assert [s.name for s in archive.sources] == [
+        f"{warc.name}!https://fieldnotes-example.blogspot.com/2010/09/water-report-read-closely.html",
+        f"{warc.name}!https://fieldnotes-example.blogspot.com/2010/09/"]
+
+
+def test_warc_converts_with_the_warc_kept_as_original(tmp_path: Path) -> None:
+    warc = tmp_path / "capture.warc.gz"
+    _warc(warc)
+    dest = tmp_path / "archive"
+    assert main(["convert", "-q", str(warc), "-o", str(dest)]) == 0
+    assert (dest / "originals" / "capture.warc.gz").read_bytes() == warc.read_bytes()
+    assert blogarchive.validate(dest)
+    assert blogarchive.load(dest) == blogarchive.read(warc)
+
+
+def test_html_records_round_trip(tmp_path: Path) -> None:
+    archive = blogarchive.read(MIRROR)
+    assert blogarchive.load(blogarchive.write(archive, tmp_path / "a")) == archive
+    assert blogarchive.validate(tmp_path / "a")
+

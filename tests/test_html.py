@@ -222,3 +222,30 @@ def test_html_records_round_trip(tmp_path: Path) -> None:
     assert blogarchive.load(blogarchive.write(archive, tmp_path / "a")) == archive
     assert blogarchive.validate(tmp_path / "a")
 
+
+
+def test_google_corporate_template_body_in_a_script() -> None:
+    archive = blogarchive.read(HTML / "googleblog-item.html")
+    (post,) = archive.posts
+    assert (post.id, post.title) == ("1357924680135792468", "Opening the well registry")
+    assert post.content.startswith('<span class="byline-author">Posted by Rui Analyst')
+    assert "<noscript>" not in post.content
+    assert post.author is not None and post.author.name == "Rui Analyst, Water Data team"
+    assert (post.published, post.published_precision) == (datetime(2020, 5, 19), "date")
+    assert post.labels == ("open data",)
+
+
+def test_hand_made_classic_weekly_archive_in_windows_1252() -> None:
+    archive = blogarchive.read(HTML / "classic-handmade-archive.asp.html")
+    assert (archive.blog.id, archive.blog.title, archive.blog.url) == (
+        "4242424", "Pump House", "http://pumphouse-example.org/blog/")
+    first, second = archive.posts
+    assert first.published == datetime(2005, 3, 2, 7, 45)
+    # The second post shares the first one's date header ("2005-03-02") and prints a time.
+    assert second.published == datetime(2005, 3, 2, 11, 2)
+    assert second.published_source == "date-header+byline-time"
+    assert first.content == "The old gate valve stuck again. Caf&eacute; talk says replace it."
+    (comment,) = archive.comments
+    assert comment.post_id == first.id and comment.author is not None
+    assert comment.author.name == "Anonymous"
+    assert comment.published == datetime(2005, 3, 2, 16, 13, 20, 987000, tzinfo=timezone.utc)

@@ -1,6 +1,7 @@
 """Throughput and peak memory of blogarchive against bare lxml iterparse, on the same file.
 
     python benchmarks/run.py benchmarks/data/blog-100mb.xml
+    python benchmarks/run.py benchmarks/data/pages-3000       # a folder of saved pages
 
 Each measurement runs in its own process (so peak RSS is its own), one after the other on
 the same file:
@@ -25,7 +26,14 @@ CHILD = r"""
 import json, resource, sys, time, tempfile
 path, what = sys.argv[1], sys.argv[2]
 start = time.perf_counter()
-if what == "floor":
+from pathlib import Path
+if what == "floor" and Path(path).is_dir():  # a mirror: bare libxml2 HTML parse of every page
+    from lxml import etree
+    n = 0
+    for page in sorted(Path(path).rglob("*.html")):
+        etree.HTML(page.read_bytes())
+        n += 1
+elif what == "floor":
     from lxml import etree
     n = 0
     for _, el in etree.iterparse(path, events=("end",), resolve_entities=False,
@@ -67,16 +75,19 @@ def main() -> None:
 
         path = Path(tempfile.gettempdir()) / "blogarchive-bench-10mb.xml"
         generate(10, path)
-    size_mb = path.stat().st_size / 1e6
+    pages = sorted(path.rglob("*.html")) if path.is_dir() else []
+    size_mb = (sum(p.stat().st_size for p in pages) if pages else path.stat().st_size) / 1e6
     steps = ("floor", "stream", "plain", "read", "convert")
     results = {what: measure(path, what) for what in steps}
     floor = results["floor"]
-    print(f"file: {path} ({size_mb:.1f} MB)")
+    print(f"{'folder' if pages else 'file'}: {path} ({size_mb:.1f} MB"
+          + (f", {len(pages):,} pages)" if pages else ")"))
     print(f"{'':8} {'seconds':>8} {'MB/s':>8} {'peak MiB':>9} {'time x floor':>13} "
           f"{'memory x floor':>15}")
     for what, r in results.items():
         print(f"{what:8} {r['seconds']:8.2f} {size_mb / r['seconds']:8.1f} {r['peak_mib']:9.0f} "
-              f"{r['seconds'] / floor['seconds']:13.2f} {r['peak_mib'] / floor['peak_mib']:15.2f}")
+              f"{r['seconds'] / floor['seconds']:13.2f} {r['peak_mib'] / floor['peak_mib']:15.2f}"
+              + (f" {len(pages) / r['seconds']:10.0f} pages/s" if pages else ""))
     analysis = results["read"]["seconds"] - results["plain"]["seconds"]
     print(f"body analysis: {analysis:.2f} s = {analysis / results['convert']['seconds']:.0%} "
           "of convert")

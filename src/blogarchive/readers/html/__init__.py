@@ -43,7 +43,7 @@ class HtmlReader:
         self.warc_record = warc_record
         self.captured = captured
         self.target_url = target_url
-        self.page: Page | None = None
+        self._blog: Blog | None = None
 
     def _load(self) -> Page:
         stream: IO[bytes] = self.opener()  # type: ignore[operator]
@@ -66,7 +66,9 @@ class HtmlReader:
 
     def __iter__(self) -> Iterator[Record]:
         page = self._load()
-        self.page = page
+        # Only the blog's identity outlives the page: a mirror has thousands of pages, and a
+        # parsed page (tree and text) is many times its size.
+        self._blog = Blog(id=page.blog_id, title=page.blog_title, url=page.blog_url)
         if _WIDGET_ENGINE.search(page.text) or not is_classic(page.text):
             found = find_posts(page)
         else:
@@ -91,10 +93,7 @@ class HtmlReader:
                 yield _comment(comment, post, origin)
 
     def blog(self) -> Blog:
-        page = self.page
-        if page is None:
-            return Blog(id=None)
-        return Blog(id=page.blog_id, title=page.blog_title, url=page.blog_url)
+        return self._blog if self._blog is not None else Blog(id=None)
 
 
 def _page_kind(page: Page, found: list[FoundPost]) -> str:

@@ -7,6 +7,7 @@ libxml2's HTML parser (no network), which accepts whatever the page holds.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any, Final
@@ -50,9 +51,15 @@ def line_of(el: etree._Element) -> int | None:
     return int(line) if isinstance(line, int) else None
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(query: str) -> etree.XPath:
+    return etree.XPath(query)
+
+
 def xp(el: etree._Element, query: str) -> list[Any]:
-    """``el.xpath(query)`` as a list (lxml's own result type is a wide union)."""
-    result = el.xpath(query)
+    """``el.xpath(query)`` as a list, with the query compiled once (compiling it anew for
+    every post of every page was most of the reader's time)."""
+    result = _compiled(query)(el)
     return list(result) if isinstance(result, list) else [result]
 
 

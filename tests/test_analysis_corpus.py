@@ -1,10 +1,10 @@
 """The analysis on real bodies: every post of ../shared/corpus/atom, and the post bodies of the
 saved pages in ../shared/corpus/html checked against the hand-verified values beside them.
 
-Until the HTML reader lands (issue 3), a page's bodies are cut out here by the markers
-corpus/html/expected/README.md states (classic: between Blogger's clear divs; Layouts and later:
-``div.post-body``, or the ``<script type="text/template">`` inside it on the Google blog
-template).
+A page's bodies are cut out here independently of the HTML reader (which has its own
+tests in test_html_corpus.py), by the markers corpus/html/expected/README.md states
+(classic: between Blogger's clear divs; Layouts and later: ``div.post-body``, or the
+``<script type="text/template">`` inside it on the Google blog template).
 """
 
 from __future__ import annotations

@@ -137,6 +137,15 @@ def test_strays_in_a_mirror_are_counted(tmp_path: Path) -> None:
     assert report.failed == []
 
 
+def test_static_page() -> None:
+    archive = blogarchive.read(HTML / "static-page.html")
+    (page,) = archive.posts
+    assert (page.id, page.kind, page.title) == ("3377889900112233445", "page", "About")
+    assert page.url == "https://fieldnotes-example.blogspot.com/p/about.html"
+    assert page.origin is not None and page.origin.page_kind == "static"
+    assert page.published is None  # a page printing no date gets none
+
+
 def test_single_bad_pages_get_clear_errors() -> None:
     with pytest.raises(blogarchive.UnsupportedFormat, match="not from a Blogger blog"):
         blogarchive.read(HTML / "not-blogger.html")
@@ -178,6 +187,11 @@ def _warc(path: Path, gzip: bool = True) -> None:
             refers_to_uri=base + "water-report-read-closely.html",
             refers_to_date="2020-03-01T12:00:00Z")
         writer.write_record(revisit)
+        feed = writer.create_warc_record(
+            "https://fieldnotes-example.blogspot.com/p/about.html", "resource",
+            payload=io.BytesIO((HTML / "static-page.html").read_bytes()),
+            warc_content_type="text/html")
+        writer.write_record(feed)
         orphan = writer.create_revisit_record(base + "elsewhere.html", digest="sha1:AAAA",
                                               refers_to_uri=base + "elsewhere.html",
                                               refers_to_date="2019-01-01T00:00:00Z")
@@ -190,7 +204,8 @@ def test_warc_pages(tmp_path: Path, gzip: bool) -> None:
     _warc(warc, gzip)
     archive = blogarchive.read(warc)
     assert [p.id for p in archive.posts] == [
-        "1029384756102938475", "5647382910564738291", WATER]
+        "1029384756102938475", "5647382910564738291", WATER, "3377889900112233445"]
+    assert _post(archive, "3377889900112233445").kind == "page"  # from a resource record
     water = _post(archive, WATER)
     origin = water.origin
     assert origin is not None and origin.warc_record is not None
@@ -204,7 +219,8 @@ def test_warc_pages(tmp_path: Path, gzip: bool) -> None:
     assert "1 revisit record(s) refer to captures not in this file: not materialised" in notes
     assert [s.name for s in archive.sources] == [
         f"{warc.name}!https://fieldnotes-example.blogspot.com/2010/09/water-report-read-closely.html",
-        f"{warc.name}!https://fieldnotes-example.blogspot.com/2010/09/"]
+        f"{warc.name}!https://fieldnotes-example.blogspot.com/2010/09/",
+        f"{warc.name}!https://fieldnotes-example.blogspot.com/p/about.html"]
 
 
 def test_warc_converts_with_the_warc_kept_as_original(tmp_path: Path) -> None:

@@ -37,8 +37,13 @@ def _cls(name: str) -> str:
     return f'contains(concat(" ", normalize-space(@class), " "), " {name} ")'
 
 
+def _in_other_widget(el: etree._Element) -> bool:
+    """Inside a gadget other than the Blog widget (a FeaturedPost or PopularPosts snippet)."""
+    return any(has_class(a, "widget") and not has_class(a, "Blog") for a in el.iterancestors())
+
+
 def _outermost_bodies(root: etree._Element) -> list[etree._Element]:
-    bodies = xp(root, f"//*[{_cls('post-body')}]")
+    bodies = [b for b in xp(root, f"//*[{_cls('post-body')}]") if not _in_other_widget(b)]
     inside = set()
     for body in bodies:
         inside.update(body.iterdescendants())

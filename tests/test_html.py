@@ -265,3 +265,82 @@ def test_hand_made_classic_weekly_archive_in_windows_1252() -> None:
     assert comment.post_id == first.id and comment.author is not None
     assert comment.author.name == "Anonymous"
     assert comment.published == datetime(2005, 3, 2, 16, 13, 20, 987000, tzinfo=timezone.utc)
+
+
+def _page(body: str, blog_id: str = "5550001112223334445") -> bytes:
+    return (
+        "<!DOCTYPE html><html><head><meta content='blogger' name='generator'/>"
+        "<link rel='service.post' type='application/atom+xml' title='T - Atom' "
+        f"href='https://www.blogger.com/feeds/{blog_id}/posts/default'/>"
+        "</head><body><div class='widget Blog' id='Blog1'><div class='blog-posts hfeed'>"
+        f"{body}</div></div></body></html>"
+    ).encode()
+
+
+def test_home_page_posts_sharing_one_date_and_no_timestamps() -> None:
+    posts = "".join(
+        f"<div class='post-outer'><div class='post hentry'><a name='10{n}0000000000000001'></a>"
+        f"<h3 class='post-title entry-title'><a href='https://t-example.blogspot.com/2014/05/"
+        f"p{n}.html'>Post {n}</a></h3><div:if cond='data:blog.pageType'></div:if>"
+        f"<div class='post-body entry-content'>Body {n}</div>"
+        "<div class='post-footer'><a class='comment-link' href='#'>0\nComments</a></div>"
+        "</div></div>"
+        for n in range(3)
+    )
+    page = _page("<div class=\"date-outer\"><h2 class='date-header'><span>Wednesday, May 14, "
+                 f"2014</span></h2><div class=\"date-posts\">{posts}</div></div>")
+    archive = blogarchive.read(page)
+    assert [p.title for p in archive.posts] == ["Post 0", "Post 1", "Post 2"]
+    assert all(p.published == datetime(2014, 5, 14) and p.published_precision == "date"
+               for p in archive.posts)
+    assert all(p.comment_count == 0 for p in archive.posts)
+
+
+def test_2017_feed_page_snippets_never_replace_a_body() -> None:
+    snippet = (
+        "<article class='post-outer-container'><div class='post-outer'>"
+        "<div class='post-content container'><div class='post-title-container'>"
+        "<a name='4471062391287760124'></a><h3 class='post-title entry-title'><a href='"
+        "https://fieldnotes-example.blogspot.com/2010/09/water-report-read-closely.html'>The "
+        "water report, read closely</a></h3></div><div class='post-header'><span class='byline "
+        "post-timestamp'><a class='timestamp-link' href='https://fieldnotes-example.blogspot."
+        "com/2010/09/water-report-read-closely.html' rel='bookmark'><time class='published' "
+        "datetime='2010-09-30T08:15:00-07:00'>September 30, 2010</time></a></span></div>"
+        "<div class='container post-body entry-content' id='post-snippet-4471062391287760124'>"
+        "<div class='post-snippet snippet-container r-snippet-container'><div class='snippet-"
+        "item r-snippetized'>The county&#39;s water report came out this week&#8230;</div>"
+        "</div></div></div></div></article>"
+    )
+    page = _page(snippet, blog_id="7310571962934481820")
+    feed = blogarchive.read(page)
+    (post,) = feed.posts
+    assert post.content_partial and post.content.endswith("this week\u2026")
+    both = blogarchive.read([page, MIRROR / "water-report-read-closely.html"])
+    (merged,) = both.posts
+    assert not merged.content_partial and "Earlier Field Notes posts" in merged.content
+
+
+def test_classic_comment_data_and_backlink_blocks() -> None:
+    page = (
+        b"<html><head><meta name='generator' content='Blogger' /></head><body>"
+        b"<h2 class='date-header'>Monday, March 20, 2006</h2><div class='post'>"
+        b"<a name='114285000011111111'></a><h3 class='post-title'>Syria notes</h3>"
+        b"<div class='post-body'><div style='clear:both;'></div>Text.<div style='clear:both; "
+        b"padding-bottom:0.25em'></div></div><p class='post-footer'>posted by Josh at <a href='"
+        b"http://syria-example.blogspot.com/2006/03/syria-notes.html' title='permanent link'>"
+        b"9:15 AM</a></p></div><div id='comments'><dl id='comments-block'>"
+        b"<dt class='comment-data' id='c114286000022222222'><a name='c114286000022222222'></a>"
+        b"At <a href='#c114286000022222222' title='comment permalink'>3/20/2006 10:14 AM</a>, "
+        b"Anonymous said...</dt><dd class='comment-body'><p>First!</p></dd></dl>"
+        b"<dl id='comments-block'><dt>Links to this post:</dt><dd class='comment-body'>"
+        b"<$BlogBacklinkSnippet$></dd></dl></div>"
+        b"<a href='http://www.blogger.com/comment.g?blogID=1717171&amp;postID=114285000011111111'>"
+        b"Post a Comment</a></body></html>"
+    )
+    archive = blogarchive.read(page)
+    (post,) = archive.posts
+    assert post.published == datetime(2006, 3, 20, 9, 15)
+    (comment,) = archive.comments
+    assert comment.id == "114286000022222222" and comment.author is not None
+    assert comment.author.name == "Anonymous"
+    assert comment.published == datetime(2006, 3, 20, 10, 14)

@@ -148,3 +148,10 @@ def test_convert_without_analysis(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert all(p.analysis is None for p in blogarchive.load(tmp_path / "a").posts)
     assert main(["list", "quotes", str(tmp_path / "a")]) == 0
     assert "not analysed" in capsys.readouterr().err
+
+
+def test_info_on_pages_orders_naive_and_offset_times(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "-q", str(FIXTURES / "html" / "mirror")]) == 0
+    out = capsys.readouterr().out
+    assert "published: 2010-09-17 .. 2010-09-30" in out
+    assert "source: mirror/water-report-read-closely.html (html," in out

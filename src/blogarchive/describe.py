@@ -55,7 +55,12 @@ def _date_range(archive: Archive) -> str:
 
 
 def _utc(value: Any) -> float:
-    return float(value.timestamp()) if value.tzinfo is not None else 0.0
+    """An instant to order by; a naive page time is ordered as if UTC (as the archive does)."""
+    from datetime import timezone
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return float(value.timestamp())
 
 
 def info_lines(archive: Archive) -> list[str]:

@@ -23,7 +23,7 @@ from typing import Final
 import attrs
 from lxml import etree
 
-from .page import classes, has_class, text_of, xp
+from .page import classes, cls, has_class, text_of, xp
 from .when import from_show_comment, parse_moment
 
 __all__ = ["FoundComment", "find_comments", "inner_html"]
@@ -63,9 +63,6 @@ def _first(el: etree._Element, query: str) -> etree._Element | None:
     return found[0] if found else None
 
 
-def _cls(name: str) -> str:
-    return f'contains(concat(" ", normalize-space(@class), " "), " {name} ")'
-
 
 def _comment_id(*candidates: str | None) -> str | None:
     for value in candidates:
@@ -95,32 +92,32 @@ def _author(el: etree._Element | None) -> tuple[str, str | None]:
 
 
 def _threaded(scope: etree._Element) -> Iterator[FoundComment]:
-    for li in xp(scope, f".//li[{_cls('comment')}]"):
-        block = _first(li, f"./div[{_cls('comment-block')}]")
-        stamp = _first(li, f".//*[{_cls('datetime')}]")
+    for li in xp(scope, f".//li[{cls('comment')}]"):
+        block = _first(li, f"./div[{cls('comment-block')}]")
+        stamp = _first(li, f".//*[{cls('datetime')}]")
         href = _permalink(stamp if stamp is not None else li)
         ident = _comment_id(li.get("id"), block.get("id") if block is not None else None, href)
         if ident is None:
             continue
         holder = block if block is not None else li
-        user = _first(holder, f".//cite[{_cls('user')}]")
+        user = _first(holder, f".//cite[{cls('user')}]")
         author, url = _author(user if user is not None else
-                              _first(holder, f".//*[{_cls('user')}]"))
-        body = _first(holder, f".//*[{_cls('comment-content')}]")
+                              _first(holder, f".//*[{cls('user')}]"))
+        body = _first(holder, f".//*[{cls('comment-content')}]")
         parent = None
         for ancestor in li.iterancestors("li"):
             if has_class(ancestor, "comment"):
                 parent = _comment_id(ancestor.get("id"), _block_id(ancestor),
                                      _permalink(ancestor))
                 break
-        when = from_show_comment(href) or _visible(holder, f".//*[{_cls('datetime')}]")
-        removed = body is not None and xp(body, f".//*[{_cls('deleted-comment')}]") != []
+        when = from_show_comment(href) or _visible(holder, f".//*[{cls('datetime')}]")
+        removed = body is not None and xp(body, f".//*[{cls('deleted-comment')}]") != []
         yield FoundComment(ident, author, url, when, inner_html(body) if body is not None else "",
                            parent, removed, href)
 
 
 def _block_id(li: etree._Element) -> str | None:
-    block = _first(li, f"./div[{_cls('comment-block')}]")
+    block = _first(li, f"./div[{cls('comment-block')}]")
     return str(block.get("id")) if block is not None and block.get("id") else None
 
 
@@ -162,25 +159,25 @@ def _definition_list(scope: etree._Element) -> Iterator[FoundComment]:
             for holder in (footer, dt):
                 if holder is not None and (when := _visible(holder, ".")) is not None:
                     break
-        removed = xp(body, f".//*[{_cls('deleted-comment')}]") != []
+        removed = xp(body, f".//*[{cls('deleted-comment')}]") != []
         inner = body[0] if len(body) == 1 and body[0].tag == "p" else body
         yield FoundComment(ident, author, url, when, inner_html(inner), None, removed, href)
 
 
 def _classic_blocks(scope: etree._Element) -> Iterator[FoundComment]:
     """Hand-made classic templates: ``div.blogComment`` with an ``a[name]`` and a byline."""
-    for block in xp(scope, f".//div[{_cls('blogComment')}]"):
+    for block in xp(scope, f".//div[{cls('blogComment')}]"):
         anchor = _first(block, ".//a[@name]")
         ident = _comment_id(anchor.get("name") if anchor is not None else None,
                             _permalink(block))
         if ident is None:
             continue
-        byline = _first(block, f".//div[{_cls('byline')}]")
+        byline = _first(block, f".//div[{cls('byline')}]")
         author, url = "", None
         when = None
         href = _permalink(block)
         if byline is not None:
-            anon = _first(byline, f".//*[{_cls('anon-comment-author')}]")
+            anon = _first(byline, f".//*[{cls('anon-comment-author')}]")
             link = _first(byline, './/a[@rel="nofollow"]')
             if link is not None:
                 author, url = text_of(link), str(link.get("href"))
@@ -198,7 +195,7 @@ def _classic_blocks(scope: etree._Element) -> Iterator[FoundComment]:
         body_parts = []
         for node in _body_nodes(block, byline):
             body_parts.append(node)
-        removed = xp(block, f".//*[{_cls('deleted-comment')}]") != []
+        removed = xp(block, f".//*[{cls('deleted-comment')}]") != []
         yield FoundComment(ident, author, url, when, "".join(body_parts).strip(), None, removed,
                            href)
 
@@ -227,13 +224,13 @@ def _list_items(scope: etree._Element) -> Iterator[FoundComment]:
         if has_class(li, "comment"):
             continue  # threaded markup, read above
         ident = _comment_id(li.get("id"))
-        data = _first(li, f".//*[{_cls('comment-data')}]")
-        body = _first(li, f".//*[{_cls('comment-body')}]")
+        data = _first(li, f".//*[{cls('comment-data')}]")
+        body = _first(li, f".//*[{cls('comment-body')}]")
         if ident is None or body is None:
             continue
         author, url = "", None
         if data is not None:
-            anon = _first(data, f".//*[{_cls('anon-comment-author')}]")
+            anon = _first(data, f".//*[{cls('anon-comment-author')}]")
             link = _first(data, './/a[not(contains(@href, "showComment"))]')
             if anon is not None:
                 author = text_of(anon)
@@ -241,7 +238,7 @@ def _list_items(scope: etree._Element) -> Iterator[FoundComment]:
                 author, url = text_of(link), str(link.get("href"))
         href = _permalink(li)
         when = from_show_comment(href) or (_visible(data, ".") if data is not None else None)
-        removed = xp(body, f".//*[{_cls('deleted-comment')}]") != []
+        removed = xp(body, f".//*[{cls('deleted-comment')}]") != []
         yield FoundComment(ident, author, url, when, inner_html(body), None, removed, href)
 
 

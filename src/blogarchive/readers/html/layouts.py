@@ -18,7 +18,7 @@ from lxml import etree
 from ..._time import parse_time
 from .comments import find_comments, inner_html
 from .found import FoundPost
-from .page import Page, canonical_url, has_class, label_from_href, line_of, text_of, xp
+from .page import Page, canonical_url, cls, has_class, label_from_href, line_of, text_of, xp
 from .when import parse_day, parse_moment, parse_time_of_day
 
 __all__ = ["find_posts"]
@@ -33,9 +33,6 @@ _WIDGETS: Final = re.compile(
     r"related|linkwithin|share-buttons|sharedaddy|addthis|post-share|jump-link", re.I)
 
 
-def _cls(name: str) -> str:
-    return f'contains(concat(" ", normalize-space(@class), " "), " {name} ")'
-
 
 def _in_other_widget(el: etree._Element) -> bool:
     """Inside a gadget other than the Blog widget (a FeaturedPost or PopularPosts snippet)."""
@@ -43,7 +40,7 @@ def _in_other_widget(el: etree._Element) -> bool:
 
 
 def _outermost_bodies(root: etree._Element) -> list[etree._Element]:
-    bodies = [b for b in xp(root, f"//*[{_cls('post-body')}]") if not _in_other_widget(b)]
+    bodies = [b for b in xp(root, f"//*[{cls('post-body')}]") if not _in_other_widget(b)]
     inside = set()
     for body in bodies:
         inside.update(body.iterdescendants())
@@ -134,11 +131,11 @@ def _url(page: Page, container: etree._Element, body: etree._Element,
          single: bool) -> str | None:
     found = _first(
         container, body,
-        f'.//a[{_cls("timestamp-link")}]/@href',
-        f'.//*[{_cls("post-timestamp")}]//meta[@itemprop="url"]/@content',
-        f'.//*[{_cls("post-timestamp")}]//meta/@content',
-        f'.//*[{_cls("post-title")} or {_cls("entry-title")} or {_cls("title")}]//a/@href',
-        f'.//a[.//*[{_cls("mobile-index-title")}]]/@href',
+        f'.//a[{cls("timestamp-link")}]/@href',
+        f'.//*[{cls("post-timestamp")}]//meta[@itemprop="url"]/@content',
+        f'.//*[{cls("post-timestamp")}]//meta/@content',
+        f'.//*[{cls("post-title")} or {cls("entry-title")} or {cls("title")}]//a/@href',
+        f'.//a[.//*[{cls("mobile-index-title")}]]/@href',
         './/a[@itemprop="url"]/@href',
     )
     if found is None and single:
@@ -149,9 +146,9 @@ def _url(page: Page, container: etree._Element, body: etree._Element,
 def _title(container: etree._Element, body: etree._Element) -> str:
     found = _first(
         container, body,
-        f'.//*[{_cls("post-title")}]', f'.//*[{_cls("entry-title")}]',
-        f'.//h2[{_cls("title")}]', f'.//*[{_cls("mobile-index-title")}]',
-        './/h1', './/h2[not(' + _cls("date-header") + ")]", './/h3',
+        f'.//*[{cls("post-title")}]', f'.//*[{cls("entry-title")}]',
+        f'.//h2[{cls("title")}]', f'.//*[{cls("mobile-index-title")}]',
+        './/h1', './/h2[not(' + cls("date-header") + ")]", './/h3',
     )
     return found or ""
 
@@ -159,10 +156,10 @@ def _title(container: etree._Element, body: etree._Element) -> str:
 def _published(page: Page, container: etree._Element, body: etree._Element,
                url: str | None, single: bool) -> tuple[datetime | None, str | None, str | None]:
     for query, source in (
-        (f'.//abbr[{_cls("published")}]/@title', "abbr.published"),
+        (f'.//abbr[{cls("published")}]/@title', "abbr.published"),
         ('.//abbr[@itemprop="datePublished"]/@title', "abbr.published"),
         ('.//time[@datetime]/@datetime', "time.published"),
-        (f'.//*[{_cls("published")}][@datetime]/@datetime', "span.published"),
+        (f'.//*[{cls("published")}][@datetime]/@datetime', "span.published"),
         ('.//*[@itemprop="datePublished"]/@content', "itemprop=datePublished"),
     ):
         value = _first(container, body, query)
@@ -180,9 +177,9 @@ def _published(page: Page, container: etree._Element, body: etree._Element,
                     pass
     year = _url_year(url)
     header = _date_header(container)
-    visible = _first(container, body, f'.//a[{_cls("timestamp-link")}]',
-                     f'.//*[{_cls("post-timestamp")}]', f'.//*[{_cls("publishdate")}]',
-                     f'.//*[{_cls("post-date")}]', f'.//*[{_cls("date")}]',
+    visible = _first(container, body, f'.//a[{cls("timestamp-link")}]',
+                     f'.//*[{cls("post-timestamp")}]', f'.//*[{cls("publishdate")}]',
+                     f'.//*[{cls("post-date")}]', f'.//*[{cls("date")}]',
                      './/a[@rel="bookmark"]')
     if visible:
         moment, has_time = parse_moment(visible, year)
@@ -204,10 +201,10 @@ def _url_year(url: str | None) -> int | None:
 
 
 def _date_header(container: etree._Element) -> str | None:
-    own = xp(container, f'.//*[{_cls("date-header")}]')
+    own = xp(container, f'.//*[{cls("date-header")}]')
     if own:
         return text_of(own[0]) or None
-    before = xp(container, f'preceding::*[{_cls("date-header")}][1]')
+    before = xp(container, f'preceding::*[{cls("date-header")}][1]')
     return (text_of(before[0]) or None) if before else None
 
 
@@ -215,17 +212,17 @@ def _author(container: etree._Element, body: etree._Element,
             page: Page, single: bool) -> tuple[str | None, str | None]:
     name = _first(
         container, body,
-        f'.//*[{_cls("post-author")}]//*[@itemprop="name"]',
-        f'.//*[{_cls("post-author")}]//*[{_cls("fn")}]',
-        f'.//*[{_cls("fn")}]', f'.//a[{_cls("g-profile")}]', f'.//a[{_cls("entry-author-link")}]',
-        f'.//*[{_cls("post-author")}]//a', f'.//*[{_cls("post-author")}]',
+        f'.//*[{cls("post-author")}]//*[@itemprop="name"]',
+        f'.//*[{cls("post-author")}]//*[{cls("fn")}]',
+        f'.//*[{cls("fn")}]', f'.//a[{cls("g-profile")}]', f'.//a[{cls("entry-author-link")}]',
+        f'.//*[{cls("post-author")}]//a', f'.//*[{cls("post-author")}]',
     )
-    url = _first(container, body, f'.//a[{_cls("g-profile")}]/@href', './/a[@rel="author"]/@href',
-                 f'.//a[{_cls("entry-author-link")}]/@href',
-                 f'.//*[{_cls("post-author")}]//meta[@itemprop="url"]/@content',
-                 f'.//*[{_cls("post-author")}]//a/@href')
+    url = _first(container, body, f'.//a[{cls("g-profile")}]/@href', './/a[@rel="author"]/@href',
+                 f'.//a[{cls("entry-author-link")}]/@href',
+                 f'.//*[{cls("post-author")}]//meta[@itemprop="url"]/@content',
+                 f'.//*[{cls("post-author")}]//a/@href')
     if name is None:
-        byline = xp(body, f'.//*[{_cls("byline-author")}]')
+        byline = xp(body, f'.//*[{cls("byline-author")}]')
         if byline:
             name = text_of(byline[0])
     if name is None and single:
@@ -256,8 +253,8 @@ def _comment_count(container: etree._Element, body: etree._Element) -> int | Non
     if stated and str(stated[0]).isdigit():
         return int(stated[0])
     for query in ('.//*[@id="comments"]/h4', './/*[@id="comments"]/h3',
-                  f'.//*[{_cls("comments")}]/h4', f'.//a[{_cls("comment-link")}]',
-                  f'.//*[{_cls("mobile-index-comment")}]'):
+                  f'.//*[{cls("comments")}]/h4', f'.//a[{cls("comment-link")}]',
+                  f'.//*[{cls("mobile-index-comment")}]'):
         for el in xp(container, query):
             text = text_of(el)
             digits = _COUNT.search(text)
@@ -273,7 +270,7 @@ def _content(body: etree._Element) -> tuple[str, bool]:
     template = xp(body, './/script[@type="text/template"]')
     if template:
         return (template[0].text or "").strip(), False
-    snippet = xp(body, f'.//*[{_cls("snippet-item")}]')
+    snippet = xp(body, f'.//*[{cls("snippet-item")}]')
     if snippet or body.get("id", "").startswith("post-snippet-"):
         return inner_html(snippet[0] if snippet else body), True
     copy = etree.fromstring(etree.tostring(body), etree.HTMLParser()).find(".//body")
@@ -319,8 +316,8 @@ def find_posts(page: Page) -> list[FoundPost]:
         published, source, precision = _published(page, container, body, url, single)
         author, author_url = _author(container, body, page, single)
         content, partial = _content(body)
-        jump = xp(container, f'.//*[{_cls("jump-link")}]')
-        mobile_index = bool(xp(container, f'.//*[{_cls("mobile-index-contents")}]'))
+        jump = xp(container, f'.//*[{cls("jump-link")}]')
+        mobile_index = bool(xp(container, f'.//*[{cls("mobile-index-contents")}]'))
         comments_scope = container
         if single and not xp(container, './/*[@id="comments"]'):
             comments_scope = xp(page.root, '//*[@id="comments"]')[0] if xp(page.root,

@@ -16,9 +16,13 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import attrs
 from lxml import etree
 
+from ...analysis._tree import squash, text_of
 from ...analysis.urls import fold_host
+from .._common import line_of
 
-__all__ = ["Page", "canonical_url", "classes", "decode", "has_class", "parse_page", "squash"]
+__all__ = [
+    "Page", "canonical_url", "classes", "cls", "decode", "has_class", "parse_page", "squash",
+]
 
 _META_CHARSET: Final = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
 _PARSER: Final = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=False,
@@ -43,12 +47,11 @@ _BLOG_ID: Final = (
     re.compile(r"""["']blogId["']\s*:\s*["'](\d+)"""),
     re.compile(r"""\bvar ID\s*=\s*(\d+);"""),
 )
-_WS: Final = re.compile(r"\s+")
 
 
-def line_of(el: etree._Element) -> int | None:
-    line: Any = el.sourceline
-    return int(line) if isinstance(line, int) else None
+def cls(name: str) -> str:
+    """An XPath test for one class token (``@class`` holds several, space-separated)."""
+    return f'contains(concat(" ", normalize-space(@class), " "), " {name} ")'
 
 
 @functools.lru_cache(maxsize=512)
@@ -61,23 +64,6 @@ def xp(el: etree._Element, query: str) -> list[Any]:
     every post of every page was most of the reader's time)."""
     result = _compiled(query)(el)
     return list(result) if isinstance(result, list) else [result]
-
-
-def squash(text: str | None) -> str:
-    return " ".join((text or "").split())
-
-
-def text_of(el: etree._Element) -> str:
-    """All text inside ``el`` (scripts and styles left out), whitespace collapsed."""
-    parts = []
-    for node in el.iter():
-        if node is not el and node.tag in ("script", "style"):
-            continue
-        if node.text and node.tag not in ("script", "style") and isinstance(node.tag, str):
-            parts.append(node.text)
-        if node is not el and node.tail:
-            parts.append(node.tail)
-    return squash(" ".join(parts))
 
 
 def classes(el: etree._Element) -> list[str]:
@@ -197,7 +183,7 @@ def _json_ld(root: etree._Element) -> list[dict[str, Any]]:
 def _first(page: Page, *queries: str) -> str | None:
     for query in queries:
         for value in page.xpath(query):
-            value = squash(text_of(value) if isinstance(value, etree._Element) else str(value))
+            value = text_of(value) if isinstance(value, etree._Element) else squash(str(value))
             if value:
                 return value
     return None

@@ -31,7 +31,6 @@ __all__ = [
     "event_schema",
     "object_ref",
     "puid_for",
-    "read_events",
 ]
 
 EVENT_SCHEMA: Final = "urn:blogarchive:schema:1:event"
@@ -197,14 +196,3 @@ def event(
 
 def dumps_event(data: dict[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False)
-
-
-def read_events(path: Path) -> list[dict[str, Any]]:
-    """Events written earlier (none when the file is absent)."""
-    if not path.is_file():
-        return []
-    events = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            events.append(json.loads(line))
-    return events

@@ -17,10 +17,11 @@ from typing import Final
 
 from lxml import etree
 
+from ...analysis._tree import parse
 from .comments import find_comments
 from .found import FoundPost
 from .page import Page, canonical_url, label_from_href, text_of, xp
-from .when import parse_day, parse_moment, parse_time_of_day
+from .when import from_header, parse_day, parse_moment, parse_time_of_day, url_year
 
 __all__ = ["find_classic_posts", "is_classic"]
 
@@ -35,19 +36,10 @@ _HEADING: Final = re.compile(r"<h([1-4])\b[^>]*>(.*?)</h\1>", re.I | re.S)
 _TAGS: Final = re.compile(r"<[^>]+>")
 _POSTED_BY: Final = re.compile(
     r"posted\s+by\s+(.*?)\s*(?:\bat\b|@|\||$)", re.I | re.S)
-_PARSER: Final = etree.HTMLParser(encoding="utf-8", no_network=True, recover=True)
 
 
 def is_classic(text: str) -> bool:
     return _START.search(text) is not None and _END.search(text) is not None
-
-
-def _fragment(html: str) -> etree._Element:
-    root = etree.fromstring(("<html><body>" + html + "</body></html>").encode("utf-8"), _PARSER)
-    if root is None:
-        return etree.Element("body")
-    body = root.find("body")
-    return body if body is not None else root
 
 
 def _plain(html: str) -> str:
@@ -100,9 +92,9 @@ def find_classic_posts(page: Page) -> list[FoundPost]:
         title_html = before[anchor.end():] if anchor else before[-2000:]
         heading = _HEADING.search(title_html)
         title = _plain(heading.group(2)) if heading else ""
-        after_root = _fragment(after)
+        after_root = parse(after)
         url, stamp, author, byline = _byline(after_root, page)
-        year = _year(url)
+        year = url_year(url)
         published, source, precision = _when(stamp, header, year, byline)
         posts.append(FoundPost(
             id=anchor.group(1) if anchor else None,
@@ -162,11 +154,6 @@ def _byline(
     return None, None, None, None
 
 
-def _year(url: str | None) -> int | None:
-    match = re.search(r"/((?:19|20)\d\d)/\d\d/", url or "")
-    return int(match.group(1)) if match else None
-
-
 def _when(stamp: str | None, header: str | None, year: int | None,
           byline: str | None) -> tuple[datetime | None, str | None, str | None]:
     if stamp:
@@ -178,13 +165,7 @@ def _when(stamp: str | None, header: str | None, year: int | None,
         at = parse_time_of_day(stamp)
         if day is not None and at is not None:
             return datetime.combine(day, at), "byline-date+time", None
-    day = parse_day(header, year) if header else None
-    if day is not None:
-        at = parse_time_of_day(stamp or "")
-        if at is not None:
-            return datetime.combine(day, at), "date-header+byline-time", None
-        return datetime.combine(day, datetime.min.time()), "date-header", "date"
-    return None, None, None
+    return from_header(header, stamp, year) or (None, None, None)
 
 
 def _labels(root: etree._Element) -> list[str]:

@@ -9,8 +9,9 @@ widget). Each field has the fallbacks HTML.md section 2-4 lists, most specific f
 
 from __future__ import annotations
 
+import copy
 import re
-from datetime import datetime, time
+from datetime import datetime
 from typing import Final
 
 from lxml import etree
@@ -19,7 +20,7 @@ from ..._time import parse_time
 from .comments import find_comments, inner_html
 from .found import FoundPost
 from .page import Page, canonical_url, cls, has_class, label_from_href, line_of, text_of, xp
-from .when import parse_day, parse_moment, parse_time_of_day
+from .when import from_header, parse_moment, url_year
 
 __all__ = ["find_posts"]
 
@@ -104,13 +105,9 @@ def _post_id(page: Page, container: etree._Element, body: etree._Element,
         match = re.match(r"post-(?:body|snippet)-(\d{5,20})$", attribute)
         if match:
             return match.group(1)
-    for href in xp(container, ".//@href | .//@data-href"):
-        href = str(href)
-        if "delete-comment" in href or "delete-backlink" in href:
-            continue  # there postID is a comment's id (HTML.md section 8)
-        match = _POST_ID.search(href)
-        if match:
-            return match.group(1)
+    found = _post_id_in(xp(container, ".//@href | .//@data-href"))
+    if found:
+        return found
     if single:
         for href in page.xpath('//link[@rel="alternate"]/@href'):
             match = re.search(r"/feeds/(?:\d+/)?(\d+)/comments/default", str(href))
@@ -119,11 +116,19 @@ def _post_id(page: Page, container: etree._Element, body: etree._Element,
         match = re.search(r"""["']postId["']\s*:\s*["'](\d+)""", page.text)
         if match:
             return match.group(1)
-        for href in page.xpath("//@href"):
-            href = str(href)
-            match = _POST_ID.search(href)
-            if match and "delete-comment" not in href and "delete-backlink" not in href:
-                return match.group(1)
+        return _post_id_in(page.xpath("//@href"))
+    return None
+
+
+def _post_id_in(hrefs: list[object]) -> str | None:
+    """The first ``postID=`` of Blogger's post links (edit, e-mail, share, comment form)."""
+    for value in hrefs:
+        href = str(value)
+        if "delete-comment" in href or "delete-backlink" in href:
+            continue  # there postID is a comment's id (HTML.md section 8)
+        match = _POST_ID.search(href)
+        if match:
+            return match.group(1)
     return None
 
 
@@ -175,7 +180,7 @@ def _published(page: Page, container: etree._Element, body: etree._Element,
                     return parse_time(str(item["datePublished"])), "json-ld", None
                 except ValueError:
                     pass
-    year = _url_year(url)
+    year = url_year(url)
     header = _date_header(container)
     visible = _first(container, body, f'.//a[{cls("timestamp-link")}]',
                      f'.//*[{cls("post-timestamp")}]', f'.//*[{cls("publishdate")}]',
@@ -185,19 +190,7 @@ def _published(page: Page, container: etree._Element, body: etree._Element,
         moment, has_time = parse_moment(visible, year)
         if moment is not None:
             return moment, "byline", None if has_time else "date"
-    if header is not None:
-        day = parse_day(header, year)
-        if day is not None:
-            at = parse_time_of_day(visible or "")
-            if at is not None:
-                return datetime.combine(day, at), "date-header+byline-time", None
-            return datetime.combine(day, time()), "date-header", "date"
-    return None, None, None
-
-
-def _url_year(url: str | None) -> int | None:
-    match = re.search(r"/((?:19|20)\d\d)/\d\d/", url or "")
-    return int(match.group(1)) if match else None
+    return from_header(header, visible, year) or (None, None, None)
 
 
 def _date_header(container: etree._Element) -> str | None:
@@ -273,8 +266,7 @@ def _content(body: etree._Element) -> tuple[str, bool]:
     snippet = xp(body, f'.//*[{cls("snippet-item")}]')
     if snippet or body.get("id", "").startswith("post-snippet-"):
         return inner_html(snippet[0] if snippet else body), True
-    copy = etree.fromstring(etree.tostring(body), etree.HTMLParser()).find(".//body")
-    holder = copy[0] if copy is not None and len(copy) else body
+    holder = copy.deepcopy(body)  # widgets are cut from a copy: the page stays whole
     for el in list(holder.iter()):
         if el is holder or not isinstance(el.tag, str):
             continue
@@ -320,8 +312,9 @@ def find_posts(page: Page) -> list[FoundPost]:
         mobile_index = bool(xp(container, f'.//*[{cls("mobile-index-contents")}]'))
         comments_scope = container
         if single and not xp(container, './/*[@id="comments"]'):
-            comments_scope = xp(page.root, '//*[@id="comments"]')[0] if xp(page.root,
-                '//*[@id="comments"]') else container
+            # Some skins put the comments outside the post's container.
+            elsewhere = xp(page.root, '//*[@id="comments"]')
+            comments_scope = elsewhere[0] if elsewhere else container
         found.append(FoundPost(
             id=_post_id(page, container, body, single),
             title=_title(container, body),

@@ -17,7 +17,7 @@ import attrs
 from lxml import etree
 
 from ...analysis._tree import squash, text_of
-from ...analysis.urls import fold_host
+from ...analysis.urls import absolute, fold_host
 from .._common import line_of
 
 __all__ = [
@@ -101,10 +101,8 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if base and not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
-        from urllib.parse import urljoin
-
-        url = urljoin(base, url)
+    if not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
+        url = absolute(url, base)
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -15,7 +15,14 @@ from typing import Final
 from ...analysis._trie import trie_pattern
 from ...analysis.dates import _MONTHS  # the month names of seven languages
 
-__all__ = ["from_show_comment", "parse_day", "parse_moment", "parse_time_of_day"]
+__all__ = [
+    "from_header",
+    "from_show_comment",
+    "parse_day",
+    "parse_moment",
+    "parse_time_of_day",
+    "url_year",
+]
 
 _MONTH: Final = trie_pattern(_MONTHS)
 _ISO_DAY: Final = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
@@ -28,6 +35,7 @@ _MONTH_DAY: Final = re.compile(
 _TIME: Final = re.compile(
     r"\b(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?![\d/])", re.I)
 _SHOW_COMMENT: Final = re.compile(r"[?&]showComment=(\d{10,14})")
+_URL_YEAR: Final = re.compile(r"/((?:19|20)\d\d)/\d\d/")
 
 
 def parse_day(text: str, year: int | None = None) -> date | None:
@@ -101,3 +109,22 @@ def from_show_comment(href: str | None) -> datetime | None:
     if len(match.group(1)) <= 10:
         millis *= 1000
     return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=millis)
+
+
+def url_year(url: str | None) -> int | None:
+    """The year of a permalink's ``/YYYY/MM/``: it completes a date header without one."""
+    match = _URL_YEAR.search(url or "")
+    return int(match.group(1)) if match else None
+
+
+def from_header(header: str | None, visible: str | None,
+                year: int | None) -> tuple[datetime, str, str | None] | None:
+    """A date header's day with the visible time (naive), or the day alone; None without
+    a readable header. Returns ``(moment, published_source, published_precision)``."""
+    day = parse_day(header, year) if header else None
+    if day is None:
+        return None
+    at = parse_time_of_day(visible or "")
+    if at is not None:
+        return datetime.combine(day, at), "date-header+byline-time", None
+    return datetime.combine(day, time()), "date-header", "date"

@@ -93,12 +93,10 @@ def _author(el: etree._Element | None) -> tuple[str, str | None]:
 
 def _threaded(scope: etree._Element) -> Iterator[FoundComment]:
     for li in xp(scope, f".//li[{cls('comment')}]"):
-        block = _first(li, f"./div[{cls('comment-block')}]")
-        stamp = _first(li, f".//*[{cls('datetime')}]")
-        href = _permalink(stamp if stamp is not None else li)
-        ident = _comment_id(li.get("id"), block.get("id") if block is not None else None, href)
+        ident, href = _thread_comment(li)
         if ident is None:
             continue
+        block = _first(li, f"./div[{cls('comment-block')}]")
         holder = block if block is not None else li
         user = _first(holder, f".//cite[{cls('user')}]")
         author, url = _author(user if user is not None else
@@ -107,8 +105,7 @@ def _threaded(scope: etree._Element) -> Iterator[FoundComment]:
         parent = None
         for ancestor in li.iterancestors("li"):
             if has_class(ancestor, "comment"):
-                parent = _comment_id(ancestor.get("id"), _block_id(ancestor),
-                                     _permalink(ancestor))
+                parent, _ = _thread_comment(ancestor)
                 break
         when = from_show_comment(href) or _visible(holder, f".//*[{cls('datetime')}]")
         removed = body is not None and xp(body, f".//*[{cls('deleted-comment')}]") != []
@@ -116,9 +113,13 @@ def _threaded(scope: etree._Element) -> Iterator[FoundComment]:
                            parent, removed, href)
 
 
-def _block_id(li: etree._Element) -> str | None:
+def _thread_comment(li: etree._Element) -> tuple[str | None, str | None]:
+    """A threaded comment's id (on the ``li``, its ``comment-block``, or its permalink's
+    ``#c<id>``) and its permalink."""
     block = _first(li, f"./div[{cls('comment-block')}]")
-    return str(block.get("id")) if block is not None and block.get("id") else None
+    stamp = _first(li, f".//*[{cls('datetime')}]")
+    href = _permalink(stamp if stamp is not None else li)
+    return _comment_id(li.get("id"), block.get("id") if block is not None else None, href), href
 
 
 def _visible(el: etree._Element, query: str) -> datetime | None:
@@ -148,12 +149,12 @@ def _definition_list(scope: etree._Element) -> Iterator[FoundComment]:
             continue
         if "comment-data" in classes(dt):  # "At <a>time</a>, Name said..."
             text = re.sub(r"^\s*At\s+.*?,\s*", "", text_of(dt))
-            author, url = _SAID.sub("", text).strip(), None
+            author = _SAID.sub("", text).strip()
             profile = _first(dt, './/a[contains(@href, "/profile/")]')
             url = str(profile.get("href")) if profile is not None else None
         else:
             author, url = _author(dt)
-        href = _permalink(footer if footer is not None else dt) or _permalink(dt)
+        href = (_permalink(footer) if footer is not None else None) or _permalink(dt)
         when = from_show_comment(href)
         if when is None:
             for holder in (footer, dt):
@@ -183,18 +184,16 @@ def _classic_blocks(scope: etree._Element) -> Iterator[FoundComment]:
                 author, url = text_of(link), str(link.get("href"))
             elif anon is not None:
                 author = text_of(anon)
-            else:
-                text = text_of(byline)
+            text = text_of(byline)
+            if link is None and anon is None:
                 match = re.search(r"posted by\s+(.*?)\s*:", text, re.I)
                 author = match.group(1) if match else ""
             when = from_show_comment(href)
             if when is None:
-                tail = text_of(byline).rsplit(":", 1)[-1] if ":" in text_of(byline) else ""
-                after = re.split(r":\s", text_of(byline), maxsplit=1)
+                tail = text.rsplit(":", 1)[-1] if ":" in text else ""
+                after = re.split(r":\s", text, maxsplit=1)
                 when, _ = parse_moment(after[1] if len(after) > 1 else tail)
-        body_parts = []
-        for node in _body_nodes(block, byline):
-            body_parts.append(node)
+        body_parts = list(_body_nodes(block, byline))
         removed = xp(block, f".//*[{cls('deleted-comment')}]") != []
         yield FoundComment(ident, author, url, when, "".join(body_parts).strip(), None, removed,
                            href)

@@ -19,7 +19,7 @@ import attrs
 
 from .model import Archive, Blog, Comment, Label, Post, Skipped, SourceInfo
 
-__all__ = ["Assembler"]
+__all__ = ["Assembler", "label_index"]
 
 KNOWN_POST_STATUS: Final = frozenset({"live", "draft", "scheduled", "soft-trashed"})
 KNOWN_COMMENT_STATUS: Final = frozenset({"live", "removed", "draft", "soft-trashed"})
@@ -71,6 +71,15 @@ def _page_merge(a: Post, b: Post) -> Post:
         fill.update(published=other.published, published_source=other.published_source,
                     published_precision=None)
     return attrs.evolve(best, **fill) if fill else best
+
+
+def label_index(posts: Iterable[Post]) -> dict[str, list[str]]:
+    """Label name -> ids of the posts carrying it, in post order (a label counted once each)."""
+    index: dict[str, list[str]] = {}
+    for post in posts:
+        for name in dict.fromkeys(post.labels):
+            index.setdefault(name, []).append(post.id)
+    return index
 
 
 def _merge_blogs(blogs: list[Blog]) -> Blog:
@@ -172,10 +181,7 @@ class Assembler:
         comments.sort(key=lambda c: (_sort_time(c.published), _id_key(c.id)))
         ids = {c.id for c in comments}
         missing_parents = sum(1 for c in comments if c.parent_id and c.parent_id not in ids)
-        labels: dict[str, list[str]] = {}
-        for p in posts:
-            for name in dict.fromkeys(p.labels):
-                labels.setdefault(name, []).append(p.id)
+        labels = label_index(posts)
         if orphans:
             notes.append(f"{orphans} comment(s) whose post or page is not in the sources "
                          "(kept, marked orphan)")

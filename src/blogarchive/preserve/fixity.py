@@ -24,6 +24,7 @@ __all__ = [
     "link_or_copy",
     "manifest_name",
     "parse_manifest",
+    "payload_files",
     "write_manifests",
 ]
 
@@ -86,6 +87,13 @@ def link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+def payload_files(root: Path) -> list[str]:
+    """Every file under ``root`` but the manifests, as sorted relative paths."""
+    manifests = {manifest_name(a) for a in ALGORITHMS}
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                  if p.is_file() and p.name not in manifests)
 
 
 def write_manifests(root: Path, files: Iterable[str]) -> dict[str, Fixity]:

@@ -18,11 +18,12 @@ from typing import Any
 
 import attrs
 
+from ..assemble import label_index
 from ..errors import ArchiveError
 from ..model import Archive
 from ..stats import counts
 from ..store import FILES, data_dir, load
-from .fixity import ALGORITHMS, file_fixity, manifest_name, parse_manifest
+from .fixity import ALGORITHMS, file_fixity, manifest_name, parse_manifest, payload_files
 from .writer import EVENTS, ORIGINALS
 
 __all__ = ["Problem", "ValidationReport", "validate"]
@@ -96,12 +97,10 @@ def _check_fixity(root: Path, prefix: str, report: ValidationReport) -> None:
     if not present:
         report.add(manifest_name(ALGORITHMS[0]), "missing: the archive's fixity cannot be checked")
         return
-    skip = {manifest_name(a) for a in ALGORITHMS}
     if prefix:  # a bag: only the payload is in the payload manifests
         files = {p.relative_to(root).as_posix() for p in (root / "data").rglob("*") if p.is_file()}
     else:
-        files = {p.relative_to(root).as_posix() for p in root.rglob("*")
-                 if p.is_file() and p.name not in skip}
+        files = set(payload_files(root))
     digests: dict[str, Any] = {}
     for algorithm, path in present.items():
         entries, bad = parse_manifest(path.read_text(encoding="utf-8", errors="replace"))
@@ -225,10 +224,7 @@ def _check_references(archive: Archive, prefix: str, report: ValidationReport) -
 def _check_derived(archive: Archive, document: dict[str, Any], prefix: str,
                    report: ValidationReport) -> None:
     blog_file = prefix + FILES["blog"]
-    index: dict[str, list[str]] = {}
-    for post in archive.posts:
-        for name in dict.fromkeys(post.labels):
-            index.setdefault(name, []).append(post.id)
+    index = label_index(archive.posts)
     stored = {label.name: list(label.post_ids) for label in archive.labels}
     if stored != index:
         wrong = sorted(k for k in stored.keys() | index.keys() if stored.get(k) != index.get(k))

@@ -34,6 +34,7 @@ from .fixity import (
     file_fixity,
     link_or_copy,
     manifest_name,
+    payload_files,
     write_manifests,
 )
 from .names import safe_path, unique_path
@@ -188,7 +189,7 @@ def build(
     if plan.bag:
         bag_in_place(temp, bag_info_for(archive, plan.bag_info))
     else:
-        write_manifests(temp, _payload_files(temp))
+        write_manifests(temp, payload_files(temp))
     return events
 
 
@@ -210,14 +211,6 @@ def write_events(path: Path, previous: Path | None, new: list[dict[str, Any]]) -
             out.write(dumps_event(item).encode("utf-8") + b"\n")
         out.flush()
         os.fsync(out.fileno())
-
-
-def _payload_files(root: Path) -> list[str]:
-    manifests = {manifest_name(a) for a in ALGORITHMS}
-    return sorted(
-        p.relative_to(root).as_posix() for p in root.rglob("*")
-        if p.is_file() and p.name not in manifests
-    )
 
 
 def bag_info_for(archive: Archive, given: Mapping[str, str]) -> dict[str, str]:

@@ -1,0 +1,183 @@
+"""Every recipe in README.md and docs/ runs as written and prints what the docs show.
+
+The recipes (jq, DuckDB, pandas, shell) are taken from the Markdown files themselves (see
+docblocks.py for the markers) and run in a folder holding ``archive/`` converted from the
+example export, as README's first command makes it; each also runs on an archive written with
+``--no-analysis``, where ``analysis`` is null in every post (issue 9, items 5 and 6).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+import pytest
+
+import blogarchive
+from conftest import EXAMPLE
+from docblocks import DOCS, Block, code_blocks, matches, recipes
+
+BIN = Path(sys.executable).parent  # the venv's scripts (duckdb, bagit.py) even when not activated
+# tool -> (what must be present, how to get it)
+TOOLS: dict[str, tuple[str, str]] = {
+    "jq": ("jq", "jq is not installed: apt-get install jq (bash .ci/run does)"),
+    "duckdb": ("duckdb", "the duckdb command is not installed: pip install -e '.[test]' "
+               "(it brings duckdb-cli)"),
+    "pandas": ("pandas", "pandas is not installed: pip install -e '.[test]'"),
+    "sh": ("sha512sum", "sha512sum (GNU coreutils) is not installed"),
+    "bagit": ("bagit.py", "bagit.py is not installed: pip install bagit"),
+}
+ARCHIVES = ("example", "bag", "rerun")
+WITHOUT_ANALYSIS = ("same", "nothing")
+# A block using one of these is a recipe and must be marked as one, so none goes untested.
+TOOL_WORDS = re.compile(r"\bjq\b|\bduckdb\b|read_json|sha512sum|bagit\.py")
+GONE = "6655443322110099887"  # the example's untitled draft, absent from the "newer export"
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def _require(tool: str) -> None:
+    what, how = TOOLS[tool]
+    if tool == "pandas":
+        present = importlib.util.find_spec("pandas") is not None
+    else:
+        present = shutil.which(what, path=_environment()["PATH"]) is not None
+    if not present:
+        pytest.skip(how)
+
+
+def run(recipe: Block, folder: Path) -> subprocess.CompletedProcess[str]:
+    """Run the recipe as written, in ``folder`` (which holds ``archive/``)."""
+    _require(recipe.attrs["tool"])
+    if recipe.lang == "python":
+        command = [sys.executable, "-c", recipe.text]
+    else:
+        command = ["bash", "-e", "-o", "pipefail", "-c", recipe.text]
+    return subprocess.run(command, cwd=folder, env=_environment(), capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def _without_entry(text: str, ident: str) -> str:
+    pattern = re.compile(r"<entry><id>[^<]*\.post-" + ident + r"</id>.*?</entry>", re.S)
+    assert pattern.search(text), ident
+    return pattern.sub("", text, count=1)
+
+
+@pytest.fixture(scope="module")
+def archives(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """A folder holding ``archive/`` of the given kind, made once per module."""
+    made: dict[str, Path] = {}
+
+    def make(kind: str) -> Path:
+        if kind not in made:
+            folder = tmp_path_factory.mktemp(kind)
+            dest = folder / "archive"
+            if kind == "rerun":
+                newer = folder / "blog-11-02-2010.xml"
+                newer.write_text(_without_entry(EXAMPLE.read_text(encoding="utf-8"), GONE),
+                                 encoding="utf-8")
+                blogarchive.convert(EXAMPLE, dest)
+                blogarchive.convert(newer, dest)
+            else:
+                blogarchive.convert(EXAMPLE, dest, bag=kind == "bag",
+                                    analyse=kind != "no-analysis")
+            made[kind] = folder
+        return made[kind]
+
+    return make
+
+
+RECIPES = recipes()
+
+
+def _id(recipe: Block) -> str:
+    return f"{recipe.where}-{recipe.attrs.get('tool')}"
+
+
+def test_every_recipe_is_marked_and_shows_its_output() -> None:
+    assert len(RECIPES) >= 15, "the recipe markers were not found"
+    for path in DOCS:
+        for block in code_blocks(path):
+            if block.marker != "recipe":
+                assert not TOOL_WORDS.search(block.text), (
+                    f"{block.where}: uses jq/duckdb/pandas/sha512sum/bagit.py but is not "
+                    "marked <!-- recipe tool=... -->, so no test runs it")
+                continue
+            assert block.attrs.get("tool") in TOOLS, f"{block.where}: unknown tool"
+            assert block.attrs.get("on", "example") in ARCHIVES, f"{block.where}: unknown on="
+            assert block.attrs.get("no-analysis", "same") in WITHOUT_ANALYSIS, block.where
+            assert block.output is not None, f"{block.where}: no <!-- output --> block after it"
+
+
+@pytest.mark.parametrize("recipe", RECIPES, ids=_id)
+def test_recipe_prints_what_the_docs_show(recipe: Block,
+                                          archives: Callable[[str], Path]) -> None:
+    done = run(recipe, archives(recipe.attrs.get("on", "example")))
+    assert done.returncode == 0, f"{recipe.where}: exit {done.returncode}: {done.stderr}"
+    assert recipe.output is not None
+    assert matches(recipe.output.text, done.stdout), (
+        f"{recipe.where} printed:\n{done.stdout}\nthe docs show:\n{recipe.output.text}")
+
+
+@pytest.mark.parametrize(
+    "recipe", [r for r in RECIPES if r.attrs.get("on", "example") == "example"], ids=_id)
+def test_recipe_runs_on_an_archive_without_analysis(recipe: Block,
+                                                    archives: Callable[[str], Path]) -> None:
+    done = run(recipe, archives("no-analysis"))
+    assert (done.returncode, done.stderr) == (0, ""), recipe.where
+    if recipe.attrs.get("no-analysis", "same") == "nothing":
+        assert done.stdout == "", recipe.where
+    else:
+        assert recipe.output is not None
+        assert matches(recipe.output.text, done.stdout), f"{recipe.where}:\n{done.stdout}"
+
+
+def _named(name: str) -> Block:
+    found = [r for r in RECIPES if r.attrs.get("name") == name]
+    assert len(found) == 1, name
+    return found[0]
+
+
+def test_most_commented_keeps_untitled_posts_apart(tmp_path: Path) -> None:
+    # Two commented posts without a title: grouped by title they would be one row of 4.
+    archive = blogarchive.read(EXAMPLE)
+    commented = {c.post_id for c in archive.comments}
+    assert len(commented) == 2
+    untitled = tuple(attrs.evolve(p, title="") if p.id in commented else p
+                     for p in archive.posts)
+    blogarchive.write(attrs.evolve(archive, posts=untitled), tmp_path / "archive")
+    done = run(_named("most-commented"), tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = {tuple(cell.strip() for cell in line.split("│")[1:-1])
+            for line in done.stdout.splitlines() if re.search(r"\d{19}", line)}
+    assert rows == {("4471062391287760124", "", "3"), ("3377889900112233445", "", "1")}
+
+
+def test_pandas_recipe_keeps_ids_that_a_plain_read_corrupts(
+        archives: Callable[[str], Path]) -> None:
+    _require("pandas")
+    import pandas as pd
+
+    comments = archives("example") / "archive" / "comments.jsonl"
+    in_file = [json.loads(line)["parent_id"] for line in comments.read_text().splitlines()]
+    replies = [p for p in in_file if p is not None]
+    assert replies == ["1029384756102938475"]
+    plain = pd.read_json(comments, lines=True)  # what the warning in docs/recipes.md is about
+    assert str(plain["parent_id"].dropna().iloc[0]) != replies[0]
+    kept = pd.read_json(comments, lines=True, dtype=False)  # what the recipe does
+    assert list(kept["parent_id"].dropna()) == replies
+    done = run(_named("pandas"), archives("example"))
+    assert done.returncode == 0, done.stderr
+    assert "5647382910564738291 1029384756102938475 4471062391287760124" in done.stdout

@@ -22,7 +22,7 @@ import attrs
 import pytest
 
 import blogarchive
-from conftest import EXAMPLE
+from conftest import EXAMPLE, ROOT
 from docblocks import DOCS, Block, code_blocks, matches, recipes
 
 BIN = Path(sys.executable).parent  # the venv's scripts (duckdb, bagit.py) even when not activated
@@ -181,3 +181,50 @@ def test_pandas_recipe_keeps_ids_that_a_plain_read_corrupts(
     done = run(_named("pandas"), archives("example"))
     assert done.returncode == 0, done.stderr
     assert "5647382910564738291 1029384756102938475 4471062391287760124" in done.stdout
+
+
+# -- the docs stand alone (issue 9, item 15) ------------------------------------------------
+
+USER_DOCS = (*DOCS, ROOT / "benchmarks" / "README.md")
+# The project's own research notes and test corpus are not where users can read them.
+ELSEWHERE = re.compile(r"\.\./shared|shared/(?:docs|corpus)|\]\([^)]*(?:DESIGN|FORMATS|HTML|"
+                       r"PRESERVATION|STYLE)\.md")
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _slug(heading: str) -> str:
+    """The anchor a Markdown renderer gives a heading (GitHub's rule)."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_user_docs_point_only_at_what_users_have() -> None:
+    for path in USER_DOCS:
+        text = path.read_text(encoding="utf-8")
+        for n, line in enumerate(text.splitlines(), 1):
+            found = ELSEWHERE.search(line)
+            assert not found, f"{path.relative_to(ROOT)}:{n}: points at {found.group()}"
+        for target in LINK.findall(text):
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address
+            name, _, anchor = target.partition("#")
+            linked = (path.parent / name).resolve() if name else path
+            assert linked.exists(), f"{path.relative_to(ROOT)}: link to missing {target}"
+            if anchor and linked.suffix == ".md":
+                headings = re.findall(r"^#+ (.+)$", linked.read_text(encoding="utf-8"), re.M)
+                assert anchor in {_slug(h) for h in headings}, (
+                    f"{path.relative_to(ROOT)}: no heading for #{anchor} in {linked.name}")
+
+
+def test_public_docstrings_point_only_at_what_users_have() -> None:
+    # help(blogarchive), help(blogarchive.Post) ... are docs too.
+    import inspect
+
+    texts = [blogarchive.__doc__ or ""]
+    for name in blogarchive.__all__:
+        thing = getattr(blogarchive, name)
+        texts.append(inspect.getdoc(thing) or "")
+        if inspect.isclass(thing):
+            texts += [inspect.getdoc(m) or "" for _, m in inspect.getmembers(thing, callable)]
+    plain = re.compile(r"\.\./shared|shared/(?:docs|corpus)|\b(?:DESIGN|FORMATS|HTML|"
+                       r"PRESERVATION|STYLE)\.md")
+    assert [t for t in texts if plain.search(t)] == []

@@ -22,6 +22,7 @@ import attrs
 import pytest
 
 import blogarchive
+from blogarchive.cli import main
 from conftest import EXAMPLE, ROOT
 from docblocks import DOCS, Block, code_blocks, matches, recipes
 
@@ -83,16 +84,15 @@ def archives(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     def make(kind: str) -> Path:
         if kind not in made:
             folder = tmp_path_factory.mktemp(kind)
-            dest = folder / "archive"
+            dest = str(folder / "archive")
+            # As README's first command makes it: blogarchive convert EXAMPLE -o archive
+            options = {"bag": ["--bag"], "no-analysis": ["--no-analysis"]}.get(kind, [])
+            assert main(["convert", str(EXAMPLE), "-o", dest, *options]) == 0
             if kind == "rerun":
                 newer = folder / "blog-11-02-2010.xml"
                 newer.write_text(_without_entry(EXAMPLE.read_text(encoding="utf-8"), GONE),
                                  encoding="utf-8")
-                blogarchive.convert(EXAMPLE, dest)
-                blogarchive.convert(newer, dest)
-            else:
-                blogarchive.convert(EXAMPLE, dest, bag=kind == "bag",
-                                    analyse=kind != "no-analysis")
+                assert main(["convert", str(newer), "-o", dest]) == 0
             made[kind] = folder
         return made[kind]
 

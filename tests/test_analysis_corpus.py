@@ -1,5 +1,5 @@
-"""The analysis on real bodies: every post of ../shared/corpus/atom, and the post bodies of the
-saved pages in ../shared/corpus/html checked against the hand-verified values beside them.
+"""The analysis on real bodies: every post of the optional corpus's atom/ files, and the post
+bodies of its saved pages (html/) checked against the hand-verified values beside them.
 
 A page's bodies are cut out here independently of the HTML reader (which has its own
 tests in test_html_corpus.py), by the markers corpus/html/expected/README.md states

@@ -1,5 +1,5 @@
-"""Every real file in ../shared/corpus/atom against the independently counted EXPECTED.tsv,
-plus the round trip and byte-identical rewrite on each."""
+"""Every real file of the optional corpus (conftest.CORPUS, atom/) against the independently
+counted EXPECTED.tsv, plus the round trip and byte-identical rewrite on each."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Every saved page in ../shared/corpus/html against the values verified by hand beside it
-(corpus/html/expected/*.json): blog identity, post ids, titles, permalinks, timestamps,
+"""Every saved page of the optional corpus (conftest.CORPUS, html/) against the values verified
+by hand beside it (html/expected/*.json): blog identity, post ids, titles, permalinks, timestamps,
 authors, labels, stated comment counts, body text, and comments with their threads."""
 
 from __future__ import annotations

@@ -36,27 +36,28 @@ FIXTURE_INPUTS = [
 ]
 
 
-def run_library_example(source: Path, where: Path) -> str:
-    """README's example with its file name (and post id) replaced, run in ``where``."""
-    assert LIBRARY.text.count(NAME) == 1 and LIBRARY.text.count(POST_ID) == 1
-    posts = blogarchive.read(source, analyse=False).posts
-    code = LIBRARY.text.replace(NAME, repr(str(source)))
-    if posts:  # the post with the longest body, so its analysis has something to show
-        code = code.replace(POST_ID, repr(max(posts, key=lambda p: len(p.content or "")).id))
+def exec_in(where: Path, code: str, name: str) -> str:
+    """Run ``code`` as a script in the folder ``where``; what it prints."""
     out = io.StringIO()
     cwd = Path.cwd()
     os.chdir(where)
     try:
         with contextlib.redirect_stdout(out):
-            exec(compile(code, f"README.md:{LIBRARY.line}", "exec"), {"__name__": "readme"})
+            exec(compile(code, name, "exec"), {"__name__": "__main__"})
     finally:
         os.chdir(cwd)
     return out.getvalue()
 
 
 def _check(source: Path, where: Path) -> str:
-    printed = run_library_example(source, where)
+    """README's example with its file name (and post id) replaced, run in ``where``."""
+    assert LIBRARY.text.count(NAME) == 1 and LIBRARY.text.count(POST_ID) == 1
     archive = blogarchive.read(source, analyse=False)
+    code = LIBRARY.text.replace(NAME, repr(str(source)))
+    if archive.posts:  # the post with the longest body, so its analysis has something to show
+        longest = max(archive.posts, key=lambda p: len(p.content or ""))
+        code = code.replace(POST_ID, repr(longest.id))
+    printed = exec_in(where, code, f"README.md:{LIBRARY.line}")
     for record in (*archive.posts, *archive.comments):
         assert f"\n{record.id} " in f"\n{printed}", f"{source.name}: {record.id} not printed"
     assert printed.rstrip().endswith("Blog"), source.name  # iter_records ran to the end
@@ -86,16 +87,32 @@ def test_library_example_on_a_page_that_gives_no_date(tmp_path: Path) -> None:
     assert "date unknown" in _check(source, tmp_path)
 
 
-def test_library_example_passes_mypy_strict(tmp_path: Path) -> None:
+def _package_example() -> str:
+    """The example in blogarchive's docstring (what help(blogarchive) shows), as a script."""
+    lines = (blogarchive.__doc__ or "").splitlines()
+    code = [line[4:] for line in lines if line.startswith("    ")]
+    assert code and NAME in code[0], "blogarchive's docstring lost its example"
+    return "import blogarchive\n\n" + "\n".join(code) + "\n"
+
+
+def test_package_docstring_example_runs(tmp_path: Path) -> None:
+    shutil.copy(EXAMPLE, tmp_path / "blog-10-02-2010.xml")
+    printed = exec_in(tmp_path, _package_example(), "blogarchive.__doc__")
+    assert "4471062391287760124 blockquote-cite" in printed
+
+
+def test_library_examples_pass_mypy_strict(tmp_path: Path) -> None:
+    # README's example and the one in blogarchive's docstring, in one (slow, cold) mypy run.
     if shutil.which("mypy", path=str(Path(sys.executable).parent)) is None:
         pytest.skip("mypy is not installed: pip install -e '.[test]'")
-    script = tmp_path / "readme_example.py"
-    script.write_text(LIBRARY.text, encoding="utf-8")
+    (tmp_path / "readme_example.py").write_text(LIBRARY.text, encoding="utf-8")
+    (tmp_path / "docstring_example.py").write_text(_package_example(), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(script)],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "readme_example.py",
+         "docstring_example.py"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert re.search(r"Success: no issues found in 1 source file", done.stdout)
+    assert re.search(r"Success: no issues found in 2 source files", done.stdout)
 
 
 def _files(folder: Path) -> dict[str, bytes]:

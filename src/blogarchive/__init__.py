@@ -1,12 +1,15 @@
 """blogarchive: Blogger blogs into a typed, normalised JSON archive that lasts.
 
-    archive = blogarchive.read("blog-09-17-2010.xml")
+    archive = blogarchive.read("blog-10-02-2010.xml")
     for post in archive.posts:
-        print(post.id, post.status, post.published, post.title)
+        print(post.id, post.status, post.published, post.title)  # published: None if unknown
     blogarchive.write(archive, "archive/")
     assert blogarchive.load("archive/") == archive
-    for quote in archive.posts[0].analysis.quotes:
-        print(quote.kind, quote.text)
+    for post in archive.posts:
+        for quote in post.analysis.quotes if post.analysis else ():  # None: not analysed
+            print(post.id, quote.kind, quote.text)
+
+The project's README has a longer example; the tests run both and type-check them.
 """
 
 from .analysis import BodyAnalysis, analyse

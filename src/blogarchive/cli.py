@@ -7,7 +7,11 @@
     blogarchive list WHAT SOURCE...           quotes, lists, links or media, one per line
 
 Exit codes: 0 everything converted (warnings allowed); 1 some input could not be read (the
-rest was still converted); 2 usage or destination problem; 3 an internal error (a bug).
+rest was still converted); 2 usage or destination problem; 3 an internal error (a bug);
+141 (128 + SIGPIPE, what a shell reports for ``cat`` or ``grep`` in the same place) when the
+reader of standard output closed it early, as ``| head`` does: no message, since stopping
+reading is the reader's choice. Whatever was being written to the archive is complete by then:
+commands print only after their work is done.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -34,6 +39,7 @@ from .store import data_dir, load
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+EXIT_PIPE = 128 + 13  # SIGPIPE: standard output was closed by its reader
 
 
 def _progress(sources: Sequence[str], enabled: bool) -> tuple[Callable[[int], None] | None, Any]:
@@ -237,7 +243,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="blogarchive",
         description="Blogger exports and feeds into a normalised JSON archive.",
-        epilog="Exit codes: 0 converted, 1 some input unreadable, 2 usage, 3 internal error.",
+        epilog="Exit codes: 0 converted, 1 some input unreadable, 2 usage, 3 internal error, "
+               "141 standard output closed early (as by | head).",
     )
     parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -301,7 +308,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         code: int = args.func(args, sys.stdout, sys.stderr)
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
         return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_PIPE
     except _Usage as problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -316,6 +327,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("internal error: this is a bug in blogarchive; please report it with the "
               "traceback above", file=sys.stderr)
         return EXIT_BUG
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's own flush at exit does not
+    fail again on the closed pipe (and print "Exception ignored ...")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no real file (e.g. replaced by a test)
+        pass
+    finally:
+        os.close(devnull)
 
 
 if __name__ == "__main__":

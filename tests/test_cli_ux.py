@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
 
 import blogarchive
@@ -68,3 +69,68 @@ def test_main_turns_a_broken_pipe_into_exit_141(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(sys, "stdout", Closed())
     assert main(["info", str(EXAMPLE)]) == 141
     assert "internal error" not in capsys.readouterr().err
+
+
+# -- wording: one plural rule, thousands separators everywhere ----------------------------------
+
+
+def _post(ident: str, **fields: object) -> blogarchive.Post:
+    post = blogarchive.Post(id=ident, kind="post", status="live", title="t", content="",
+                            url=None, path=None, published=None, updated=None)
+    return attrs.evolve(post, **fields)
+
+
+def _comment(ident: str, post_id: str, parent_id: str | None = None) -> blogarchive.Comment:
+    return blogarchive.Comment(id=ident, post_id=post_id, parent_id=parent_id, status="live",
+                               content="", published=None)
+
+
+def test_counts_agree_with_their_noun() -> None:
+    from blogarchive.describe import describe_counts, info_lines
+    from blogarchive.model import SourceInfo
+
+    one = blogarchive.Archive(
+        blog=blogarchive.Blog(id="1"), posts=(_post("1"),),
+        comments=(_comment("10", "1"), _comment("11", "1", parent_id="10"),
+                  blogarchive.Comment(id="12", post_id="9", parent_id=None, status="live",
+                                      content="", published=None, orphan=True)),
+        labels=tuple(blogarchive.Label(name=f"l{i}", post_ids=("1",)) for i in range(1234)),
+        sources=(SourceInfo(name="a.xml", format="legacy-export", size=1234567,
+                            sha256="0" * 64, entries=1),),
+    )
+    lines = info_lines(one)
+    assert "comments: 3 (1 reply in threads, 1 orphan, 0 removed, 0 on pages)" in lines
+    assert "labels: 1,234" in lines
+    assert any("(legacy-export, 1,234,567 bytes, 1 entry, sha256" in line for line in lines)
+    two = blogarchive.Archive(blog=one.blog, posts=one.posts,
+                              comments=(_comment("10", "1", "9"), _comment("11", "1", "10")))
+    assert "comments: 2 (2 replies in threads, 0 orphans, 0 removed, 0 on pages)" in (
+        describe_counts(two))
+
+
+def test_notes_use_real_plurals() -> None:
+    from blogarchive.assemble import Assembler
+
+    group = Assembler()
+    group.add_all([_post("1", title="a"), _post("1", title="b"),
+                   _comment("10", "1"), _comment("10", "1"), _comment("11", "1", "99")])
+    notes = group.archive().notes
+    assert "1 post entry read more than once, merged by id (the copy updated last, or a " \
+           "page's whole body, kept)" in notes
+    assert "1 reply whose parent comment is not in the sources" in notes
+    assert not [n for n in notes if "(s)" in n or "(ies)" in n]
+
+
+def test_command_output_has_no_parenthesised_plurals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["convert", "-q", str(EXAMPLE), "-o", str(tmp_path / "a")]) == 0
+    assert main(["info", str(EXAMPLE)]) == 0
+    assert main(["validate", str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    assert "provenance: migration event added" in out
+    assert "1 event," in out or "1 event)" in out
+    for wrong in ("(s)", "(ies)", "1 replies", "1 entries", "1 events"):
+        assert wrong not in out
+    assert main(["list", "links", "--to", "8123349906412388001", str(EXAMPLE)]) == 0
+    assert capsys.readouterr().err.strip() == "1 link"

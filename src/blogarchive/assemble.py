@@ -17,6 +17,7 @@ from typing import Final
 
 import attrs
 
+from ._words import counted
 from .model import Archive, Blog, Comment, Label, Post, Skipped, SourceInfo
 
 __all__ = ["Assembler", "label_index"]
@@ -157,8 +158,9 @@ class Assembler:
                 kept["comment"] += 1
         if kept:
             self.notes.append(
-                f"{kept['post']} post(s) or page(s) and {kept['comment']} comment(s) kept from "
-                "an earlier conversion: not in the latest sources (marked retained)"
+                f"{counted(kept['post'], 'post or page', 'posts or pages')} and "
+                f"{counted(kept['comment'], 'comment')} kept from an earlier conversion: not in "
+                "the latest sources (marked retained)"
             )
 
     def archive(self, extra_notes: Iterable[str] = ()) -> Archive:
@@ -183,26 +185,30 @@ class Assembler:
         missing_parents = sum(1 for c in comments if c.parent_id and c.parent_id not in ids)
         labels = label_index(posts)
         if orphans:
-            notes.append(f"{orphans} comment(s) whose post or page is not in the sources "
+            notes.append(f"{counted(orphans, 'comment')} whose post or page is not in the sources "
                          "(kept, marked orphan)")
         if early:
-            notes.append(f"{early} comment(s) come before their post in the source")
+            notes.append(f"{counted(early, 'comment')} "
+                         + ("comes before its post" if early == 1 else "come before their post")
+                         + " in the source")
         if missing_parents:
-            notes.append(f"{missing_parents} repl(ies) whose parent comment is not in the sources")
+            notes.append(f"{counted(missing_parents, 'reply', 'replies')} whose parent comment "
+                         "is not in the sources")
         for kind, count in sorted(self._duplicates.items()):
-            notes.append(f"{count} {kind} entr(ies) read more than once, merged by id "
-                         "(the copy updated last, or a page's whole body, kept)")
+            notes.append(f"{counted(count, kind + ' entry', kind + ' entries')} read more than "
+                         "once, merged by id (the copy updated last, or a page's whole body, "
+                         "kept)")
         odd = Counter(p.status for p in posts if p.status not in KNOWN_POST_STATUS)
         odd.update(c.status for c in comments if c.status not in KNOWN_COMMENT_STATUS)
         for status, count in sorted(odd.items()):
-            notes.append(f"{count} record(s) with status {status!r}, kept as written")
+            notes.append(f"{counted(count, 'record')} with status {status!r}, kept as written")
         skipped = list(self.skipped)
         urls = {p.url for p in posts if p.url}
         covered = [s for s in skipped if s.url and s.url in urls]
         if covered:
             skipped = [s for s in skipped if s not in covered]
-            notes.append(f"{len(covered)} post(s) shown without an id on an index page, found "
-                         "with their id on another page (matched by permalink)")
+            notes.append(f"{counted(len(covered), 'post')} shown without an id on an index page, "
+                         "found with their id on another page (matched by permalink)")
         notes.extend(extra_notes)
         return Archive(
             blog=_merge_blogs(self.blogs) if self.blogs else Blog(id=None),

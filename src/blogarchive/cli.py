@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
+from ._words import counted
 from .describe import describe_counts, info_json, info_lines
 from .errors import ArchiveError, BlogarchiveError
 from .listing import WHAT, format_row, rows
@@ -140,7 +141,8 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"  {line}", file=out)
         for note in archive.notes:
             print(f"  note: {note}", file=out)
-        print(f"  provenance: {', '.join(e['eventType'] for e in result.events)} event(s) "
+        kinds = [e["eventType"] for e in result.events]
+        print(f"  provenance: {', '.join(kinds)} {'event' if len(kinds) == 1 else 'events'} "
               "added to events.jsonl" + ("; a BagIt bag" if args.bag else ""), file=out)
     return EXIT_INPUT if report.failed else EXIT_OK
 
@@ -168,8 +170,9 @@ def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                        for p in report.problems]},
                          sort_keys=True, ensure_ascii=False), file=out)
     else:
-        what = ", ".join(f"{n} {k}" for k, n in sorted(report.checked.items()))
-        state = "valid" if report.valid else f"INVALID ({len(report.problems)} problem(s))"
+        what = ", ".join(counted(n, k.removesuffix("s"), k)
+                         for k, n in sorted(report.checked.items()))
+        state = "valid" if report.valid else f"INVALID ({counted(len(report.problems), 'problem')})"
         print(f"{state}: {report.path} ({report.layout} archive; checked {what})", file=out)
         for found in report.problems:
             print(f"  {found}", file=out)
@@ -226,10 +229,13 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else:
                 print(format_row(args.what, row), file=out)
     if not args.json:
-        print(f"{shown} {args.what if shown != 1 else args.what.rstrip('s')}", file=err)
+        print(counted(shown, _SINGULAR[args.what], args.what), file=err)
     if report.failed or not archives:
         return EXIT_INPUT
     return EXIT_OK
+
+
+_SINGULAR = {"quotes": "quote", "lists": "list", "links": "link", "media": "media item"}
 
 
 def _bag_options(parser: argparse.ArgumentParser) -> None:

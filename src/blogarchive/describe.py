@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._words import counted, number
 from .model import Archive
 from .stats import counts
 
@@ -15,16 +16,17 @@ def describe_counts(archive: Archive) -> list[str]:
     lines = []
     for kind, statuses in c["posts"].items():
         total = sum(statuses.values())
-        detail = ", ".join(f"{status} {n}" for status, n in statuses.items())
-        lines.append(f"{kind}s: {total}" + (f" ({detail})" if detail else ""))
+        detail = ", ".join(f"{status} {number(n)}" for status, n in statuses.items())
+        lines.append(f"{kind}s: {number(total)}" + (f" ({detail})" if detail else ""))
     cc = c["comments"]
     lines.append(
-        f"comments: {cc['total']} ({cc['replies']} replies in threads, {cc['orphans']} orphans, "
-        f"{cc['removed']} removed, {cc['on_pages']} on pages)"
+        f"comments: {number(cc['total'])} ({counted(cc['replies'], 'reply', 'replies')} in "
+        f"threads, {counted(cc['orphans'], 'orphan')}, {number(cc['removed'])} removed, "
+        f"{number(cc['on_pages'])} on pages)"
     )
-    lines.append(f"labels: {c['labels']}")
+    lines.append(f"labels: {number(c['labels'])}")
     lines.extend(describe_analysis(c["analysis"]))
-    lines.append(f"skipped entries: {c['skipped']}")
+    lines.append(f"skipped entries: {number(c['skipped'])}")
     for skip in archive.skipped:
         lines.append(f"  {skip.source} (entry {skip.entry}, line {skip.line}): {skip.reason}")
     return lines
@@ -33,16 +35,17 @@ def describe_counts(archive: Archive) -> list[str]:
 def describe_analysis(found: dict[str, Any]) -> list[str]:
     if not found["posts_analysed"]:
         return []
-    kinds = ", ".join(f"{kind} {n}" for kind, n in found["quotes"].items())
+    kinds = ", ".join(f"{kind} {number(n)}" for kind, n in found["quotes"].items())
     quotes = sum(found["quotes"].values())
     return [
-        f"quotes: {quotes}" + (f" ({kinds})" if kinds else ""),
-        f"link lists: {found['link_lists']} ({found['link_list_items']} items, "
-        f"{found['link_list_items_archived']} pointing to archived posts)",
-        f"links: {found['links']} ({found['internal_links']} internal, "
-        f"{found['broken_internal_links']} broken internal)",
-        f"images: {found['media'].get('image', 0)}; other media: "
-        f"{sum(n for k, n in found['media'].items() if k != 'image')}",
+        f"quotes: {number(quotes)}" + (f" ({kinds})" if kinds else ""),
+        f"link lists: {number(found['link_lists'])} "
+        f"({counted(found['link_list_items'], 'item')}, "
+        f"{number(found['link_list_items_archived'])} pointing to archived posts)",
+        f"links: {number(found['links'])} ({number(found['internal_links'])} internal, "
+        f"{number(found['broken_internal_links'])} broken internal)",
+        f"images: {number(found['media'].get('image', 0))}; other media: "
+        f"{number(sum(n for k, n in found['media'].items() if k != 'image'))}",
     ]
 
 
@@ -69,19 +72,20 @@ def info_lines(archive: Archive) -> list[str]:
     if blog.url:
         lines.append(f"url: {blog.url}")
     for source in archive.sources:
-        lines.append(f"source: {source.name} ({source.format}, {source.size:,} bytes, "
-                     f"{source.entries} entries, sha256 {source.sha256[:16]}...)")
+        lines.append(f"source: {source.name} ({source.format}, {counted(source.size, 'byte')}, "
+                     f"{counted(source.entries, 'entry', 'entries')}, "
+                     f"sha256 {source.sha256[:16]}...)")
     if blog.time_zone or blog.locale:
         lines.append(f"time zone: {blog.time_zone or '?'}; locale: {blog.locale or '?'}")
     lines.append(f"published: {_date_range(archive)}")
     lines.extend(describe_counts(archive))
     if archive.labels:
         top = sorted(archive.labels, key=lambda lb: (-len(lb.post_ids), lb.name))[:10]
-        lines.append("most used labels: " + ", ".join(f"{lb.name} ({len(lb.post_ids)})"
-                                                      for lb in top))
+        lines.append("most used labels: " + ", ".join(
+            f"{lb.name} ({number(len(lb.post_ids))})" for lb in top))
     untitled = sum(1 for p in archive.posts if not p.title.strip())
     if untitled:
-        lines.append(f"untitled posts or pages: {untitled}")
+        lines.append(f"untitled posts or pages: {number(untitled)}")
     for note in archive.notes:
         lines.append(f"note: {note}")
     return lines

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from .._words import counted
 from ..assemble import label_index
 from ..errors import ArchiveError
 from ..model import Archive
@@ -214,11 +215,13 @@ def _check_references(archive: Archive, prefix: str, report: ValidationReport) -
         if c.parent_id and c.parent_id not in ids:
             lost_parents += 1
     if lost_parents:
-        noted = any(f"{lost_parents} repl(ies) whose parent comment is not in the sources" in n
-                    for n in archive.notes)
+        replies = counted(lost_parents, "reply", "replies")
+        # Archives written by earlier versions spell the note "N repl(ies)".
+        noted = any(n.startswith((f"{replies} ", f"{lost_parents} repl(ies) "))
+                    and "whose parent comment is not in the sources" in n for n in archive.notes)
         if not noted:
-            report.add(comments_file, f"{lost_parents} repl(ies) name a parent comment that is "
-                                      "not in the archive, and blog.json does not record it")
+            report.add(comments_file, f"{replies} name a parent comment that is not in the "
+                                      "archive, and blog.json does not record it")
 
 
 def _check_derived(archive: Archive, document: dict[str, Any], prefix: str,

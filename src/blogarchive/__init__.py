@@ -9,7 +9,16 @@
         print(quote.kind, quote.text)
 """
 
-from .analysis import BodyAnalysis, analyse
+from .analysis import (
+    BodyAnalysis,
+    BodyLink,
+    LinkList,
+    ListedLink,
+    Media,
+    Quote,
+    UrlMap,
+    analyse,
+)
 from .annotate import analyse_archive
 from .errors import (
     ArchiveError,
@@ -19,13 +28,31 @@ from .errors import (
     UnsafeInput,
     UnsupportedFormat,
 )
-from .model import Archive, Author, Blog, Comment, Label, Post
-from .preserve import ValidationReport, convert, package, redact, validate
+from .model import (
+    Archive,
+    Author,
+    Blog,
+    Comment,
+    InReplyTo,
+    Label,
+    Link,
+    Location,
+    Origin,
+    Post,
+    Property,
+    Setting,
+    Skipped,
+    SourceInfo,
+    Thumbnail,
+)
+from .preserve import Converted, Problem, ValidationReport, convert, package, redact, validate
 from .reading import ReadReport, iter_records, read, read_all
 from .store import load, write
 
 __version__ = "0.1.0"
 
+# Every record type a user meets (on an Archive, in a post's analysis, in a report) is
+# importable from here, so type hints never need the internal module layout.
 __all__ = [
     "Archive",
     "ArchiveError",
@@ -33,14 +60,31 @@ __all__ = [
     "Blog",
     "BlogarchiveError",
     "BodyAnalysis",
+    "BodyLink",
     "Comment",
+    "Converted",
+    "InReplyTo",
     "Label",
+    "Link",
+    "LinkList",
+    "ListedLink",
+    "Location",
+    "Media",
+    "Origin",
     "ParseError",
     "Post",
+    "Problem",
+    "Property",
+    "Quote",
     "ReadReport",
+    "Setting",
+    "Skipped",
     "SourceError",
+    "SourceInfo",
+    "Thumbnail",
     "UnsafeInput",
     "UnsupportedFormat",
+    "UrlMap",
     "ValidationReport",
     "__version__",
     "analyse",

@@ -134,3 +134,46 @@ def test_command_output_has_no_parenthesised_plurals(
         assert wrong not in out
     assert main(["list", "links", "--to", "8123349906412388001", str(EXAMPLE)]) == 0
     assert capsys.readouterr().err.strip() == "1 link"
+
+
+# -- list options that cannot apply are refused, not answered with zero rows -----------------
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["list", "quotes", "--kind", "bogus"],
+     "error: --kind 'bogus' is not a kind of quotes; the kinds are: blockquote, "
+     "blockquote-cite, editor-quote, indent, quote-mark-paragraph"),
+    (["list", "media", "--broken"], "error: --broken applies to 'list links' only, not to "
+                                    "'list media'"),
+    (["list", "quotes", "--to", "8123349906412388001"], "error: --to applies to 'list links' "
+                                                         "only"),
+    (["list", "lists", "--internal"], "error: --internal applies to 'list links' only"),
+    (["list", "links", "--to", "999"], "error: --to 999: no post or page with this id in the "
+                                       "archive"),
+])
+def test_list_options_that_cannot_apply_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*argv, str(EXAMPLE)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message), err
+    assert "Traceback" not in err
+
+
+def test_list_kinds_are_the_analysis_vocabulary(capsys: pytest.CaptureFixture[str]) -> None:
+    from blogarchive.listing import KINDS
+
+    archive = blogarchive.read(EXAMPLE)
+    found = {what: set() for what in KINDS}  # type: dict[str, set[str | None]]
+    for post in archive.posts:
+        assert post.analysis is not None
+        found["quotes"].update(q.kind for q in post.analysis.quotes)
+        found["lists"].update(ll.form for ll in post.analysis.link_lists)
+        found["links"].update(link.kind for link in post.analysis.links if link.internal)
+        found["media"].update(m.kind for m in post.analysis.media)
+    for what, kinds in found.items():
+        assert kinds and kinds <= set(KINDS[what]), what
+    assert main(["list", "lists", "--kind", "ul", str(EXAMPLE)]) == 0
+    assert capsys.readouterr().err.strip() == "1 list"
+    assert main(["list", "lists", "--kind", "ol", str(EXAMPLE)]) == 0
+    assert capsys.readouterr().err.strip() == "0 lists"

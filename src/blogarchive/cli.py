@@ -30,7 +30,7 @@ from . import __version__
 from ._words import counted
 from .describe import describe_counts, info_json, info_lines
 from .errors import ArchiveError, BlogarchiveError
-from .listing import WHAT, format_row, rows
+from .listing import KINDS, WHAT, check_options, format_row, rows, unknown_target
 from .model import Archive
 from .preserve import REDACTIONS, convert, package, validate
 from .reading import ReadReport, read_all
@@ -215,7 +215,14 @@ def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
+    wrong = check_options(args.what, broken=args.broken, internal=args.internal, to=args.to,
+                          kind=args.kind)
+    if wrong is not None:
+        raise _Usage(wrong)
     archives = _gather(args, report, err)
+    wrong = unknown_target(archives, args.to) if archives else None
+    if wrong is not None:
+        raise _Usage(wrong)
     shown = 0
     for archive in archives:
         if any(p.analysis is None for p in archive.posts):
@@ -296,8 +303,8 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("sources", nargs="+", metavar="SOURCE",
                          help="sources to read, or an archive folder written earlier")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
-    listing.add_argument("--kind", help="only this kind (quotes: blockquote, indent, ...; "
-                         "media: image, video, ...)")
+    listing.add_argument("--kind", help="only this kind: " + "; ".join(
+        f"{what}: {', '.join(kinds)}" for what, kinds in KINDS.items()))
     listing.add_argument("--internal", action="store_true", help="links: internal only")
     listing.add_argument("--broken", action="store_true",
                          help="links: internal links to posts not in the archive")

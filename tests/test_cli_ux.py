@@ -177,3 +177,61 @@ def test_list_kinds_are_the_analysis_vocabulary(capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().err.strip() == "1 list"
     assert main(["list", "lists", "--kind", "ol", str(EXAMPLE)]) == 0
     assert capsys.readouterr().err.strip() == "0 lists"
+
+
+# -- --blog-url is checked; a Takeout without an address says how to give it ------------------
+
+
+@pytest.mark.parametrize("bad", ["blogexperience.blogspot.com", "not a url at all",
+                                 "ftp://x.blogspot.com/", "https://x.blogspot.com/2006/01/a.html",
+                                 "https://localhost/", "https://x.blogspot.com:abc/"])
+def test_a_blog_url_that_is_not_a_home_url_exits_2(
+    bad: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["convert", "--blog-url", bad, str(EXAMPLE), "-o", str(tmp_path / "a")])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"blog URL {bad!r} is not a blog's home URL; expected the form " \
+           "https://NAME.blogspot.com/" in err
+    assert not (tmp_path / "a").exists()
+    with pytest.raises(blogarchive.InvalidArgument, match="expected the form"):
+        blogarchive.read(EXAMPLE, blog_url=bad)
+    with pytest.raises(ValueError):  # InvalidArgument is a ValueError too
+        next(blogarchive.iter_records(EXAMPLE, blog_url=bad))
+
+
+def test_a_home_url_is_accepted_and_normalised() -> None:
+    from blogarchive.reading import check_blog_url
+
+    assert check_blog_url("https://Name.blogspot.com") == "https://name.blogspot.com/"
+    assert check_blog_url("http://www.example.com/") == "http://www.example.com/"
+    assert check_blog_url(None) is None
+
+
+def _takeout_without_settings(tmp_path: Path) -> Path:
+    from conftest import FIXTURES
+
+    blog = FIXTURES / "takeout" / "Takeout" / "Blogger" / "Blogs" / "Pitfall Blog"
+    folder = tmp_path / "Takeout" / "Blogger" / "Blogs" / "Pitfall Blog"
+    folder.mkdir(parents=True)
+    (folder / "feed.atom").write_bytes((blog / "feed.atom").read_bytes())
+    return tmp_path / "Takeout"
+
+
+def test_takeout_without_settings_warns_and_says_how_to_give_the_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _takeout_without_settings(tmp_path)
+    assert main(["convert", "-q", str(source), "-o", str(tmp_path / "a")]) == 0
+    err = capsys.readouterr().err
+    assert "warning: " in err and " without a permalink: the Takeout does not give the " \
+        "blog's address" in err and "--blog-url https://NAME.blogspot.com/" in err
+    archive = blogarchive.load(tmp_path / "a")
+    assert any("without a permalink" in note for note in archive.notes)
+    assert all(p.url is None for p in archive.posts)
+    given = blogarchive.read(source, blog_url="https://pitfall.blogspot.com")
+    assert not any("without a permalink" in note for note in given.notes)
+    linked = [p for p in given.posts if p.path]
+    assert linked and all(p.url == "https://pitfall.blogspot.com" + (p.path or "")
+                          for p in linked)

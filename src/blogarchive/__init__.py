@@ -23,6 +23,7 @@ from .annotate import analyse_archive
 from .errors import (
     ArchiveError,
     BlogarchiveError,
+    InvalidArgument,
     ParseError,
     SourceError,
     UnsafeInput,
@@ -64,6 +65,7 @@ __all__ = [
     "Comment",
     "Converted",
     "InReplyTo",
+    "InvalidArgument",
     "Label",
     "Link",
     "LinkList",

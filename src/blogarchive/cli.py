@@ -29,11 +29,11 @@ from typing import Any, TextIO
 from . import __version__
 from ._words import counted
 from .describe import describe_counts, info_json, info_lines
-from .errors import ArchiveError, BlogarchiveError
+from .errors import ArchiveError, BlogarchiveError, InvalidArgument
 from .listing import KINDS, WHAT, check_options, format_row, rows, unknown_target
 from .model import Archive
 from .preserve import REDACTIONS, convert, package, validate
-from .reading import ReadReport, read_all
+from .reading import ReadReport, check_blog_url, read_all
 from .sources import expand
 from .store import data_dir, load
 
@@ -72,6 +72,8 @@ def _print_problems(report: ReadReport, err: TextIO) -> None:
         print(f"error: {problem}", file=err)
     for problem in report.ignored:
         print(f"skipped: {problem}", file=err)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=err)
 
 
 def _bag_info(args: argparse.Namespace) -> dict[str, str]:
@@ -89,6 +91,14 @@ def _bag_info(args: argparse.Namespace) -> dict[str, str]:
 
 class _Usage(Exception):
     """A usage mistake found after argparse (exit 2, one line)."""
+
+
+def _blog_url(text: str) -> str:
+    """``--blog-url``, checked as argparse reads it (exit 2 with the expected form)."""
+    try:
+        return check_blog_url(text) or text
+    except InvalidArgument as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
 
 
 def _options(args: argparse.Namespace) -> str:
@@ -266,8 +276,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="export, feed, Takeout folder or zip (gzip welcome)")
     convert.add_argument("-o", "--output", required=True, metavar="DEST",
                          help="archive folder to write (replaced atomically)")
-    convert.add_argument("--blog-url", help="home URL for Takeout permalinks, when "
-                         "settings.csv does not give it")
+    convert.add_argument("--blog-url", type=_blog_url, metavar="URL",
+                         help="the blog's home URL, https://NAME.blogspot.com/ (or its own "
+                         "domain), for Takeout permalinks when settings.csv does not give it")
     convert.add_argument("--no-originals", action="store_true",
                          help="do not keep copies of the source files in originals/")
     convert.add_argument("--bag", action="store_true",
@@ -284,7 +295,7 @@ def _parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="describe what a source or archive holds")
     info.add_argument("sources", nargs="+", metavar="SOURCE")
     info.add_argument("--json", action="store_true", help="one JSON object per blog")
-    info.add_argument("--blog-url", help=argparse.SUPPRESS)
+    info.add_argument("--blog-url", type=_blog_url, help=argparse.SUPPRESS)
     info.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     info.set_defaults(func=_info)
     pack = sub.add_parser("package", help="make an existing archive a BagIt bag")
@@ -310,7 +321,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="links: internal links to posts not in the archive")
     listing.add_argument("--to", metavar="POST_ID",
                          help="links: those pointing to this post (its backlinks)")
-    listing.add_argument("--blog-url", help=argparse.SUPPRESS)
+    listing.add_argument("--blog-url", type=_blog_url, help=argparse.SUPPRESS)
     listing.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     listing.set_defaults(func=_list)
     return parser
@@ -326,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_PIPE
-    except _Usage as problem:
+    except (_Usage, InvalidArgument) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     except BlogarchiveError as problem:

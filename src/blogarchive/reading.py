@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import urlsplit
 
 import attrs
 
+from ._words import counted
 from .annotate import analyse_archive
 from .assemble import Assembler
-from .errors import BlogarchiveError, SourceError, UnsupportedFormat
+from .errors import BlogarchiveError, InvalidArgument, SourceError, UnsupportedFormat
 from .model import Archive, Blog, Comment, Post, Skipped
 from .readers import SourceRead
 from .sources import Input, RawFile, Source, expand
 
-__all__ = ["ReadReport", "iter_records", "read", "read_all", "read_groups"]
+__all__ = [
+    "BLOG_URL_FORM",
+    "ReadReport",
+    "check_blog_url",
+    "iter_records",
+    "read",
+    "read_all",
+    "read_groups",
+]
+
+BLOG_URL_FORM = "https://NAME.blogspot.com/ (or the blog's own domain, https://example.com/)"
 
 
 @attrs.define
@@ -23,14 +35,40 @@ class ReadReport:
 
     ``failed``: inputs that could not be read (nothing of them is in any archive).
     ``ignored``: files inside a folder or zip that are not Blogger documents (counted, skipped).
+    ``warnings``: what was read but is incomplete in a way the user can fix (e.g. Takeout
+    posts without permalinks: give ``blog_url``).
     """
 
     failed: list[SourceError] = attrs.Factory(list)
     ignored: list[SourceError] = attrs.Factory(list)
+    warnings: list[str] = attrs.Factory(list)
+    """Things read whose result the user should act on (also noted in the archive)."""
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+
+def check_blog_url(url: str | None) -> str | None:
+    """``url`` as a blog's home URL (``https://host/``), or InvalidArgument saying the form.
+
+    Takeout permalinks are this URL plus each post's path, so anything but an http(s) URL
+    naming a host and nothing after it would make every permalink wrong.
+    """
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        host, parts = "", urlsplit("")
+    if (parts.scheme.lower() not in ("http", "https") or "." not in host
+            or any(c.isspace() for c in url.strip()) or parts.path not in ("", "/")
+            or parts.query or parts.fragment):
+        raise InvalidArgument(f"blog URL {url!r} is not a blog's home URL; expected the form "
+                              f"{BLOG_URL_FORM}")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}/"
 
 
 def _sources(source: Source | Iterable[Source]) -> list[Source]:
@@ -77,6 +115,7 @@ def read_groups(
     previous: Iterable[Archive] = (),
 ) -> list[tuple[Archive, list[RawFile]]]:
     """``read_all``, with each archive's original files (for a preserved archive)."""
+    blog_url = check_blog_url(blog_url)
     groups: dict[str, Assembler] = {}
     raws: dict[str, dict[str, RawFile]] = {}
     notes: list[str] = []
@@ -116,6 +155,11 @@ def read_groups(
                 report.failed.append(err)
                 continue
             assert read.blog is not None
+            unlinked = _without_permalinks(read, records)
+            if unlinked:
+                read.notes.append(unlinked)
+                if report is not None:
+                    report.warnings.append(unlinked)
             key = _group_key(read.blog, item)
             if read.is_page and len(inputs) > 1:
                 pages.append((key, item, read, records))
@@ -173,6 +217,19 @@ def _one_blog(
     return kept
 
 
+def _without_permalinks(read: SourceRead, records: list[Post | Comment | Skipped]) -> str | None:
+    """Takeout posts have a path but no host unless settings.csv (or ``blog_url``) gives it:
+    say so, and how to give it, rather than leave every permalink empty in silence."""
+    if read.info is None or read.info.format != "takeout":
+        return None
+    unlinked = sum(1 for r in records if isinstance(r, Post) and r.path and not r.url)
+    if not unlinked:
+        return None
+    return (f"{read.info.name}: {counted(unlinked, 'post')} without a permalink: the Takeout "
+            "does not give the blog's address (no settings.csv, or it names none); give it "
+            f"with --blog-url {BLOG_URL_FORM.split(' ')[0]} (blog_url= in the library)")
+
+
 def _group_key(blog: Blog, item: Input) -> str:
     return blog.id if blog.id else f"~{item.name}"
 
@@ -208,6 +265,7 @@ def iter_records(
     resolved (``post_kind`` and ``orphan`` are only set by ``read``), and posts carry no
     ``analysis`` (it needs every permalink; ``read`` does it).
     """
+    blog_url = check_blog_url(blog_url)
     for item in expand(source):
         read = SourceRead(item, blog_url=blog_url)
         yield from read

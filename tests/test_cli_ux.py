@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import subprocess
 import sys
@@ -235,3 +237,69 @@ def test_takeout_without_settings_warns_and_says_how_to_give_the_url(
     linked = [p for p in given.posts if p.path]
     assert linked and all(p.url == "https://pitfall.blogspot.com" + (p.path or "")
                           for p in linked)
+
+
+# -- a folder of pages of several blogs: info and convert agree, one archive per blog -----------
+
+
+def _pages_of_two_blogs(tmp_path: Path) -> Path:
+    from conftest import FIXTURES
+
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    for page in (FIXTURES / "html" / "mirror").iterdir():
+        (folder / page.name).write_bytes(page.read_bytes())
+    (folder / "other-blog.html").write_bytes(
+        (FIXTURES / "html" / "classic-minima-comments.html").read_bytes())
+    return folder
+
+
+def test_info_and_convert_agree_on_a_folder_of_several_blogs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _pages_of_two_blogs(tmp_path)
+    assert main(["info", "-q", str(folder)]) == 0
+    captured = capsys.readouterr()
+    described = [line for line in captured.out.splitlines() if line.startswith("blog: ")]
+    assert len(described) == 2
+    assert "not part of this mirror" not in captured.out + captured.err
+    summary = captured.out.splitlines()[-1]
+    assert summary.startswith("2 blogs: ") and "Well Logs" in summary
+    assert main(["convert", "-q", str(folder), "-o", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1].startswith("2 blogs: ")
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    info = [json.loads(line) for line in _info_json(folder, capsys)]
+    assert written == sorted(f"blog-{blog['blog']['id']}" for blog in info)
+    for blog in info:
+        stored = blogarchive.load(tmp_path / "out" / f"blog-{blog['blog']['id']}")
+        assert blog["counts"]["posts"] == {"post": {"live": len(stored.posts)}, "page": {}}
+
+
+def _info_json(source: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    assert main(["info", "-q", "--json", str(source)]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def test_a_warc_reads_its_crawls_blog_and_counts_other_blogs_pages(tmp_path: Path) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    folder = _pages_of_two_blogs(tmp_path)
+    warc = tmp_path / "crawl.warc.gz"
+    with warc.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for page in sorted(folder.iterdir()):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                       protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                f"https://example.org/{page.name}", "response",
+                payload=io.BytesIO(page.read_bytes()), http_headers=headers))
+    report = blogarchive.ReadReport()
+    (archive,) = blogarchive.read_all(warc, report=report, analyse=False)
+    assert archive.blog.title != "Well Logs" and len(archive.posts) == 3
+    (stray,) = report.ignored
+    assert str(stray).startswith("crawl.warc.gz!https://example.org/other-blog.html: a page "
+                                 "of another blog (Well Logs, id ")
+    assert "captured in this WARC" in str(stray)
+    assert any("a page of another blog" in note for note in archive.notes)

@@ -28,7 +28,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from ._words import counted
-from .describe import describe_counts, info_json, info_lines
+from .describe import blogs_summary, describe_counts, info_json, info_lines
 from .errors import ArchiveError, BlogarchiveError, InvalidArgument
 from .listing import KINDS, WHAT, check_options, format_row, rows, unknown_target
 from .model import Archive
@@ -154,6 +154,9 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         kinds = [e["eventType"] for e in result.events]
         print(f"  provenance: {', '.join(kinds)} {'event' if len(kinds) == 1 else 'events'} "
               "added to events.jsonl" + ("; a BagIt bag" if args.bag else ""), file=out)
+    several = blogs_summary([result.archive for result in results])
+    if several:
+        print(f"{several}; each in its own folder under {args.output}/", file=out)
     return EXIT_INPUT if report.failed else EXIT_OK
 
 
@@ -218,6 +221,9 @@ def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for archive in archives:
             for line in info_lines(archive):
                 print(line, file=out)
+        several = blogs_summary(archives)
+        if several:
+            print(several, file=out)
     if report.failed or not archives:
         return EXIT_INPUT
     return EXIT_OK

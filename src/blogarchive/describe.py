@@ -8,7 +8,7 @@ from ._words import counted, number
 from .model import Archive
 from .stats import counts
 
-__all__ = ["describe_counts", "info_json", "info_lines"]
+__all__ = ["blogs_summary", "describe_counts", "info_json", "info_lines"]
 
 
 def describe_counts(archive: Archive) -> list[str]:
@@ -101,3 +101,13 @@ def info_json(archive: Archive) -> dict[str, Any]:
         "published": _date_range(archive),
         "notes": list(archive.notes),
     }
+
+
+def blogs_summary(archives: list[Archive]) -> str | None:
+    """One line naming the blogs, when a run found several (None for one or none)."""
+    if len(archives) < 2:
+        return None
+    names = "; ".join(f"{a.blog.title or '(untitled)'} (id {a.blog.id or 'none'}, "
+                      f"{counted(len(a.posts), 'post or page', 'posts and pages')})"
+                      for a in archives)
+    return f"{counted(len(archives), 'blog')}: {names}"

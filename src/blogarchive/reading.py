@@ -196,25 +196,39 @@ def _one_blog(
     report: ReadReport | None,
     notes: list[str],
 ) -> list[tuple[str, Input, SourceRead, list[Post | Comment | Skipped]]]:
-    """A mirror or WARC is one blog's pages: pages of other sites in it are counted, not read."""
-    keys = Counter(key for key, *_ in pages)
-    if len(keys) <= 1:
-        return pages
-    main = keys.most_common(1)[0][0]
+    """The pages to read from one folder, zip or WARC: which pages of other blogs are kept.
+
+    Page files (a folder or zip of saved pages) are what the user chose to keep: every blog
+    among them becomes its own archive, as it would if each file were given on its own.
+    A WARC is a crawl aimed at one site: pages of other blogs in it are by-products
+    (links followed off-site, embeds), so in each WARC the blog with the most pages is the
+    one read, and the other blogs' pages are counted and noted, not read.
+    """
+    crawls: dict[str, Counter[str]] = {}
+    for key, item, _, _ in pages:
+        if item.capture:
+            crawls.setdefault(_container(item), Counter())[key] += 1
+    main = {crawl: keys.most_common(1)[0][0] for crawl, keys in crawls.items()}
     kept = []
     for page in pages:
         key, item, read, _ = page
-        if key == main:
+        if not item.capture or main[_container(item)] == key:
             kept.append(page)
             continue
         blog = read.blog
         assert blog is not None
         err = UnsupportedFormat(item.name, f"a page of another blog ({blog.title or '?'}, "
-                                           f"id {blog.id or '?'}): not part of this mirror")
+                                           f"id {blog.id or '?'}) captured in this WARC: "
+                                           "a crawl's by-product, not read")
         if report is not None:
             report.ignored.append(err)
         notes.append(f"not read: {err}")
     return kept
+
+
+def _container(item: Input) -> str:
+    """The WARC a captured page came from."""
+    return item.raw[0].name if item.raw else item.name.split("!", 1)[0]
 
 
 def _without_permalinks(read: SourceRead, records: list[Post | Comment | Skipped]) -> str | None:

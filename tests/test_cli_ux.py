@@ -14,7 +14,7 @@ import pytest
 
 import blogarchive
 from blogarchive.cli import main
-from conftest import EXAMPLE
+from conftest import EXAMPLE, FIXTURES
 
 
 def _run_into_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
@@ -37,7 +37,7 @@ def test_a_closed_stdout_ends_quietly(command: list[str]) -> None:
 
 
 def test_convert_into_a_closed_stdout_still_writes_the_archive(tmp_path: Path) -> None:
-    done = _run_into_closed_pipe("convert", "-q", str(EXAMPLE), "-o", str(tmp_path / "a"))
+    done = _run_into_closed_pipe("convert", str(EXAMPLE), "-o", str(tmp_path / "a"))
     assert (done.returncode, done.stderr) == (141, "")
     assert blogarchive.load(tmp_path / "a") == blogarchive.read(EXAMPLE)
 
@@ -126,7 +126,7 @@ def test_notes_use_real_plurals() -> None:
 def test_command_output_has_no_parenthesised_plurals(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["convert", "-q", str(EXAMPLE), "-o", str(tmp_path / "a")]) == 0
+    assert main(["convert", str(EXAMPLE), "-o", str(tmp_path / "a")]) == 0
     assert main(["info", str(EXAMPLE)]) == 0
     assert main(["validate", str(tmp_path / "a")]) == 0
     out = capsys.readouterr().out
@@ -212,7 +212,6 @@ def test_a_home_url_is_accepted_and_normalised() -> None:
 
 
 def _takeout_without_settings(tmp_path: Path) -> Path:
-    from conftest import FIXTURES
 
     blog = FIXTURES / "takeout" / "Takeout" / "Blogger" / "Blogs" / "Pitfall Blog"
     folder = tmp_path / "Takeout" / "Blogger" / "Blogs" / "Pitfall Blog"
@@ -225,7 +224,7 @@ def test_takeout_without_settings_warns_and_says_how_to_give_the_url(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = _takeout_without_settings(tmp_path)
-    assert main(["convert", "-q", str(source), "-o", str(tmp_path / "a")]) == 0
+    assert main(["convert", str(source), "-o", str(tmp_path / "a")]) == 0
     err = capsys.readouterr().err
     assert "warning: " in err and " without a permalink: the Takeout does not give the " \
         "blog's address" in err and "--blog-url https://NAME.blogspot.com/" in err
@@ -243,7 +242,6 @@ def test_takeout_without_settings_warns_and_says_how_to_give_the_url(
 
 
 def _pages_of_two_blogs(tmp_path: Path) -> Path:
-    from conftest import FIXTURES
 
     folder = tmp_path / "saved"
     folder.mkdir()
@@ -265,7 +263,7 @@ def test_info_and_convert_agree_on_a_folder_of_several_blogs(
     assert "not part of this mirror" not in captured.out + captured.err
     summary = captured.out.splitlines()[-1]
     assert summary.startswith("2 blogs: ") and "Well Logs" in summary
-    assert main(["convert", "-q", str(folder), "-o", str(tmp_path / "out")]) == 0
+    assert main(["convert", str(folder), "-o", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[-1].startswith("2 blogs: ")
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
@@ -303,3 +301,91 @@ def test_a_warc_reads_its_crawls_blog_and_counts_other_blogs_pages(tmp_path: Pat
                                  "of another blog (Well Logs, id ")
     assert "captured in this WARC" in str(stray)
     assert any("a page of another blog" in note for note in archive.notes)
+
+
+# -- progress through every phase, and -q ----------------------------------------------------
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int, int | None]] = []
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        self.calls.append((phase, done, total))
+
+    def phases(self) -> list[str]:
+        return list(dict.fromkeys(phase for phase, _, _ in self.calls))
+
+    def check(self) -> None:
+        """Each run of a phase starts at 0, only grows, and ends at its total when known."""
+        runs: list[list[tuple[str, int, int | None]]] = []
+        for call in self.calls:
+            if call[1] == 0 or not runs or runs[-1][0][0] != call[0]:
+                runs.append([])
+            runs[-1].append(call)
+        for run in runs:
+            assert run[0][1] == 0, run[:3]
+            dones = [done for _, done, _ in run]
+            assert dones == sorted(dones), run[0][0]
+            total = run[-1][2]
+            if total is not None:
+                assert dones[-1] == total, (run[0][0], dones[-1], total)
+
+
+def test_the_library_reports_every_phase_of_convert_and_validate(tmp_path: Path) -> None:
+    seen = _Recorder()
+    blogarchive.convert(EXAMPLE, tmp_path / "a", progress=seen)
+    assert seen.phases() == ["reading", "analysing", "writing"]
+    seen.check()
+    assert ("reading", EXAMPLE.stat().st_size, EXAMPLE.stat().st_size) in seen.calls
+    assert seen.calls[-1] == ("writing", 4, 4)  # data, the original, events, manifests
+    checked = _Recorder()
+    assert blogarchive.validate(tmp_path / "a", progress=checked)
+    assert checked.phases() == ["checking fixity", "checking schemas", "loading"]
+    checked.check()
+    read = _Recorder()
+    archive = blogarchive.read(EXAMPLE, progress=read)
+    assert ("analysing", len(archive.posts), len(archive.posts)) in read.calls
+    streamed = _Recorder()
+    list(blogarchive.iter_records(EXAMPLE, progress=streamed))
+    assert streamed.phases() == ["reading"]
+    streamed.check()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_sees_a_bar_for_each_phase(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["convert", str(EXAMPLE), "-o", str(tmp_path / "a")]) == 0
+    assert main(["validate", str(tmp_path / "a")]) == 0
+    shown = terminal.getvalue()
+    for phase in ("reading", "analysing", "writing", "checking fixity", "checking schemas"):
+        assert f"{phase}:" in shown, phase
+    assert "post/s" in shown or "s/post" in shown  # items and rate, not only a percentage
+
+
+def test_quiet_prints_only_errors_and_what_was_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stderr", _Terminal())  # a bar would show, were it not for -q
+    source = _takeout_without_settings(tmp_path)  # gives a warning
+    assert main(["convert", "-q", str(source), "-o", str(tmp_path / "t")]) == 0
+    assert main(["convert", "-q", str(EXAMPLE), "-o", str(tmp_path / "a")]) == 0
+    assert main(["validate", "-q", str(tmp_path / "a")]) == 0
+    assert main(["package", "-q", str(tmp_path / "a")]) == 0
+    assert capsys.readouterr().out == ""
+    assert sys.stderr.getvalue() == ""
+    assert main(["list", "-q", "quotes", str(EXAMPLE)]) == 0
+    assert main(["info", "-q", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "blockquote-cite (cite https://example.org/reports/water-2010.pdf)" in out
+    assert "blog: Field Notes" in out
+    assert sys.stderr.getvalue() == ""  # no "3 quotes", no bar
+    assert main(["convert", "-q", str(FIXTURES / "bad" / "empty.xml"), "-o",
+                 str(tmp_path / "e")]) == 1
+    assert "error: " in sys.stderr.getvalue()

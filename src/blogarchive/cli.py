@@ -6,6 +6,12 @@
     blogarchive package DEST                  make an archive a BagIt bag
     blogarchive list WHAT SOURCE...           quotes, lists, links or media, one per line
 
+On a terminal every long phase shows a bar on stderr (reading, analysing, writing; for
+validate: checking fixity, checking schemas, loading) with its items, rate and ETA. ``-q``
+on any command prints errors only: no bar, summary, counts, skipped files or warnings (those
+are kept in the archive's notes and events); what was asked for (info's description, list's
+rows) is still printed.
+
 Exit codes: 0 everything converted (warnings allowed); 1 some input could not be read (the
 rest was still converted); 2 usage or destination problem; 3 an internal error (a bug);
 141 (128 + SIGPIPE, what a shell reports for ``cat`` or ``grep`` in the same place) when the
@@ -17,14 +23,13 @@ commands print only after their work is done.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from . import __version__
 from ._words import counted
@@ -32,9 +37,9 @@ from .describe import blogs_summary, describe_counts, info_json, info_lines
 from .errors import ArchiveError, BlogarchiveError, InvalidArgument
 from .listing import KINDS, WHAT, check_options, format_row, rows, unknown_target
 from .model import Archive
-from .preserve import REDACTIONS, convert, package, validate
+from .preserve import REDACTIONS, Converted, convert, package, validate
+from .progress import TerminalProgress
 from .reading import ReadReport, check_blog_url, read_all
-from .sources import expand
 from .store import data_dir, load
 
 __all__ = ["main"]
@@ -43,33 +48,26 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 EXIT_PIPE = 128 + 13  # SIGPIPE: standard output was closed by its reader
 
 
-def _progress(sources: Sequence[str], enabled: bool) -> tuple[Callable[[int], None] | None, Any]:
-    """A byte-counting progress bar on stderr, only when it is a terminal."""
-    if not enabled or not sys.stderr.isatty():
-        return None, None
-    from tqdm import tqdm
-
-    total = 0
-    for source in sources:
-        with contextlib.suppress(BlogarchiveError):  # the read reports it properly
-            total += sum(item.size or 0 for item in expand(source))
-    bar = tqdm(total=total or None, unit="B", unit_scale=True, desc="reading", leave=False)
-    return bar.update, bar
+def _bar_done(args: argparse.Namespace) -> None:
+    """Clear the progress bar before printing results, so the two never interleave."""
+    if isinstance(args.progress, TerminalProgress):
+        args.progress.close()
 
 
 def _read(args: argparse.Namespace, report: ReadReport) -> list[Archive]:
-    update, bar = _progress(args.sources, not getattr(args, "quiet", False))
     try:
-        return read_all(args.sources, blog_url=args.blog_url, report=report, progress=update,
-                        analyse=not getattr(args, "no_analysis", False))
+        return read_all(args.sources, blog_url=args.blog_url, report=report,
+                        progress=args.progress, analyse=not getattr(args, "no_analysis", False))
     finally:
-        if bar is not None:
-            bar.close()
+        _bar_done(args)
 
 
-def _print_problems(report: ReadReport, err: TextIO) -> None:
+def _print_problems(report: ReadReport, err: TextIO, quiet: bool = False) -> None:
+    """Errors always; files skipped and warnings unless ``-q`` (they are in the archive)."""
     for problem in report.failed:
         print(f"error: {problem}", file=err)
+    if quiet:
+        return
     for problem in report.ignored:
         print(f"skipped: {problem}", file=err)
     for warning in report.warnings:
@@ -121,28 +119,33 @@ def _options(args: argparse.Namespace) -> str:
 def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
     info = _bag_info(args)
-    update, bar = _progress(args.sources, not args.quiet)
     try:
-        results = convert(
-            args.sources, args.output, originals=not args.no_originals, bag=args.bag,
-            bag_info=info, redact_emails="emails" in (args.redact or []),
-            blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
-            progress=update, options=_options(args),
-        )
+        try:
+            results = convert(
+                args.sources, args.output, originals=not args.no_originals, bag=args.bag,
+                bag_info=info, redact_emails="emails" in (args.redact or []),
+                blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
+                progress=args.progress, options=_options(args),
+            )
+        finally:
+            _bar_done(args)
     except ArchiveError as problem:
-        _print_problems(report, err)
+        _print_problems(report, err, args.quiet)
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
     except OSError as problem:
         print(f"error: {args.output}: cannot write: {problem.strerror or problem}", file=err)
         return EXIT_INPUT
-    finally:
-        if bar is not None:
-            bar.close()
-    _print_problems(report, err)
+    _print_problems(report, err, args.quiet)
     if not results:
         print("error: nothing was converted", file=err)
         return EXIT_INPUT
+    if not args.quiet:
+        _summarise(results, args, out)
+    return EXIT_INPUT if report.failed else EXIT_OK
+
+
+def _summarise(results: list[Converted], args: argparse.Namespace, out: TextIO) -> None:
     for result in results:
         archive, blog = result.archive, result.archive.blog
         print(f"wrote {result.path}/  {blog.title or '(untitled)'} "
@@ -157,7 +160,6 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     several = blogs_summary([result.archive for result in results])
     if several:
         print(f"{several}; each in its own folder under {args.output}/", file=out)
-    return EXIT_INPUT if report.failed else EXIT_OK
 
 
 def _package(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -166,23 +168,26 @@ def _package(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except ArchiveError as problem:
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
-    print(f"{path}/ is a BagIt bag (payload in data/)", file=out)
+    if not args.quiet:
+        print(f"{path}/ is a BagIt bag (payload in data/)", file=out)
     return EXIT_OK
 
 
 def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
-        report = validate(args.archive)
+        report = validate(args.archive, progress=args.progress)
     except ArchiveError as problem:
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
+    finally:
+        _bar_done(args)
     if args.json:
         print(json.dumps({"path": str(report.path), "layout": report.layout,
                           "valid": report.valid, "checked": report.checked,
                           "problems": [{"file": p.file, "line": p.line, "reason": p.reason}
                                        for p in report.problems]},
                          sort_keys=True, ensure_ascii=False), file=out)
-    else:
+    elif not (args.quiet and report.valid):
         what = ", ".join(counted(n, k.removesuffix("s"), k)
                          for k, n in sorted(report.checked.items()))
         state = "valid" if report.valid else f"INVALID ({counted(len(report.problems), 'problem')})"
@@ -207,7 +212,7 @@ def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[A
     if sources:
         args.sources = sources
         archives.extend(_read(args, report))
-    _print_problems(report, err)
+    _print_problems(report, err, args.quiet)
     return archives
 
 
@@ -241,7 +246,7 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _Usage(wrong)
     shown = 0
     for archive in archives:
-        if any(p.analysis is None for p in archive.posts):
+        if any(p.analysis is None for p in archive.posts) and not args.quiet:
             print(f"note: {archive.blog.title or archive.blog.id}: some posts were not "
                   "analysed (archive written with analysis off)", file=err)
         for row in rows(archive, args.what, broken=args.broken, internal=args.internal,
@@ -251,7 +256,7 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print(json.dumps(row, sort_keys=True, ensure_ascii=False), file=out)
             else:
                 print(format_row(args.what, row), file=out)
-    if not args.json:
+    if not args.json and not args.quiet:
         print(counted(shown, _SINGULAR[args.what], args.what), file=err)
     if report.failed or not archives:
         return EXIT_INPUT
@@ -259,6 +264,12 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 _SINGULAR = {"quotes": "quote", "lists": "list", "links": "link", "media": "media item"}
+
+
+def _quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="errors only: no progress bar, summary, counts or warnings "
+                        "(what was asked for, info's description or list's rows, is printed)")
 
 
 def _bag_options(parser: argparse.ArgumentParser) -> None:
@@ -296,23 +307,25 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--no-analysis", action="store_true",
                          help="leave post bodies unanalysed (no quotes, link lists, links, "
                          "media): about twice as fast")
-    convert.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _quiet(convert)
     convert.set_defaults(func=_convert)
     info = sub.add_parser("info", help="describe what a source or archive holds")
     info.add_argument("sources", nargs="+", metavar="SOURCE")
     info.add_argument("--json", action="store_true", help="one JSON object per blog")
     info.add_argument("--blog-url", type=_blog_url, help=argparse.SUPPRESS)
-    info.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _quiet(info)
     info.set_defaults(func=_info)
     pack = sub.add_parser("package", help="make an existing archive a BagIt bag")
     pack.add_argument("archive", metavar="DEST")
     _bag_options(pack)
+    _quiet(pack)
     pack.set_defaults(func=_package)
     check = sub.add_parser(
         "validate", help="check an archive: fixity, schemas, references, counts",
         description="Exit 0 when valid, 1 when invalid, 2 when DEST is not an archive.")
     check.add_argument("archive", metavar="DEST")
     check.add_argument("--json", action="store_true", help="the report as one JSON object")
+    _quiet(check)
     check.set_defaults(func=_validate)
     listing = sub.add_parser(
         "list", help="list the quotes, link lists, links or media found in post bodies")
@@ -328,7 +341,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--to", metavar="POST_ID",
                          help="links: those pointing to this post (its backlinks)")
     listing.add_argument("--blog-url", type=_blog_url, help=argparse.SUPPRESS)
-    listing.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _quiet(listing)
     listing.set_defaults(func=_list)
     return parser
 
@@ -336,6 +349,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    bar = TerminalProgress(sys.stderr)
+    # The bar shows only on a terminal; -q turns it off with everything else but errors.
+    args.progress = None if args.quiet else bar
     try:
         code: int = args.func(args, sys.stdout, sys.stderr)
         sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
@@ -357,6 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("internal error: this is a bug in blogarchive; please report it with the "
               "traceback above", file=sys.stderr)
         return EXIT_BUG
+    finally:
+        bar.close()
 
 
 def _silence_stdout() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
 import attrs
@@ -13,6 +13,7 @@ from .annotate import analyse_archive
 from .assemble import Assembler
 from .errors import BlogarchiveError, InvalidArgument, SourceError, UnsupportedFormat
 from .model import Archive, Blog, Comment, Post, Skipped
+from .progress import Progress, counter
 from .readers import SourceRead
 from .sources import Input, RawFile, Source, expand
 
@@ -84,7 +85,7 @@ def read_all(
     *,
     blog_url: str | None = None,
     report: ReadReport | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     analyse: bool = True,
     previous: Iterable[Archive] = (),
 ) -> list[Archive]:
@@ -97,7 +98,9 @@ def read_all(
     ``analyse=False`` leaves every post's ``analysis`` null (quotes, link lists, links and
     media are then not extracted; see ``blogarchive.analysis``). ``previous`` archives (from
     earlier conversions) contribute, to the blog with the same id, the posts and comments
-    the new sources no longer hold, marked ``retained``.
+    the new sources no longer hold, marked ``retained``. ``progress`` is called as
+    ``progress(phase, done, total)`` while reading (bytes) and analysing (posts); see
+    ``blogarchive.progress``.
     """
     return [archive for archive, _ in read_groups(
         source, blog_url=blog_url, report=report, progress=progress, analyse=analyse,
@@ -110,7 +113,7 @@ def read_groups(
     *,
     blog_url: str | None = None,
     report: ReadReport | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     analyse: bool = True,
     previous: Iterable[Archive] = (),
 ) -> list[tuple[Archive, list[RawFile]]]:
@@ -119,19 +122,22 @@ def read_groups(
     groups: dict[str, Assembler] = {}
     raws: dict[str, dict[str, RawFile]] = {}
     notes: list[str] = []
-    for one in _sources(source):
+    expanded: list[list[Input]] = []
+    for one in _sources(source):  # all first, so that the bytes to read are known
         try:
-            inputs = expand(one)
+            expanded.append(expand(one))
         except SourceError as err:
             if report is None:
                 raise
             report.failed.append(err)
-            continue
+    advance = counter(progress, "reading",
+                      sum(item.size or 0 for inputs in expanded for item in inputs) or None)
+    for inputs in expanded:
         pages: list[tuple[str, Input, SourceRead, list[Post | Comment | Skipped]]] = []
         for item in inputs:
             read = None
             try:
-                read = SourceRead(item, blog_url=blog_url, progress=progress)
+                read = SourceRead(item, blog_url=blog_url, progress=advance)
                 records = list(read)
             except UnsupportedFormat as err:
                 if len(inputs) > 1:  # a stray file in a folder or zip: counted, not fatal
@@ -173,7 +179,7 @@ def read_groups(
         if key in earlier:
             group.keep_previous(earlier[key])
         archive = group.archive(notes)
-        out.append((analyse_archive(archive) if analyse else archive,
+        out.append((analyse_archive(archive, progress=progress) if analyse else archive,
                     list(raws.get(key, {}).values())))
     return out
 
@@ -252,7 +258,7 @@ def read(
     source: Source | Iterable[Source],
     *,
     blog_url: str | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     analyse: bool = True,
 ) -> Archive:
     """Read one blog from a path, bytes or binary file object (or several of one blog).
@@ -270,7 +276,7 @@ def read(
 
 
 def iter_records(
-    source: Source, *, blog_url: str | None = None
+    source: Source, *, blog_url: str | None = None, progress: Progress | None = None
 ) -> Iterator[Post | Comment | Skipped | Blog]:
     """Stream records one by one without building an Archive (for exports too large to hold).
 
@@ -280,8 +286,10 @@ def iter_records(
     ``analysis`` (it needs every permalink; ``read`` does it).
     """
     blog_url = check_blog_url(blog_url)
-    for item in expand(source):
-        read = SourceRead(item, blog_url=blog_url)
+    inputs = expand(source)
+    advance = counter(progress, "reading", sum(item.size or 0 for item in inputs) or None)
+    for item in inputs:
+        read = SourceRead(item, blog_url=blog_url, progress=advance)
         yield from read
         assert read.blog is not None
         yield read.blog

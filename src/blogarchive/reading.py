@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import attrs
@@ -118,27 +119,67 @@ def read_groups(
     previous: Iterable[Archive] = (),
 ) -> list[tuple[Archive, list[RawFile]]]:
     """``read_all``, with each archive's original files (for a preserved archive)."""
-    blog_url = check_blog_url(blog_url)
     groups: dict[str, Assembler] = {}
     raws: dict[str, dict[str, RawFile]] = {}
     notes: list[str] = []
+    blog_url = check_blog_url(blog_url)
+    for key, item, read, records in readings(
+        expand_all(source, report), collect=list, blog_url=blog_url, report=report,
+        notes=notes, progress=progress,
+    ):
+        _add(groups, raws, key, item, read, records)
+    earlier = {a.blog.id: a for a in previous if a.blog.id}
+    out = []
+    for key, group in sorted(groups.items()):
+        if key in earlier:
+            group.keep_previous(earlier[key])
+        archive = group.archive(notes)
+        out.append((analyse_archive(archive, progress=progress) if analyse else archive,
+                    list(raws.get(key, {}).values())))
+    return out
+
+
+Record = Post | Comment | Skipped
+T = TypeVar("T")
+
+
+def expand_all(sources: Source | Iterable[Source],
+               report: ReadReport | None) -> list[list[Input]]:
+    """Every source's inputs, before any is read (so the bytes to read are known)."""
     expanded: list[list[Input]] = []
-    for one in _sources(source):  # all first, so that the bytes to read are known
+    for one in _sources(sources):
         try:
             expanded.append(expand(one))
         except SourceError as err:
             if report is None:
                 raise
             report.failed.append(err)
+    return expanded
+
+
+def readings(
+    expanded: list[list[Input]],
+    *,
+    collect: Callable[[Iterable[Record]], T],
+    blog_url: str | None,
+    report: ReadReport | None,
+    notes: list[str],
+    progress: Progress | None,
+) -> Iterator[tuple[str, Input, SourceRead, T]]:
+    """Each input read that belongs in an archive: its blog's key, the input, its reading
+    (blog, infos, notes) and what ``collect`` made of its records (a list for ``read``,
+    counts for ``info``). Failures go to ``report`` (or raise without one), stray files and
+    broken pages of a folder are counted in ``report.ignored`` and ``notes``."""
     advance = counter(progress, "reading",
                       sum(item.size or 0 for inputs in expanded for item in inputs) or None)
     for inputs in expanded:
-        pages: list[tuple[str, Input, SourceRead, list[Post | Comment | Skipped]]] = []
+        pages: list[tuple[str, Input, SourceRead, T]] = []
         for item in inputs:
             read = None
             try:
                 read = SourceRead(item, blog_url=blog_url, progress=advance)
-                records = list(read)
+                watched = _Unlinked(read)
+                collected = collect(watched)
             except UnsupportedFormat as err:
                 if len(inputs) > 1:  # a stray file in a folder or zip: counted, not fatal
                     if report is not None:
@@ -161,27 +202,17 @@ def read_groups(
                 report.failed.append(err)
                 continue
             assert read.blog is not None
-            unlinked = _without_permalinks(read, records)
+            unlinked = watched.warning(read)
             if unlinked:
                 read.notes.append(unlinked)
                 if report is not None:
                     report.warnings.append(unlinked)
             key = _group_key(read.blog, item)
             if read.is_page and len(inputs) > 1:
-                pages.append((key, item, read, records))
+                pages.append((key, item, read, collected))
                 continue
-            _add(groups, raws, key, item, read, records)
-        for key, item, read, records in _one_blog(pages, report, notes):
-            _add(groups, raws, key, item, read, records)
-    earlier = {a.blog.id: a for a in previous if a.blog.id}
-    out = []
-    for key, group in sorted(groups.items()):
-        if key in earlier:
-            group.keep_previous(earlier[key])
-        archive = group.archive(notes)
-        out.append((analyse_archive(archive, progress=progress) if analyse else archive,
-                    list(raws.get(key, {}).values())))
-    return out
+            yield key, item, read, collected
+        yield from _one_blog(pages, report, notes)
 
 
 def _add(groups: dict[str, Assembler], raws: dict[str, dict[str, RawFile]], key: str,
@@ -198,10 +229,10 @@ def _add(groups: dict[str, Assembler], raws: dict[str, dict[str, RawFile]], key:
 
 
 def _one_blog(
-    pages: list[tuple[str, Input, SourceRead, list[Post | Comment | Skipped]]],
+    pages: list[tuple[str, Input, SourceRead, T]],
     report: ReadReport | None,
     notes: list[str],
-) -> list[tuple[str, Input, SourceRead, list[Post | Comment | Skipped]]]:
+) -> list[tuple[str, Input, SourceRead, T]]:
     """The pages to read from one folder, zip or WARC: which pages of other blogs are kept.
 
     Page files (a folder or zip of saved pages) are what the user chose to keep: every blog
@@ -237,17 +268,28 @@ def _container(item: Input) -> str:
     return item.raw[0].name if item.raw else item.name.split("!", 1)[0]
 
 
-def _without_permalinks(read: SourceRead, records: list[Post | Comment | Skipped]) -> str | None:
-    """Takeout posts have a path but no host unless settings.csv (or ``blog_url``) gives it:
-    say so, and how to give it, rather than leave every permalink empty in silence."""
-    if read.info is None or read.info.format != "takeout":
-        return None
-    unlinked = sum(1 for r in records if isinstance(r, Post) and r.path and not r.url)
-    if not unlinked:
-        return None
-    return (f"{read.info.name}: {counted(unlinked, 'post')} without a permalink: the Takeout "
-            "does not give the blog's address (no settings.csv, or it names none); give it "
-            f"with --blog-url {BLOG_URL_FORM.split(' ')[0]} (blog_url= in the library)")
+class _Unlinked:
+    """The records of one reading, passed on while counting Takeout posts that have a path
+    but no permalink (settings.csv, or ``blog_url``, gives the host)."""
+
+    def __init__(self, records: Iterable[Record]) -> None:
+        self._records = records
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Record]:
+        for record in self._records:
+            if isinstance(record, Post) and record.path and not record.url:
+                self.count += 1
+            yield record
+
+    def warning(self, read: SourceRead) -> str | None:
+        """Say so, and how to give the address, rather than leave permalinks empty."""
+        if not self.count or read.info is None or read.info.format != "takeout":
+            return None
+        return (f"{read.info.name}: {counted(self.count, 'post')} without a permalink: the "
+                "Takeout does not give the blog's address (no settings.csv, or it names none); "
+                f"give it with --blog-url {BLOG_URL_FORM.split(' ')[0]} (blog_url= in the "
+                "library)")
 
 
 def _group_key(blog: Blog, item: Input) -> str:

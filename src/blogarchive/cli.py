@@ -33,7 +33,8 @@ from typing import TextIO
 
 from . import __version__
 from ._words import counted
-from .describe import blogs_summary, describe_counts, info_json, info_lines
+from .census import survey
+from .describe import Summary, blogs_summary, describe_counts, info_json, info_lines, summarise
 from .errors import ArchiveError, BlogarchiveError, InvalidArgument
 from .listing import KINDS, WHAT, check_options, format_row, rows, unknown_target
 from .model import Archive
@@ -197,8 +198,8 @@ def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK if report.valid else EXIT_INPUT
 
 
-def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Archive]:
-    """Archives from the arguments: written archive folders are loaded, sources read."""
+def _loaded(args: argparse.Namespace, report: ReadReport) -> tuple[list[Archive], list[str]]:
+    """Written archive folders among the arguments, loaded; and the other sources."""
     archives: list[Archive] = []
     sources = []
     for source in args.sources:
@@ -209,6 +210,12 @@ def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[A
                 report.failed.append(problem)  # type: ignore[arg-type]
         else:
             sources.append(source)
+    return archives, sources
+
+
+def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Archive]:
+    """Archives from the arguments: written archive folders are loaded, sources read."""
+    archives, sources = _loaded(args, report)
     if sources:
         args.sources = sources
         archives.extend(_read(args, report))
@@ -216,20 +223,38 @@ def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[A
     return archives
 
 
+def _summaries(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Summary]:
+    """What info prints of each blog: sources are counted as they stream by where they
+    allow it (``census.survey``: exports, feeds, Takeout), without holding their records."""
+    archives, sources = _loaded(args, report)
+    found: list[Summary] | None = []
+    if sources:
+        try:
+            found = survey(sources, blog_url=args.blog_url, report=report,
+                           progress=args.progress)
+        finally:
+            _bar_done(args)
+    if found is None:  # pages: their copies merge as a whole
+        args.sources = sources
+        archives.extend(_read(args, report))
+    _print_problems(report, err, args.quiet)
+    return [summarise(a) for a in archives] + (found or [])
+
+
 def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
-    archives = _gather(args, report, err)
+    summaries = _summaries(args, report, err)
     if args.json:
-        for archive in archives:
-            print(json.dumps(info_json(archive), sort_keys=True, ensure_ascii=False), file=out)
+        for summary in summaries:
+            print(json.dumps(info_json(summary), sort_keys=True, ensure_ascii=False), file=out)
     else:
-        for archive in archives:
-            for line in info_lines(archive):
+        for summary in summaries:
+            for line in info_lines(summary):
                 print(line, file=out)
-        several = blogs_summary(archives)
+        several = blogs_summary(summaries)
         if several:
             print(several, file=out)
-    if report.failed or not archives:
+    if report.failed or not summaries:
         return EXIT_INPUT
     return EXIT_OK
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
@@ -13,19 +13,23 @@ from ._words import counted
 from .annotate import analyse_archive
 from .assemble import Assembler
 from .errors import BlogarchiveError, InvalidArgument, SourceError, UnsupportedFormat
-from .model import Archive, Blog, Comment, Post, Skipped
+from .model import Archive, Blog, Comment, Post, Skipped, SourceInfo
 from .progress import Progress, counter
 from .readers import SourceRead
 from .sources import Input, RawFile, Source, expand
 
 __all__ = [
     "BLOG_URL_FORM",
+    "Group",
     "ReadReport",
     "check_blog_url",
+    "expand_all",
     "iter_records",
+    "keep_reading",
     "read",
     "read_all",
     "read_groups",
+    "readings",
 ]
 
 BLOG_URL_FORM = "https://NAME.blogspot.com/ (or the blog's own domain, https://example.com/)"
@@ -215,15 +219,28 @@ def readings(
         yield from _one_blog(pages, report, notes)
 
 
-def _add(groups: dict[str, Assembler], raws: dict[str, dict[str, RawFile]], key: str,
-         item: Input, read: SourceRead, records: list[Post | Comment | Skipped]) -> None:
+class Group(Protocol):
+    """One blog's collection of readings (an Assembler, or info's census)."""
+
+    blogs: list[Blog]
+    sources: list[SourceInfo]
+    notes: list[str]
+
+
+def keep_reading(group: Group, item: Input, read: SourceRead) -> None:
+    """What a blog's group keeps of each reading besides its records."""
     assert read.blog is not None
-    group = groups.setdefault(key, Assembler())
-    group.add_all(records)
     group.blogs.append(read.blog)
     group.sources.extend(read.infos)
     group.notes.extend(read.notes)
     group.notes.extend(item.notes)
+
+
+def _add(groups: dict[str, Assembler], raws: dict[str, dict[str, RawFile]], key: str,
+         item: Input, read: SourceRead, records: list[Post | Comment | Skipped]) -> None:
+    group = groups.setdefault(key, Assembler())
+    group.add_all(records)
+    keep_reading(group, item, read)
     for raw in item.raw:
         raws.setdefault(key, {}).setdefault(raw.name, raw)
 

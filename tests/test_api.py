@@ -22,7 +22,7 @@ def test_every_record_type_a_user_meets_is_exported_at_the_top() -> None:
             assert getattr(blogarchive, name) is getattr(module, name)
     for name in ("Skipped", "Quote", "LinkList", "Media", "ListedLink", "BodyLink", "Setting",
                  "Location", "Thumbnail", "Link", "Origin", "SourceInfo", "ReadReport",
-                 "ValidationReport", "Converted", "Problem"):
+                 "ValidationReport", "Converted", "Problem", "Progress", "InvalidArgument"):
         assert name in blogarchive.__all__
 
 

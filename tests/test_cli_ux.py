@@ -367,6 +367,10 @@ def test_a_terminal_sees_a_bar_for_each_phase(tmp_path: Path,
     for phase in ("reading", "analysing", "writing", "checking fixity", "checking schemas"):
         assert f"{phase}:" in shown, phase
     assert "post/s" in shown or "s/post" in shown  # items and rate, not only a percentage
+    terminal.seek(0)
+    terminal.truncate()
+    assert main(["info", str(EXAMPLE)]) == 0  # the census: reading, then analysing
+    assert "reading:" in terminal.getvalue() and "analysing:" in terminal.getvalue()
 
 
 def test_quiet_prints_only_errors_and_what_was_asked_for(

@@ -47,6 +47,7 @@ from .model import (
     Thumbnail,
 )
 from .preserve import Converted, Problem, ValidationReport, convert, package, redact, validate
+from .progress import Progress
 from .reading import ReadReport, iter_records, read, read_all
 from .store import load, write
 
@@ -76,6 +77,7 @@ __all__ = [
     "ParseError",
     "Post",
     "Problem",
+    "Progress",
     "Property",
     "Quote",
     "ReadReport",

@@ -393,3 +393,18 @@ def test_quiet_prints_only_errors_and_what_was_asked_for(
     assert main(["convert", "-q", str(FIXTURES / "bad" / "empty.xml"), "-o",
                  str(tmp_path / "e")]) == 1
     assert "error: " in sys.stderr.getvalue()
+
+
+def test_a_phase_that_starts_again_gets_a_new_bar() -> None:
+    from blogarchive.progress import TerminalProgress
+
+    terminal = _Terminal()
+    bars = []
+    with TerminalProgress(terminal) as bar:
+        for total in (3, 5):  # two blogs analysed one after the other
+            for done in range(total + 1):
+                bar("analysing", done, total)
+            assert bar._bar is not None and (bar._bar.n, bar._bar.total) == (total, total)
+            bars.append(bar._bar)
+    assert bars[0] is not bars[1]  # its own rate and ETA, not the first blog's
+    assert "analysing:" in terminal.getvalue()

@@ -79,7 +79,7 @@ class TerminalProgress:
     def __call__(self, phase: str, done: int, total: int | None) -> None:
         if not self.shown:
             return
-        if phase != self._phase or self._bar is None:
+        if phase != self._phase or self._bar is None or done < self._bar.n:  # (re)started
             from tqdm import tqdm
 
             self.close()

@@ -323,7 +323,9 @@ def read(
     """Read one blog from a path, bytes or binary file object (or several of one blog).
 
     Raises SourceError (ParseError, UnsafeInput, UnsupportedFormat) for input it cannot
-    read, and BlogarchiveError when the source holds several blogs (use ``read_all``).
+    read, BlogarchiveError when the source holds several blogs (use ``read_all``), and
+    InvalidArgument for a ``blog_url`` that is not a blog's home URL (``BLOG_URL_FORM``).
+    ``progress(phase, done, total)`` follows reading and analysing (``blogarchive.progress``).
     """
     archives = read_all(source, blog_url=blog_url, progress=progress, analyse=analyse)
     if len(archives) != 1:
@@ -342,7 +344,8 @@ def iter_records(
     For each document: its posts, comments and skipped entries in source order, then its
     Blog. Records are as the reader made them: not deduplicated, and comments not yet
     resolved (``post_kind`` and ``orphan`` are only set by ``read``), and posts carry no
-    ``analysis`` (it needs every permalink; ``read`` does it).
+    ``analysis`` (it needs every permalink; ``read`` does it). ``progress("reading", bytes,
+    total)`` follows the reading (``blogarchive.progress``).
     """
     blog_url = check_blog_url(blog_url)
     inputs = expand(source)

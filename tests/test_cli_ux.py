@@ -343,6 +343,12 @@ def test_the_library_reports_every_phase_of_convert_and_validate(tmp_path: Path)
     assert blogarchive.validate(tmp_path / "a", progress=checked)
     assert checked.phases() == ["checking fixity", "checking schemas", "loading"]
     checked.check()
+    blogarchive.convert(EXAMPLE, tmp_path / "bag", bag=True)
+    bagged = _Recorder()
+    assert blogarchive.validate(tmp_path / "bag", progress=bagged)
+    assert bagged.phases() == ["checking fixity", "checking the bag", "checking schemas",
+                               "loading"]
+    bagged.check()
     read = _Recorder()
     archive = blogarchive.read(EXAMPLE, progress=read)
     assert ("analysing", len(archive.posts), len(archive.posts)) in read.calls

@@ -7,10 +7,10 @@
     blogarchive list WHAT SOURCE...           quotes, lists, links or media, one per line
 
 On a terminal every long phase shows a bar on stderr (reading, analysing, writing; for
-validate: checking fixity, checking schemas, loading) with its items, rate and ETA. ``-q``
-on any command prints errors only: no bar, summary, counts, skipped files or warnings (those
-are kept in the archive's notes and events); what was asked for (info's description, list's
-rows) is still printed.
+validate: checking fixity, checking the bag, checking schemas, loading) with its items, rate
+and ETA. ``-q`` on any command prints errors only: no bar, summary, counts, skipped files or
+warnings (those are kept in the archive's notes and events); what was asked for (info's
+description, list's rows) is still printed.
 
 Exit codes: 0 everything converted (warnings allowed); 1 some input could not be read (the
 rest was still converted); 2 usage or destination problem; 3 an internal error (a bug);

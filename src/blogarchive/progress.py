@@ -33,6 +33,7 @@ UNITS: Final = {
     "writing": "file",
     "loading": "file",
     "checking fixity": "file",
+    "checking the bag": "bag",
     "checking schemas": "B",
 }
 PHASES: Final = tuple(UNITS)

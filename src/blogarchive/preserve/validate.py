@@ -81,7 +81,9 @@ def validate(dest: str | os.PathLike[str], *,
     prefix = "data/" if report.layout == "bag" else ""
     _check_fixity(target, prefix, report, progress)
     if report.layout == "bag":
+        checked = counter(progress, "checking the bag", 1)  # bagit-python's own pass
         _check_bag(target, report)
+        checked(1)
     documents = _check_schemas(data, prefix, report, progress)
     loaded = counter(progress, "loading", 1)
     try:

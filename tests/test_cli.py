@@ -18,7 +18,7 @@ def test_convert_writes_and_summarises(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["convert", str(EXAMPLE), "-o", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert "posts: 4 (draft 1, live 3)" in out
-    assert "comments: 4 (1 replies in threads, 0 orphans, 1 removed, 1 on pages)" in out
+    assert "comments: 4 (1 reply in threads, 0 orphans, 1 removed, 1 on pages)" in out
     assert blogarchive.load(tmp_path / "out") == blogarchive.read(EXAMPLE)
 
 

@@ -74,7 +74,7 @@ def test_comment_feeds_overlap_merge_and_threads(archive: blogarchive.Archive) -
     assert reply.parent_id == "5000000000000000001"
     assert reply.author is not None and reply.author.kind == "ANONYMOUS"
     assert any("read more than once" in n for n in archive.notes)
-    assert any("come before their post" in n for n in archive.notes)
+    assert "1 comment comes before its post in the source" in archive.notes
 
 
 def test_blog_folder_feed_file_and_zip_give_the_same_posts(

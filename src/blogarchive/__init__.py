@@ -12,23 +12,52 @@
 The project's README has a longer example; the tests run both and type-check them.
 """
 
-from .analysis import BodyAnalysis, analyse
+from .analysis import (
+    BodyAnalysis,
+    BodyLink,
+    LinkList,
+    ListedLink,
+    Media,
+    Quote,
+    UrlMap,
+    analyse,
+)
 from .annotate import analyse_archive
 from .errors import (
     ArchiveError,
     BlogarchiveError,
+    InvalidArgument,
     ParseError,
     SourceError,
     UnsafeInput,
     UnsupportedFormat,
 )
-from .model import Archive, Author, Blog, Comment, Label, Post
-from .preserve import ValidationReport, convert, package, redact, validate
+from .model import (
+    Archive,
+    Author,
+    Blog,
+    Comment,
+    InReplyTo,
+    Label,
+    Link,
+    Location,
+    Origin,
+    Post,
+    Property,
+    Setting,
+    Skipped,
+    SourceInfo,
+    Thumbnail,
+)
+from .preserve import Converted, Problem, ValidationReport, convert, package, redact, validate
+from .progress import Progress
 from .reading import ReadReport, iter_records, read, read_all
 from .store import load, write
 
 __version__ = "0.1.0"
 
+# Every record type a user meets (on an Archive, in a post's analysis, in a report) is
+# importable from here, so type hints never need the internal module layout.
 __all__ = [
     "Archive",
     "ArchiveError",
@@ -36,14 +65,33 @@ __all__ = [
     "Blog",
     "BlogarchiveError",
     "BodyAnalysis",
+    "BodyLink",
     "Comment",
+    "Converted",
+    "InReplyTo",
+    "InvalidArgument",
     "Label",
+    "Link",
+    "LinkList",
+    "ListedLink",
+    "Location",
+    "Media",
+    "Origin",
     "ParseError",
     "Post",
+    "Problem",
+    "Progress",
+    "Property",
+    "Quote",
     "ReadReport",
+    "Setting",
+    "Skipped",
     "SourceError",
+    "SourceInfo",
+    "Thumbnail",
     "UnsafeInput",
     "UnsupportedFormat",
+    "UrlMap",
     "ValidationReport",
     "__version__",
     "analyse",

@@ -2,34 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from .analysis import UrlMap, analyse
 from .model import Archive, Post
+from .progress import Progress, counter
 
-__all__ = ["analyse_archive", "url_map"]
+__all__ = ["analyse_archive", "url_map", "urls_of"]
 
 
 def url_map(archive: Archive) -> UrlMap:
     """The archive's permalinks (and page paths under the blog's home) by URL key."""
-    pairs = [(p.url, p.id) for p in archive.posts if p.url]
-    home = archive.blog.url
-    if home:
-        pairs.extend(
-            (home.rstrip("/") + p.path, p.id)
-            for p in archive.posts
-            if not p.url and p.path and p.path.startswith("/")
-        )
+    return urls_of(((p.id, p.url, p.path) for p in archive.posts), archive.blog.url)
+
+
+def urls_of(posts: Iterable[tuple[str, str | None, str | None]], home: str | None) -> UrlMap:
+    """The URL map of posts given as (id, permalink, path): a permalink, or else a path
+    under the blog's ``home``."""
+    posts = list(posts)
+    pairs = [(url, ident) for ident, url, _ in posts if url]
+    if home:  # after every permalink: a permalink wins a key both name
+        pairs.extend((home.rstrip("/") + path, ident) for ident, url, path in posts
+                     if not url and path and path.startswith("/"))
     return UrlMap.build(pairs, home)
 
 
-def analyse_archive(archive: Archive) -> Archive:
-    """``archive`` with every post's ``analysis`` (re)computed from its content."""
+def analyse_archive(archive: Archive, *, progress: Progress | None = None) -> Archive:
+    """``archive`` with every post's ``analysis`` (re)computed from its content.
+
+    ``progress("analysing", done, total)`` is called after each post (see ``progress``).
+    """
     urls = url_map(archive)
+    advance = counter(progress, "analysing", len(archive.posts))
 
     def one(post: Post) -> Post:
         result = analyse(post.content, post.url or archive.blog.url, urls,
                          content_type=post.content_type)
+        advance(1)
         return post if result == post.analysis else attrs.evolve(post, analysis=result)
 
     return attrs.evolve(archive, posts=tuple(one(p) for p in archive.posts))

@@ -17,15 +17,17 @@ from typing import Final
 
 import attrs
 
+from ._words import counted
 from .model import Archive, Blog, Comment, Label, Post, Skipped, SourceInfo
 
-__all__ = ["Assembler", "label_index"]
+__all__ = ["KNOWN_COMMENT_STATUS", "KNOWN_POST_STATUS", "Assembler", "label_index",
+           "merge_blogs", "resolution_notes", "sort_time"]
 
 KNOWN_POST_STATUS: Final = frozenset({"live", "draft", "scheduled", "soft-trashed"})
 KNOWN_COMMENT_STATUS: Final = frozenset({"live", "removed", "draft", "soft-trashed"})
 
 
-def _sort_time(value: datetime | None) -> tuple[int, float]:
+def sort_time(value: datetime | None) -> tuple[int, float]:
     if value is None:
         return (1, 0.0)
     if value.tzinfo is None:  # a naive page time: ordered as if UTC (never shown so)
@@ -39,7 +41,7 @@ def _id_key(value: str) -> tuple[int, int, str]:
 
 def _newer(a: Post | Comment, b: Post | Comment) -> bool:
     """Is ``b`` a later copy than ``a``?"""
-    return _sort_time(b.updated) > _sort_time(a.updated)
+    return sort_time(b.updated) > sort_time(a.updated)
 
 
 _PAGE_RANK: Final = {"item": 0, "static": 0, "index": 1, "mobile-index": 2}
@@ -73,6 +75,31 @@ def _page_merge(a: Post, b: Post) -> Post:
     return attrs.evolve(best, **fill) if fill else best
 
 
+def resolution_notes(*, orphans: int, early: int, missing_parents: int,
+                     duplicates: Counter[str], odd: Counter[str], covered: int) -> list[str]:
+    """The notes on what assembling found, worded once for ``read`` and ``info``'s census."""
+    notes = []
+    if orphans:
+        notes.append(f"{counted(orphans, 'comment')} whose post or page is not in the sources "
+                     "(kept, marked orphan)")
+    if early:
+        notes.append(f"{counted(early, 'comment')} "
+                     + ("comes before its post" if early == 1 else "come before their post")
+                     + " in the source")
+    if missing_parents:
+        notes.append(f"{counted(missing_parents, 'reply', 'replies')} whose parent comment "
+                     "is not in the sources")
+    for kind, count in sorted(duplicates.items()):
+        notes.append(f"{counted(count, kind + ' entry', kind + ' entries')} read more than "
+                     "once, merged by id (the copy updated last, or a page's whole body, kept)")
+    for status, count in sorted(odd.items()):
+        notes.append(f"{counted(count, 'record')} with status {status!r}, kept as written")
+    if covered:
+        notes.append(f"{counted(covered, 'post')} shown without an id on an index page, "
+                     "found with their id on another page (matched by permalink)")
+    return notes
+
+
 def label_index(posts: Iterable[Post]) -> dict[str, list[str]]:
     """Label name -> ids of the posts carrying it, in post order (a label counted once each)."""
     index: dict[str, list[str]] = {}
@@ -82,7 +109,7 @@ def label_index(posts: Iterable[Post]) -> dict[str, list[str]]:
     return index
 
 
-def _merge_blogs(blogs: list[Blog]) -> Blog:
+def merge_blogs(blogs: list[Blog]) -> Blog:
     """One blog from several sources: the first source that states a field wins."""
     merged = blogs[0]
     for other in blogs[1:]:
@@ -157,13 +184,14 @@ class Assembler:
                 kept["comment"] += 1
         if kept:
             self.notes.append(
-                f"{kept['post']} post(s) or page(s) and {kept['comment']} comment(s) kept from "
-                "an earlier conversion: not in the latest sources (marked retained)"
+                f"{counted(kept['post'], 'post or page', 'posts or pages')} and "
+                f"{counted(kept['comment'], 'comment')} kept from an earlier conversion: not in "
+                "the latest sources (marked retained)"
             )
 
     def archive(self, extra_notes: Iterable[str] = ()) -> Archive:
         posts = sorted(
-            self._posts.values(), key=lambda p: (_sort_time(p.published), _id_key(p.id), p.kind)
+            self._posts.values(), key=lambda p: (sort_time(p.published), _id_key(p.id), p.kind)
         )
         kinds = {p.id: p.kind for p in posts}
         notes = list(self.notes)
@@ -178,34 +206,21 @@ class Assembler:
             if c.post_kind != kind or c.orphan != (kind is None):
                 c = attrs.evolve(c, post_kind=kind, orphan=kind is None)
             comments.append(c)
-        comments.sort(key=lambda c: (_sort_time(c.published), _id_key(c.id)))
+        comments.sort(key=lambda c: (sort_time(c.published), _id_key(c.id)))
         ids = {c.id for c in comments}
         missing_parents = sum(1 for c in comments if c.parent_id and c.parent_id not in ids)
         labels = label_index(posts)
-        if orphans:
-            notes.append(f"{orphans} comment(s) whose post or page is not in the sources "
-                         "(kept, marked orphan)")
-        if early:
-            notes.append(f"{early} comment(s) come before their post in the source")
-        if missing_parents:
-            notes.append(f"{missing_parents} repl(ies) whose parent comment is not in the sources")
-        for kind, count in sorted(self._duplicates.items()):
-            notes.append(f"{count} {kind} entr(ies) read more than once, merged by id "
-                         "(the copy updated last, or a page's whole body, kept)")
         odd = Counter(p.status for p in posts if p.status not in KNOWN_POST_STATUS)
         odd.update(c.status for c in comments if c.status not in KNOWN_COMMENT_STATUS)
-        for status, count in sorted(odd.items()):
-            notes.append(f"{count} record(s) with status {status!r}, kept as written")
         skipped = list(self.skipped)
         urls = {p.url for p in posts if p.url}
         covered = [s for s in skipped if s.url and s.url in urls]
-        if covered:
-            skipped = [s for s in skipped if s not in covered]
-            notes.append(f"{len(covered)} post(s) shown without an id on an index page, found "
-                         "with their id on another page (matched by permalink)")
+        skipped = [s for s in skipped if s not in covered]
+        notes += resolution_notes(orphans=orphans, early=early, missing_parents=missing_parents,
+                                  duplicates=self._duplicates, odd=odd, covered=len(covered))
         notes.extend(extra_notes)
         return Archive(
-            blog=_merge_blogs(self.blogs) if self.blogs else Blog(id=None),
+            blog=merge_blogs(self.blogs) if self.blogs else Blog(id=None),
             posts=tuple(posts),
             comments=tuple(comments),
             labels=tuple(

@@ -6,65 +6,73 @@
     blogarchive package DEST                  make an archive a BagIt bag
     blogarchive list WHAT SOURCE...           quotes, lists, links or media, one per line
 
+On a terminal every long phase shows a bar on stderr (reading, analysing, writing; for
+validate: checking fixity, checking the bag, checking schemas, loading) with its items, rate
+and ETA. ``-q`` on any command prints errors only: no bar, summary, counts, skipped files or
+warnings (those are kept in the archive's notes and events); what was asked for (info's
+description, list's rows) is still printed.
+
 Exit codes: 0 everything converted (warnings allowed); 1 some input could not be read (the
-rest was still converted); 2 usage or destination problem; 3 an internal error (a bug).
+rest was still converted); 2 usage or destination problem; 3 an internal error (a bug);
+141 (128 + SIGPIPE, what a shell reports for ``cat`` or ``grep`` in the same place) when the
+reader of standard output closed it early, as ``| head`` does: no message, since stopping
+reading is the reader's choice. Whatever was being written to the archive is complete by then:
+commands print only after their work is done.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
+import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from . import __version__
-from .describe import describe_counts, info_json, info_lines
-from .errors import ArchiveError, BlogarchiveError
-from .listing import WHAT, format_row, rows
+from ._words import counted
+from .census import survey
+from .describe import Summary, blogs_summary, describe_counts, info_json, info_lines, summarise
+from .errors import ArchiveError, BlogarchiveError, InvalidArgument
+from .listing import KINDS, WHAT, check_options, format_row, rows, unknown_target
 from .model import Archive
-from .preserve import REDACTIONS, convert, package, validate
-from .reading import ReadReport, read_all
-from .sources import expand
+from .preserve import REDACTIONS, Converted, convert, package, validate
+from .progress import TerminalProgress
+from .reading import ReadReport, check_blog_url, read_all
 from .store import data_dir, load
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+EXIT_PIPE = 128 + 13  # SIGPIPE: standard output was closed by its reader
 
 
-def _progress(sources: Sequence[str], enabled: bool) -> tuple[Callable[[int], None] | None, Any]:
-    """A byte-counting progress bar on stderr, only when it is a terminal."""
-    if not enabled or not sys.stderr.isatty():
-        return None, None
-    from tqdm import tqdm
-
-    total = 0
-    for source in sources:
-        with contextlib.suppress(BlogarchiveError):  # the read reports it properly
-            total += sum(item.size or 0 for item in expand(source))
-    bar = tqdm(total=total or None, unit="B", unit_scale=True, desc="reading", leave=False)
-    return bar.update, bar
+def _bar_done(args: argparse.Namespace) -> None:
+    """Clear the progress bar before printing results, so the two never interleave."""
+    if isinstance(args.progress, TerminalProgress):
+        args.progress.close()
 
 
 def _read(args: argparse.Namespace, report: ReadReport) -> list[Archive]:
-    update, bar = _progress(args.sources, not getattr(args, "quiet", False))
     try:
-        return read_all(args.sources, blog_url=args.blog_url, report=report, progress=update,
-                        analyse=not getattr(args, "no_analysis", False))
+        return read_all(args.sources, blog_url=args.blog_url, report=report,
+                        progress=args.progress, analyse=not getattr(args, "no_analysis", False))
     finally:
-        if bar is not None:
-            bar.close()
+        _bar_done(args)
 
 
-def _print_problems(report: ReadReport, err: TextIO) -> None:
+def _print_problems(report: ReadReport, err: TextIO, quiet: bool = False) -> None:
+    """Errors always; files skipped and warnings unless ``-q`` (they are in the archive)."""
     for problem in report.failed:
         print(f"error: {problem}", file=err)
+    if quiet:
+        return
     for problem in report.ignored:
         print(f"skipped: {problem}", file=err)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=err)
 
 
 def _bag_info(args: argparse.Namespace) -> dict[str, str]:
@@ -82,6 +90,14 @@ def _bag_info(args: argparse.Namespace) -> dict[str, str]:
 
 class _Usage(Exception):
     """A usage mistake found after argparse (exit 2, one line)."""
+
+
+def _blog_url(text: str) -> str:
+    """``--blog-url``, checked as argparse reads it (exit 2 with the expected form)."""
+    try:
+        return check_blog_url(text) or text
+    except InvalidArgument as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
 
 
 def _options(args: argparse.Namespace) -> str:
@@ -104,28 +120,33 @@ def _options(args: argparse.Namespace) -> str:
 def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
     info = _bag_info(args)
-    update, bar = _progress(args.sources, not args.quiet)
     try:
-        results = convert(
-            args.sources, args.output, originals=not args.no_originals, bag=args.bag,
-            bag_info=info, redact_emails="emails" in (args.redact or []),
-            blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
-            progress=update, options=_options(args),
-        )
+        try:
+            results = convert(
+                args.sources, args.output, originals=not args.no_originals, bag=args.bag,
+                bag_info=info, redact_emails="emails" in (args.redact or []),
+                blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
+                progress=args.progress, options=_options(args),
+            )
+        finally:
+            _bar_done(args)
     except ArchiveError as problem:
-        _print_problems(report, err)
+        _print_problems(report, err, args.quiet)
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
     except OSError as problem:
         print(f"error: {args.output}: cannot write: {problem.strerror or problem}", file=err)
         return EXIT_INPUT
-    finally:
-        if bar is not None:
-            bar.close()
-    _print_problems(report, err)
+    _print_problems(report, err, args.quiet)
     if not results:
         print("error: nothing was converted", file=err)
         return EXIT_INPUT
+    if not args.quiet:
+        _summarise(results, args, out)
+    return EXIT_INPUT if report.failed else EXIT_OK
+
+
+def _summarise(results: list[Converted], args: argparse.Namespace, out: TextIO) -> None:
     for result in results:
         archive, blog = result.archive, result.archive.blog
         print(f"wrote {result.path}/  {blog.title or '(untitled)'} "
@@ -134,9 +155,12 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"  {line}", file=out)
         for note in archive.notes:
             print(f"  note: {note}", file=out)
-        print(f"  provenance: {', '.join(e['eventType'] for e in result.events)} event(s) "
+        kinds = [e["eventType"] for e in result.events]
+        print(f"  provenance: {', '.join(kinds)} {'event' if len(kinds) == 1 else 'events'} "
               "added to events.jsonl" + ("; a BagIt bag" if args.bag else ""), file=out)
-    return EXIT_INPUT if report.failed else EXIT_OK
+    several = blogs_summary([result.archive for result in results])
+    if several:
+        print(f"{several}; each in its own folder under {args.output}/", file=out)
 
 
 def _package(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -145,33 +169,37 @@ def _package(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except ArchiveError as problem:
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
-    print(f"{path}/ is a BagIt bag (payload in data/)", file=out)
+    if not args.quiet:
+        print(f"{path}/ is a BagIt bag (payload in data/)", file=out)
     return EXIT_OK
 
 
 def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
-        report = validate(args.archive)
+        report = validate(args.archive, progress=args.progress)
     except ArchiveError as problem:
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
+    finally:
+        _bar_done(args)
     if args.json:
         print(json.dumps({"path": str(report.path), "layout": report.layout,
                           "valid": report.valid, "checked": report.checked,
                           "problems": [{"file": p.file, "line": p.line, "reason": p.reason}
                                        for p in report.problems]},
                          sort_keys=True, ensure_ascii=False), file=out)
-    else:
-        what = ", ".join(f"{n} {k}" for k, n in sorted(report.checked.items()))
-        state = "valid" if report.valid else f"INVALID ({len(report.problems)} problem(s))"
+    elif not (args.quiet and report.valid):
+        what = ", ".join(counted(n, k.removesuffix("s"), k)
+                         for k, n in sorted(report.checked.items()))
+        state = "valid" if report.valid else f"INVALID ({counted(len(report.problems), 'problem')})"
         print(f"{state}: {report.path} ({report.layout} archive; checked {what})", file=out)
         for found in report.problems:
             print(f"  {found}", file=out)
     return EXIT_OK if report.valid else EXIT_INPUT
 
 
-def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Archive]:
-    """Archives from the arguments: written archive folders are loaded, sources read."""
+def _loaded(args: argparse.Namespace, report: ReadReport) -> tuple[list[Archive], list[str]]:
+    """Written archive folders among the arguments, loaded; and the other sources."""
     archives: list[Archive] = []
     sources = []
     for source in args.sources:
@@ -182,34 +210,68 @@ def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[A
                 report.failed.append(problem)  # type: ignore[arg-type]
         else:
             sources.append(source)
+    return archives, sources
+
+
+def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Archive]:
+    """Archives from the arguments: written archive folders are loaded, sources read."""
+    archives, sources = _loaded(args, report)
     if sources:
         args.sources = sources
         archives.extend(_read(args, report))
-    _print_problems(report, err)
+    _print_problems(report, err, args.quiet)
     return archives
+
+
+def _summaries(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Summary]:
+    """What info prints of each blog: sources are counted as they stream by where they
+    allow it (``census.survey``: exports, feeds, Takeout), without holding their records."""
+    archives, sources = _loaded(args, report)
+    found: list[Summary] | None = []
+    if sources:
+        try:
+            found = survey(sources, blog_url=args.blog_url, report=report,
+                           progress=args.progress)
+        finally:
+            _bar_done(args)
+    if found is None:  # pages: their copies merge as a whole
+        args.sources = sources
+        archives.extend(_read(args, report))
+    _print_problems(report, err, args.quiet)
+    return [summarise(a) for a in archives] + (found or [])
 
 
 def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
-    archives = _gather(args, report, err)
+    summaries = _summaries(args, report, err)
     if args.json:
-        for archive in archives:
-            print(json.dumps(info_json(archive), sort_keys=True, ensure_ascii=False), file=out)
+        for summary in summaries:
+            print(json.dumps(info_json(summary), sort_keys=True, ensure_ascii=False), file=out)
     else:
-        for archive in archives:
-            for line in info_lines(archive):
+        for summary in summaries:
+            for line in info_lines(summary):
                 print(line, file=out)
-    if report.failed or not archives:
+        several = blogs_summary(summaries)
+        if several:
+            print(several, file=out)
+    if report.failed or not summaries:
         return EXIT_INPUT
     return EXIT_OK
 
 
 def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
+    wrong = check_options(args.what, broken=args.broken, internal=args.internal, to=args.to,
+                          kind=args.kind)
+    if wrong is not None:
+        raise _Usage(wrong)
     archives = _gather(args, report, err)
+    wrong = unknown_target(archives, args.to) if archives else None
+    if wrong is not None:
+        raise _Usage(wrong)
     shown = 0
     for archive in archives:
-        if any(p.analysis is None for p in archive.posts):
+        if any(p.analysis is None for p in archive.posts) and not args.quiet:
             print(f"note: {archive.blog.title or archive.blog.id}: some posts were not "
                   "analysed (archive written with analysis off)", file=err)
         for row in rows(archive, args.what, broken=args.broken, internal=args.internal,
@@ -219,11 +281,20 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print(json.dumps(row, sort_keys=True, ensure_ascii=False), file=out)
             else:
                 print(format_row(args.what, row), file=out)
-    if not args.json:
-        print(f"{shown} {args.what if shown != 1 else args.what.rstrip('s')}", file=err)
+    if not args.json and not args.quiet:
+        print(counted(shown, _SINGULAR[args.what], args.what), file=err)
     if report.failed or not archives:
         return EXIT_INPUT
     return EXIT_OK
+
+
+_SINGULAR = {"quotes": "quote", "lists": "list", "links": "link", "media": "media item"}
+
+
+def _quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="errors only: no progress bar, summary, counts or warnings "
+                        "(what was asked for, info's description or list's rows, is printed)")
 
 
 def _bag_options(parser: argparse.ArgumentParser) -> None:
@@ -237,7 +308,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="blogarchive",
         description="Blogger exports and feeds into a normalised JSON archive.",
-        epilog="Exit codes: 0 converted, 1 some input unreadable, 2 usage, 3 internal error.",
+        epilog="Exit codes: 0 converted, 1 some input unreadable, 2 usage, 3 internal error, "
+               "141 standard output closed early (as by | head).",
     )
     parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -246,8 +318,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="export, feed, Takeout folder or zip (gzip welcome)")
     convert.add_argument("-o", "--output", required=True, metavar="DEST",
                          help="archive folder to write (replaced atomically)")
-    convert.add_argument("--blog-url", help="home URL for Takeout permalinks, when "
-                         "settings.csv does not give it")
+    convert.add_argument("--blog-url", type=_blog_url, metavar="URL",
+                         help="the blog's home URL, https://NAME.blogspot.com/ (or its own "
+                         "domain), for Takeout permalinks when settings.csv does not give it")
     convert.add_argument("--no-originals", action="store_true",
                          help="do not keep copies of the source files in originals/")
     convert.add_argument("--bag", action="store_true",
@@ -259,23 +332,25 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--no-analysis", action="store_true",
                          help="leave post bodies unanalysed (no quotes, link lists, links, "
                          "media): about twice as fast")
-    convert.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _quiet(convert)
     convert.set_defaults(func=_convert)
     info = sub.add_parser("info", help="describe what a source or archive holds")
     info.add_argument("sources", nargs="+", metavar="SOURCE")
     info.add_argument("--json", action="store_true", help="one JSON object per blog")
-    info.add_argument("--blog-url", help=argparse.SUPPRESS)
-    info.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    info.add_argument("--blog-url", type=_blog_url, help=argparse.SUPPRESS)
+    _quiet(info)
     info.set_defaults(func=_info)
     pack = sub.add_parser("package", help="make an existing archive a BagIt bag")
     pack.add_argument("archive", metavar="DEST")
     _bag_options(pack)
+    _quiet(pack)
     pack.set_defaults(func=_package)
     check = sub.add_parser(
         "validate", help="check an archive: fixity, schemas, references, counts",
         description="Exit 0 when valid, 1 when invalid, 2 when DEST is not an archive.")
     check.add_argument("archive", metavar="DEST")
     check.add_argument("--json", action="store_true", help="the report as one JSON object")
+    _quiet(check)
     check.set_defaults(func=_validate)
     listing = sub.add_parser(
         "list", help="list the quotes, link lists, links or media found in post bodies")
@@ -283,15 +358,15 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("sources", nargs="+", metavar="SOURCE",
                          help="sources to read, or an archive folder written earlier")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
-    listing.add_argument("--kind", help="only this kind (quotes: blockquote, indent, ...; "
-                         "media: image, video, ...)")
+    listing.add_argument("--kind", help="only this kind: " + "; ".join(
+        f"{what}: {', '.join(kinds)}" for what, kinds in KINDS.items()))
     listing.add_argument("--internal", action="store_true", help="links: internal only")
     listing.add_argument("--broken", action="store_true",
                          help="links: internal links to posts not in the archive")
     listing.add_argument("--to", metavar="POST_ID",
                          help="links: those pointing to this post (its backlinks)")
-    listing.add_argument("--blog-url", help=argparse.SUPPRESS)
-    listing.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    listing.add_argument("--blog-url", type=_blog_url, help=argparse.SUPPRESS)
+    _quiet(listing)
     listing.set_defaults(func=_list)
     return parser
 
@@ -299,10 +374,17 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    bar = TerminalProgress(sys.stderr)
+    # The bar shows only on a terminal; -q turns it off with everything else but errors.
+    args.progress = None if args.quiet else bar
     try:
         code: int = args.func(args, sys.stdout, sys.stderr)
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
         return code
-    except _Usage as problem:
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_PIPE
+    except (_Usage, InvalidArgument) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     except BlogarchiveError as problem:
@@ -316,6 +398,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("internal error: this is a bug in blogarchive; please report it with the "
               "traceback above", file=sys.stderr)
         return EXIT_BUG
+    finally:
+        bar.close()
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's own flush at exit does not
+    fail again on the closed pipe (and print "Exception ignored ...")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no real file (e.g. replaced by a test)
+        pass
+    finally:
+        os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "ArchiveError",
     "BlogarchiveError",
+    "InvalidArgument",
     "ParseError",
     "SourceError",
     "UnsafeInput",
@@ -72,3 +73,8 @@ class UnsupportedFormat(SourceError):
 
 class ArchiveError(BlogarchiveError):
     """A JSON archive on disk is missing, damaged, or not a blogarchive archive."""
+
+
+class InvalidArgument(BlogarchiveError, ValueError):
+    """A value given to the library (or an option on the command line) that cannot be right,
+    e.g. a ``blog_url`` that is not a blog's home URL. The command line exits 2 for it."""

@@ -6,16 +6,26 @@ as one JSON object per line with ``--json`` or as a short line of text otherwise
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 import cattrs
 
 from .model import Archive, Post
 
-__all__ = ["WHAT", "format_row", "rows"]
+__all__ = ["KINDS", "LINK_OPTIONS", "WHAT", "check_options", "format_row", "rows", "unknown_target"]
 
 WHAT: Final = ("quotes", "lists", "links", "media")
+# The values ``--kind`` can take for each: the analysis's own vocabulary (see the records'
+# field docs: Quote.kind, LinkList.form, BodyLink.kind, Media.kind). A kind outside these
+# could only ever give zero rows, so it is refused rather than silently matched by nothing.
+KINDS: Final = {
+    "quotes": ("blockquote", "blockquote-cite", "editor-quote", "indent", "quote-mark-paragraph"),
+    "lists": ("ul", "ol", "lines", "paragraphs"),
+    "links": ("post", "page", "label", "search", "archive", "home", "feed", "other"),
+    "media": ("image", "video", "audio", "iframe", "embed"),
+}
+LINK_OPTIONS: Final = ("--broken", "--internal", "--to")
 _converter = cattrs.Converter()
 
 
@@ -45,7 +55,7 @@ def rows(
             "media": analysis.media,
         }[what]
         for item in items:
-            if kind is not None and getattr(item, "kind", kind) != kind:
+            if kind is not None and getattr(item, "form" if what == "lists" else "kind") != kind:
                 continue
             if what == "links" and (
                 (broken and not item.broken)
@@ -54,6 +64,36 @@ def rows(
             ):
                 continue
             yield _head(post) | _converter.unstructure(item)
+
+
+def check_options(
+    what: str,
+    *,
+    broken: bool = False,
+    internal: bool = False,
+    to: str | None = None,
+    kind: str | None = None,
+) -> str | None:
+    """Why these options cannot apply to ``what`` (one line naming the option), or None.
+
+    Checked before anything is read; ``unknown_target`` checks ``--to`` once it is.
+    """
+    if what != "links":
+        given = [name for name, value in zip(LINK_OPTIONS, (broken, internal, to is not None),
+                                             strict=True) if value]
+        if given:
+            return f"{given[0]} applies to 'list links' only, not to 'list {what}'"
+    if kind is not None and kind not in KINDS[what]:
+        return (f"--kind {kind!r} is not a kind of {what}; the kinds are: "
+                + ", ".join(KINDS[what]))
+    return None
+
+
+def unknown_target(archives: Iterable[Archive], to: str | None) -> str | None:
+    """``--to`` naming a post that none of the archives holds: it could match no link."""
+    if to is not None and not any(a.post(to) is not None for a in archives):
+        return f"--to {to}: no post or page with this id in the archive"
+    return None
 
 
 def _short(text: str, width: int = 100) -> str:

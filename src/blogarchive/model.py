@@ -11,12 +11,13 @@ numbers that must never pass through a float.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 import attrs
 
-from ._doc import doc
+from ._doc import doc, documented
 from .analysis.records import BodyAnalysis, BodyLink
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
 # -- small value records ---------------------------------------------------------------------
 
 
+@documented
 @attrs.frozen
 class Author:
     """A person (or placeholder such as ``Anonymous``) named as author."""
@@ -63,6 +65,7 @@ class Author:
     )
 
 
+@documented
 @attrs.frozen
 class Link:
     """An Atom `link` element (or its RSS equivalent), attributes as written."""
@@ -73,6 +76,7 @@ class Link:
     title: str | None = doc("`@title` (e.g. the localised `N Comments`).", default=None)
 
 
+@documented
 @attrs.frozen
 class Property:
     """A `gd:extendedProperty` name/value pair."""
@@ -81,6 +85,7 @@ class Property:
     value: str | None = doc("`@value` as written.")
 
 
+@documented
 @attrs.frozen
 class Location:
     """Where a post was written: georss (legacy, feeds) or `blogger:location` (Takeout)."""
@@ -92,6 +97,7 @@ class Location:
     box: str | None = doc("`georss:box` as written.", default=None)
 
 
+@documented
 @attrs.frozen
 class Thumbnail:
     """`media:thumbnail`: the small image Blogger picked for a post."""
@@ -101,6 +107,7 @@ class Thumbnail:
     height: str | None = doc("`@height` as written.", default=None)
 
 
+@documented
 @attrs.frozen
 class InReplyTo:
     """`thr:in-reply-to` on a comment: what the source says it replies to."""
@@ -111,6 +118,7 @@ class InReplyTo:
     type: str | None = doc("`@type`.", default=None)
 
 
+@documented
 @attrs.frozen
 class Origin:
     """Where a record came from in its source."""
@@ -136,6 +144,7 @@ class Origin:
                                     default=None)
 
 
+@documented
 @attrs.frozen
 class Setting:
     """One blog setting (legacy `kind#settings` entry, or a settings.csv column)."""
@@ -150,6 +159,7 @@ class Setting:
 # -- the main records ------------------------------------------------------------------------
 
 
+@documented
 @attrs.frozen
 class Post:
     """A post or a page (`kind`), with every status and date the source gives."""
@@ -228,6 +238,7 @@ class Post:
     origin: Origin | None = doc("Where the record came from.", default=None)
 
 
+@documented
 @attrs.frozen
 class Comment:
     """A comment on a post or page; threads through `parent_id`."""
@@ -277,6 +288,7 @@ class Comment:
     origin: Origin | None = doc("Where the record came from.", default=None)
 
 
+@documented
 @attrs.frozen
 class Blog:
     """The blog itself: identity, settings, template, and feed-level data."""
@@ -311,6 +323,7 @@ class Blog:
     )
 
 
+@documented
 @attrs.frozen
 class Label:
     """A label and the posts that carry it."""
@@ -319,6 +332,7 @@ class Label:
     post_ids: tuple[str, ...] = doc("Ids of the posts carrying it, in archive order.")
 
 
+@documented
 @attrs.frozen
 class SourceInfo:
     """One input that went into the archive."""
@@ -333,6 +347,7 @@ class SourceInfo:
     entries: int = doc("Entries (or rows) read from it.", default=0)
 
 
+@documented
 @attrs.frozen
 class Skipped:
     """An entry that could not become a record, and why."""
@@ -348,33 +363,54 @@ class Skipped:
     )
 
 
+@documented
 @attrs.frozen
 class Archive:
     """Everything read from one blog's sources."""
 
-    blog: Blog
-    posts: tuple[Post, ...] = ()
-    comments: tuple[Comment, ...] = ()
-    labels: tuple[Label, ...] = ()
-    sources: tuple[SourceInfo, ...] = ()
-    skipped: tuple[Skipped, ...] = ()
-    notes: tuple[str, ...] = ()
-    """Anything unusual noticed while reading (repairs, orphans, duplicates merged, ...)."""
+    blog: Blog = doc("The blog: identity, settings, template, feed-level data.")
+    posts: tuple[Post, ...] = doc(
+        "Posts and pages, by publication time then id (drafts without a date last).", default=()
+    )
+    comments: tuple[Comment, ...] = doc(
+        "Comments, by publication time then id; threads through `parent_id`.", default=()
+    )
+    labels: tuple[Label, ...] = doc("Every label and its posts, by name.", default=())
+    sources: tuple[SourceInfo, ...] = doc("The inputs read, with size and SHA-256.", default=())
+    skipped: tuple[Skipped, ...] = doc(
+        "Entries that could not become records, and why.", default=()
+    )
+    notes: tuple[str, ...] = doc(
+        "Anything unusual noticed while reading (repairs, orphans, duplicates merged, ...).",
+        default=(),
+    )
+
+    # The lookups below are indexed once per Archive, on first use. attrs gives a
+    # cached_property on a frozen slotted class a slot of its own: it is not a field, so
+    # equality, hashing, attrs.fields/asdict, evolve (a new Archive, a new index) and the
+    # stored JSON are as if it were not there.
+
+    @functools.cached_property
+    def _posts_by_id(self) -> dict[str, Post]:
+        by_id: dict[str, Post] = {}
+        for p in self.posts:
+            by_id.setdefault(p.id, p)  # the first, as a scan would find
+        return by_id
+
+    @functools.cached_property
+    def _linked_from(self) -> dict[str, tuple[Post, ...]]:
+        return backlink_index(self.posts)
 
     def post(self, post_id: str) -> Post | None:
         """The post or page with this id, if present."""
-        for p in self.posts:
-            if p.id == post_id:
-                return p
-        return None
+        return self._posts_by_id.get(post_id)
 
     def backlinks(self, post_id: str) -> Iterator[Post]:
-        """Posts and pages whose body links to ``post_id`` (from the analysis), in order."""
-        for p in self.posts:
-            if p.analysis and p.id != post_id and any(
-                link.post_id == post_id for link in p.analysis.links
-            ):
-                yield p
+        """Posts and pages whose body links to ``post_id`` (from the analysis), in order.
+
+        The first call indexes every post's links; later calls are a dictionary lookup.
+        """
+        return iter(self._linked_from.get(post_id, ()))
 
     def broken_links(self) -> Iterator[tuple[Post, BodyLink]]:
         """Internal links to a post or page that is not in the archive, with their post."""
@@ -400,3 +436,15 @@ class Archive:
             return moment.astimezone(ZoneInfo(self.blog.time_zone))
         except (ZoneInfoNotFoundError, ValueError):
             return moment
+
+
+def backlink_index(posts: Iterable[Post]) -> dict[str, tuple[Post, ...]]:
+    """Post id -> the other posts whose analysed body links to it, each once, in order."""
+    index: dict[str, list[Post]] = {}
+    for p in posts:
+        if p.analysis is None:
+            continue
+        for target in dict.fromkeys(link.post_id for link in p.analysis.links):
+            if target is not None and target != p.id:
+                index.setdefault(target, []).append(p)
+    return {target: tuple(found) for target, found in index.items()}

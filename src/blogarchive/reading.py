@@ -4,17 +4,35 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import attrs
 
+from ._words import counted
 from .annotate import analyse_archive
 from .assemble import Assembler
-from .errors import BlogarchiveError, SourceError, UnsupportedFormat
-from .model import Archive, Blog, Comment, Post, Skipped
+from .errors import BlogarchiveError, InvalidArgument, SourceError, UnsupportedFormat
+from .model import Archive, Blog, Comment, Post, Skipped, SourceInfo
+from .progress import Progress, counter
 from .readers import SourceRead
 from .sources import Input, RawFile, Source, expand
 
-__all__ = ["ReadReport", "iter_records", "read", "read_all", "read_groups"]
+__all__ = [
+    "BLOG_URL_FORM",
+    "Group",
+    "ReadReport",
+    "check_blog_url",
+    "expand_all",
+    "iter_records",
+    "keep_reading",
+    "read",
+    "read_all",
+    "read_groups",
+    "readings",
+]
+
+BLOG_URL_FORM = "https://NAME.blogspot.com/ (or the blog's own domain, https://example.com/)"
 
 
 @attrs.define
@@ -23,14 +41,40 @@ class ReadReport:
 
     ``failed``: inputs that could not be read (nothing of them is in any archive).
     ``ignored``: files inside a folder or zip that are not Blogger documents (counted, skipped).
+    ``warnings``: what was read but is incomplete in a way the user can fix (e.g. Takeout
+    posts without permalinks: give ``blog_url``).
     """
 
     failed: list[SourceError] = attrs.Factory(list)
     ignored: list[SourceError] = attrs.Factory(list)
+    warnings: list[str] = attrs.Factory(list)
+    """Things read whose result the user should act on (also noted in the archive)."""
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+
+def check_blog_url(url: str | None) -> str | None:
+    """``url`` as a blog's home URL (``https://host/``), or InvalidArgument saying the form.
+
+    Takeout permalinks are this URL plus each post's path, so anything but an http(s) URL
+    naming a host and nothing after it would make every permalink wrong.
+    """
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        host, parts = "", urlsplit("")
+    if (parts.scheme.lower() not in ("http", "https") or "." not in host
+            or any(c.isspace() for c in url.strip()) or parts.path not in ("", "/")
+            or parts.query or parts.fragment):
+        raise InvalidArgument(f"blog URL {url!r} is not a blog's home URL; expected the form "
+                              f"{BLOG_URL_FORM}")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}/"
 
 
 def _sources(source: Source | Iterable[Source]) -> list[Source]:
@@ -46,7 +90,7 @@ def read_all(
     *,
     blog_url: str | None = None,
     report: ReadReport | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     analyse: bool = True,
     previous: Iterable[Archive] = (),
 ) -> list[Archive]:
@@ -59,7 +103,9 @@ def read_all(
     ``analyse=False`` leaves every post's ``analysis`` null (quotes, link lists, links and
     media are then not extracted; see ``blogarchive.analysis``). ``previous`` archives (from
     earlier conversions) contribute, to the blog with the same id, the posts and comments
-    the new sources no longer hold, marked ``retained``.
+    the new sources no longer hold, marked ``retained``. ``progress`` is called as
+    ``progress(phase, done, total)`` while reading (bytes) and analysing (posts); see
+    ``blogarchive.progress``.
     """
     return [archive for archive, _ in read_groups(
         source, blog_url=blog_url, report=report, progress=progress, analyse=analyse,
@@ -72,7 +118,7 @@ def read_groups(
     *,
     blog_url: str | None = None,
     report: ReadReport | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     analyse: bool = True,
     previous: Iterable[Archive] = (),
 ) -> list[tuple[Archive, list[RawFile]]]:
@@ -80,20 +126,64 @@ def read_groups(
     groups: dict[str, Assembler] = {}
     raws: dict[str, dict[str, RawFile]] = {}
     notes: list[str] = []
-    for one in _sources(source):
+    blog_url = check_blog_url(blog_url)
+    for key, item, read, records in readings(
+        expand_all(source, report), collect=list, blog_url=blog_url, report=report,
+        notes=notes, progress=progress,
+    ):
+        _add(groups, raws, key, item, read, records)
+    earlier = {a.blog.id: a for a in previous if a.blog.id}
+    out = []
+    for key, group in sorted(groups.items()):
+        if key in earlier:
+            group.keep_previous(earlier[key])
+        archive = group.archive(notes)
+        out.append((analyse_archive(archive, progress=progress) if analyse else archive,
+                    list(raws.get(key, {}).values())))
+    return out
+
+
+Record = Post | Comment | Skipped
+T = TypeVar("T")
+
+
+def expand_all(sources: Source | Iterable[Source],
+               report: ReadReport | None) -> list[list[Input]]:
+    """Every source's inputs, before any is read (so the bytes to read are known)."""
+    expanded: list[list[Input]] = []
+    for one in _sources(sources):
         try:
-            inputs = expand(one)
+            expanded.append(expand(one))
         except SourceError as err:
             if report is None:
                 raise
             report.failed.append(err)
-            continue
-        pages: list[tuple[str, Input, SourceRead, list[Post | Comment | Skipped]]] = []
+    return expanded
+
+
+def readings(
+    expanded: list[list[Input]],
+    *,
+    collect: Callable[[Iterable[Record]], T],
+    blog_url: str | None,
+    report: ReadReport | None,
+    notes: list[str],
+    progress: Progress | None,
+) -> Iterator[tuple[str, Input, SourceRead, T]]:
+    """Each input read that belongs in an archive: its blog's key, the input, its reading
+    (blog, infos, notes) and what ``collect`` made of its records (a list for ``read``,
+    counts for ``info``). Failures go to ``report`` (or raise without one), stray files and
+    broken pages of a folder are counted in ``report.ignored`` and ``notes``."""
+    advance = counter(progress, "reading",
+                      sum(item.size or 0 for inputs in expanded for item in inputs) or None)
+    for inputs in expanded:
+        pages: list[tuple[str, Input, SourceRead, T]] = []
         for item in inputs:
             read = None
             try:
-                read = SourceRead(item, blog_url=blog_url, progress=progress)
-                records = list(read)
+                read = SourceRead(item, blog_url=blog_url, progress=advance)
+                watched = _Unlinked(read)
+                collected = collect(watched)
             except UnsupportedFormat as err:
                 if len(inputs) > 1:  # a stray file in a folder or zip: counted, not fatal
                     if report is not None:
@@ -116,61 +206,107 @@ def read_groups(
                 report.failed.append(err)
                 continue
             assert read.blog is not None
+            unlinked = watched.warning(read)
+            if unlinked:
+                read.notes.append(unlinked)
+                if report is not None:
+                    report.warnings.append(unlinked)
             key = _group_key(read.blog, item)
             if read.is_page and len(inputs) > 1:
-                pages.append((key, item, read, records))
+                pages.append((key, item, read, collected))
                 continue
-            _add(groups, raws, key, item, read, records)
-        for key, item, read, records in _one_blog(pages, report, notes):
-            _add(groups, raws, key, item, read, records)
-    earlier = {a.blog.id: a for a in previous if a.blog.id}
-    out = []
-    for key, group in sorted(groups.items()):
-        if key in earlier:
-            group.keep_previous(earlier[key])
-        archive = group.archive(notes)
-        out.append((analyse_archive(archive) if analyse else archive,
-                    list(raws.get(key, {}).values())))
-    return out
+            yield key, item, read, collected
+        yield from _one_blog(pages, report, notes)
 
 
-def _add(groups: dict[str, Assembler], raws: dict[str, dict[str, RawFile]], key: str,
-         item: Input, read: SourceRead, records: list[Post | Comment | Skipped]) -> None:
+class Group(Protocol):
+    """One blog's collection of readings (an Assembler, or info's census)."""
+
+    blogs: list[Blog]
+    sources: list[SourceInfo]
+    notes: list[str]
+
+
+def keep_reading(group: Group, item: Input, read: SourceRead) -> None:
+    """What a blog's group keeps of each reading besides its records."""
     assert read.blog is not None
-    group = groups.setdefault(key, Assembler())
-    group.add_all(records)
     group.blogs.append(read.blog)
     group.sources.extend(read.infos)
     group.notes.extend(read.notes)
     group.notes.extend(item.notes)
+
+
+def _add(groups: dict[str, Assembler], raws: dict[str, dict[str, RawFile]], key: str,
+         item: Input, read: SourceRead, records: list[Post | Comment | Skipped]) -> None:
+    group = groups.setdefault(key, Assembler())
+    group.add_all(records)
+    keep_reading(group, item, read)
     for raw in item.raw:
         raws.setdefault(key, {}).setdefault(raw.name, raw)
 
 
 def _one_blog(
-    pages: list[tuple[str, Input, SourceRead, list[Post | Comment | Skipped]]],
+    pages: list[tuple[str, Input, SourceRead, T]],
     report: ReadReport | None,
     notes: list[str],
-) -> list[tuple[str, Input, SourceRead, list[Post | Comment | Skipped]]]:
-    """A mirror or WARC is one blog's pages: pages of other sites in it are counted, not read."""
-    keys = Counter(key for key, *_ in pages)
-    if len(keys) <= 1:
-        return pages
-    main = keys.most_common(1)[0][0]
+) -> list[tuple[str, Input, SourceRead, T]]:
+    """The pages to read from one folder, zip or WARC: which pages of other blogs are kept.
+
+    Page files (a folder or zip of saved pages) are what the user chose to keep: every blog
+    among them becomes its own archive, as it would if each file were given on its own.
+    A WARC is a crawl aimed at one site: pages of other blogs in it are by-products
+    (links followed off-site, embeds), so in each WARC the blog with the most pages is the
+    one read, and the other blogs' pages are counted and noted, not read.
+    """
+    crawls: dict[str, Counter[str]] = {}
+    for key, item, _, _ in pages:
+        if item.capture:
+            crawls.setdefault(_container(item), Counter())[key] += 1
+    main = {crawl: keys.most_common(1)[0][0] for crawl, keys in crawls.items()}
     kept = []
     for page in pages:
         key, item, read, _ = page
-        if key == main:
+        if not item.capture or main[_container(item)] == key:
             kept.append(page)
             continue
         blog = read.blog
         assert blog is not None
         err = UnsupportedFormat(item.name, f"a page of another blog ({blog.title or '?'}, "
-                                           f"id {blog.id or '?'}): not part of this mirror")
+                                           f"id {blog.id or '?'}) captured in this WARC: "
+                                           "a crawl's by-product, not read")
         if report is not None:
             report.ignored.append(err)
         notes.append(f"not read: {err}")
     return kept
+
+
+def _container(item: Input) -> str:
+    """The WARC a captured page came from."""
+    return item.raw[0].name if item.raw else item.name.split("!", 1)[0]
+
+
+class _Unlinked:
+    """The records of one reading, passed on while counting Takeout posts that have a path
+    but no permalink (settings.csv, or ``blog_url``, gives the host)."""
+
+    def __init__(self, records: Iterable[Record]) -> None:
+        self._records = records
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Record]:
+        for record in self._records:
+            if isinstance(record, Post) and record.path and not record.url:
+                self.count += 1
+            yield record
+
+    def warning(self, read: SourceRead) -> str | None:
+        """Say so, and how to give the address, rather than leave permalinks empty."""
+        if not self.count or read.info is None or read.info.format != "takeout":
+            return None
+        return (f"{read.info.name}: {counted(self.count, 'post')} without a permalink: the "
+                "Takeout does not give the blog's address (no settings.csv, or it names none); "
+                f"give it with --blog-url {BLOG_URL_FORM.split(' ')[0]} (blog_url= in the "
+                "library)")
 
 
 def _group_key(blog: Blog, item: Input) -> str:
@@ -181,13 +317,15 @@ def read(
     source: Source | Iterable[Source],
     *,
     blog_url: str | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     analyse: bool = True,
 ) -> Archive:
     """Read one blog from a path, bytes or binary file object (or several of one blog).
 
     Raises SourceError (ParseError, UnsafeInput, UnsupportedFormat) for input it cannot
-    read, and BlogarchiveError when the source holds several blogs (use ``read_all``).
+    read, BlogarchiveError when the source holds several blogs (use ``read_all``), and
+    InvalidArgument for a ``blog_url`` that is not a blog's home URL (``BLOG_URL_FORM``).
+    ``progress(phase, done, total)`` follows reading and analysing (``blogarchive.progress``).
     """
     archives = read_all(source, blog_url=blog_url, progress=progress, analyse=analyse)
     if len(archives) != 1:
@@ -199,17 +337,21 @@ def read(
 
 
 def iter_records(
-    source: Source, *, blog_url: str | None = None
+    source: Source, *, blog_url: str | None = None, progress: Progress | None = None
 ) -> Iterator[Post | Comment | Skipped | Blog]:
     """Stream records one by one without building an Archive (for exports too large to hold).
 
     For each document: its posts, comments and skipped entries in source order, then its
     Blog. Records are as the reader made them: not deduplicated, and comments not yet
     resolved (``post_kind`` and ``orphan`` are only set by ``read``), and posts carry no
-    ``analysis`` (it needs every permalink; ``read`` does it).
+    ``analysis`` (it needs every permalink; ``read`` does it). ``progress("reading", bytes,
+    total)`` follows the reading (``blogarchive.progress``).
     """
-    for item in expand(source):
-        read = SourceRead(item, blog_url=blog_url)
+    blog_url = check_blog_url(blog_url)
+    inputs = expand(source)
+    advance = counter(progress, "reading", sum(item.size or 0 for item in inputs) or None)
+    for item in inputs:
+        read = SourceRead(item, blog_url=blog_url, progress=advance)
         yield from read
         assert read.blog is not None
         yield read.blog

@@ -1,48 +1,50 @@
-"""Counts over an archive, shared by blog.json's `counts` and `blogarchive info`."""
+"""Counts over an archive, shared by blog.json's `counts` and `blogarchive info`.
+
+``Counts`` is fed one record at a time, so the same numbers come from a whole Archive
+(``counts``) and from a stream that never holds one (``census``, what ``info`` uses).
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
 
+from .analysis.records import BodyAnalysis
 from .model import Archive
 
-__all__ = ["analysis_counts", "counts"]
+__all__ = ["Counts", "analysis_counts", "counts"]
+
+_ANALYSIS_TOTALS = ("posts_analysed", "link_lists", "link_list_items",
+                    "link_list_items_archived", "links", "internal_links",
+                    "broken_internal_links")
 
 
-def counts(archive: Archive) -> dict[str, Any]:
-    """Posts and pages by status, comments by what they are, labels. Plain ints and dicts."""
-    by_kind: dict[str, Counter[str]] = {"post": Counter(), "page": Counter()}
-    for post in archive.posts:
-        by_kind.setdefault(post.kind, Counter())[post.status] += 1
-    comments = archive.comments
-    return {
-        "posts": {kind: dict(sorted(c.items())) for kind, c in by_kind.items()},
-        "comments": {
-            "total": len(comments),
-            "replies": sum(1 for c in comments if c.parent_id),
-            "orphans": sum(1 for c in comments if c.orphan),
-            "removed": sum(1 for c in comments if c.status == "removed"),
-            "on_pages": sum(1 for c in comments if c.post_kind == "page"),
-        },
-        "labels": len(archive.labels),
-        "skipped": len(archive.skipped),
-        "analysis": analysis_counts(archive),
-    }
+class Counts:
+    """Posts and pages by status, comments by what they are, labels, skipped, analysis."""
 
+    def __init__(self) -> None:
+        self.by_kind: dict[str, Counter[str]] = {"post": Counter(), "page": Counter()}
+        self.comments = Counter[str]()
+        self.labels = 0
+        self.skipped = 0
+        self.quotes = Counter[str]()
+        self.media = Counter[str]()
+        self.totals = Counter[str]()
 
-def analysis_counts(archive: Archive) -> dict[str, Any]:
-    """Totals over the posts' body analysis: quotes, link lists, links, media."""
-    quotes: Counter[str] = Counter()
-    media: Counter[str] = Counter()
-    totals = Counter[str]()
-    for post in archive.posts:
-        found = post.analysis
+    def post(self, kind: str, status: str) -> None:
+        self.by_kind.setdefault(kind, Counter())[status] += 1
+
+    def comment(self, *, reply: bool, orphan: bool, removed: bool, on_page: bool) -> None:
+        self.comments.update(total=1, replies=int(reply), orphans=int(orphan),
+                             removed=int(removed), on_pages=int(on_page))
+
+    def analysis(self, found: BodyAnalysis | None) -> None:
         if found is None:
-            continue
+            return
+        totals = self.totals
         totals["posts_analysed"] += 1
-        quotes.update(q.kind for q in found.quotes)
-        media.update(m.kind for m in found.media)
+        self.quotes.update(q.kind for q in found.quotes)
+        self.media.update(m.kind for m in found.media)
         totals["link_lists"] += len(found.link_lists)
         for listed in found.link_lists:
             totals["link_list_items"] += len(listed.items)
@@ -50,10 +52,43 @@ def analysis_counts(archive: Archive) -> dict[str, Any]:
         totals["links"] += len(found.links)
         totals["internal_links"] += sum(1 for link in found.links if link.internal)
         totals["broken_internal_links"] += sum(1 for link in found.links if link.broken)
-    names = ("posts_analysed", "link_lists", "link_list_items", "link_list_items_archived",
-             "links", "internal_links", "broken_internal_links")
-    return {
-        **{name: totals[name] for name in names},
-        "quotes": dict(sorted(quotes.items())),
-        "media": dict(sorted(media.items())),
-    }
+
+    def analysis_dict(self) -> dict[str, Any]:
+        return {
+            **{name: self.totals[name] for name in _ANALYSIS_TOTALS},
+            "quotes": dict(sorted(self.quotes.items())),
+            "media": dict(sorted(self.media.items())),
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain ints and dicts, in the shape blog.json stores."""
+        return {
+            "posts": {kind: dict(sorted(c.items())) for kind, c in self.by_kind.items()},
+            "comments": {name: self.comments[name]
+                         for name in ("total", "replies", "orphans", "removed", "on_pages")},
+            "labels": self.labels,
+            "skipped": self.skipped,
+            "analysis": self.analysis_dict(),
+        }
+
+
+def counts(archive: Archive) -> dict[str, Any]:
+    """Posts and pages by status, comments by what they are, labels. Plain ints and dicts."""
+    found = Counts()
+    for post in archive.posts:
+        found.post(post.kind, post.status)
+        found.analysis(post.analysis)
+    for c in archive.comments:
+        found.comment(reply=bool(c.parent_id), orphan=c.orphan, removed=c.status == "removed",
+                      on_page=c.post_kind == "page")
+    found.labels = len(archive.labels)
+    found.skipped = len(archive.skipped)
+    return found.as_dict()
+
+
+def analysis_counts(archive: Archive) -> dict[str, Any]:
+    """Totals over the posts' body analysis: quotes, link lists, links, media."""
+    found = Counts()
+    for post in archive.posts:
+        found.analysis(post.analysis)
+    return found.analysis_dict()

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import attrs
 
-from .._doc import doc
+from .._doc import doc, documented
 
 __all__ = ["BodyAnalysis", "BodyLink", "LinkList", "ListedLink", "Media", "Quote"]
 
 
+@documented
 @attrs.frozen
 class Quote:
     """One quotation (or indented passage) in a post body."""
@@ -40,6 +41,7 @@ class Quote:
     paragraphs: int = doc("Paragraphs (or lines) the quotation spans.", default=1)
 
 
+@documented
 @attrs.frozen
 class ListedLink:
     """One item of an "earlier posts" list: a link, usually a date and an excerpt."""
@@ -72,6 +74,7 @@ class ListedLink:
     )
 
 
+@documented
 @attrs.frozen
 class LinkList:
     """An author-written list of links introduced by a line such as "Earlier posts include:"."""
@@ -84,6 +87,7 @@ class LinkList:
     items: tuple[ListedLink, ...] = doc("The items, in order.")
 
 
+@documented
 @attrs.frozen
 class BodyLink:
     """One `<a href>` in a post body."""
@@ -107,6 +111,7 @@ class BodyLink:
     image: bool = doc("The link wraps an image (a lightbox or image link).", default=False)
 
 
+@documented
 @attrs.frozen
 class Media:
     """An image, video, embed or iframe a post body depends on."""
@@ -131,6 +136,7 @@ class Media:
     )
 
 
+@documented
 @attrs.frozen
 class BodyAnalysis:
     """Everything read out of one post body."""

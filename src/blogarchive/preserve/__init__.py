@@ -8,7 +8,7 @@ write data, originals, events and manifests (or a bag), and swap it all in atomi
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import attrs
 
 from ..errors import ArchiveError
 from ..model import Archive
+from ..progress import Progress
 from ..reading import ReadReport, read_groups
 from ..sources import Source
 from ..store import data_dir, load, staging
@@ -87,7 +88,7 @@ def convert(
     blog_url: str | None = None,
     analyse: bool = True,
     report: ReadReport | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     options: str = "",
 ) -> list[Converted]:
     """Convert ``sources`` into a preserved archive at ``dest`` (one per blog).
@@ -95,7 +96,9 @@ def convert(
     Several blogs go to ``dest/blog-<id>/``. An archive already at the destination is
     updated: its posts and comments that the new sources lack are kept (``retained``), its
     originals and events are carried over, and a new event records this run. Raises
-    ArchiveError when ``dest`` is not an archive, or holds another blog.
+    ArchiveError when ``dest`` is not an archive, or holds another blog. ``progress`` is
+    called as ``progress(phase, done, total)`` through reading, analysing and writing (see
+    ``blogarchive.progress``).
     """
     target = Path(os.fspath(dest))
     if target.exists() and not target.is_dir():
@@ -121,7 +124,7 @@ def convert(
         plan = Plan(originals=originals, bag=bag, bag_info=dict(bag_info or {}),
                     redacted=redacted, options=options, warnings=tuple(warnings))
         with staging(where) as temp:
-            events = build(archive, raws, temp, previous_data(where), plan)
+            events = build(archive, raws, temp, previous_data(where), plan, progress)
         done.append(Converted(where, archive, tuple(events)))
     return done
 

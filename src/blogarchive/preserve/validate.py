@@ -18,9 +18,11 @@ from typing import Any
 
 import attrs
 
+from .._words import counted
 from ..assemble import label_index
 from ..errors import ArchiveError
 from ..model import Archive
+from ..progress import Progress, counter
 from ..stats import counts
 from ..store import FILES, data_dir, load
 from .fixity import ALGORITHMS, file_fixity, manifest_name, parse_manifest, payload_files
@@ -64,20 +66,29 @@ class ValidationReport:
             self.problems.append(problem)
 
 
-def validate(dest: str | os.PathLike[str]) -> ValidationReport:
-    """Check the archive at ``dest``. Raises ArchiveError when it is not an archive at all."""
+def validate(dest: str | os.PathLike[str], *,
+             progress: Progress | None = None) -> ValidationReport:
+    """Check the archive at ``dest``. Raises ArchiveError when it is not an archive at all.
+
+    ``progress(phase, done, total)`` follows the fixity check (files), the schema check
+    (bytes) and loading (see ``blogarchive.progress``).
+    """
     target = Path(os.fspath(dest))
     data = data_dir(target)
     if not (data / FILES["blog"]).is_file():
         raise ArchiveError(f"{target}: not a blogarchive archive (no blog.json)")
     report = ValidationReport(target, "bag" if data != target else "plain")
     prefix = "data/" if report.layout == "bag" else ""
-    _check_fixity(target, prefix, report)
+    _check_fixity(target, prefix, report, progress)
     if report.layout == "bag":
+        checked = counter(progress, "checking the bag", 1)  # bagit-python's own pass
         _check_bag(target, report)
-    documents = _check_schemas(data, prefix, report)
+        checked(1)
+    documents = _check_schemas(data, prefix, report, progress)
+    loaded = counter(progress, "loading", 1)
     try:
         archive = load(target)
+        loaded(1)
     except ArchiveError as err:
         report.add(prefix + FILES["blog"], f"cannot be loaded: {err}")
         return report
@@ -91,7 +102,8 @@ def validate(dest: str | os.PathLike[str]) -> ValidationReport:
 # -- fixity ----------------------------------------------------------------------------------
 
 
-def _check_fixity(root: Path, prefix: str, report: ValidationReport) -> None:
+def _check_fixity(root: Path, prefix: str, report: ValidationReport,
+                  progress: Progress | None = None) -> None:
     manifests = {a: root / manifest_name(a) for a in ALGORITHMS}
     present = {a: p for a, p in manifests.items() if p.is_file()}
     if not present:
@@ -102,6 +114,7 @@ def _check_fixity(root: Path, prefix: str, report: ValidationReport) -> None:
     else:
         files = set(payload_files(root))
     digests: dict[str, Any] = {}
+    advance = counter(progress, "checking fixity", len(files))
     for algorithm, path in present.items():
         entries, bad = parse_manifest(path.read_text(encoding="utf-8", errors="replace"))
         for line, reason in bad:
@@ -112,6 +125,7 @@ def _check_fixity(root: Path, prefix: str, report: ValidationReport) -> None:
                 continue
             if name not in digests:
                 digests[name] = file_fixity(root / name)
+                advance(1)
             found = digests[name].digest(algorithm)
             if found != expected:
                 report.add(name, f"changed since it was written: {algorithm} {found[:16]}... "
@@ -156,7 +170,8 @@ def _first_error(validator: Any, document: Any) -> str | None:
     return f"does not match the schema at {where}: {error.message[:200]}"
 
 
-def _check_schemas(data: Path, prefix: str, report: ValidationReport) -> dict[str, Any]:
+def _check_schemas(data: Path, prefix: str, report: ValidationReport,
+                   progress: Progress | None = None) -> dict[str, Any]:
     blog_path = data / FILES["blog"]
     try:
         document = json.loads(blog_path.read_text(encoding="utf-8"))
@@ -166,8 +181,10 @@ def _check_schemas(data: Path, prefix: str, report: ValidationReport) -> dict[st
     problem = _first_error(_validator("blog.json"), document)
     if problem:
         report.add(prefix + FILES["blog"], problem)
-    for kind, schema in (("post", "post.json"), ("comment", "comment.json"),
-                         ("event", "event.json")):
+    kinds = (("post", "post.json"), ("comment", "comment.json"), ("event", "event.json"))
+    advance = counter(progress, "checking schemas", sum(
+        p.stat().st_size for p in (data / FILES.get(k, EVENTS) for k, _ in kinds) if p.is_file()))
+    for kind, schema in kinds:
         name = FILES.get(kind, EVENTS)
         path = data / name
         if not path.is_file():
@@ -177,6 +194,7 @@ def _check_schemas(data: Path, prefix: str, report: ValidationReport) -> dict[st
         validator = _validator(schema)
         with path.open(encoding="utf-8", errors="replace") as lines:
             for number, line in enumerate(lines, 1):
+                advance(len(line.encode("utf-8", "replace")))
                 try:
                     problem = _first_error(validator, json.loads(line))
                 except ValueError as err:
@@ -214,11 +232,13 @@ def _check_references(archive: Archive, prefix: str, report: ValidationReport) -
         if c.parent_id and c.parent_id not in ids:
             lost_parents += 1
     if lost_parents:
-        noted = any(f"{lost_parents} repl(ies) whose parent comment is not in the sources" in n
-                    for n in archive.notes)
+        replies = counted(lost_parents, "reply", "replies")
+        # Archives written by earlier versions spell the note "N repl(ies)".
+        noted = any(n.startswith((f"{replies} ", f"{lost_parents} repl(ies) "))
+                    and "whose parent comment is not in the sources" in n for n in archive.notes)
         if not noted:
-            report.add(comments_file, f"{lost_parents} repl(ies) name a parent comment that is "
-                                      "not in the archive, and blog.json does not record it")
+            report.add(comments_file, f"{replies} name a parent comment that is not in the "
+                                      "archive, and blog.json does not record it")
 
 
 def _check_derived(archive: Archive, document: dict[str, Any], prefix: str,

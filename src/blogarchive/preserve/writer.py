@@ -23,6 +23,7 @@ import attrs
 
 from ..errors import ArchiveError
 from ..model import Archive
+from ..progress import Progress, counter
 from ..sources import RawFile
 from ..stats import counts
 from ..store import FILES, SCHEMA_VERSION, data_dir, write_data
@@ -132,14 +133,18 @@ def build(
     temp: Path,
     previous: Path | None,
     plan: Plan,
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Fill the staging folder ``temp``; returns the events written for this run.
 
     ``previous`` is the data folder of the archive being replaced (its originals and events
-    are carried over), or None.
+    are carried over), or None. ``progress("writing", files, total)`` follows the steps.
     """
     payload = temp
+    raws = list(raws)
+    step = counter(progress, "writing", 3 + len(raws))  # data, originals, events, manifests
     write_data(archive, payload)
+    step(1)
     objects: list[dict[str, Any]] = []
     originals = _Originals(payload)
     keep = plan.originals and plan.redacted is None
@@ -156,6 +161,7 @@ def build(
                               if n == raw.name or n.startswith(raw.name + "!")})
             objects.append(object_ref("source", raw.name, f"{ORIGINALS}/{rel}", fixity,
                                       stored, ", ".join(formats) or None))
+            step(1)
     else:
         for info in archive.sources:
             objects.append(object_ref("source", info.name, None, None, detected=info.format)
@@ -186,10 +192,12 @@ def build(
     if plan.bag:
         events.append(packing_event(plan.bag_info))
     write_events(payload / EVENTS, previous, events)
+    step(1)
     if plan.bag:
         bag_in_place(temp, bag_info_for(archive, plan.bag_info))
     else:
         write_manifests(temp, payload_files(temp))
+    step(1)
     return events
 
 

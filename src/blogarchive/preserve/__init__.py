@@ -19,18 +19,11 @@ from ..model import Archive
 from ..reading import ReadReport, read_groups
 from ..sources import Source
 from ..store import data_dir, load, staging
+from .bag import bag_in_place, bag_info_for, carry_for_packing, packing_event
+from .fixity import ALGORITHMS, manifest_name
 from .redact import REDACTIONS, redact
 from .validate import Problem, ValidationReport, validate
-from .writer import (
-    Plan,
-    bag_in_place,
-    bag_info_for,
-    build,
-    carry_for_packing,
-    packing_event,
-    previous_data,
-    write_events,
-)
+from .writer import EVENTS, Plan, build, previous_data, write_events
 
 __all__ = [
     "REDACTIONS",
@@ -138,6 +131,9 @@ def _check_same_blog(where: Path, archive: Archive,
         )
 
 
+_MANIFESTS = frozenset(manifest_name(a) for a in ALGORITHMS)
+
+
 def package(dest: str | os.PathLike[str], bag_info: Mapping[str, str] | None = None) -> Path:
     """Make the archive at ``dest`` a BagIt 1.0 bag (atomically); a bag is left as it is."""
     target = Path(os.fspath(dest))
@@ -147,8 +143,8 @@ def package(dest: str | os.PathLike[str], bag_info: Mapping[str, str] | None = N
         return target  # already a bag
     archive = load(target)
     with staging(target) as temp:
-        carry_for_packing(target, temp)
-        write_events(temp / "events.jsonl", target, [packing_event(dict(bag_info or {}))])
+        carry_for_packing(target, temp, _MANIFESTS | {EVENTS})
+        write_events(temp / EVENTS, target, [packing_event(dict(bag_info or {}))])
         bag_in_place(temp, bag_info_for(archive, dict(bag_info or {})))
     return target
 

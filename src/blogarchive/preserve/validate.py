@@ -23,6 +23,7 @@ from ..errors import ArchiveError
 from ..model import Archive
 from ..stats import counts
 from ..store import FILES, data_dir, load
+from .bag import bagit_module
 from .fixity import ALGORITHMS, file_fixity, manifest_name, parse_manifest, payload_files
 from .writer import EVENTS, ORIGINALS
 
@@ -122,18 +123,19 @@ def _check_fixity(root: Path, prefix: str, report: ValidationReport) -> None:
 
 
 def _check_bag(root: Path, report: ValidationReport) -> None:
-    """bagit-python's own verdict (tag files, Payload-Oxum, bagit.txt) on top of ours."""
-    import logging
-
-    import bagit
-
-    logging.getLogger("bagit").setLevel(logging.ERROR)
+    """bagit-python's own verdict (tag files, Payload-Oxum, bagit.txt) on top of ours, each
+    problem on the file it is about (bagit-python's details carry the path)."""
+    bagit = bagit_module()
     try:
         bagit.Bag(str(root)).validate(processes=1)
     except bagit.BagValidationError as err:
-        if not report.problems:
-            details = "; ".join(str(d) for d in err.details) if err.details else ""
-            report.add("bagit.txt", f"not a valid bag: {err.message} {details}".strip())
+        if report.problems:
+            return  # the payload problems found above explain the bag's failure
+        for detail in err.details or []:
+            report.add(str(getattr(detail, "path", "") or "bagit.txt"), str(detail))
+        if not err.details:
+            oxum = "Payload-Oxum" in str(err.message)
+            report.add("bag-info.txt" if oxum else "bagit.txt", f"not a valid bag: {err.message}")
     except bagit.BagError as err:
         report.add("bagit.txt", f"not a valid bag: {err}")
 

@@ -7,13 +7,12 @@ exists.
     DEST/events.jsonl                             PREMIS-shaped events, one per line, appended
     DEST/manifest-sha512.txt, manifest-sha256.txt every file above, BagIt line format
 
-With a bag, all of it sits in ``DEST/data/`` and bagit-python writes the bag's own manifests,
+With a bag, all of it sits in ``DEST/data/`` and ``bag.py`` writes the bag's own manifests,
 ``bagit.txt`` and ``bag-info.txt`` at the top.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -21,19 +20,17 @@ from typing import Any
 
 import attrs
 
-from ..errors import ArchiveError
 from ..model import Archive
 from ..sources import RawFile
 from ..stats import counts
 from ..store import FILES, SCHEMA_VERSION, data_dir, write_data
+from .bag import bag_in_place, bag_info_for, packing_event
 from .events import dumps_event, event, object_ref
 from .fixity import (
-    ALGORITHMS,
     Fixity,
     copy_with_fixity,
     file_fixity,
     link_or_copy,
-    manifest_name,
     payload_files,
     write_manifests,
 )
@@ -43,11 +40,7 @@ __all__ = [
     "EVENTS",
     "ORIGINALS",
     "Plan",
-    "bag_in_place",
-    "bag_info_for",
     "build",
-    "carry_for_packing",
-    "packing_event",
     "previous_data",
     "write_events",
 ]
@@ -193,13 +186,6 @@ def build(
     return events
 
 
-def packing_event(bag_info: Mapping[str, str]) -> dict[str, Any]:
-    return event("information package creation",
-                 'program="bagit-python" via blogarchive; profile="BagIt 1.0"', "success",
-                 note="BagIt 1.0 bag: payload in data/, sha512 and sha256 manifests",
-                 extra={"bagInfo": dict(bag_info)} if bag_info else None)
-
-
 def write_events(path: Path, previous: Path | None, new: list[dict[str, Any]]) -> None:
     """The earlier events exactly as they were, then this run's."""
     old = (previous / EVENTS).read_bytes() if previous and (previous / EVENTS).is_file() else b""
@@ -211,44 +197,6 @@ def write_events(path: Path, previous: Path | None, new: list[dict[str, Any]]) -
             out.write(dumps_event(item).encode("utf-8") + b"\n")
         out.flush()
         os.fsync(out.fileno())
-
-
-def bag_info_for(archive: Archive, given: Mapping[str, str]) -> dict[str, str]:
-    blog = archive.blog
-    info = {
-        "External-Description": (
-            f"Blogger blog {blog.title or '(untitled)'!r} (id {blog.id or 'unknown'}"
-            + (f", {blog.url}" if blog.url else "")
-            + f"): blogarchive JSON archive, schema {SCHEMA_VERSION}, with originals and "
-            "PREMIS-shaped provenance in events.jsonl"
-        ),
-    }
-    if blog.id:
-        info["External-Identifier"] = f"blogger:blog-{blog.id}"
-    info.update(given)
-    return info
-
-
-def bag_in_place(folder: Path, info: Mapping[str, str]) -> None:
-    """Make ``folder`` a BagIt 1.0 bag with bagit-python (payload moved into data/)."""
-    import bagit
-
-    logging.getLogger("bagit").setLevel(logging.ERROR)  # it logs every file at INFO
-    for name in (manifest_name(a) for a in ALGORITHMS):
-        (folder / name).unlink(missing_ok=True)  # the bag's own manifests replace ours
-    try:
-        bagit.make_bag(str(folder), dict(info), processes=1, checksums=list(ALGORITHMS))
-    except (bagit.BagError, OSError) as err:
-        raise ArchiveError(f"{folder}: could not be bagged: {err}") from None
-
-
-def carry_for_packing(source: Path, temp: Path) -> None:
-    """An existing plain archive's files into ``temp`` (links), but not its manifests."""
-    skip = {manifest_name(a) for a in ALGORITHMS} | {EVENTS}
-    for path in sorted(p for p in source.rglob("*") if p.is_file()):
-        rel = path.relative_to(source)
-        if rel.as_posix() not in skip:
-            link_or_copy(path, temp / rel)
 
 
 def previous_data(target: Path) -> Path | None:

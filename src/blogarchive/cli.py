@@ -110,7 +110,7 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             args.sources, args.output, originals=not args.no_originals, bag=args.bag,
             bag_info=info, redact_emails="emails" in (args.redact or []),
             blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
-            progress=update, options=_options(args),
+            progress=update, options=_options(args), **_waiting(args, err),
         )
     except ArchiveError as problem:
         _print_problems(report, err)
@@ -141,7 +141,7 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _package(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
-        path = package(args.archive, _bag_info(args))
+        path = package(args.archive, _bag_info(args), **_waiting(args, err))
     except ArchiveError as problem:
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
@@ -226,6 +226,20 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _waiting(args: argparse.Namespace, err: TextIO) -> dict[str, Any]:
+    """``wait`` and ``notify`` for a run that may find another run writing its destination."""
+    def notify(message: str) -> None:
+        print(f"note: {message}", file=err, flush=True)
+
+    return {"wait": args.wait, "notify": notify}
+
+
+def _destination_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait", action="store_true",
+                        help="when another run is writing DEST, wait for it instead of "
+                        "refusing")
+
+
 def _bag_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source-organization", metavar="NAME",
                         help="bag-info Source-Organization")
@@ -256,6 +270,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="remove personal data: 'emails' (authors' and settings' e-mail "
                          "addresses; originals are then not kept)")
     _bag_options(convert)
+    _destination_options(convert)
     convert.add_argument("--no-analysis", action="store_true",
                          help="leave post bodies unanalysed (no quotes, link lists, links, "
                          "media): about twice as fast")
@@ -270,6 +285,7 @@ def _parser() -> argparse.ArgumentParser:
     pack = sub.add_parser("package", help="make an existing archive a BagIt bag")
     pack.add_argument("archive", metavar="DEST")
     _bag_options(pack)
+    _destination_options(pack)
     pack.set_defaults(func=_package)
     check = sub.add_parser(
         "validate", help="check an archive: fixity, schemas, references, counts",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import json
 import os
 import re
@@ -35,9 +36,11 @@ __all__ = [
     "FILES",
     "SCHEMA_IDS",
     "SCHEMA_VERSION",
+    "cannot_write",
     "data_dir",
     "dumps_line",
     "load",
+    "real_destination",
     "replaceable",
     "staging",
     "write",
@@ -114,15 +117,16 @@ def write(archive: Archive, dest: str | os.PathLike[str]) -> Path:
     (originals, provenance, optionally a BagIt bag).
     """
     from .preserve.fixity import write_manifests
+    from .preserve.lock import locked
 
-    target = Path(os.fspath(dest))
+    target = real_destination(Path(os.fspath(dest)))
     if target.is_dir() and any((target / n).exists() for n in ("events.jsonl", "originals",
                                                               "bagit.txt")):
         raise ArchiveError(
             f"{target}: is a preserved archive (originals, provenance or a bag) that write() "
             "would reduce to its data files; update it with blogarchive.convert()"
         )
-    with staging(target) as temp:
+    with locked(target), staging(target) as temp:
         write_data(archive, temp)
         write_manifests(temp, FILES.values())
     return target
@@ -136,24 +140,60 @@ def write_data(archive: Archive, folder: Path) -> None:
     _write_text(folder / FILES["blog"], _dumps(blog_document(archive), indent=1) + "\n")
 
 
+def real_destination(target: Path) -> Path:
+    """``target``, or the folder it links to: a symlinked destination is updated where it
+    points (the swap happens there), and the link itself stays as it is."""
+    return Path(os.path.realpath(target)) if target.is_symlink() else target
+
+
+# A full or read-only file system is the destination's fault whatever file the error names
+# (reading a source never fails so); a permission error only when it names the destination.
+_FULL_OR_READ_ONLY: Final = frozenset({errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_NOT_PERMITTED: Final = frozenset({errno.EACCES, errno.EPERM})
+
+
+def cannot_write(target: Path, err: OSError) -> ArchiveError | None:
+    """A one-line ArchiveError when ``err`` is the destination's fault (read-only, full, no
+    permission), else None (e.g. a source that could not be read while its copy was kept)."""
+    name = os.fsdecode(err.filename) if err.filename is not None else None
+    ours = name is None or Path(os.path.abspath(name)).is_relative_to(
+        os.path.abspath(target.parent))
+    if err.errno in _FULL_OR_READ_ONLY or (err.errno in _NOT_PERMITTED and ours):
+        return ArchiveError(f"{target}: cannot write the archive: {err.strerror or err}")
+    return None
+
+
 @contextlib.contextmanager
 def staging(target: Path) -> Iterator[Path]:
     """A fresh hidden sibling folder to build the archive in, swapped into place on success
-    and removed on any failure, so ``target`` is always the previous archive or the new one."""
+    and removed on any failure, so ``target`` is always the previous archive or the new one.
+
+    A symlink at ``target`` is followed. Raises ArchiveError (not OSError) when the
+    destination is read-only, full or not writable."""
+    target = real_destination(target)
     recover(target)
     if target.exists() and not replaceable(target):
         raise ArchiveError(
             f"{target}: exists and is not a blogarchive archive; choose another destination"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.parent / f".{target.name}.tmp-{os.getpid()}"
-    if temp.exists():
-        shutil.rmtree(temp)
-    temp.mkdir()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if temp.exists():
+            shutil.rmtree(temp)
+        temp.mkdir()
+    except OSError as err:
+        raise cannot_write(target, err) or err from None
     try:
         yield temp
         _fsync_dir(temp)
         _swap(temp, target)
+    except OSError as err:
+        shutil.rmtree(temp, ignore_errors=True)
+        problem = cannot_write(target, err)
+        if problem is None:
+            raise
+        raise problem from None
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise

@@ -18,9 +18,10 @@ from ..errors import ArchiveError
 from ..model import Archive
 from ..reading import ReadReport, read_groups
 from ..sources import Source
-from ..store import data_dir, load, staging
+from ..store import data_dir, load, real_destination, staging
 from .bag import bag_in_place, bag_info_for, carry_for_packing, packing_event
 from .fixity import ALGORITHMS, manifest_name
+from .lock import locked
 from .redact import REDACTIONS, redact
 from .validate import Problem, ValidationReport, validate
 from .writer import EVENTS, Plan, build, previous_data, write_events
@@ -82,17 +83,32 @@ def convert(
     report: ReadReport | None = None,
     progress: Callable[[int], None] | None = None,
     options: str = "",
+    wait: bool = False,
+    notify: Callable[[str], None] | None = None,
 ) -> list[Converted]:
     """Convert ``sources`` into a preserved archive at ``dest`` (one per blog).
 
     Several blogs go to ``dest/blog-<id>/``. An archive already at the destination is
     updated: its posts and comments that the new sources lack are kept (``retained``), its
     originals and events are carried over, and a new event records this run. Raises
-    ArchiveError when ``dest`` is not an archive, or holds another blog.
+    ArchiveError when ``dest`` is not an archive, holds another blog, cannot be written
+    (read-only, full), or another run is writing it (with ``wait``, wait for that run;
+    ``notify`` is told so in one line). A symlink at ``dest`` is followed.
     """
-    target = Path(os.fspath(dest))
+    target = real_destination(Path(os.fspath(dest)))
     if target.exists() and not target.is_dir():
         raise ArchiveError(f"{target}: exists and is not a folder; choose another destination")
+    with locked(target, wait=wait, notify=notify):
+        return _convert(sources, target, report=report, progress=progress, blog_url=blog_url,
+                        analyse=analyse, plan=Plan(originals=originals, bag=bag,
+                                                   bag_info=dict(bag_info or {}),
+                                                   options=options),
+                        redact_emails=redact_emails)
+
+
+def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadReport | None,
+             progress: Callable[[int], None] | None, blog_url: str | None, analyse: bool,
+             plan: Plan, redact_emails: bool) -> list[Converted]:
     earlier = _previous(target)
     groups = read_groups(
         sources, blog_url=blog_url, report=report, progress=progress, analyse=analyse,
@@ -111,10 +127,9 @@ def convert(
         redacted = None
         if redact_emails:
             archive, redacted = redact(archive, "emails")
-        plan = Plan(originals=originals, bag=bag, bag_info=dict(bag_info or {}),
-                    redacted=redacted, options=options, warnings=tuple(warnings))
+        run = attrs.evolve(plan, redacted=redacted, warnings=tuple(warnings))
         with staging(where) as temp:
-            events = build(archive, raws, temp, previous_data(where), plan)
+            events = build(archive, raws, temp, previous_data(where), run)
         done.append(Converted(where, archive, tuple(events)))
     return done
 
@@ -134,9 +149,18 @@ def _check_same_blog(where: Path, archive: Archive,
 _MANIFESTS = frozenset(manifest_name(a) for a in ALGORITHMS)
 
 
-def package(dest: str | os.PathLike[str], bag_info: Mapping[str, str] | None = None) -> Path:
-    """Make the archive at ``dest`` a BagIt 1.0 bag (atomically); a bag is left as it is."""
-    target = Path(os.fspath(dest))
+def package(dest: str | os.PathLike[str], bag_info: Mapping[str, str] | None = None, *,
+            wait: bool = False, notify: Callable[[str], None] | None = None) -> Path:
+    """Make the archive at ``dest`` a BagIt 1.0 bag (atomically); a bag is left as it is.
+
+    Raises ArchiveError as ``convert`` does (not an archive, cannot be written, another run
+    writing it)."""
+    target = real_destination(Path(os.fspath(dest)))
+    with locked(target, wait=wait, notify=notify):
+        return _package(target, dict(bag_info or {}))
+
+
+def _package(target: Path, bag_info: dict[str, str]) -> Path:
     if previous_data(target) is None:
         raise ArchiveError(f"{target}: not a blogarchive archive (no blog.json)")
     if data_dir(target) != target:
@@ -144,7 +168,7 @@ def package(dest: str | os.PathLike[str], bag_info: Mapping[str, str] | None = N
     archive = load(target)
     with staging(target) as temp:
         carry_for_packing(target, temp, _MANIFESTS | {EVENTS})
-        write_events(temp / EVENTS, target, [packing_event(dict(bag_info or {}))])
-        bag_in_place(temp, bag_info_for(archive, dict(bag_info or {})))
+        write_events(temp / EVENTS, target, [packing_event(bag_info)])
+        bag_in_place(temp, bag_info_for(archive, bag_info))
     return target
 

@@ -27,9 +27,10 @@ from .errors import ArchiveError, BlogarchiveError
 from .listing import WHAT, format_row, rows
 from .model import Archive
 from .preserve import REDACTIONS, convert, package, validate
+from .preserve.bag import is_bag
 from .reading import ReadReport, read_all
 from .sources import expand
-from .store import data_dir, load
+from .store import data_dir, load, real_destination
 
 __all__ = ["main"]
 
@@ -101,8 +102,20 @@ def _options(args: argparse.Namespace) -> str:
     return " ".join(given)
 
 
+def _refuse_bag_options(args: argparse.Namespace) -> None:
+    """bag-info labels need a bag: --bag, or a destination that is one already."""
+    if args.bag or is_bag(real_destination(Path(args.output))):
+        return
+    for flag, given in (("--bag-info", args.bag_info),
+                        ("--source-organization", args.source_organization)):
+        if given:
+            raise _Usage(f"{flag} applies only to a bag: add --bag (or package the archive "
+                         "later with blogarchive package DEST " + flag + " ...)")
+
+
 def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
+    _refuse_bag_options(args)
     info = _bag_info(args)
     update, bar = _progress(args.sources, not args.quiet)
     try:
@@ -141,11 +154,13 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _package(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
-        path = package(args.archive, _bag_info(args), **_waiting(args, err))
+        info = _bag_info(args)
+        path = package(args.archive, info, **_waiting(args, err))
     except ArchiveError as problem:
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
-    print(f"{path}/ is a BagIt bag (payload in data/)", file=out)
+    updated = f"; bag-info.txt has {', '.join(sorted(info))}" if info else ""
+    print(f"{path}/ is a BagIt bag (payload in data/){updated}", file=out)
     return EXIT_OK
 
 

@@ -18,8 +18,15 @@ from ..errors import ArchiveError
 from ..model import Archive
 from ..reading import ReadReport, read_groups
 from ..sources import Source
-from ..store import data_dir, load, real_destination, staging
-from .bag import bag_in_place, bag_info_for, carry_for_packing, packing_event
+from ..store import load, real_destination, staging
+from .bag import (
+    bag_in_place,
+    bag_info_for,
+    carry_for_packing,
+    current_bag_info,
+    is_bag,
+    packing_event,
+)
 from .fixity import ALGORITHMS, manifest_name
 from .lock import locked
 from .redact import REDACTIONS, redact
@@ -98,6 +105,9 @@ def convert(
     target = real_destination(Path(os.fspath(dest)))
     if target.exists() and not target.is_dir():
         raise ArchiveError(f"{target}: exists and is not a folder; choose another destination")
+    if bag_info and not bag and not is_bag(target):
+        raise ArchiveError(f"{target}: bag_info applies only to a bag: pass bag=True, or "
+                           "convert into an existing bag")
     with locked(target, wait=wait, notify=notify):
         return _convert(sources, target, report=report, progress=progress, blog_url=blog_url,
                         analyse=analyse, plan=Plan(originals=originals, bag=bag,
@@ -128,6 +138,8 @@ def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadRe
         if redact_emails:
             archive, redacted = redact(archive, "emails")
         run = attrs.evolve(plan, redacted=redacted, warnings=tuple(warnings))
+        if is_bag(where):  # a bag stays a bag, with the bag-info it was given
+            run = attrs.evolve(run, bag=True, bag_kept=current_bag_info(where))
         with staging(where) as temp:
             events = build(archive, raws, temp, previous_data(where), run)
         done.append(Converted(where, archive, tuple(events)))
@@ -151,7 +163,9 @@ _MANIFESTS = frozenset(manifest_name(a) for a in ALGORITHMS)
 
 def package(dest: str | os.PathLike[str], bag_info: Mapping[str, str] | None = None, *,
             wait: bool = False, notify: Callable[[str], None] | None = None) -> Path:
-    """Make the archive at ``dest`` a BagIt 1.0 bag (atomically); a bag is left as it is.
+    """Make the archive at ``dest`` a BagIt 1.0 bag (atomically). A bag is left as it is,
+    unless ``bag_info`` is given: then its bag-info.txt gets those labels (others kept), the
+    bag is re-made, validated, and a ``metadata modification`` event records it.
 
     Raises ArchiveError as ``convert`` does (not an archive, cannot be written, another run
     writing it)."""
@@ -163,12 +177,32 @@ def package(dest: str | os.PathLike[str], bag_info: Mapping[str, str] | None = N
 def _package(target: Path, bag_info: dict[str, str]) -> Path:
     if previous_data(target) is None:
         raise ArchiveError(f"{target}: not a blogarchive archive (no blog.json)")
-    if data_dir(target) != target:
-        return target  # already a bag
+    if is_bag(target) and not bag_info:
+        return target  # already a bag, and nothing to change
     archive = load(target)
+    if is_bag(target):
+        # New bag-info for a bag: re-made from its payload, so the tag manifests and
+        # Payload-Oxum agree, but only from a bag that is valid now: re-bagging a damaged
+        # one would give the damage fresh checksums.
+        found = validate(target)
+        if not found.valid:
+            raise ArchiveError(f"{target}: is not a valid bag, so its bag-info is left as it "
+                               f"is: {found.problems[0]}")
+        info = {**current_bag_info(target), **bag_info_for(archive, bag_info)}
+        labels = ", ".join(sorted(bag_info))
+        new_event = packing_event(bag_info, "metadata modification",
+                                  f"bag-info.txt updated ({labels}); bag re-made and validated")
+        source = target / "data"
+    else:
+        info = bag_info_for(archive, bag_info)
+        new_event = packing_event(bag_info)
+        source = target
     with staging(target) as temp:
-        carry_for_packing(target, temp, _MANIFESTS | {EVENTS})
-        write_events(temp / EVENTS, target, [packing_event(bag_info)])
-        bag_in_place(temp, bag_info_for(archive, bag_info))
+        carry_for_packing(source, temp, _MANIFESTS | {EVENTS})
+        write_events(temp / EVENTS, source, [new_event])
+        bag_in_place(temp, info)
+        made = validate(temp)
+        if not made.valid:
+            raise ArchiveError(f"{target}: the new bag does not validate, so the archive is "
+                               f"left as it was: {made.problems[0]}")
     return target
-

@@ -56,6 +56,9 @@ class Plan:
     originals: bool = True
     bag: bool = False
     bag_info: Mapping[str, str] = attrs.field(factory=dict)
+    """The bag-info labels given for this run (recorded in the packing event)."""
+    bag_kept: Mapping[str, str] = attrs.field(factory=dict)
+    """Labels of the bag being replaced, kept unless this run gives them anew."""
     redacted: int | None = None
     """Addresses removed by ``--redact emails``; None when no redaction was asked for."""
     options: str = ""
@@ -180,7 +183,7 @@ def build(
         events.append(packing_event(plan.bag_info))
     write_events(payload / EVENTS, previous, events)
     if plan.bag:
-        bag_in_place(temp, bag_info_for(archive, plan.bag_info))
+        bag_in_place(temp, {**plan.bag_kept, **bag_info_for(archive, plan.bag_info)})
     else:
         write_manifests(temp, payload_files(temp))
     return events

@@ -115,7 +115,8 @@ def test_bag(tmp_path: Path) -> None:
     assert bag.info["Source-Organization"] == "Example Library"
     assert bag.info["Contact-Name"] == "A. Archivist"
     assert "Field Notes" in bag.info["External-Description"]
-    assert re.fullmatch(r"\d+\.5", bag.info["Payload-Oxum"])  # 3 data files, events, 1 original
+    # 3 data files, events, 1 original, 4 schemas
+    assert re.fullmatch(r"\d+\.9", bag.info["Payload-Oxum"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", bag.info["Bagging-Date"])
     assert set(bag.algorithms) == {"sha512", "sha256"}
     assert (dest / "data" / "originals" / EXAMPLE.name).is_file()

@@ -201,8 +201,8 @@ def staging(target: Path) -> Iterator[Path]:
 
 # Everything blogarchive itself puts in an archive folder (plain or bagged).
 KNOWN_NAMES: Final = frozenset({
-    *FILES.values(), "events.jsonl", "originals", "data", "bagit.txt", "bag-info.txt",
-    "fetch.txt",
+    *FILES.values(), "events.jsonl", "originals", "schemas", "data", "bagit.txt",
+    "bag-info.txt", "fetch.txt",
 })
 
 

@@ -2,10 +2,12 @@
 
 Four kinds of check, each problem named with its file (and line) and what is wrong:
 fixity (every file against the manifests, or the bag's), schema (every document and line
-against the JSON Schemas shipped in the package), references (every comment's post and
-parent exist or are recorded as orphans; ids unique) and derived data (the label index, the
-counts and authors in blog.json agree with the records). The originals named by the last
-conversion event must be present with the digests it recorded.
+against the JSON Schemas kept in the archive, ``schemas/``, which must be valid schemas
+and, for the version this blogarchive writes, the ones it publishes; an archive written
+before they were kept is checked against those shipped in the package), references (every
+comment's post and parent exist or are recorded as orphans; ids unique) and derived data
+(the label index, the counts and authors in blog.json agree with the records). The
+originals named by the last conversion event must be present with the digests it recorded.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from ..assemble import label_index
 from ..errors import ArchiveError
 from ..model import Archive
 from ..stats import counts
-from ..store import FILES, data_dir, load
+from ..store import FILES, SCHEMA_VERSION, data_dir, load
 from .bag import bagit_module
 from .fixity import ALGORITHMS, file_fixity, manifest_name, parse_manifest, payload_files
-from .writer import EVENTS, ORIGINALS
+from .writer import EVENTS, ORIGINALS, PACKAGED_SCHEMAS, SCHEMA_FILES, SCHEMAS
 
 __all__ = ["Problem", "ValidationReport", "validate"]
 
@@ -143,11 +145,34 @@ def _check_bag(root: Path, report: ValidationReport) -> None:
 # -- schemas ---------------------------------------------------------------------------------
 
 
-def _validator(name: str) -> Any:
-    from jsonschema import Draft202012Validator
+def _validators(data: Path, prefix: str, report: ValidationReport,
+                version: object) -> dict[str, Any]:
+    """A validator per schema file: the archive's own schemas (``schemas/``), or for an
+    archive written before they were kept there, those shipped in the package."""
+    from jsonschema import Draft202012Validator, SchemaError
 
-    schema = json.loads((Path(__file__).parent.parent / "schemas" / name).read_text("utf-8"))
-    return Draft202012Validator(schema)
+    folder = data / SCHEMAS
+    own = folder.is_dir()
+    validators = {}
+    for name in SCHEMA_FILES:
+        packaged = json.loads((PACKAGED_SCHEMAS / name).read_text("utf-8"))
+        schema, path, where = packaged, folder / name, f"{prefix}{SCHEMAS}/{name}"
+        if own and not path.is_file():
+            report.add(where, "missing: the archive's schemas are incomplete")
+        elif own:
+            try:
+                schema = json.loads(path.read_text("utf-8"))
+                Draft202012Validator.check_schema(schema)
+            except (ValueError, UnicodeDecodeError, SchemaError) as err:
+                report.add(where, f"not a JSON Schema: {str(err).splitlines()[0][:200]}")
+                schema = packaged
+            else:
+                if version == SCHEMA_VERSION and schema != packaged:
+                    report.add(where, f"differs from the schema blogarchive publishes for "
+                                      f"version {SCHEMA_VERSION}")
+        validators[name] = Draft202012Validator(schema)
+    report.checked["schemas"] = len(SCHEMA_FILES) if own else 0
+    return validators
 
 
 def _first_error(validator: Any, document: Any) -> str | None:
@@ -165,7 +190,9 @@ def _check_schemas(data: Path, prefix: str, report: ValidationReport) -> dict[st
     except (ValueError, UnicodeDecodeError) as err:
         report.add(prefix + FILES["blog"], f"not JSON: {err}")
         return {}
-    problem = _first_error(_validator("blog.json"), document)
+    version = document.get("schema_version") if isinstance(document, dict) else None
+    validators = _validators(data, prefix, report, version)
+    problem = _first_error(validators["blog.json"], document)
     if problem:
         report.add(prefix + FILES["blog"], problem)
     for kind, schema in (("post", "post.json"), ("comment", "comment.json"),
@@ -176,7 +203,7 @@ def _check_schemas(data: Path, prefix: str, report: ValidationReport) -> dict[st
             if kind != "event":
                 report.add(prefix + name, "missing")
             continue
-        validator = _validator(schema)
+        validator = validators[schema]
         with path.open(encoding="utf-8", errors="replace") as lines:
             for number, line in enumerate(lines, 1):
                 try:

@@ -5,6 +5,7 @@ exists.
     DEST/blog.json, posts.jsonl, comments.jsonl   the normalised data (byte-identical reruns)
     DEST/originals/...                            the sources exactly as read
     DEST/events.jsonl                             PREMIS-shaped events, one per line, appended
+    DEST/schemas/*.json                           the JSON Schemas of the data files and events
     DEST/manifest-sha512.txt, manifest-sha256.txt every file above, BagIt line format
 
 With a bag, all of it sits in ``DEST/data/`` and ``bag.py`` writes the bag's own manifests,
@@ -14,9 +15,10 @@ With a bag, all of it sits in ``DEST/data/`` and ``bag.py`` writes the bag's own
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -39,14 +41,23 @@ from .names import safe_path, unique_path
 __all__ = [
     "EVENTS",
     "ORIGINALS",
+    "PACKAGED_SCHEMAS",
+    "SCHEMAS",
+    "SCHEMA_FILES",
     "Plan",
     "build",
     "previous_data",
     "write_events",
+    "write_schemas",
 ]
 
 EVENTS = "events.jsonl"
 ORIGINALS = "originals"
+SCHEMAS = "schemas"
+# The JSON Schemas of the version this blogarchive writes, shipped in the package; copied
+# into every archive so it can be checked and understood without blogarchive.
+PACKAGED_SCHEMAS: Final = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_FILES: Final = ("blog.json", "post.json", "comment.json", "event.json")
 
 
 @attrs.frozen
@@ -182,11 +193,19 @@ def build(
     if plan.bag:
         events.append(packing_event(plan.bag_info))
     write_events(payload / EVENTS, previous, events)
+    write_schemas(payload)
     if plan.bag:
         bag_in_place(temp, {**plan.bag_kept, **bag_info_for(archive, plan.bag_info)})
     else:
         write_manifests(temp, payload_files(temp))
     return events
+
+
+def write_schemas(payload: Path) -> None:
+    """The schemas of the files this version writes, into ``payload/schemas/``."""
+    (payload / SCHEMAS).mkdir(exist_ok=True)
+    for name in SCHEMA_FILES:
+        shutil.copyfile(PACKAGED_SCHEMAS / name, payload / SCHEMAS / name)
 
 
 def write_events(path: Path, previous: Path | None, new: list[dict[str, Any]]) -> None:

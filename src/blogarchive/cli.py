@@ -94,6 +94,8 @@ def _options(args: argparse.Namespace) -> str:
             given.append(flag)
     for name in args.redact or []:
         given.append(f"--redact {name}")
+    if args.no_redact:
+        given.append("--no-redact")
     if args.blog_url:
         given.append(f"--blog-url {args.blog_url}")
     given.extend(f"--bag-info {item}" for item in args.bag_info or [])
@@ -113,6 +115,13 @@ def _refuse_bag_options(args: argparse.Namespace) -> None:
                          "later with blogarchive package DEST " + flag + " ...)")
 
 
+def _redaction(args: argparse.Namespace) -> bool | None:
+    """--redact emails: True; --no-redact: False; neither: as the archive was written."""
+    if args.redact and args.no_redact:
+        raise _Usage("--redact and --no-redact contradict each other: give one")
+    return True if "emails" in (args.redact or []) else (False if args.no_redact else None)
+
+
 def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
     _refuse_bag_options(args)
@@ -121,7 +130,7 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         results = convert(
             args.sources, args.output, originals=not args.no_originals, bag=args.bag,
-            bag_info=info, redact_emails="emails" in (args.redact or []),
+            bag_info=info, redact_emails=_redaction(args),
             blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
             progress=update, options=_options(args), **_waiting(args, err),
         )
@@ -147,6 +156,8 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"  {line}", file=out)
         for note in archive.notes:
             print(f"  note: {note}", file=out)
+        for notice in result.notices:
+            print(f"  {notice}", file=out)
         print(f"  provenance: {', '.join(e['eventType'] for e in result.events)} event(s) "
               "added to events.jsonl" + ("; a BagIt bag" if args.bag else ""), file=out)
     return EXIT_INPUT if report.failed else EXIT_OK
@@ -283,7 +294,10 @@ def _parser() -> argparse.ArgumentParser:
                          help="write a BagIt 1.0 bag (payload in DEST/data/)")
     convert.add_argument("--redact", action="append", choices=REDACTIONS,
                          help="remove personal data: 'emails' (authors' and settings' e-mail "
-                         "addresses; originals are then not kept)")
+                         "addresses; originals are then not kept). An archive written so "
+                         "stays redacted on later runs")
+    convert.add_argument("--no-redact", action="store_true",
+                         help="do not redact, even into an archive written with --redact")
     _bag_options(convert)
     _destination_options(convert)
     convert.add_argument("--no-analysis", action="store_true",

@@ -29,7 +29,7 @@ from .bag import (
 )
 from .fixity import ALGORITHMS, manifest_name
 from .lock import locked
-from .redact import REDACTIONS, redact
+from .redact import REDACTIONS, redact, redacted_when_written
 from .validate import Problem, ValidationReport, validate
 from .writer import EVENTS, Plan, build, previous_data, write_events
 
@@ -53,6 +53,8 @@ class Converted:
     path: Path
     archive: Archive
     events: tuple[dict[str, Any], ...]
+    notices: tuple[str, ...] = ()
+    """What the run did that was not asked for in so many words (e.g. redaction kept)."""
 
 
 def folder_name(archive: Archive) -> str:
@@ -84,7 +86,7 @@ def convert(
     originals: bool = True,
     bag: bool = False,
     bag_info: Mapping[str, str] | None = None,
-    redact_emails: bool = False,
+    redact_emails: bool | None = None,
     blog_url: str | None = None,
     analyse: bool = True,
     report: ReadReport | None = None,
@@ -101,6 +103,10 @@ def convert(
     ArchiveError when ``dest`` is not an archive, holds another blog, cannot be written
     (read-only, full), or another run is writing it (with ``wait``, wait for that run;
     ``notify`` is told so in one line). A symlink at ``dest`` is followed.
+
+    ``redact_emails``: True removes e-mail addresses (``redact``); None (the default) does
+    so when the archive at the destination was written redacted, so a rerun never brings
+    the addresses back; False explicitly writes them, even into such an archive.
     """
     target = real_destination(Path(os.fspath(dest)))
     if target.exists() and not target.is_dir():
@@ -118,7 +124,7 @@ def convert(
 
 def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadReport | None,
              progress: Callable[[int], None] | None, blog_url: str | None, analyse: bool,
-             plan: Plan, redact_emails: bool) -> list[Converted]:
+             plan: Plan, redact_emails: bool | None) -> list[Converted]:
     earlier = _previous(target)
     groups = read_groups(
         sources, blog_url=blog_url, report=report, progress=progress, analyse=analyse,
@@ -134,15 +140,23 @@ def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadRe
     for archive, raws in groups:
         where = target / folder_name(archive) if several else target
         _check_same_blog(where, archive, earlier)
-        redacted = None
-        if redact_emails:
+        redacted, notices = None, []
+        was_redacted = redacted_when_written(previous_data(where))
+        if redact_emails or (redact_emails is None and was_redacted):
             archive, redacted = redact(archive, "emails")
-        run = attrs.evolve(plan, redacted=redacted, warnings=tuple(warnings))
+            if not redact_emails:
+                notices.append("redaction: e-mail addresses removed, as when this archive "
+                               "was written (--no-redact to keep them)")
+        elif was_redacted:
+            notices.append("redaction: not applied (--no-redact), though this archive was "
+                           "written with --redact emails: addresses are back")
+        run = attrs.evolve(plan, redacted=redacted, warnings=tuple(warnings),
+                           redaction_kept=redacted is not None and not redact_emails)
         if is_bag(where):  # a bag stays a bag, with the bag-info it was given
             run = attrs.evolve(run, bag=True, bag_kept=current_bag_info(where))
         with staging(where) as temp:
             events = build(archive, raws, temp, previous_data(where), run)
-        done.append(Converted(where, archive, tuple(events)))
+        done.append(Converted(where, archive, tuple(events), tuple(notices)))
     return done
 
 

@@ -72,6 +72,8 @@ class Plan:
     """Labels of the bag being replaced, kept unless this run gives them anew."""
     redacted: int | None = None
     """Addresses removed by ``--redact emails``; None when no redaction was asked for."""
+    redaction_kept: bool = False
+    """Redacted because the archive was written redacted, not because this run asked."""
     options: str = ""
     warnings: tuple[str, ...] = ()
 
@@ -184,10 +186,11 @@ def build(
                                                      "url": archive.blog.url},
                                             "schema_version_written": SCHEMA_VERSION})]
     if plan.redacted is not None:
+        why = "; kept from the archive's earlier conversion" if plan.redaction_kept else ""
         events.append(event(
             "redaction", 'program="blogarchive"; redaction="emails"', "success",
             note=f"{plan.redacted} distinct e-mail address(es) removed from authors and "
-                 "settings; bodies untouched; originals not kept",
+                 f"settings; bodies untouched; originals not kept{why}",
             objects=[o for o in objects if o["linkingObjectRole"] == "outcome"],
         ))
     if plan.bag:

@@ -24,13 +24,14 @@ from typing import Any, TextIO
 from . import __version__
 from .describe import describe_counts, info_json, info_lines
 from .errors import ArchiveError, BlogarchiveError
+from .folder import real_destination
 from .listing import WHAT, format_row, rows
 from .model import Archive
 from .preserve import REDACTIONS, convert, package, validate
 from .preserve.bag import is_bag
 from .reading import ReadReport, read_all
 from .sources import expand
-from .store import data_dir, load, real_destination
+from .store import data_dir, load
 
 __all__ = ["main"]
 

@@ -15,10 +15,11 @@ from typing import Any
 import attrs
 
 from ..errors import ArchiveError
+from ..folder import real_destination, staging
 from ..model import Archive
 from ..reading import ReadReport, read_groups
 from ..sources import Source
-from ..store import load, real_destination, staging
+from ..store import load
 from .bag import (
     bag_in_place,
     bag_info_for,

@@ -20,7 +20,7 @@ from .errors import (
     UnsupportedFormat,
 )
 from .model import Archive, Author, Blog, Comment, Label, Post
-from .preserve import ValidationReport, convert, package, redact, validate
+from .preserve import ValidationReport, archives, convert, package, redact, validate
 from .reading import ReadReport, iter_records, read, read_all
 from .store import load, write
 
@@ -45,6 +45,7 @@ __all__ = [
     "__version__",
     "analyse",
     "analyse_archive",
+    "archives",
     "convert",
     "iter_records",
     "load",

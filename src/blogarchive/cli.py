@@ -24,14 +24,14 @@ from typing import Any, TextIO
 from . import __version__
 from .describe import describe_counts, info_json, info_lines
 from .errors import ArchiveError, BlogarchiveError
-from .folder import real_destination
+from .folder import archives_in, real_destination
 from .listing import WHAT, format_row, rows
 from .model import Archive
-from .preserve import REDACTIONS, convert, package, validate
+from .preserve import REDACTIONS, ValidationReport, archives, convert, package, validate
 from .preserve.bag import is_bag
 from .reading import ReadReport, read_all
 from .sources import expand
-from .store import data_dir, load
+from .store import load
 
 __all__ = ["main"]
 
@@ -161,6 +161,8 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"  {notice}", file=out)
         print(f"  provenance: {', '.join(e['eventType'] for e in result.events)} event(s) "
               "added to events.jsonl" + ("; a BagIt bag" if args.bag else ""), file=out)
+    if len(results) > 1:
+        print(f"{len(results)} blogs in {args.output}/, one archive each", file=out)
     return EXIT_INPUT if report.failed else EXIT_OK
 
 
@@ -178,42 +180,65 @@ def _package(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
-        report = validate(args.archive)
+        paths = archives(args.archive)
     except ArchiveError as problem:
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
-    if args.json:
+    reports = []
+    for path in paths:
+        try:
+            reports.append(validate(path))
+        except ArchiveError as problem:  # e.g. removed while we were checking
+            print(f"error: {problem}", file=err)
+            return EXIT_USAGE
+        _print_validation(reports[-1], args.json, out)
+    if len(paths) > 1 or paths[0] != Path(args.archive):
+        _print_collection_summary(args.archive, reports, err)
+    return EXIT_OK if all(r.valid for r in reports) else EXIT_INPUT
+
+
+def _print_validation(report: ValidationReport, as_json: bool, out: TextIO) -> None:
+    if as_json:
         print(json.dumps({"path": str(report.path), "layout": report.layout,
                           "valid": report.valid, "checked": report.checked,
                           "problems": [{"file": p.file, "line": p.line, "reason": p.reason}
                                        for p in report.problems]},
                          sort_keys=True, ensure_ascii=False), file=out)
-    else:
-        what = ", ".join(f"{n} {k}" for k, n in sorted(report.checked.items()))
-        state = "valid" if report.valid else f"INVALID ({len(report.problems)} problem(s))"
-        print(f"{state}: {report.path} ({report.layout} archive; checked {what})", file=out)
-        for found in report.problems:
-            print(f"  {found}", file=out)
-    return EXIT_OK if report.valid else EXIT_INPUT
+        return
+    what = ", ".join(f"{n} {k}" for k, n in sorted(report.checked.items()))
+    state = "valid" if report.valid else f"INVALID ({len(report.problems)} problem(s))"
+    print(f"{state}: {report.path} ({report.layout} archive; checked {what})", file=out)
+    for found in report.problems:
+        print(f"  {found}", file=out)
+
+
+def _print_collection_summary(folder: str, reports: list[ValidationReport],
+                              err: TextIO) -> None:
+    """One line for a folder of archives (stderr, so --json output stays one object a line)."""
+    bad = sum(not r.valid for r in reports)
+    print(f"{folder}: a folder of {len(reports)} archive(s): {len(reports) - bad} valid, "
+          f"{bad} invalid", file=err)
 
 
 def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Archive]:
-    """Archives from the arguments: written archive folders are loaded, sources read."""
-    archives: list[Archive] = []
+    """Archives from the arguments: written archives (or folders of them) are loaded, sources
+    read."""
+    loaded: list[Archive] = []
     sources = []
     for source in args.sources:
-        if (data_dir(Path(source)) / "blog.json").is_file():
+        found = archives_in(Path(source))  # an archive, or a folder of archives
+        for path in found:
             try:
-                archives.append(load(source))
+                loaded.append(load(path))
             except ArchiveError as problem:
                 report.failed.append(problem)  # type: ignore[arg-type]
-        else:
+        if not found:
             sources.append(source)
     if sources:
         args.sources = sources
-        archives.extend(_read(args, report))
+        loaded.extend(_read(args, report))
     _print_problems(report, err)
-    return archives
+    return loaded
 
 
 def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -24,8 +24,10 @@ from .errors import ArchiveError
 __all__ = [
     "FILES",
     "KNOWN_NAMES",
+    "archives_in",
     "cannot_write",
     "data_dir",
+    "is_archive",
     "real_destination",
     "recover",
     "replaceable",
@@ -104,6 +106,27 @@ KNOWN_NAMES: Final = frozenset({
 def data_dir(folder: Path) -> Path:
     """Where the data files are: the folder itself, or ``data/`` in a BagIt bag."""
     return folder / "data" if (folder / "bagit.txt").is_file() else folder
+
+
+def is_archive(folder: Path) -> bool:
+    """Does ``folder`` hold an archive (plain, or a bag)?"""
+    return (data_dir(folder) / FILES["blog"]).is_file()
+
+
+def archives_in(path: Path) -> list[Path]:
+    """The archives at ``path``: ``[path]`` when it is one; when it is a folder of archives
+    (every visible entry an archive folder, as ``convert`` writes several blogs), each of
+    them in name order; else ``[]``. Hidden entries (a run's lock or half-built folder) do
+    not count. The one place that decides what a folder of archives is, so validate, info,
+    list and convert agree."""
+    if is_archive(path):
+        return [path]
+    if not path.is_dir():
+        return []
+    entries = [p for p in path.iterdir() if not p.name.startswith(".")]
+    if entries and all(p.is_dir() and is_archive(p) for p in entries):
+        return sorted(entries)
+    return []
 
 
 def replaceable(target: Path) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from ..errors import ArchiveError
-from ..folder import real_destination, staging
+from ..folder import archives_in, real_destination, staging
 from ..model import Archive
 from ..reading import ReadReport, read_groups
 from ..sources import Source
@@ -39,6 +39,7 @@ __all__ = [
     "Converted",
     "Problem",
     "ValidationReport",
+    "archives",
     "convert",
     "folder_name",
     "package",
@@ -67,16 +68,22 @@ def folder_name(archive: Archive) -> str:
 
 
 def _previous(dest: Path) -> dict[str, tuple[Path, Archive]]:
-    """Archives already at ``dest`` (itself, or ``dest/blog-*/``), by blog id."""
+    """Archives already at ``dest`` (itself, or a folder of archives), by blog id."""
     found: dict[str, tuple[Path, Archive]] = {}
-    candidates = [dest] if previous_data(dest) else (
-        sorted(p for p in dest.iterdir() if p.is_dir()) if dest.is_dir() else []
-    )
-    for folder in candidates:
-        if previous_data(folder) is None:
-            continue
+    for folder in archives_in(dest):
         archive = load(folder)
         found[archive.blog.id or f"~{folder.name}"] = (folder, archive)
+    return found
+
+
+def archives(dest: str | os.PathLike[str]) -> list[Path]:
+    """The archives at ``dest``: itself, or each archive of a folder of archives (as
+    ``convert`` writes several blogs). Raises ArchiveError when there is none."""
+    target = Path(os.fspath(dest))
+    found = archives_in(target)
+    if not found:
+        raise ArchiveError(f"{target}: not a blogarchive archive (no blog.json), nor a folder "
+                           "of archives")
     return found
 
 
@@ -98,9 +105,11 @@ def convert(
 ) -> list[Converted]:
     """Convert ``sources`` into a preserved archive at ``dest`` (one per blog).
 
-    Several blogs go to ``dest/blog-<id>/``. An archive already at the destination is
-    updated: its posts and comments that the new sources lack are kept (``retained``), its
-    originals and events are carried over, and a new event records this run. Raises
+    Several blogs go to ``dest/blog-<id>/``, a folder of archives; converting into such a
+    folder later updates each blog's archive there, or adds one. An archive already at the
+    destination is updated: its posts and comments that the new sources lack are kept
+    (``retained``), its originals and events are carried over, and a new event records this
+    run. Raises
     ArchiveError when ``dest`` is not an archive, holds another blog, cannot be written
     (read-only, full), or another run is writing it (with ``wait``, wait for that run;
     ``notify`` is told so in one line). A symlink at ``dest`` is followed.
@@ -131,15 +140,16 @@ def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadRe
         sources, blog_url=blog_url, report=report, progress=progress, analyse=analyse,
         previous=[a for _, a in earlier.values()],
     )
-    several = len(groups) > 1
-    if several and previous_data(target):
+    collection = bool(earlier) and previous_data(target) is None
+    several = len(groups) > 1 or collection
+    if len(groups) > 1 and previous_data(target):
         raise ArchiveError(f"{target}: holds one blog's archive, and the sources hold "
                            f"{len(groups)} blogs; write them to another destination")
     warnings = [f"input not read: {p}" for p in (report.failed if report else [])]
     warnings += [f"file skipped: {p}" for p in (report.ignored if report else [])]
     done = []
     for archive, raws in groups:
-        where = target / folder_name(archive) if several else target
+        where = _where(target, archive, earlier) if several else target
         _check_same_blog(where, archive, earlier)
         redacted, notices = None, []
         was_redacted = redacted_when_written(previous_data(where))
@@ -159,6 +169,12 @@ def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadRe
             events = build(archive, raws, temp, previous_data(where), run)
         done.append(Converted(where, archive, tuple(events), tuple(notices)))
     return done
+
+
+def _where(target: Path, archive: Archive, earlier: dict[str, tuple[Path, Archive]]) -> Path:
+    """A blog's folder in a folder of archives: the one that holds it already, or a new one."""
+    held = earlier.get(archive.blog.id) if archive.blog.id else None
+    return held[0] if held else target / folder_name(archive)
 
 
 def _check_same_blog(where: Path, archive: Archive,

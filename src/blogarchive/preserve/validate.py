@@ -22,6 +22,7 @@ import attrs
 
 from ..assemble import label_index
 from ..errors import ArchiveError
+from ..folder import archives_in
 from ..model import Archive
 from ..stats import counts
 from ..store import FILES, SCHEMA_VERSION, data_dir, load
@@ -72,6 +73,10 @@ def validate(dest: str | os.PathLike[str]) -> ValidationReport:
     target = Path(os.fspath(dest))
     data = data_dir(target)
     if not (data / FILES["blog"]).is_file():
+        several = archives_in(target)
+        if several:
+            raise ArchiveError(f"{target}: a folder of {len(several)} archives: validate each "
+                               "(blogarchive.archives() lists them)")
         raise ArchiveError(f"{target}: not a blogarchive archive (no blog.json)")
     report = ValidationReport(target, "bag" if data != target else "plain")
     prefix = "data/" if report.layout == "bag" else ""

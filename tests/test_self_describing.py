@@ -75,3 +75,27 @@ def test_an_archive_written_before_schemas_were_kept_still_validates(tmp_path: P
     assert report.checked["schemas"] == 0
     convert(EXAMPLE, dest)  # a rerun adds them
     assert (dest / "schemas" / "post.json").is_file() and validate(dest)
+
+
+def test_every_event_key_is_documented_in_the_event_schema(tmp_path: Path) -> None:
+    from blogarchive.cli import main
+    from conftest import FIXTURES
+
+    dest = tmp_path / "a"
+    convert(FIXTURES / "preserve" / "emails-2009.xml", dest, redact_emails=True, bag=True,
+            bag_info={"Contact-Name": "A"})
+    assert main(["package", str(dest), "--bag-info", "Contact-Name=B"]) == 0
+    lines = (dest / "data" / "events.jsonl").read_text().splitlines()
+    written = [json.loads(line) for line in lines]
+    assert [e["eventType"] for e in written] == [
+        "migration", "redaction", "information package creation", "metadata modification"]
+    schema = json.loads((PACKAGED / "event.json").read_text())
+    documented = schema["properties"]
+    for event in written:
+        assert set(event) <= set(documented), set(event) - set(documented)
+    for key in ("schema_version", "schema_version_written", "blog", "bagInfo", "agent"):
+        assert documented[key]["description"], key  # blogarchive's own keys, explained
+    assert "data files" in documented["schema_version_written"]["description"]
+    # An event written by earlier versions (event schema 1-0-0) is still valid.
+    old = dict(written[0], schema_version="1-0-0")
+    jsonschema.Draft202012Validator(schema).validate(old)

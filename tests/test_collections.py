@@ -98,3 +98,21 @@ def test_a_folder_with_other_things_is_not_a_folder_of_archives(
     assert "nor a folder of archives" in capsys.readouterr().err
     assert main(["convert", "-q", str(EXAMPLE), "-o", str(multi)]) == 2
     assert "is not a blogarchive archive" in capsys.readouterr().err
+
+
+def test_a_run_into_one_archive_of_the_folder_waits_for_a_run_into_the_folder(
+        multi: Path) -> None:
+    from blogarchive.preserve.lock import locked
+
+    with locked(multi), pytest.raises(blogarchive.ArchiveError, match="another blogarchive run"):
+        convert(EXAMPLE, multi / FIELD_NOTES)  # flock: a second open file conflicts
+    (done,) = convert(EXAMPLE, multi / FIELD_NOTES)
+    assert len(events(done.path)) == 2
+    assert sorted(p.name for p in multi.parent.iterdir()) == ["multi"]  # no lock left
+
+
+def test_package_a_folder_of_archives(multi: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["package", str(multi), "--source-organization", "Example Library"]) == 0
+    assert capsys.readouterr().out.count("is a BagIt bag") == 2
+    assert all((p / "bagit.txt").is_file() and validate(p) for p in archives(multi))
+    assert main(["validate", str(multi)]) == 0

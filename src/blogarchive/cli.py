@@ -139,8 +139,9 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _print_problems(report, err)
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
-    except OSError as problem:
-        print(f"error: {args.output}: cannot write: {problem.strerror or problem}", file=err)
+    except OSError as problem:  # the destination's own failures are ArchiveErrors (exit 2)
+        where = problem.filename or args.output
+        print(f"error: {where}: {problem.strerror or problem}", file=err)
         return EXIT_INPUT
     finally:
         if bar is not None:
@@ -167,14 +168,15 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _package(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    info = _bag_info(args)
+    updated = f"; bag-info.txt has {', '.join(sorted(info))}" if info else ""
     try:
-        info = _bag_info(args)
-        path = package(args.archive, info, **_waiting(args, err))
+        for path in archives(args.archive):  # one archive, or each of a folder of them
+            package(path, info, **_waiting(args, err))
+            print(f"{path}/ is a BagIt bag (payload in data/){updated}", file=out)
     except ArchiveError as problem:
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
-    updated = f"; bag-info.txt has {', '.join(sorted(info))}" if info else ""
-    print(f"{path}/ is a BagIt bag (payload in data/){updated}", file=out)
     return EXIT_OK
 
 

@@ -4,7 +4,8 @@ A run reads the archive already at DEST, merges, builds, and swaps the result in
 once would each build from the same old archive and the second swap would drop the first
 run's records and event (a lost update). So a run holds ``fcntl.flock`` on ``.DEST.lock``,
 in DEST's parent folder (never inside DEST: the swap exchanges that folder, and a lock file
-there would end up in manifests and bags), for the whole run. The lock file says who holds
+there would end up in manifests and bags), for the whole run; an archive inside a folder of
+archives shares the folder's lock. The lock file says who holds
 it, so the run that finds it taken can name the other run. The kernel drops the lock when a
 process dies, however it dies; the holder removes the file when it is done, and a run that
 locked a file just removed starts again on the new one.
@@ -23,11 +24,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import ArchiveError
+from ..folder import archives_in, is_archive
 
 __all__ = ["lock_path", "locked"]
 
 
 def lock_path(target: Path) -> Path:
+    """``.DEST.lock`` beside DEST; for an archive inside a folder of archives, the folder's
+    lock, so a run into ``multi/blog-1/`` and a run into ``multi/`` exclude each other."""
+    parent = target.parent
+    if parent != target and archives_in(parent) and not is_archive(parent):
+        target = parent
     return target.parent / f".{target.name}.lock"
 
 

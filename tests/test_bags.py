@@ -131,7 +131,8 @@ def test_package_does_not_rebag_a_damaged_bag(
     assert "Contact-Name" not in (dest / "bag-info.txt").read_text()
 
 
-def test_a_bag_stays_a_bag_with_its_bag_info(tmp_path: Path) -> None:
+def test_a_bag_stays_a_bag_with_its_bag_info(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     dest = tmp_path / "bag"
     convert(EXAMPLE, dest, bag=True, bag_info={"Source-Organization": "Example Library"})
     (done,) = convert(EXAMPLE, dest)  # a rerun without bag=True
@@ -142,4 +143,5 @@ def test_a_bag_stays_a_bag_with_its_bag_info(tmp_path: Path) -> None:
     assert main(["convert", "-q", "--bag-info", "Contact-Name=B", str(EXAMPLE), "-o",
                  str(dest)]) == 0
     assert bagit.Bag(str(dest)).info["Contact-Name"] == "B"
+    assert "; a BagIt bag" in capsys.readouterr().out
     assert validate(dest)

@@ -161,7 +161,8 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for notice in result.notices:
             print(f"  {notice}", file=out)
         print(f"  provenance: {', '.join(e['eventType'] for e in result.events)} event(s) "
-              "added to events.jsonl" + ("; a BagIt bag" if args.bag else ""), file=out)
+              "added to events.jsonl" + ("; a BagIt bag" if is_bag(result.path) else ""),
+              file=out)
     if len(results) > 1:
         print(f"{len(results)} blogs in {args.output}/, one archive each", file=out)
     return EXIT_INPUT if report.failed else EXIT_OK
@@ -339,7 +340,8 @@ def _parser() -> argparse.ArgumentParser:
     info.add_argument("--blog-url", help=argparse.SUPPRESS)
     info.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     info.set_defaults(func=_info)
-    pack = sub.add_parser("package", help="make an existing archive a BagIt bag")
+    pack = sub.add_parser("package", help="make an existing archive a BagIt bag, or give a "
+                          "bag new bag-info")
     pack.add_argument("archive", metavar="DEST")
     _bag_options(pack)
     _destination_options(pack)

@@ -190,3 +190,20 @@ def test_two_runs_at_once_lose_nothing(tmp_path: Path) -> None:
                              stderr=subprocess.DEVNULL, env=env) for _ in range(2)]
     assert [r.wait(timeout=120) for r in runs] == [0, 0]
     assert len(events(dest)) == 3 and validate(dest)
+
+
+def test_only_the_destination_is_blamed_for_a_permission_error(tmp_path: Path) -> None:
+    from blogarchive.folder import cannot_write
+
+    dest = tmp_path / "a"
+
+    def denied(name: Path) -> OSError:
+        return PermissionError(errno.EACCES, "Permission denied", str(name))
+
+    for ours in (dest, dest / "posts.jsonl", tmp_path / ".a.tmp-12/originals/x.xml",
+                 tmp_path / ".a.lock", tmp_path):
+        assert cannot_write(dest, denied(ours)) is not None, ours
+    for theirs in (tmp_path / "export.xml", tmp_path / "ab" / "x", tmp_path / ".ab.lock"):
+        assert cannot_write(dest, denied(theirs)) is None, theirs
+    full = OSError(errno.ENOSPC, "No space left on device")
+    assert "No space left on device" in str(cannot_write(dest, full))

@@ -52,9 +52,15 @@ _NOT_PERMITTED: Final = frozenset({errno.EACCES, errno.EPERM})
 def cannot_write(target: Path, err: OSError) -> ArchiveError | None:
     """A one-line ArchiveError when ``err`` is the destination's fault (read-only, full, no
     permission), else None (e.g. a source that could not be read while its copy was kept)."""
-    name = os.fsdecode(err.filename) if err.filename is not None else None
-    ours = name is None or Path(os.path.abspath(name)).is_relative_to(
-        os.path.abspath(target.parent))
+    if err.filename is None:
+        ours = True  # a write or fsync into the staging folder
+    else:
+        path, dest = (Path(os.path.abspath(p)) for p in (os.fsdecode(err.filename), target))
+        # DEST, what is in it, its parent (created), or the run's own siblings of DEST
+        # (.DEST.tmp-<pid>, .DEST.lock, ...); not a source that happens to lie beside DEST.
+        ours = path.is_relative_to(dest) or path == dest.parent or any(
+            p.parent == dest.parent and p.name.startswith(f".{dest.name}.")
+            for p in (path, *path.parents))
     if err.errno in _FULL_OR_READ_ONLY or (err.errno in _NOT_PERMITTED and ours):
         return ArchiveError(f"{target}: cannot write the archive: {err.strerror or err}")
     return None

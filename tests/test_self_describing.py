@@ -99,3 +99,16 @@ def test_every_event_key_is_documented_in_the_event_schema(tmp_path: Path) -> No
     # An event written by earlier versions (event schema 1-0-0) is still valid.
     old = dict(written[0], schema_version="1-0-0")
     jsonschema.Draft202012Validator(schema).validate(old)
+
+
+def test_packaging_an_archive_from_before_adds_its_schemas(tmp_path: Path) -> None:
+    from blogarchive.preserve import package
+
+    dest = tmp_path / "a"
+    convert(EXAMPLE, dest)
+    shutil.rmtree(dest / "schemas")
+    _rewrite_manifests(dest)
+    package(dest)
+    assert sorted(p.name for p in (dest / "data" / "schemas").iterdir()) == sorted(NAMES)
+    report = validate(dest)
+    assert report.valid and report.checked["schemas"] == 4

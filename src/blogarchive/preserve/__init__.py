@@ -7,6 +7,7 @@ write data, originals, events and manifests (or a bag), and swap it all in atomi
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -19,7 +20,7 @@ from ..folder import archives_in, real_destination, staging
 from ..model import Archive
 from ..reading import ReadReport, read_groups
 from ..sources import Source
-from ..store import load
+from ..store import FILES, SCHEMA_VERSION, load
 from .bag import (
     bag_in_place,
     bag_info_for,
@@ -32,7 +33,7 @@ from .fixity import ALGORITHMS, manifest_name
 from .lock import locked
 from .redact import REDACTIONS, redact, redacted_when_written
 from .validate import Problem, ValidationReport, validate
-from .writer import EVENTS, Plan, build, previous_data, write_events
+from .writer import EVENTS, SCHEMAS, Plan, build, previous_data, write_events, write_schemas
 
 __all__ = [
     "REDACTIONS",
@@ -192,6 +193,13 @@ def _check_same_blog(where: Path, archive: Archive,
 _MANIFESTS = frozenset(manifest_name(a) for a in ALGORITHMS)
 
 
+def _data_version(data: Path) -> object:
+    try:
+        return json.loads((data / FILES["blog"]).read_text(encoding="utf-8"))["schema_version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # load() has read it already; validate reports what is wrong
+
+
 def package(dest: str | os.PathLike[str], bag_info: Mapping[str, str] | None = None, *,
             wait: bool = False, notify: Callable[[str], None] | None = None) -> Path:
     """Make the archive at ``dest`` a BagIt 1.0 bag (atomically). A bag is left as it is,
@@ -230,6 +238,8 @@ def _package(target: Path, bag_info: dict[str, str]) -> Path:
         source = target
     with staging(target) as temp:
         carry_for_packing(source, temp, _MANIFESTS | {EVENTS})
+        if not (temp / SCHEMAS).is_dir() and _data_version(source) == SCHEMA_VERSION:
+            write_schemas(temp)  # an archive from before schemas were kept gets them
         write_events(temp / EVENTS, source, [new_event])
         bag_in_place(temp, info)
         made = validate(temp)

@@ -1,8 +1,10 @@
 """Preservation: originals kept, fixity, provenance, BagIt, validation, redaction.
 
-``convert`` is the one-shot conversion a pipeline embeds: read, merge with the archive already
-at the destination (nothing that disappeared from the blog is dropped), redact if asked,
-write data, originals, events and manifests (or a bag), and swap it all in atomically.
+``convert`` is the one-shot conversion a pipeline embeds: lock the destination, read, merge
+with the archive(s) already there (nothing that disappeared from the blog is dropped), redact
+if asked or if the archive was written redacted, write data, originals, events, schemas and
+manifests (or a bag), and swap it all in atomically. ``package`` makes a bag, or gives a bag
+new bag-info; ``archives`` lists the archives of a folder of archives.
 """
 
 from __future__ import annotations
@@ -110,10 +112,9 @@ def convert(
     folder later updates each blog's archive there, or adds one. An archive already at the
     destination is updated: its posts and comments that the new sources lack are kept
     (``retained``), its originals and events are carried over, and a new event records this
-    run. Raises
-    ArchiveError when ``dest`` is not an archive, holds another blog, cannot be written
-    (read-only, full), or another run is writing it (with ``wait``, wait for that run;
-    ``notify`` is told so in one line). A symlink at ``dest`` is followed.
+    run. Raises ArchiveError when ``dest`` is not an archive, holds another blog, cannot be
+    written (read-only, full), or another run is writing it (with ``wait``, wait for that
+    run; ``notify`` is told so in one line). A symlink at ``dest`` is followed.
 
     ``redact_emails``: True removes e-mail addresses (``redact``); None (the default) does
     so when the archive at the destination was written redacted, so a rerun never brings

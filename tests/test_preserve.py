@@ -115,7 +115,8 @@ def test_bag(tmp_path: Path) -> None:
     assert bag.info["Source-Organization"] == "Example Library"
     assert bag.info["Contact-Name"] == "A. Archivist"
     assert "Field Notes" in bag.info["External-Description"]
-    assert re.fullmatch(r"\d+\.5", bag.info["Payload-Oxum"])  # 3 data files, events, 1 original
+    # 3 data files, events, 1 original, 4 schemas
+    assert re.fullmatch(r"\d+\.9", bag.info["Payload-Oxum"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", bag.info["Bagging-Date"])
     assert set(bag.algorithms) == {"sha512", "sha256"}
     assert (dest / "data" / "originals" / EXAMPLE.name).is_file()
@@ -275,6 +276,36 @@ def test_redact_emails_leaves_no_address_behind(tmp_path: Path) -> None:
     setting = next(s for s in redacted.blog.settings if s.name == "BLOG_COMMENT_EMAIL")
     assert setting.value == ", "
     assert validate(dest)
+
+
+def test_redaction_sticks_on_reruns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dest = tmp_path / "a"
+    addresses = ("marta.field@example.net", "reader.one@example.org", "editor@example.com")
+
+    def leaked() -> list[str]:
+        return [f"{p.name}: {a}" for p in dest.rglob("*") if p.is_file()
+                for a in addresses if a in p.read_text(encoding="utf-8")]
+
+    assert main(["convert", "-q", "--redact", "emails", str(EMAILS), "-o", str(dest)]) == 0
+    capsys.readouterr()
+    assert main(["convert", str(EMAILS), "-o", str(dest)]) == 0  # no --redact
+    assert "redaction: e-mail addresses removed, as when this archive was written" in (
+        capsys.readouterr().out)
+    assert leaked() == [] and not (dest / "originals").exists()
+    redaction = events(dest)[-1]
+    assert redaction["eventType"] == "redaction"
+    assert "kept from the archive's earlier conversion" in json.dumps(redaction)
+    (again,) = convert(EMAILS, dest)  # the library's default follows the archive too
+    assert "redaction" in again.notices[0] and leaked() == []
+    assert validate(dest)
+    # Only an explicit request brings the addresses back, and the run says so.
+    assert main(["convert", "--no-redact", str(EMAILS), "-o", str(dest)]) == 0
+    assert "addresses are back" in capsys.readouterr().out
+    assert leaked() and validate(dest)
+    (plain,) = convert(EMAILS, dest)  # now written unredacted: a rerun keeps it so
+    assert plain.notices == () and leaked()
+    assert main(["convert", "-q", "--redact", "emails", "--no-redact", str(EMAILS), "-o",
+                 str(dest)]) == 2
 
 
 # -- reruns with a newer export ------------------------------------------------------------

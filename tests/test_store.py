@@ -111,3 +111,31 @@ def test_load_reports_damage_with_file_and_line(tmp_path: Path) -> None:
         blogarchive.load(tmp_path / "out")
     with pytest.raises(blogarchive.ArchiveError, match=r"no blog\.json"):
         blogarchive.load(tmp_path)
+
+
+def test_load_errors_name_the_file_line_and_field(tmp_path: Path) -> None:
+    dest = tmp_path / "a"
+    blogarchive.write(blogarchive.read(EXAMPLE), dest)
+    posts = dest / "posts.jsonl"
+    lines = posts.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[1])
+    record["published"] = "yesterday"
+    del record["title"]
+    lines[1] = json.dumps(record)
+    posts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(blogarchive.ArchiveError) as caught:
+        blogarchive.load(dest)
+    message = str(caught.value)
+    assert message.startswith(f"{posts}: line 2 (post {record['id']}): does not match the schema")
+    assert "field title: required field missing" in message
+    assert "field published: invalid value" in message and "yesterday" in message
+    assert "sub-exception" not in message and "\n" not in message
+    # blog.json: the field is named from the document's top.
+    blog_path = dest / "blog.json"
+    posts.write_text("\n".join(lines[:1] + lines[2:]) + "\n", encoding="utf-8")
+    document = json.loads(blog_path.read_text(encoding="utf-8"))
+    document["labels"][0]["post_ids"] = 7
+    blog_path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(blogarchive.ArchiveError, match=r"blog.json: does not match the schema: "
+                       r"field labels\[0\]\.post_ids: invalid"):
+        blogarchive.load(dest)

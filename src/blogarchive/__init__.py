@@ -49,7 +49,16 @@ from .model import (
     SourceInfo,
     Thumbnail,
 )
-from .preserve import Converted, Problem, ValidationReport, convert, package, redact, validate
+from .preserve import (
+    Converted,
+    Problem,
+    ValidationReport,
+    archives,
+    convert,
+    package,
+    redact,
+    validate,
+)
 from .progress import Progress
 from .reading import ReadReport, iter_records, read, read_all
 from .store import load, write
@@ -96,6 +105,7 @@ __all__ = [
     "__version__",
     "analyse",
     "analyse_archive",
+    "archives",
     "convert",
     "iter_records",
     "load",

@@ -29,19 +29,29 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import __version__
 from ._words import counted
 from .census import survey
 from .describe import Summary, blogs_summary, describe_counts, info_json, info_lines, summarise
 from .errors import ArchiveError, BlogarchiveError, InvalidArgument
+from .folder import archives_in, real_destination
 from .listing import KINDS, WHAT, check_options, format_row, rows, unknown_target
 from .model import Archive
-from .preserve import REDACTIONS, Converted, convert, package, validate
+from .preserve import (
+    REDACTIONS,
+    Converted,
+    ValidationReport,
+    archives,
+    convert,
+    package,
+    validate,
+)
+from .preserve.bag import is_bag
 from .progress import TerminalProgress
 from .reading import ReadReport, check_blog_url, read_all
-from .store import data_dir, load
+from .store import load
 
 __all__ = ["main"]
 
@@ -109,6 +119,8 @@ def _options(args: argparse.Namespace) -> str:
             given.append(flag)
     for name in args.redact or []:
         given.append(f"--redact {name}")
+    if args.no_redact:
+        given.append("--no-redact")
     if args.blog_url:
         given.append(f"--blog-url {args.blog_url}")
     given.extend(f"--bag-info {item}" for item in args.bag_info or [])
@@ -117,16 +129,35 @@ def _options(args: argparse.Namespace) -> str:
     return " ".join(given)
 
 
+def _refuse_bag_options(args: argparse.Namespace) -> None:
+    """bag-info labels need a bag: --bag, or a destination that is one already."""
+    if args.bag or is_bag(real_destination(Path(args.output))):
+        return
+    for flag, given in (("--bag-info", args.bag_info),
+                        ("--source-organization", args.source_organization)):
+        if given:
+            raise _Usage(f"{flag} applies only to a bag: add --bag (or package the archive "
+                         "later with blogarchive package DEST " + flag + " ...)")
+
+
+def _redaction(args: argparse.Namespace) -> bool | None:
+    """--redact emails: True; --no-redact: False; neither: as the archive was written."""
+    if args.redact and args.no_redact:
+        raise _Usage("--redact and --no-redact contradict each other: give one")
+    return True if "emails" in (args.redact or []) else (False if args.no_redact else None)
+
+
 def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
+    _refuse_bag_options(args)
     info = _bag_info(args)
     try:
         try:
             results = convert(
                 args.sources, args.output, originals=not args.no_originals, bag=args.bag,
-                bag_info=info, redact_emails="emails" in (args.redact or []),
+                bag_info=info, redact_emails=_redaction(args),
                 blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
-                progress=args.progress, options=_options(args),
+                progress=args.progress, options=_options(args), **_waiting(args, err),
             )
         finally:
             _bar_done(args)
@@ -134,8 +165,9 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _print_problems(report, err, args.quiet)
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
-    except OSError as problem:
-        print(f"error: {args.output}: cannot write: {problem.strerror or problem}", file=err)
+    except OSError as problem:  # the destination's own failures are ArchiveErrors (exit 2)
+        where = problem.filename or args.output
+        print(f"error: {where}: {problem.strerror or problem}", file=err)
         return EXIT_INPUT
     _print_problems(report, err, args.quiet)
     if not results:
@@ -155,33 +187,55 @@ def _summarise(results: list[Converted], args: argparse.Namespace, out: TextIO) 
             print(f"  {line}", file=out)
         for note in archive.notes:
             print(f"  note: {note}", file=out)
+        for notice in result.notices:
+            print(f"  {notice}", file=out)
         kinds = [e["eventType"] for e in result.events]
         print(f"  provenance: {', '.join(kinds)} {'event' if len(kinds) == 1 else 'events'} "
-              "added to events.jsonl" + ("; a BagIt bag" if args.bag else ""), file=out)
+              "added to events.jsonl" + ("; a BagIt bag" if is_bag(result.path) else ""),
+              file=out)
     several = blogs_summary([result.archive for result in results])
     if several:
         print(f"{several}; each in its own folder under {args.output}/", file=out)
 
 
 def _package(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    info = _bag_info(args)
+    updated = f"; bag-info.txt has {', '.join(sorted(info))}" if info else ""
     try:
-        path = package(args.archive, _bag_info(args))
+        for path in archives(args.archive):  # one archive, or each of a folder of them
+            package(path, info, **_waiting(args, err))
+            if not args.quiet:
+                print(f"{path}/ is a BagIt bag (payload in data/){updated}", file=out)
     except ArchiveError as problem:
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
-    if not args.quiet:
-        print(f"{path}/ is a BagIt bag (payload in data/)", file=out)
     return EXIT_OK
 
 
 def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
-        report = validate(args.archive, progress=args.progress)
+        paths = archives(args.archive)
     except ArchiveError as problem:
         print(f"error: {problem}", file=err)
         return EXIT_USAGE
+    reports = []
+    try:
+        for path in paths:
+            try:
+                reports.append(validate(path, progress=args.progress))
+            except ArchiveError as problem:  # e.g. removed while we were checking
+                print(f"error: {problem}", file=err)
+                return EXIT_USAGE
+            _bar_done(args)
+            _print_validation(reports[-1], args, out)
     finally:
         _bar_done(args)
+    if (len(paths) > 1 or paths[0] != Path(args.archive)) and not args.quiet:
+        _print_collection_summary(args.archive, reports, err)
+    return EXIT_OK if all(r.valid for r in reports) else EXIT_INPUT
+
+
+def _print_validation(report: ValidationReport, args: argparse.Namespace, out: TextIO) -> None:
     if args.json:
         print(json.dumps({"path": str(report.path), "layout": report.layout,
                           "valid": report.valid, "checked": report.checked,
@@ -195,38 +249,47 @@ def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"{state}: {report.path} ({report.layout} archive; checked {what})", file=out)
         for found in report.problems:
             print(f"  {found}", file=out)
-    return EXIT_OK if report.valid else EXIT_INPUT
+
+
+def _print_collection_summary(folder: str, reports: list[ValidationReport],
+                              err: TextIO) -> None:
+    """One line for a folder of archives (stderr, so --json output stays one object a line)."""
+    bad = sum(not r.valid for r in reports)
+    print(f"{folder}: a folder of {counted(len(reports), 'archive')}: "
+          f"{len(reports) - bad:,} valid, {bad:,} invalid", file=err)
 
 
 def _loaded(args: argparse.Namespace, report: ReadReport) -> tuple[list[Archive], list[str]]:
-    """Written archive folders among the arguments, loaded; and the other sources."""
-    archives: list[Archive] = []
+    """Written archives (or folders of them) among the arguments, loaded; and the other
+    sources."""
+    loaded: list[Archive] = []
     sources = []
     for source in args.sources:
-        if (data_dir(Path(source)) / "blog.json").is_file():
+        found = archives_in(Path(source))  # an archive, or a folder of archives
+        for path in found:
             try:
-                archives.append(load(source))
+                loaded.append(load(path))
             except ArchiveError as problem:
                 report.failed.append(problem)  # type: ignore[arg-type]
-        else:
+        if not found:
             sources.append(source)
-    return archives, sources
+    return loaded, sources
 
 
 def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Archive]:
     """Archives from the arguments: written archive folders are loaded, sources read."""
-    archives, sources = _loaded(args, report)
+    loaded, sources = _loaded(args, report)
     if sources:
         args.sources = sources
-        archives.extend(_read(args, report))
+        loaded.extend(_read(args, report))
     _print_problems(report, err, args.quiet)
-    return archives
+    return loaded
 
 
 def _summaries(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Summary]:
     """What info prints of each blog: sources are counted as they stream by where they
     allow it (``census.survey``: exports, feeds, Takeout), without holding their records."""
-    archives, sources = _loaded(args, report)
+    loaded, sources = _loaded(args, report)
     found: list[Summary] | None = []
     if sources:
         try:
@@ -236,9 +299,9 @@ def _summaries(args: argparse.Namespace, report: ReadReport, err: TextIO) -> lis
             _bar_done(args)
     if found is None:  # pages: their copies merge as a whole
         args.sources = sources
-        archives.extend(_read(args, report))
+        loaded.extend(_read(args, report))
     _print_problems(report, err, args.quiet)
-    return [summarise(a) for a in archives] + (found or [])
+    return [summarise(a) for a in loaded] + (found or [])
 
 
 def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -265,12 +328,12 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                           kind=args.kind)
     if wrong is not None:
         raise _Usage(wrong)
-    archives = _gather(args, report, err)
-    wrong = unknown_target(archives, args.to) if archives else None
+    found = _gather(args, report, err)
+    wrong = unknown_target(found, args.to) if found else None
     if wrong is not None:
         raise _Usage(wrong)
     shown = 0
-    for archive in archives:
+    for archive in found:
         if any(p.analysis is None for p in archive.posts) and not args.quiet:
             print(f"note: {archive.blog.title or archive.blog.id}: some posts were not "
                   "analysed (archive written with analysis off)", file=err)
@@ -283,7 +346,7 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print(format_row(args.what, row), file=out)
     if not args.json and not args.quiet:
         print(counted(shown, _SINGULAR[args.what], args.what), file=err)
-    if report.failed or not archives:
+    if report.failed or not found:
         return EXIT_INPUT
     return EXIT_OK
 
@@ -295,6 +358,21 @@ def _quiet(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="errors only: no progress bar, summary, counts or warnings "
                         "(what was asked for, info's description or list's rows, is printed)")
+
+
+def _waiting(args: argparse.Namespace, err: TextIO) -> dict[str, Any]:
+    """``wait`` and ``notify`` for a run that may find another run writing its destination."""
+    def notify(message: str) -> None:
+        if not args.quiet:
+            print(f"note: {message}", file=err, flush=True)
+
+    return {"wait": args.wait, "notify": notify}
+
+
+def _destination_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait", action="store_true",
+                        help="when another run is writing DEST, wait for it instead of "
+                        "refusing")
 
 
 def _bag_options(parser: argparse.ArgumentParser) -> None:
@@ -327,8 +405,12 @@ def _parser() -> argparse.ArgumentParser:
                          help="write a BagIt 1.0 bag (payload in DEST/data/)")
     convert.add_argument("--redact", action="append", choices=REDACTIONS,
                          help="remove personal data: 'emails' (authors' and settings' e-mail "
-                         "addresses; originals are then not kept)")
+                         "addresses; originals are then not kept). An archive written so "
+                         "stays redacted on later runs")
+    convert.add_argument("--no-redact", action="store_true",
+                         help="do not redact, even into an archive written with --redact")
     _bag_options(convert)
+    _destination_options(convert)
     convert.add_argument("--no-analysis", action="store_true",
                          help="leave post bodies unanalysed (no quotes, link lists, links, "
                          "media): about twice as fast")
@@ -340,10 +422,12 @@ def _parser() -> argparse.ArgumentParser:
     info.add_argument("--blog-url", type=_blog_url, help=argparse.SUPPRESS)
     _quiet(info)
     info.set_defaults(func=_info)
-    pack = sub.add_parser("package", help="make an existing archive a BagIt bag")
+    pack = sub.add_parser("package", help="make an existing archive a BagIt bag, or give a "
+                          "bag new bag-info")
     pack.add_argument("archive", metavar="DEST")
     _bag_options(pack)
     _quiet(pack)
+    _destination_options(pack)
     pack.set_defaults(func=_package)
     check = sub.add_parser(
         "validate", help="check an archive: fixity, schemas, references, counts",

@@ -13,13 +13,8 @@ previous archive or the new one, never half of one.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 import os
-import re
-import shutil
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -28,6 +23,7 @@ import cattrs
 
 from ._time import format_time, parse_time
 from .errors import ArchiveError
+from .folder import FILES, data_dir, real_destination, recover, replaceable, staging
 from .model import Archive, Blog, Comment, Label, Post, Skipped, SourceInfo
 from .stats import counts
 
@@ -38,6 +34,7 @@ __all__ = [
     "data_dir",
     "dumps_line",
     "load",
+    "recover",
     "replaceable",
     "staging",
     "write",
@@ -50,7 +47,6 @@ SCHEMA_IDS: Final = {
     "post": "urn:blogarchive:schema:1:post",
     "comment": "urn:blogarchive:schema:1:comment",
 }
-FILES: Final = {"blog": "blog.json", "post": "posts.jsonl", "comment": "comments.jsonl"}
 
 _converter = cattrs.Converter()
 _converter.register_unstructure_hook(datetime, format_time)
@@ -114,15 +110,16 @@ def write(archive: Archive, dest: str | os.PathLike[str]) -> Path:
     (originals, provenance, optionally a BagIt bag).
     """
     from .preserve.fixity import write_manifests
+    from .preserve.lock import locked
 
-    target = Path(os.fspath(dest))
+    target = real_destination(Path(os.fspath(dest)))
     if target.is_dir() and any((target / n).exists() for n in ("events.jsonl", "originals",
                                                               "bagit.txt")):
         raise ArchiveError(
             f"{target}: is a preserved archive (originals, provenance or a bag) that write() "
             "would reduce to its data files; update it with blogarchive.convert()"
         )
-    with staging(target) as temp:
+    with locked(target), staging(target) as temp:
         write_data(archive, temp)
         write_manifests(temp, FILES.values())
     return target
@@ -134,53 +131,6 @@ def write_data(archive: Archive, folder: Path) -> None:
     _write_lines(folder / FILES["comment"], archive.comments)
     # blog.json last: a folder with a blog.json is a complete archive.
     _write_text(folder / FILES["blog"], _dumps(blog_document(archive), indent=1) + "\n")
-
-
-@contextlib.contextmanager
-def staging(target: Path) -> Iterator[Path]:
-    """A fresh hidden sibling folder to build the archive in, swapped into place on success
-    and removed on any failure, so ``target`` is always the previous archive or the new one."""
-    recover(target)
-    if target.exists() and not replaceable(target):
-        raise ArchiveError(
-            f"{target}: exists and is not a blogarchive archive; choose another destination"
-        )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.parent / f".{target.name}.tmp-{os.getpid()}"
-    if temp.exists():
-        shutil.rmtree(temp)
-    temp.mkdir()
-    try:
-        yield temp
-        _fsync_dir(temp)
-        _swap(temp, target)
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
-
-
-# Everything blogarchive itself puts in an archive folder (plain or bagged).
-KNOWN_NAMES: Final = frozenset({
-    *FILES.values(), "events.jsonl", "originals", "data", "bagit.txt", "bag-info.txt",
-    "fetch.txt",
-})
-
-
-def data_dir(folder: Path) -> Path:
-    """Where the data files are: the folder itself, or ``data/`` in a BagIt bag."""
-    return folder / "data" if (folder / "bagit.txt").is_file() else folder
-
-
-def replaceable(target: Path) -> bool:
-    """Is ``target`` empty, or an archive blogarchive wrote (nothing else in it)?"""
-    if not target.is_dir():
-        return False
-    names = {p.name for p in target.iterdir()}
-    if not names:
-        return True
-    if not (data_dir(target) / FILES["blog"]).is_file():
-        return False
-    return all(n in KNOWN_NAMES or re.fullmatch(r"(tag)?manifest-\w+\.txt", n) for n in names)
 
 
 def _write_lines(path: Path, records: tuple[Post, ...] | tuple[Comment, ...]) -> None:
@@ -197,72 +147,6 @@ def _write_text(path: Path, text: str) -> None:
         out.write(text)
         out.flush()
         os.fsync(out.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two directories in one atomic step (Linux renameat2 RENAME_EXCHANGE)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    return bool(done == 0)
-
-
-def _swap(temp: Path, target: Path) -> None:
-    if target.exists():
-        if _exchange(temp, target):  # temp now holds the previous archive
-            shutil.rmtree(temp, ignore_errors=True)
-        else:
-            # Two renames: a kill between them leaves the previous archive as .old, which
-            # recover() puts back on the next run.
-            old = target.parent / f".{target.name}.old-{os.getpid()}"
-            os.replace(target, old)
-            os.replace(temp, target)
-            shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(temp, target)
-    _fsync_dir(target.parent)
-
-
-def recover(target: Path) -> None:
-    """Undo what an interrupted run left beside ``target``: put a previous archive back if
-    the run died between the two renames of a swap; remove half-built temporary folders."""
-    parent = target.parent
-    if not parent.is_dir():
-        return
-    for leftover in sorted(parent.glob(f".{target.name}.old-*")):
-        if not target.exists() and (data_dir(leftover) / FILES["blog"]).is_file():
-            os.replace(leftover, target)
-        else:
-            shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in parent.glob(f".{target.name}.tmp-*"):
-        pid = leftover.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -282,14 +166,14 @@ def load(dest: str | os.PathLike[str]) -> Archive:
     except (OSError, UnicodeDecodeError, ValueError) as err:
         raise ArchiveError(f"{blog_path}: unreadable: {err}") from None
     _check_schema(document, "blog", str(blog_path))
-    try:
-        blog = _converter.structure(document["blog"], Blog)
-        labels = _converter.structure(document.get("labels", []), tuple[Label, ...])
-        sources = _converter.structure(document.get("sources", []), tuple[SourceInfo, ...])
-        skipped = _converter.structure(document.get("skipped", []), tuple[Skipped, ...])
-        notes = tuple(document.get("notes", []))
-    except (KeyError, ValueError, TypeError, cattrs.BaseValidationError) as err:
-        raise ArchiveError(f"{blog_path}: does not match the schema: {err}") from None
+    if "blog" not in document:
+        raise ArchiveError(f"{blog_path}: does not match the schema: field blog missing")
+    where = str(blog_path)
+    blog = _structure(document["blog"], Blog, where, "blog")
+    labels = _structure(document.get("labels", []), tuple[Label, ...], where, "labels")
+    sources = _structure(document.get("sources", []), tuple[SourceInfo, ...], where, "sources")
+    skipped = _structure(document.get("skipped", []), tuple[Skipped, ...], where, "skipped")
+    notes = tuple(document.get("notes", []))
     return Archive(
         blog=blog,
         posts=tuple(_load_lines(folder / FILES["post"], "post", Post)),
@@ -299,6 +183,42 @@ def load(dest: str | os.PathLike[str]) -> Archive:
         skipped=skipped,
         notes=notes,
     )
+
+
+def _problem(exc: BaseException, tp: type | None) -> str:
+    """cattrs' wording for one failed field, with the value's own complaint when it has
+    one (a time that does not parse says what it got)."""
+    general = cattrs.v.format_exception(exc, tp)
+    if isinstance(exc, ValueError) and str(exc):
+        return f"{general}: {str(exc)[:160]}"
+    return general
+
+
+def _describe(err: BaseException, base: str) -> str:
+    """Which field is wrong and how, e.g. ``field published: invalid value for type,
+    expected datetime | None: 'yesterday' is not an RFC 3339 time``; not cattrs' bare
+    "While structuring Post (1 sub-exception)"."""
+    if not isinstance(err, cattrs.BaseValidationError):
+        field = base.removeprefix("$").lstrip(".") or "(the record)"
+        return f"field {field}: {cattrs.v.format_exception(err, None)}: {str(err)[:160]}"
+    found = cattrs.transform_error(err, path=base, format_exception=_problem)
+    described = []
+    for line in found[:3]:
+        problem, _, path = line.rpartition(" @ ")
+        field = path.removeprefix("$").lstrip(".") or "(the record)"
+        described.append(f"field {field}: {problem}")
+    if len(found) > 3:
+        described.append(f"and {len(found) - 3} more")
+    return "; ".join(described)
+
+
+def _structure(value: Any, tp: Any, where: str, path: str) -> Any:
+    """``value`` as ``tp``, or an ArchiveError naming ``where`` and the field."""
+    try:
+        return _converter.structure(value, tp)
+    except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as err:
+        raise ArchiveError(f"{where}: does not match the schema: {_describe(err, path)}"
+                           ) from None
 
 
 def _check_schema(data: Any, kind: str, where: str) -> None:
@@ -321,9 +241,7 @@ def _load_lines(path: Path, kind: str, cls: type[Any]) -> list[Any]:
             _check_schema(data, kind, where)
             data.pop("schema")
             data.pop("schema_version", None)
-            try:
-                records.append(_converter.structure(data, cls))
-            except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as err:
-                raise ArchiveError(f"{where}: does not match the schema: {err}") from None
+            ident = f" ({kind} {data['id']})" if isinstance(data.get("id"), str) else ""
+            records.append(_structure(data, cls, where + ident, "$"))
     return records
 

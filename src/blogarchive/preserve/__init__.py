@@ -1,43 +1,49 @@
 """Preservation: originals kept, fixity, provenance, BagIt, validation, redaction.
 
-``convert`` is the one-shot conversion a pipeline embeds: read, merge with the archive already
-at the destination (nothing that disappeared from the blog is dropped), redact if asked,
-write data, originals, events and manifests (or a bag), and swap it all in atomically.
+``convert`` is the one-shot conversion a pipeline embeds: lock the destination, read, merge
+with the archive(s) already there (nothing that disappeared from the blog is dropped), redact
+if asked or if the archive was written redacted, write data, originals, events, schemas and
+manifests (or a bag), and swap it all in atomically. ``package`` makes a bag, or gives a bag
+new bag-info; ``archives`` lists the archives of a folder of archives.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from ..errors import ArchiveError
+from ..folder import archives_in, real_destination, staging
 from ..model import Archive
 from ..progress import Progress
 from ..reading import ReadReport, read_groups
 from ..sources import Source
-from ..store import data_dir, load, staging
-from .redact import REDACTIONS, redact
-from .validate import Problem, ValidationReport, validate
-from .writer import (
-    Plan,
+from ..store import FILES, SCHEMA_VERSION, load
+from .bag import (
     bag_in_place,
     bag_info_for,
-    build,
     carry_for_packing,
+    current_bag_info,
+    is_bag,
     packing_event,
-    previous_data,
-    write_events,
 )
+from .fixity import ALGORITHMS, manifest_name
+from .lock import locked
+from .redact import REDACTIONS, redact, redacted_when_written
+from .validate import Problem, ValidationReport, validate
+from .writer import EVENTS, SCHEMAS, Plan, build, previous_data, write_events, write_schemas
 
 __all__ = [
     "REDACTIONS",
     "Converted",
     "Problem",
     "ValidationReport",
+    "archives",
     "convert",
     "folder_name",
     "package",
@@ -53,6 +59,8 @@ class Converted:
     path: Path
     archive: Archive
     events: tuple[dict[str, Any], ...]
+    notices: tuple[str, ...] = ()
+    """What the run did that was not asked for in so many words (e.g. redaction kept)."""
 
 
 def folder_name(archive: Archive) -> str:
@@ -64,16 +72,22 @@ def folder_name(archive: Archive) -> str:
 
 
 def _previous(dest: Path) -> dict[str, tuple[Path, Archive]]:
-    """Archives already at ``dest`` (itself, or ``dest/blog-*/``), by blog id."""
+    """Archives already at ``dest`` (itself, or a folder of archives), by blog id."""
     found: dict[str, tuple[Path, Archive]] = {}
-    candidates = [dest] if previous_data(dest) else (
-        sorted(p for p in dest.iterdir() if p.is_dir()) if dest.is_dir() else []
-    )
-    for folder in candidates:
-        if previous_data(folder) is None:
-            continue
+    for folder in archives_in(dest):
         archive = load(folder)
         found[archive.blog.id or f"~{folder.name}"] = (folder, archive)
+    return found
+
+
+def archives(dest: str | os.PathLike[str]) -> list[Path]:
+    """The archives at ``dest``: itself, or each archive of a folder of archives (as
+    ``convert`` writes several blogs). Raises ArchiveError when there is none."""
+    target = Path(os.fspath(dest))
+    found = archives_in(target)
+    if not found:
+        raise ArchiveError(f"{target}: not a blogarchive archive (no blog.json), nor a folder "
+                           "of archives")
     return found
 
 
@@ -84,49 +98,89 @@ def convert(
     originals: bool = True,
     bag: bool = False,
     bag_info: Mapping[str, str] | None = None,
-    redact_emails: bool = False,
+    redact_emails: bool | None = None,
     blog_url: str | None = None,
     analyse: bool = True,
     report: ReadReport | None = None,
     progress: Progress | None = None,
     options: str = "",
+    wait: bool = False,
+    notify: Callable[[str], None] | None = None,
 ) -> list[Converted]:
     """Convert ``sources`` into a preserved archive at ``dest`` (one per blog).
 
-    Several blogs go to ``dest/blog-<id>/``. An archive already at the destination is
-    updated: its posts and comments that the new sources lack are kept (``retained``), its
-    originals and events are carried over, and a new event records this run. Raises
-    ArchiveError when ``dest`` is not an archive, or holds another blog. ``progress`` is
-    called as ``progress(phase, done, total)`` through reading, analysing and writing (see
-    ``blogarchive.progress``).
+    Several blogs go to ``dest/blog-<id>/``, a folder of archives; converting into such a
+    folder later updates each blog's archive there, or adds one. An archive already at the
+    destination is updated: its posts and comments that the new sources lack are kept
+    (``retained``), its originals and events are carried over, and a new event records this
+    run. Raises ArchiveError when ``dest`` is not an archive, holds another blog, cannot be
+    written (read-only, full), or another run is writing it (with ``wait``, wait for that
+    run; ``notify`` is told so in one line). A symlink at ``dest`` is followed.
+
+    ``redact_emails``: True removes e-mail addresses (``redact``); None (the default) does
+    so when the archive at the destination was written redacted, so a rerun never brings
+    the addresses back; False explicitly writes them, even into such an archive.
+
+    ``progress`` is called as ``progress(phase, done, total)`` through reading, analysing and
+    writing (see ``blogarchive.progress``).
     """
-    target = Path(os.fspath(dest))
+    target = real_destination(Path(os.fspath(dest)))
     if target.exists() and not target.is_dir():
         raise ArchiveError(f"{target}: exists and is not a folder; choose another destination")
+    if bag_info and not bag and not is_bag(target):
+        raise ArchiveError(f"{target}: bag_info applies only to a bag: pass bag=True, or "
+                           "convert into an existing bag")
+    with locked(target, wait=wait, notify=notify):
+        return _convert(sources, target, report=report, progress=progress, blog_url=blog_url,
+                        analyse=analyse, plan=Plan(originals=originals, bag=bag,
+                                                   bag_info=dict(bag_info or {}),
+                                                   options=options),
+                        redact_emails=redact_emails)
+
+
+def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadReport | None,
+             progress: Progress | None, blog_url: str | None, analyse: bool,
+             plan: Plan, redact_emails: bool | None) -> list[Converted]:
     earlier = _previous(target)
     groups = read_groups(
         sources, blog_url=blog_url, report=report, progress=progress, analyse=analyse,
         previous=[a for _, a in earlier.values()],
     )
-    several = len(groups) > 1
-    if several and previous_data(target):
+    collection = bool(earlier) and previous_data(target) is None
+    several = len(groups) > 1 or collection
+    if len(groups) > 1 and previous_data(target):
         raise ArchiveError(f"{target}: holds one blog's archive, and the sources hold "
                            f"{len(groups)} blogs; write them to another destination")
     warnings = [f"input not read: {p}" for p in (report.failed if report else [])]
     warnings += [f"file skipped: {p}" for p in (report.ignored if report else [])]
     done = []
     for archive, raws in groups:
-        where = target / folder_name(archive) if several else target
+        where = _where(target, archive, earlier) if several else target
         _check_same_blog(where, archive, earlier)
-        redacted = None
-        if redact_emails:
+        redacted, notices = None, []
+        was_redacted = redacted_when_written(previous_data(where))
+        if redact_emails or (redact_emails is None and was_redacted):
             archive, redacted = redact(archive, "emails")
-        plan = Plan(originals=originals, bag=bag, bag_info=dict(bag_info or {}),
-                    redacted=redacted, options=options, warnings=tuple(warnings))
+            if not redact_emails:
+                notices.append("redaction: e-mail addresses removed, as when this archive "
+                               "was written (--no-redact to keep them)")
+        elif was_redacted:
+            notices.append("redaction: not applied (--no-redact), though this archive was "
+                           "written with --redact emails: addresses are back")
+        run = attrs.evolve(plan, redacted=redacted, warnings=tuple(warnings),
+                           redaction_kept=redacted is not None and not redact_emails)
+        if is_bag(where):  # a bag stays a bag, with the bag-info it was given
+            run = attrs.evolve(run, bag=True, bag_kept=current_bag_info(where))
         with staging(where) as temp:
-            events = build(archive, raws, temp, previous_data(where), plan, progress)
-        done.append(Converted(where, archive, tuple(events)))
+            events = build(archive, raws, temp, previous_data(where), run, progress)
+        done.append(Converted(where, archive, tuple(events), tuple(notices)))
     return done
+
+
+def _where(target: Path, archive: Archive, earlier: dict[str, tuple[Path, Archive]]) -> Path:
+    """A blog's folder in a folder of archives: the one that holds it already, or a new one."""
+    held = earlier.get(archive.blog.id) if archive.blog.id else None
+    return held[0] if held else target / folder_name(archive)
 
 
 def _check_same_blog(where: Path, archive: Archive,
@@ -141,17 +195,60 @@ def _check_same_blog(where: Path, archive: Archive,
         )
 
 
-def package(dest: str | os.PathLike[str], bag_info: Mapping[str, str] | None = None) -> Path:
-    """Make the archive at ``dest`` a BagIt 1.0 bag (atomically); a bag is left as it is."""
-    target = Path(os.fspath(dest))
+_MANIFESTS = frozenset(manifest_name(a) for a in ALGORITHMS)
+
+
+def _data_version(data: Path) -> object:
+    try:
+        return json.loads((data / FILES["blog"]).read_text(encoding="utf-8"))["schema_version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # load() has read it already; validate reports what is wrong
+
+
+def package(dest: str | os.PathLike[str], bag_info: Mapping[str, str] | None = None, *,
+            wait: bool = False, notify: Callable[[str], None] | None = None) -> Path:
+    """Make the archive at ``dest`` a BagIt 1.0 bag (atomically). A bag is left as it is,
+    unless ``bag_info`` is given: then its bag-info.txt gets those labels (others kept), the
+    bag is re-made, validated, and a ``metadata modification`` event records it.
+
+    Raises ArchiveError as ``convert`` does (not an archive, cannot be written, another run
+    writing it)."""
+    target = real_destination(Path(os.fspath(dest)))
+    with locked(target, wait=wait, notify=notify):
+        return _package(target, dict(bag_info or {}))
+
+
+def _package(target: Path, bag_info: dict[str, str]) -> Path:
     if previous_data(target) is None:
         raise ArchiveError(f"{target}: not a blogarchive archive (no blog.json)")
-    if data_dir(target) != target:
-        return target  # already a bag
+    if is_bag(target) and not bag_info:
+        return target  # already a bag, and nothing to change
     archive = load(target)
+    if is_bag(target):
+        # New bag-info for a bag: re-made from its payload, so the tag manifests and
+        # Payload-Oxum agree, but only from a bag that is valid now: re-bagging a damaged
+        # one would give the damage fresh checksums.
+        found = validate(target)
+        if not found.valid:
+            raise ArchiveError(f"{target}: is not a valid bag, so its bag-info is left as it "
+                               f"is: {found.problems[0]}")
+        info = {**current_bag_info(target), **bag_info_for(archive, bag_info)}
+        labels = ", ".join(sorted(bag_info))
+        new_event = packing_event(bag_info, "metadata modification",
+                                  f"bag-info.txt updated ({labels}); bag re-made and validated")
+        source = target / "data"
+    else:
+        info = bag_info_for(archive, bag_info)
+        new_event = packing_event(bag_info)
+        source = target
     with staging(target) as temp:
-        carry_for_packing(target, temp)
-        write_events(temp / "events.jsonl", target, [packing_event(dict(bag_info or {}))])
-        bag_in_place(temp, bag_info_for(archive, dict(bag_info or {})))
+        carry_for_packing(source, temp, _MANIFESTS | {EVENTS})
+        if not (temp / SCHEMAS).is_dir() and _data_version(source) == SCHEMA_VERSION:
+            write_schemas(temp)  # an archive from before schemas were kept gets them
+        write_events(temp / EVENTS, source, [new_event])
+        bag_in_place(temp, info)
+        made = validate(temp)
+        if not made.valid:
+            raise ArchiveError(f"{target}: the new bag does not validate, so the archive is "
+                               f"left as it was: {made.problems[0]}")
     return target
-

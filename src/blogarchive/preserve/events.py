@@ -34,7 +34,9 @@ __all__ = [
 ]
 
 EVENT_SCHEMA: Final = "urn:blogarchive:schema:1:event"
-EVENT_SCHEMA_VERSION: Final = "1-0-0"
+# 1-1-0 documents keys 1-0-0 events already had (schema_version_written, blog, agent) and
+# bagInfo; events written as 1-0-0 are valid 1-1-0 events.
+EVENT_SCHEMA_VERSION: Final = "1-1-0"
 
 # PRONOM identifiers (The National Archives' format registry) where one applies unambiguously.
 PUIDS: Final = {
@@ -62,7 +64,18 @@ def event_schema() -> dict[str, Any]:
                      "linkingAgentIdentifier", "linkingObjectIdentifier"],
         "properties": {
             "schema": {"const": EVENT_SCHEMA},
-            "schema_version": text,
+            "schema_version": {"description": "SchemaVer of this event's own shape (the event "
+                                              "schema), not of the data files.", **text},
+            "schema_version_written": {
+                "description": "Migration events: the SchemaVer of the data files (blog.json, "
+                               "posts.jsonl, comments.jsonl) this run wrote.", **text},
+            "blog": {"description": "Migration events: the blog this run wrote (id, title, "
+                                    "url).", "type": "object"},
+            "bagInfo": {"description": "Bag events: the bag-info.txt labels given for this "
+                                       "run.", "type": "object",
+                        "additionalProperties": {"type": "string"}},
+            "agent": {"description": "blogarchive as a PREMIS software agent, with the "
+                                     "versions that can change a result.", "type": "object"},
             "eventIdentifier": {
                 "type": "object", "required": ["eventIdentifierType", "eventIdentifierValue"],
                 "properties": {"eventIdentifierType": text, "eventIdentifierValue": text},

@@ -44,8 +44,9 @@ class Fixity:
         return str(getattr(self, algorithm))
 
 
-def manifest_name(algorithm: str) -> str:
-    return f"manifest-{algorithm}.txt"
+def manifest_name(algorithm: str, kind: str = "manifest") -> str:
+    """``manifest-<alg>.txt``, or with ``kind="tagmanifest"`` a bag's tag manifest."""
+    return f"{kind}-{algorithm}.txt"
 
 
 def _digest_stream(stream: IO[bytes], sink: Callable[[bytes], object] | None = None) -> Fixity:
@@ -96,12 +97,14 @@ def payload_files(root: Path) -> list[str]:
                   if p.is_file() and p.name not in manifests)
 
 
-def write_manifests(root: Path, files: Iterable[str]) -> dict[str, Fixity]:
-    """Digest ``files`` (paths relative to ``root``) and write one manifest per algorithm."""
+def write_manifests(root: Path, files: Iterable[str],
+                    kind: str = "manifest") -> dict[str, Fixity]:
+    """Digest ``files`` (paths relative to ``root``) and write one manifest per algorithm
+    (``kind="tagmanifest"``: a bag's tag manifests)."""
     fixities = {name: file_fixity(root / name) for name in sorted(files)}
     for algorithm in ALGORITHMS:
         lines = "".join(f"{fx.digest(algorithm)}  {name}\n" for name, fx in fixities.items())
-        path = root / manifest_name(algorithm)
+        path = root / manifest_name(algorithm, kind)
         with path.open("w", encoding="utf-8", newline="\n") as out:
             out.write(lines)
             out.flush()

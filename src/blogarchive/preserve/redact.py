@@ -9,14 +9,16 @@ own words and are not touched.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Final
 
 import attrs
 
 from ..model import Archive, Author, Blog, Comment, Post
 
-__all__ = ["REDACTIONS", "redact"]
+__all__ = ["REDACTIONS", "redact", "redacted_when_written"]
 
 REDACTIONS: Final = ("emails",)
 PLACEHOLDER: Final = "noreply@blogger.com"
@@ -81,3 +83,25 @@ def redact(archive: Archive, what: str = "emails") -> tuple[Archive, int]:
         ))
     return redacted, len(r.found)
 
+
+
+def redacted_when_written(data: Path | None) -> bool:
+    """Was the archive whose data folder is ``data`` written with e-mail redaction?
+
+    Its last conversion (the last ``migration`` event) was redacted when a ``redaction``
+    event follows it. The archive remembers this in its events only, so the data files stay
+    exactly what the records give."""
+    path = data / "events.jsonl" if data is not None else None
+    if path is None or not path.is_file():
+        return False
+    redacted = False
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            kind = json.loads(line).get("eventType")
+        except (ValueError, AttributeError):
+            continue  # validate reports a damaged line; it says nothing about redaction
+        if kind == "migration":
+            redacted = False
+        elif kind == "redaction":
+            redacted = True
+    return redacted

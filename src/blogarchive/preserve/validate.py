@@ -2,10 +2,12 @@
 
 Four kinds of check, each problem named with its file (and line) and what is wrong:
 fixity (every file against the manifests, or the bag's), schema (every document and line
-against the JSON Schemas shipped in the package), references (every comment's post and
-parent exist or are recorded as orphans; ids unique) and derived data (the label index, the
-counts and authors in blog.json agree with the records). The originals named by the last
-conversion event must be present with the digests it recorded.
+against the JSON Schemas kept in the archive, ``schemas/``, which must be valid schemas
+and, for the version this blogarchive writes, the ones it publishes; an archive written
+before they were kept is checked against those shipped in the package), references (every
+comment's post and parent exist or are recorded as orphans; ids unique) and derived data
+(the label index, the counts and authors in blog.json agree with the records). The
+originals named by the last conversion event must be present with the digests it recorded.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ import attrs
 from .._words import counted
 from ..assemble import label_index
 from ..errors import ArchiveError
+from ..folder import archives_in
 from ..model import Archive
 from ..progress import Progress, counter
 from ..stats import counts
-from ..store import FILES, data_dir, load
+from ..store import FILES, SCHEMA_VERSION, data_dir, load
+from .bag import bagit_module
 from .fixity import ALGORITHMS, file_fixity, manifest_name, parse_manifest, payload_files
-from .writer import EVENTS, ORIGINALS
+from .writer import EVENTS, ORIGINALS, PACKAGED_SCHEMAS, SCHEMA_FILES, SCHEMAS
 
 __all__ = ["Problem", "ValidationReport", "validate"]
 
@@ -76,6 +80,10 @@ def validate(dest: str | os.PathLike[str], *,
     target = Path(os.fspath(dest))
     data = data_dir(target)
     if not (data / FILES["blog"]).is_file():
+        several = archives_in(target)
+        if several:
+            raise ArchiveError(f"{target}: a folder of {len(several)} archives: validate each "
+                               "(blogarchive.archives() lists them)")
         raise ArchiveError(f"{target}: not a blogarchive archive (no blog.json)")
     report = ValidationReport(target, "bag" if data != target else "plain")
     prefix = "data/" if report.layout == "bag" else ""
@@ -136,18 +144,19 @@ def _check_fixity(root: Path, prefix: str, report: ValidationReport,
 
 
 def _check_bag(root: Path, report: ValidationReport) -> None:
-    """bagit-python's own verdict (tag files, Payload-Oxum, bagit.txt) on top of ours."""
-    import logging
-
-    import bagit
-
-    logging.getLogger("bagit").setLevel(logging.ERROR)
+    """bagit-python's own verdict (tag files, Payload-Oxum, bagit.txt) on top of ours, each
+    problem on the file it is about (bagit-python's details carry the path)."""
+    bagit = bagit_module()
     try:
         bagit.Bag(str(root)).validate(processes=1)
     except bagit.BagValidationError as err:
-        if not report.problems:
-            details = "; ".join(str(d) for d in err.details) if err.details else ""
-            report.add("bagit.txt", f"not a valid bag: {err.message} {details}".strip())
+        if report.problems:
+            return  # the payload problems found above explain the bag's failure
+        for detail in err.details or []:
+            report.add(str(getattr(detail, "path", "") or "bagit.txt"), str(detail))
+        if not err.details:
+            oxum = "Payload-Oxum" in str(err.message)
+            report.add("bag-info.txt" if oxum else "bagit.txt", f"not a valid bag: {err.message}")
     except bagit.BagError as err:
         report.add("bagit.txt", f"not a valid bag: {err}")
 
@@ -155,11 +164,36 @@ def _check_bag(root: Path, report: ValidationReport) -> None:
 # -- schemas ---------------------------------------------------------------------------------
 
 
-def _validator(name: str) -> Any:
-    from jsonschema import Draft202012Validator
+def _validators(data: Path, prefix: str, report: ValidationReport,
+                version: object) -> dict[str, Any]:
+    """A validator per schema file: the archive's own schemas (``schemas/``), or for an
+    archive written before they were kept there, those shipped in the package."""
+    from jsonschema import Draft202012Validator, SchemaError
 
-    schema = json.loads((Path(__file__).parent.parent / "schemas" / name).read_text("utf-8"))
-    return Draft202012Validator(schema)
+    folder = data / SCHEMAS
+    own = folder.is_dir()
+    validators = {}
+    for name in SCHEMA_FILES:
+        packaged = json.loads((PACKAGED_SCHEMAS / name).read_text("utf-8"))
+        schema, path, where = packaged, folder / name, f"{prefix}{SCHEMAS}/{name}"
+        if own and not path.is_file():
+            report.add(where, "missing: the archive's schemas are incomplete")
+        elif own:
+            try:
+                schema = json.loads(path.read_text("utf-8"))
+                Draft202012Validator.check_schema(schema)
+            except (ValueError, UnicodeDecodeError, SchemaError) as err:
+                report.add(where, f"not a JSON Schema: {str(err).splitlines()[0][:200]}")
+                schema = packaged
+            else:
+                # Data schemas follow the data files' version; the event schema has its own
+                # (each event line carries it), so only the data schemas are compared.
+                if version == SCHEMA_VERSION and name != "event.json" and schema != packaged:
+                    report.add(where, f"differs from the schema blogarchive publishes for "
+                                      f"version {SCHEMA_VERSION}")
+        validators[name] = Draft202012Validator(schema)
+    report.checked["schemas"] = len(SCHEMA_FILES) if own else 0
+    return validators
 
 
 def _first_error(validator: Any, document: Any) -> str | None:
@@ -178,7 +212,9 @@ def _check_schemas(data: Path, prefix: str, report: ValidationReport,
     except (ValueError, UnicodeDecodeError) as err:
         report.add(prefix + FILES["blog"], f"not JSON: {err}")
         return {}
-    problem = _first_error(_validator("blog.json"), document)
+    version = document.get("schema_version") if isinstance(document, dict) else None
+    validators = _validators(data, prefix, report, version)
+    problem = _first_error(validators["blog.json"], document)
     if problem:
         report.add(prefix + FILES["blog"], problem)
     kinds = (("post", "post.json"), ("comment", "comment.json"), ("event", "event.json"))
@@ -191,7 +227,7 @@ def _check_schemas(data: Path, prefix: str, report: ValidationReport,
             if kind != "event":
                 report.add(prefix + name, "missing")
             continue
-        validator = _validator(schema)
+        validator = validators[schema]
         with path.open(encoding="utf-8", errors="replace") as lines:
             for number, line in enumerate(lines, 1):
                 advance(len(line.encode("utf-8", "replace")))

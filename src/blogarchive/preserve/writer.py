@@ -5,36 +5,35 @@ exists.
     DEST/blog.json, posts.jsonl, comments.jsonl   the normalised data (byte-identical reruns)
     DEST/originals/...                            the sources exactly as read
     DEST/events.jsonl                             PREMIS-shaped events, one per line, appended
+    DEST/schemas/*.json                           the JSON Schemas of the data files and events
     DEST/manifest-sha512.txt, manifest-sha256.txt every file above, BagIt line format
 
-With a bag, all of it sits in ``DEST/data/`` and bagit-python writes the bag's own manifests,
+With a bag, all of it sits in ``DEST/data/`` and ``bag.py`` writes the bag's own manifests,
 ``bagit.txt`` and ``bag-info.txt`` at the top.
 """
 
 from __future__ import annotations
 
-import logging
 import os
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
-from ..errors import ArchiveError
 from ..model import Archive
 from ..progress import Progress, counter
 from ..sources import RawFile
 from ..stats import counts
 from ..store import FILES, SCHEMA_VERSION, data_dir, write_data
+from .bag import bag_in_place, bag_info_for, packing_event
 from .events import dumps_event, event, object_ref
 from .fixity import (
-    ALGORITHMS,
     Fixity,
     copy_with_fixity,
     file_fixity,
     link_or_copy,
-    manifest_name,
     payload_files,
     write_manifests,
 )
@@ -43,18 +42,23 @@ from .names import safe_path, unique_path
 __all__ = [
     "EVENTS",
     "ORIGINALS",
+    "PACKAGED_SCHEMAS",
+    "SCHEMAS",
+    "SCHEMA_FILES",
     "Plan",
-    "bag_in_place",
-    "bag_info_for",
     "build",
-    "carry_for_packing",
-    "packing_event",
     "previous_data",
     "write_events",
+    "write_schemas",
 ]
 
 EVENTS = "events.jsonl"
 ORIGINALS = "originals"
+SCHEMAS = "schemas"
+# The JSON Schemas of the version this blogarchive writes, shipped in the package; copied
+# into every archive so it can be checked and understood without blogarchive.
+PACKAGED_SCHEMAS: Final = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_FILES: Final = ("blog.json", "post.json", "comment.json", "event.json")
 
 
 @attrs.frozen
@@ -64,8 +68,13 @@ class Plan:
     originals: bool = True
     bag: bool = False
     bag_info: Mapping[str, str] = attrs.field(factory=dict)
+    """The bag-info labels given for this run (recorded in the packing event)."""
+    bag_kept: Mapping[str, str] = attrs.field(factory=dict)
+    """Labels of the bag being replaced, kept unless this run gives them anew."""
     redacted: int | None = None
     """Addresses removed by ``--redact emails``; None when no redaction was asked for."""
+    redaction_kept: bool = False
+    """Redacted because the archive was written redacted, not because this run asked."""
     options: str = ""
     warnings: tuple[str, ...] = ()
 
@@ -183,29 +192,31 @@ def build(
                                                      "url": archive.blog.url},
                                             "schema_version_written": SCHEMA_VERSION})]
     if plan.redacted is not None:
+        why = "; kept from the archive's earlier conversion" if plan.redaction_kept else ""
         events.append(event(
             "redaction", 'program="blogarchive"; redaction="emails"', "success",
             note=f"{plan.redacted} distinct e-mail address(es) removed from authors and "
-                 "settings; bodies untouched; originals not kept",
+                 f"settings; bodies untouched; originals not kept{why}",
             objects=[o for o in objects if o["linkingObjectRole"] == "outcome"],
         ))
     if plan.bag:
         events.append(packing_event(plan.bag_info))
     write_events(payload / EVENTS, previous, events)
+    write_schemas(payload)
     step(1)
     if plan.bag:
-        bag_in_place(temp, bag_info_for(archive, plan.bag_info))
+        bag_in_place(temp, {**plan.bag_kept, **bag_info_for(archive, plan.bag_info)})
     else:
         write_manifests(temp, payload_files(temp))
     step(1)
     return events
 
 
-def packing_event(bag_info: Mapping[str, str]) -> dict[str, Any]:
-    return event("information package creation",
-                 'program="bagit-python" via blogarchive; profile="BagIt 1.0"', "success",
-                 note="BagIt 1.0 bag: payload in data/, sha512 and sha256 manifests",
-                 extra={"bagInfo": dict(bag_info)} if bag_info else None)
+def write_schemas(payload: Path) -> None:
+    """The schemas of the files this version writes, into ``payload/schemas/``."""
+    (payload / SCHEMAS).mkdir(exist_ok=True)
+    for name in SCHEMA_FILES:
+        shutil.copyfile(PACKAGED_SCHEMAS / name, payload / SCHEMAS / name)
 
 
 def write_events(path: Path, previous: Path | None, new: list[dict[str, Any]]) -> None:
@@ -219,44 +230,6 @@ def write_events(path: Path, previous: Path | None, new: list[dict[str, Any]]) -
             out.write(dumps_event(item).encode("utf-8") + b"\n")
         out.flush()
         os.fsync(out.fileno())
-
-
-def bag_info_for(archive: Archive, given: Mapping[str, str]) -> dict[str, str]:
-    blog = archive.blog
-    info = {
-        "External-Description": (
-            f"Blogger blog {blog.title or '(untitled)'!r} (id {blog.id or 'unknown'}"
-            + (f", {blog.url}" if blog.url else "")
-            + f"): blogarchive JSON archive, schema {SCHEMA_VERSION}, with originals and "
-            "PREMIS-shaped provenance in events.jsonl"
-        ),
-    }
-    if blog.id:
-        info["External-Identifier"] = f"blogger:blog-{blog.id}"
-    info.update(given)
-    return info
-
-
-def bag_in_place(folder: Path, info: Mapping[str, str]) -> None:
-    """Make ``folder`` a BagIt 1.0 bag with bagit-python (payload moved into data/)."""
-    import bagit
-
-    logging.getLogger("bagit").setLevel(logging.ERROR)  # it logs every file at INFO
-    for name in (manifest_name(a) for a in ALGORITHMS):
-        (folder / name).unlink(missing_ok=True)  # the bag's own manifests replace ours
-    try:
-        bagit.make_bag(str(folder), dict(info), processes=1, checksums=list(ALGORITHMS))
-    except (bagit.BagError, OSError) as err:
-        raise ArchiveError(f"{folder}: could not be bagged: {err}") from None
-
-
-def carry_for_packing(source: Path, temp: Path) -> None:
-    """An existing plain archive's files into ``temp`` (links), but not its manifests."""
-    skip = {manifest_name(a) for a in ALGORITHMS} | {EVENTS}
-    for path in sorted(p for p in source.rglob("*") if p.is_file()):
-        rel = path.relative_to(source)
-        if rel.as_posix() not in skip:
-            link_or_copy(path, temp / rel)
 
 
 def previous_data(target: Path) -> Path | None:

@@ -1,0 +1,213 @@
+"""The archive folder on disk: what blogarchive puts in one, and replacing it atomically.
+
+A new archive is built in a hidden sibling folder (``.DEST.tmp-<pid>``) and exchanged with
+DEST in one step (``renameat2(RENAME_EXCHANGE)``; two renames where that is missing, whose
+window ``recover`` repairs on the next run). A symlink at DEST is followed, so the archive it
+points to is replaced and the link stays. Errors that are the destination's fault
+(read-only, full, not permitted) become one-line ArchiveErrors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+
+from .errors import ArchiveError
+
+__all__ = [
+    "FILES",
+    "KNOWN_NAMES",
+    "archives_in",
+    "cannot_write",
+    "data_dir",
+    "is_archive",
+    "real_destination",
+    "recover",
+    "replaceable",
+    "staging",
+]
+
+FILES: Final = {"blog": "blog.json", "post": "posts.jsonl", "comment": "comments.jsonl"}
+
+
+def real_destination(target: Path) -> Path:
+    """``target``, or the folder it links to: a symlinked destination is updated where it
+    points (the swap happens there), and the link itself stays as it is."""
+    return Path(os.path.realpath(target)) if target.is_symlink() else target
+
+
+# A full or read-only file system is the destination's fault whatever file the error names
+# (reading a source never fails so); a permission error only when it names the destination.
+_FULL_OR_READ_ONLY: Final = frozenset({errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_NOT_PERMITTED: Final = frozenset({errno.EACCES, errno.EPERM})
+
+
+def cannot_write(target: Path, err: OSError) -> ArchiveError | None:
+    """A one-line ArchiveError when ``err`` is the destination's fault (read-only, full, no
+    permission), else None (e.g. a source that could not be read while its copy was kept)."""
+    if err.filename is None:
+        ours = True  # a write or fsync into the staging folder
+    else:
+        path, dest = (Path(os.path.abspath(p)) for p in (os.fsdecode(err.filename), target))
+        # DEST, what is in it, its parent (created), or the run's own siblings of DEST
+        # (.DEST.tmp-<pid>, .DEST.lock, ...); not a source that happens to lie beside DEST.
+        ours = path.is_relative_to(dest) or path == dest.parent or any(
+            p.parent == dest.parent and p.name.startswith(f".{dest.name}.")
+            for p in (path, *path.parents))
+    if err.errno in _FULL_OR_READ_ONLY or (err.errno in _NOT_PERMITTED and ours):
+        return ArchiveError(f"{target}: cannot write the archive: {err.strerror or err}")
+    return None
+
+
+@contextlib.contextmanager
+def staging(target: Path) -> Iterator[Path]:
+    """A fresh hidden sibling folder to build the archive in, swapped into place on success
+    and removed on any failure, so ``target`` is always the previous archive or the new one.
+
+    A symlink at ``target`` is followed. Raises ArchiveError (not OSError) when the
+    destination is read-only, full or not writable."""
+    target = real_destination(target)
+    recover(target)
+    if target.exists() and not replaceable(target):
+        raise ArchiveError(
+            f"{target}: exists and is not a blogarchive archive; choose another destination"
+        )
+    temp = target.parent / f".{target.name}.tmp-{os.getpid()}"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if temp.exists():
+            shutil.rmtree(temp)
+        temp.mkdir()
+    except OSError as err:
+        raise cannot_write(target, err) or err from None
+    try:
+        yield temp
+        _fsync_dir(temp)
+        _swap(temp, target)
+    except OSError as err:
+        shutil.rmtree(temp, ignore_errors=True)
+        problem = cannot_write(target, err)
+        if problem is None:
+            raise
+        raise problem from None
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+# Everything blogarchive itself puts in an archive folder (plain or bagged).
+KNOWN_NAMES: Final = frozenset({
+    *FILES.values(), "events.jsonl", "originals", "schemas", "data", "bagit.txt",
+    "bag-info.txt", "fetch.txt",
+})
+
+
+def data_dir(folder: Path) -> Path:
+    """Where the data files are: the folder itself, or ``data/`` in a BagIt bag."""
+    return folder / "data" if (folder / "bagit.txt").is_file() else folder
+
+
+def is_archive(folder: Path) -> bool:
+    """Does ``folder`` hold an archive (plain, or a bag)?"""
+    return (data_dir(folder) / FILES["blog"]).is_file()
+
+
+def archives_in(path: Path) -> list[Path]:
+    """The archives at ``path``: ``[path]`` when it is one; when it is a folder of archives
+    (every visible entry an archive folder, as ``convert`` writes several blogs), each of
+    them in name order; else ``[]``. Hidden entries (a run's lock or half-built folder) do
+    not count. The one place that decides what a folder of archives is, so validate, info,
+    list and convert agree."""
+    if is_archive(path):
+        return [path]
+    if not path.is_dir():
+        return []
+    entries = [p for p in path.iterdir() if not p.name.startswith(".")]
+    if entries and all(p.is_dir() and is_archive(p) for p in entries):
+        return sorted(entries)
+    return []
+
+
+def replaceable(target: Path) -> bool:
+    """Is ``target`` empty, or an archive blogarchive wrote (nothing else in it)?"""
+    if not target.is_dir():
+        return False
+    names = {p.name for p in target.iterdir()}
+    if not names:
+        return True
+    if not (data_dir(target) / FILES["blog"]).is_file():
+        return False
+    return all(n in KNOWN_NAMES or re.fullmatch(r"(tag)?manifest-\w+\.txt", n) for n in names)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one atomic step (Linux renameat2 RENAME_EXCHANGE)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(done == 0)
+
+
+def _swap(temp: Path, target: Path) -> None:
+    if target.exists():
+        if _exchange(temp, target):  # temp now holds the previous archive
+            shutil.rmtree(temp, ignore_errors=True)
+        else:
+            # Two renames: a kill between them leaves the previous archive as .old, which
+            # recover() puts back on the next run.
+            old = target.parent / f".{target.name}.old-{os.getpid()}"
+            os.replace(target, old)
+            os.replace(temp, target)
+            shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(temp, target)
+    _fsync_dir(target.parent)
+
+
+def recover(target: Path) -> None:
+    """Undo what an interrupted run left beside ``target``: put a previous archive back if
+    the run died between the two renames of a swap; remove half-built temporary folders."""
+    parent = target.parent
+    if not parent.is_dir():
+        return
+    for leftover in sorted(parent.glob(f".{target.name}.old-*")):
+        if not target.exists() and (data_dir(leftover) / FILES["blog"]).is_file():
+            os.replace(leftover, target)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in parent.glob(f".{target.name}.tmp-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import io
 import os
-import re
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -23,15 +22,15 @@ from typing import IO, Any, Final
 import attrs
 
 from .errors import ParseError, SourceError, UnsupportedFormat
+from .sniff import HEAD, sniff
 
-__all__ = ["Input", "RawFile", "Source", "Tally", "expand", "sniff"]
+__all__ = ["Input", "RawFile", "Source", "Tally", "expand", "head", "sniff"]
 
 Source = str | os.PathLike[str] | bytes | IO[bytes]
 Opener = Callable[[], IO[bytes]]
 
 _GZIP: Final = b"\x1f\x8b"
 _ZIP: Final = b"PK\x03\x04"
-_HEAD: Final = 65536
 # Takeout keeps each blog's theme beside its feed; it is the blog's template.
 _THEMES: Final = ("theme-layouts.xml", "theme-classic.html")
 
@@ -93,7 +92,7 @@ def _decoded(raw: Opener) -> Opener:
     def open_decoded() -> IO[bytes]:
         stream = raw()
         magic = stream.read(2)
-        chained = io.BufferedReader(_Prefixed(magic, stream), buffer_size=_HEAD)
+        chained = io.BufferedReader(_Prefixed(magic, stream), buffer_size=HEAD)
         if magic == _GZIP:
             return gzip.GzipFile(fileobj=chained, mode="rb")  # type: ignore[return-value]
         return chained
@@ -151,71 +150,14 @@ class Tally:
 
 # -- what a document is ----------------------------------------------------------------------
 
-_ROOT: Final = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
-
 
 def head(opener: Opener) -> bytes:
+    """The leading bytes ``sniff`` decides by."""
     stream = opener()
     try:
-        return stream.read(_HEAD)
+        return stream.read(HEAD)
     finally:
         stream.close()
-
-
-def sniff(data: bytes, name: str) -> str:
-    """``atom``, ``rss`` or ``html`` for a document blogarchive reads; otherwise a clear error.
-
-    Raises ParseError for an empty file and UnsupportedFormat, saying what the bytes look
-    like, for anything else.
-    """
-    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not text:
-        raise ParseError(name, "empty file: no Blogger export or feed in it", line=1)
-    if text[:1] in (b"{", b"["):
-        raise UnsupportedFormat(
-            name, "JSON (a GData `?alt=json` feed or Blogger API dump?); blogarchive reads "
-            "the Atom and RSS forms: save the feed with `?alt=atom` or `?alt=rss` instead"
-        )
-    if text[:1] != b"<":
-        if b"\x00" in text[:512]:
-            raise UnsupportedFormat(name, "binary data, not a Blogger export or feed")
-        preview = text[:30].decode("utf-8", "replace").splitlines()[0]
-        raise UnsupportedFormat(name, f"not XML: the file starts with {preview!r}")
-    lowered = text[:2048].lower()
-    if lowered.startswith((b"<!doctype html", b"<html")) or (re.search(
-        rb"<(?:html|head|body|div|p|meta|title|text)\b", lowered[:1024]
-    ) and not lowered.startswith(b"<?xml")):
-        return "html"
-    root = _root_name(text)
-    if root == b"feed":
-        return "atom"
-    if root == b"rss":
-        return "rss"
-    if root is None:
-        raise ParseError(name, "not XML: no root element in the first 64 KiB", line=1)
-    shown = root.decode("utf-8", "replace")
-    raise UnsupportedFormat(
-        name, f"XML, but not a Blogger export or feed (root element <{shown}>)"
-    )
-
-
-def _root_name(text: bytes) -> bytes | None:
-    i = 0
-    while True:
-        i = text.find(b"<", i)
-        if i < 0:
-            return None
-        if text.startswith(b"<?", i):
-            i = text.find(b"?>", i) + 2 or len(text)
-        elif text.startswith(b"<!--", i):
-            i = text.find(b"-->", i) + 3 or len(text)
-        elif text.startswith(b"<!", i):
-            i = text.find(b">", i) + 1 or len(text)
-        else:
-            m = _ROOT.match(text, i)
-            return m.group(2) if m else None
-        if i <= 0:
-            return None
 
 
 # -- expanding a source into documents -------------------------------------------------------

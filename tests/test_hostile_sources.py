@@ -6,16 +6,25 @@ command-line sweep over that folder runs it too.
 
 from __future__ import annotations
 
+import io
 import itertools
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
 
 import pytest
 
 import blogarchive
+from blogarchive.cli import main
 from blogarchive.sniff import root_name, sniff
-from conftest import FIXTURES
+from blogarchive.sources import expand
+from conftest import EXAMPLE, FIXTURES
 
 HOSTILE = FIXTURES / "hostile"
 FEEDS = FIXTURES / "feeds"
+TAKEOUT = FIXTURES / "takeout" / "Takeout"
 
 
 # -- the sniffer -----------------------------------------------------------------------------
@@ -73,3 +82,215 @@ def test_utf16_with_bom_is_read() -> None:
 def test_wide_encodings_are_sniffed(encoding: str) -> None:
     text = "<?xml version='1.0'?><rss version='2.0'><channel/></rss>"
     assert sniff(text.encode(encoding), "x.xml") == "rss"
+
+
+# -- WARCs -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["sources-warc-no-target-uri.warc",
+                                  "sources-warc-cut-in-headers.warc",
+                                  "sources-warc-huge-length.warc"])
+def test_damaged_warc_keeps_the_pages_before_and_says_what_was_lost(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = blogarchive.ReadReport()
+    archives = blogarchive.read_all(HOSTILE / name, report=report)
+    assert [len(a.posts) for a in archives] == [1]  # the page before the damage
+    [failure] = report.failed
+    assert isinstance(failure, blogarchive.ParseError)
+    message = str(failure)
+    assert message.startswith(f"{name}: damaged WARC: the record at byte 1")
+    assert "\n" not in message
+    assert "the 1 capture(s) before it are read" in message
+    assert main(["convert", "-q", str(HOSTILE / name), "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "damaged WARC" in err and "Traceback" not in err
+
+
+def test_warc_damaged_from_its_first_record_is_one_clear_error() -> None:
+    with pytest.raises(blogarchive.ParseError) as info:
+        blogarchive.read(HOSTILE / "sources-warc-only-damage.warc")
+    assert str(info.value).startswith(
+        "sources-warc-only-damage.warc: damaged WARC: the record at byte 0")
+
+
+# -- zips ------------------------------------------------------------------------------------
+
+
+def test_zip_is_opened_once_for_any_number_of_members(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = tmp_path / "many.zip"
+    with zipfile.ZipFile(big, "w") as z:
+        for n in range(3000):
+            z.writestr(f"pages/{n:05}.txt", f"note {n}")
+    opened = []
+    real = zipfile.ZipFile
+
+    class Counting(real):  # type: ignore[misc,valid-type]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            opened.append(args[0])
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(zipfile, "ZipFile", Counting)
+    inputs = expand(big)
+    assert len(inputs) == 3000
+    texts = set()
+    for item in inputs:
+        with item.opener() as stream:
+            texts.add(stream.read())
+    assert texts == {f"note {n}".encode() for n in range(3000)}
+    assert len(opened) <= 2  # was one per member: quadratic in the number of members
+
+
+def test_damaged_zip_member_is_a_clear_error() -> None:
+    # posts-page1.atom deflated in a zip, with bytes 60-69 (inside the member) set to 0xFF
+    bad = HOSTILE / "sources-zip-damaged-member.zip"
+    with pytest.raises(blogarchive.ParseError) as info:
+        blogarchive.read(bad)
+    assert str(info.value).startswith("sources-zip-damaged-member.zip!feed.atom")
+    assert "damaged" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_truncated_gzip_is_a_clear_error() -> None:
+    # posts-page1.atom gzipped, without its last 40 bytes
+    bad = HOSTILE / "sources-gzip-truncated.xml.gz"
+    with pytest.raises(blogarchive.ParseError) as info:
+        blogarchive.read(bad)
+    assert str(info.value).startswith("sources-gzip-truncated.xml.gz")
+    assert "\n" not in str(info.value)
+
+
+# -- folders ---------------------------------------------------------------------------------
+
+
+def test_folder_nested_thousands_of_levels_is_walked(tmp_path: Path) -> None:
+    # rglob recursed once per level: RecursionError past ~1,000 levels.
+    deep = tmp_path / "deep"
+    here = str(deep)
+    os.mkdir(here)
+    for _ in range(1500):  # one level at a time: mkdir(parents=True) recurses too
+        here += "/d"
+        os.mkdir(here)
+    here = Path(here)
+    (here / "feed.atom").write_bytes((FEEDS / "posts-page1.atom").read_bytes())
+    try:
+        archive = blogarchive.read(deep)
+    finally:  # pytest's own clean-up of tmp_path recurses: undo the depth here
+        (here / "feed.atom").unlink()
+        while here != deep:
+            here.rmdir()
+            here = here.parent
+    assert [p.id for p in archive.posts] == [
+        p.id for p in blogarchive.read(FEEDS / "posts-page1.atom").posts]
+
+
+def test_symlinks_out_of_the_folder_are_not_read_and_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "export.xml").write_bytes(EXAMPLE.read_bytes())
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "feed.atom").write_bytes((FEEDS / "posts-page1.atom").read_bytes())
+    (source / "passwd").symlink_to("/etc/passwd")
+    (source / "export.xml").symlink_to(outside / "export.xml")
+    (source / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (source / "loop").symlink_to(source / "loop")
+    (source / "inside.atom").symlink_to(source / "feed.atom")  # inside: read
+    report = blogarchive.ReadReport()
+    archives = blogarchive.read_all(source, report=report)
+    assert [a.blog.id for a in archives] == ["3333333333333333333"]  # not the outside export
+    assert not report.failed
+    ignored = sorted(str(e) for e in report.ignored)
+    assert ignored == [
+        f"source/elsewhere: a symbolic link to {outside}, outside the folder: not read",
+        f"source/export.xml: a symbolic link to {outside / 'export.xml'}, outside the folder: "
+        "not read",
+        "source/loop: a symbolic link that leads nowhere (dangling, or a loop): not read",
+        "source/passwd: a symbolic link to /etc/passwd, outside the folder: not read",
+    ]
+    notes = archives[0].notes
+    assert sum("outside the folder: not read" in n for n in notes) == 3
+    dest = tmp_path / "out"
+    assert main(["convert", "-q", str(source), "-o", str(dest)]) == 0
+    originals = sorted(p.name for p in (dest / "originals").rglob("*") if p.is_file())
+    assert "export.xml" not in originals and "passwd" not in originals
+    stored = "".join(p.read_text() for p in dest.glob("*.json*"))
+    assert "root:" not in stored
+    assert "outside the folder: not read" in capsys.readouterr().err
+
+
+def test_folder_reads_zips_and_warcs_as_a_path_would(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    with zipfile.ZipFile(source / "takeout-2024.zip", "w") as z:
+        for path in sorted(TAKEOUT.rglob("*")):
+            if path.is_file():
+                z.write(path, "Takeout/" + path.relative_to(TAKEOUT).as_posix())
+    damaged = (HOSTILE / "sources-warc-cut-in-headers.warc").read_bytes()
+    (source / "capture.warc").write_bytes(damaged[:damaged.index(b"WARC/1.0", 1)])  # sound part
+    direct = {a.blog.id: len(a.posts)
+              for a in blogarchive.read_all([source / "takeout-2024.zip",
+                                             source / "capture.warc"])}
+    report = blogarchive.ReadReport()
+    in_folder = {a.blog.id: len(a.posts)
+                 for a in blogarchive.read_all(source, report=report)}
+    assert in_folder == direct and len(direct) == 2
+    assert not report.failed and not report.ignored
+
+
+def test_archives_inside_a_source_folder_are_skipped_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "feed.atom").write_bytes((FEEDS / "posts-page1.atom").read_bytes())
+    dest = source / "archive"
+    assert main(["convert", "-q", str(source), "-o", str(dest)]) == 0
+    first = (dest / "blog.json").read_text()
+    assert main(["convert", "-q", str(source / "feed.atom"), "-o", str(source / "bagged"),
+                 "--bag"]) == 0
+    capsys.readouterr()
+    assert main(["convert", "-q", str(source), "-o", str(dest)]) == 0
+    err = capsys.readouterr().err
+    assert "source/archive: a blogarchive archive" in err
+    assert "source/bagged: a blogarchive archive" in err
+    archive = blogarchive.load(dest)
+    assert [s.name for s in archive.sources] == ["source/feed.atom"]
+    assert sum("a blogarchive archive" in n for n in archive.notes) == 2
+    assert "posts.jsonl" not in first
+
+
+# -- pipes, encodings, file objects ----------------------------------------------------------
+
+
+def test_piped_source_is_read(tmp_path: Path) -> None:
+    # /dev/stdin (like `<(cat export.xml)`) is a pipe: it was opened again for every look
+    # at it, so the readers found it empty.
+    dest = tmp_path / "out"
+    data = EXAMPLE.read_bytes()
+    done = subprocess.run([sys.executable, "-m", "blogarchive", "convert", "-q", "/dev/stdin",
+                           "-o", str(dest)], input=data, capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    archive = blogarchive.load(dest)
+    assert [p.id for p in archive.posts] == [p.id for p in blogarchive.read(EXAMPLE).posts]
+    assert archive.sources[0].size == len(data)
+
+
+def test_text_mode_file_object_is_a_clear_error() -> None:
+    with EXAMPLE.open(encoding="utf-8") as text, pytest.raises(blogarchive.SourceError) as info:
+        blogarchive.read(text)  # type: ignore[arg-type]
+    assert "open the file in binary mode ('rb')" in str(info.value)
+    assert str(info.value).startswith(EXAMPLE.name)
+
+
+def test_binary_file_object_holding_a_zip_is_expanded(tmp_path: Path) -> None:
+    with io.BytesIO() as buffer:
+        with zipfile.ZipFile(buffer, "w") as z:
+            z.write(FEEDS / "posts-page1.atom", "feed.atom")
+        data = buffer.getvalue()
+    archive = blogarchive.read(io.BytesIO(data))
+    assert archive.sources[0].name == "<stream>!feed.atom"
+    assert archive.posts

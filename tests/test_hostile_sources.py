@@ -78,10 +78,18 @@ def test_utf16_with_bom_is_read() -> None:
     assert utf16.posts
 
 
-@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32"])
-def test_wide_encodings_are_sniffed(encoding: str) -> None:
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_is_sniffed_with_or_without_bom(encoding: str) -> None:
     text = "<?xml version='1.0'?><rss version='2.0'><channel/></rss>"
     assert sniff(text.encode(encoding), "x.xml") == "rss"
+
+
+def test_utf32_is_named_not_called_binary() -> None:
+    text = "<?xml version='1.0'?><rss version='2.0'><channel/></rss>"
+    with pytest.raises(blogarchive.UnsupportedFormat, match="UTF-32 text, which the XML"):
+        blogarchive.read(text.encode("utf-32"))
+    with pytest.raises(blogarchive.UnsupportedFormat, match="UTF-32 text, which the XML"):
+        blogarchive.read(HOSTILE / "sources-utf32.xml")
 
 
 # -- WARCs -----------------------------------------------------------------------------------
@@ -105,6 +113,24 @@ def test_damaged_warc_keeps_the_pages_before_and_says_what_was_lost(
     assert main(["convert", "-q", str(HOSTILE / name), "-o", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "damaged WARC" in err and "Traceback" not in err
+
+
+def test_gzip_warc_cut_inside_a_record_says_how_much_is_missing() -> None:
+    # tests/test_html.py's capture.warc.gz cut at byte 3221, inside its second record
+    name = "sources-warc-gzip-cut-in-record.warc.gz"
+    report = blogarchive.ReadReport()
+    archives = blogarchive.read_all(HOSTILE / name, report=report)
+    assert [len(a.posts) for a in archives] == [1]
+    assert [str(e) for e in report.failed] == [
+        f"{name}: damaged WARC: the record at byte 2426: cut short: 4819 of its 6062 bytes are "
+        "missing (a truncated file?); the 1 capture(s) before it are read, nothing from byte "
+        "2426 to the end (3221 bytes)"]
+
+
+def test_gzip_warc_cut_in_its_first_bytes_is_damaged_not_empty() -> None:
+    # warcio yields no record at all for it; it was "a WARC with no page or feed captures"
+    with pytest.raises(blogarchive.ParseError, match="the bytes from byte 0 on are not a WARC"):
+        blogarchive.read(HOSTILE / "sources-warc-gzip-cut-early.warc.gz")
 
 
 def test_warc_damaged_from_its_first_record_is_one_clear_error() -> None:
@@ -199,6 +225,8 @@ def test_symlinks_out_of_the_folder_are_not_read_and_are_reported(
     (source / "elsewhere").symlink_to(outside, target_is_directory=True)
     (source / "loop").symlink_to(source / "loop")
     (source / "inside.atom").symlink_to(source / "feed.atom")  # inside: read
+    (source / "sub").mkdir()
+    (source / "sub" / "back").symlink_to(source, target_is_directory=True)  # a loop, inside
     report = blogarchive.ReadReport()
     archives = blogarchive.read_all(source, report=report)
     assert [a.blog.id for a in archives] == ["3333333333333333333"]  # not the outside export
@@ -277,6 +305,18 @@ def test_piped_source_is_read(tmp_path: Path) -> None:
     archive = blogarchive.load(dest)
     assert [p.id for p in archive.posts] == [p.id for p in blogarchive.read(EXAMPLE).posts]
     assert archive.sources[0].size == len(data)
+
+
+def test_pipe_expanded_twice_gives_its_bytes_both_times() -> None:
+    # The command line expands each source once to size its progress bar, then reads it.
+    script = ("from blogarchive.sources import expand\n"
+              "for _ in range(2):\n"
+              "    [item] = expand('/dev/stdin')\n"
+              "    print(len(item.opener().read()))\n")
+    data = EXAMPLE.read_bytes()
+    done = subprocess.run([sys.executable, "-c", script], input=data, capture_output=True,
+                          check=True)
+    assert done.stdout.split() == [str(len(data)).encode()] * 2
 
 
 def test_text_mode_file_object_is_a_clear_error() -> None:

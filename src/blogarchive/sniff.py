@@ -24,20 +24,17 @@ _ROOT: Final = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 # first: "<!" also starts comments and CDATA.
 _PROLOG: Final = ((b"<?", b"?>"), (b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<!", b">"))
 _HTML_START: Final = re.compile(rb"<(?:html|head|body|div|p|meta|title|text)\b")
-# Byte-order marks and what they mean; UTF-32 before UTF-16 (FF FE starts both).
-_BOMS: Final = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
+# Byte-order marks of the wide encodings libxml2 reads (the parsers decode them themselves).
+_BOMS: Final = ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# ... and of one it does not (FF FE starts UTF-32-LE too: test these first).
+_UTF32: Final = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 # XML without a BOM announces UTF-16 by its first character, "<", being two bytes wide.
 _BOMLESS_UTF16: Final = ((b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"))
 
 
 def sniffable(data: bytes) -> bytes:
-    """The leading bytes as UTF-8-compatible text for sniffing (a UTF-16 or UTF-32 head is
-    re-encoded; the parsers read those encodings themselves), without BOM or leading space."""
+    """The leading bytes as UTF-8-compatible text for sniffing (a UTF-16 head is re-encoded),
+    without BOM or leading space."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             data = _reencoded(data[len(bom):], encoding)
@@ -63,6 +60,9 @@ def sniff(data: bytes, name: str) -> str:
     Raises ParseError for an empty file and UnsupportedFormat, saying what the bytes look
     like, for anything else.
     """
+    if data.startswith(_UTF32):
+        raise UnsupportedFormat(name, "UTF-32 text, which the XML parser does not read: "
+                                      "convert it to UTF-8 first (iconv -f UTF-32 -t UTF-8)")
     text = sniffable(data)
     if not text:
         raise ParseError(name, "empty file: no Blogger export or feed in it", line=1)

@@ -65,13 +65,7 @@ def expand(source: Source) -> list[Input]:
     if stat.S_ISDIR(mode):
         return _from_folder(path)
     if not stat.S_ISREG(mode):
-        # A pipe (`<(cat export.xml)`, /dev/stdin) can be read only once, and readers may
-        # read twice: keep what it gives.
-        try:
-            with path.open("rb") as stream:
-                spool = _spooled(stream)
-        except OSError as err:
-            raise SourceError(str(path), f"cannot be read: {err.strerror or err}") from None
+        spool = _pipe(path)
         return file_inputs(path.name, path.name, shared_opener(spool), _size(spool))
     return file_inputs(path.name, path.name, path_opener(path), path.stat().st_size, path)
 
@@ -96,6 +90,25 @@ def file_inputs(name: str, raw_name: str, opener: Opener, size: int | None,
                                     + (f" ({'; '.join(notes)})" if notes else ""))
         return [attrs.evolve(i, notes=tuple(notes)) for i in inputs]
     return [Input(name, decoded(opener, name), size, raw=(raw,))]
+
+
+# Pipes already read, by device and inode: a pipe gives its bytes once, and a source may be
+# expanded more than once (the command line sizes its sources for the progress bar first).
+_PIPES: Final[dict[tuple[int, int], IO[bytes]]] = {}
+
+
+def _pipe(path: Path) -> IO[bytes]:
+    """What a pipe or device (`<(cat export.xml)`, /dev/stdin) gives, read once and kept:
+    readers open a source more than once."""
+    try:
+        info = path.stat()
+        key = (info.st_dev, info.st_ino)
+        if key not in _PIPES:
+            with path.open("rb") as stream:
+                _PIPES[key] = _spooled(stream)
+    except OSError as err:
+        raise SourceError(str(path), f"cannot be read: {err.strerror or err}") from None
+    return _PIPES[key]
 
 
 def _spooled(stream: IO[bytes]) -> IO[bytes]:

@@ -94,8 +94,6 @@ def warc_inputs(name: str, opener: Opener, raw: RawFile) -> tuple[list[Input], l
     with opener() as stream:
         size = stream.seek(0, io.SEEK_END)
         stream.seek(0)
-        plain = stream.read(5) == b"WARC/"
-        stream.seek(0)
         records = ArchiveIterator(stream)
         try:
             for record in records:
@@ -103,11 +101,12 @@ def warc_inputs(name: str, opener: Opener, raw: RawFile) -> tuple[list[Input], l
                 length = headers.get_header("Content-Length")
                 if length is None or not length.strip().isdigit():
                     raise _Damage(f"no valid Content-Length ({length!r}): cut inside its headers?")
-                if plain and int(length) > size - at:
-                    raise _Damage(f"Content-Length {length} runs past the end of the file "
-                                  f"({size} bytes): truncated")
                 kind = record.rec_type
-                offset = records.get_record_offset()
+                offset = records.get_record_offset()  # reads the record to its end
+                missing = getattr(record.raw_stream, "limit", 0)
+                if missing:
+                    raise _Damage(f"cut short: {missing} of its {length.strip()} bytes are "
+                                  "missing (a truncated file?)")
                 start, at = at, offset + records.get_record_length()
                 if kind == "revisit":
                     digest = headers.get_header("WARC-Payload-Digest") or ""
@@ -146,6 +145,13 @@ def warc_inputs(name: str, opener: Opener, raw: RawFile) -> tuple[list[Input], l
             why = _WHY.get(type(err), f"{type(err).__name__}: {one_line(str(err))}")
             damage = ParseError(name, f"damaged WARC: the record at byte {at} cannot be "
                                       f"parsed ({why})")
+        if damage is None:
+            # warcio stops quietly at what it cannot even start to read (a record cut in
+            # its first bytes, garbage): whatever follows the last record must be blank.
+            stream.seek(at)
+            if stream.read(64).strip(b"\r\n"):
+                damage = ParseError(name, f"damaged WARC: the bytes from byte {at} on are not "
+                                          "a WARC record (a truncated or corrupt file?)")
     if damage is not None:
         if not inputs:
             raise damage

@@ -105,7 +105,7 @@ def _outside(link: Path, root: Path) -> str | None:
     try:
         target = link.resolve(strict=True)
     except (OSError, RuntimeError):  # dangling, or a loop of links
-        return "a symbolic link that leads nowhere (dangling, or a loop): not read"
+        return "a symbolic link that leads nowhere (dangling, or a loop)"
     if target == root or root in target.parents:
         return None
-    return f"a symbolic link to {target}, outside the folder: not read"
+    return f"a symbolic link to {target}, outside the folder"

@@ -335,3 +335,21 @@ def test_binary_file_object_holding_a_zip_is_expanded(tmp_path: Path) -> None:
     archive = blogarchive.read(io.BytesIO(data))
     assert archive.sources[0].name == "<stream>!feed.atom"
     assert archive.posts
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("sources-zip-encrypted-member.zip", "an encrypted zip member: blogarchive does not "
+                                         "decrypt; extract it with its password"),
+    ("sources-zip-unknown-method.zip", "a zip member that cannot be decompressed (That "
+                                       "compression method is not supported); extract it "
+                                       "with another tool"),
+])
+def test_zip_member_zipfile_cannot_open_is_named_and_the_rest_read(name: str,
+                                                                    problem: str) -> None:
+    # two feeds, posts-page1.atom and posts-page2.atom; the second flagged encrypted, or
+    # given compression method 99 (AES), in its local header and central directory entry
+    report = blogarchive.ReadReport()
+    [archive] = blogarchive.read_all(HOSTILE / name, report=report)
+    assert [p.id for p in archive.posts] == [
+        p.id for p in blogarchive.read(FEEDS / "posts-page1.atom").posts]
+    assert [str(e) for e in report.failed] == [f"{name}!b.atom: {problem} and give the file"]

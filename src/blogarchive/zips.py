@@ -14,7 +14,7 @@ from collections import OrderedDict
 from pathlib import Path, PurePosixPath
 from typing import IO, ClassVar, Final
 
-from ._inputs import THEMES, Input, Opener, RawFile, damaged, decoded, takeout_feeds
+from ._inputs import THEMES, Input, Opener, RawFile, damaged, decoded, one_line, takeout_feeds
 from .errors import SourceError
 
 __all__ = ["zip_inputs"]
@@ -46,10 +46,19 @@ class _Zip:
 
     def member(self, name: str) -> Opener:
         def open_member() -> IO[bytes]:
+            where = f"{self.name}!{name}"
             try:
                 return self.archive().open(name)
             except _DAMAGE as err:
-                raise damaged(f"{self.name}!{name}", "zip member", err) from None
+                raise damaged(where, "zip member", err) from None
+            except NotImplementedError as err:  # a method zipfile lacks (before its base class)
+                raise SourceError(where, f"a zip member that cannot be decompressed "
+                                         f"({one_line(str(err))}); extract it with another "
+                                         "tool and give the file") from None
+            except RuntimeError:  # zipfile's "password required"
+                raise SourceError(where, "an encrypted zip member: blogarchive does not "
+                                         "decrypt; extract it with its password and give "
+                                         "the file") from None
 
         return open_member
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import resource
 import subprocess
 import sys
 import zipfile
@@ -353,3 +354,37 @@ def test_zip_member_zipfile_cannot_open_is_named_and_the_rest_read(name: str,
     assert [p.id for p in archive.posts] == [
         p.id for p in blogarchive.read(FEEDS / "posts-page1.atom").posts]
     assert [str(e) for e in report.failed] == [f"{name}!b.atom: {problem} and give the file"]
+
+
+def test_endless_device_is_refused_from_its_first_bytes(tmp_path: Path) -> None:
+    # A pipe or device was spooled whole before sniffing: /dev/zero never ended.
+    def bounded() -> None:  # should it regress, the spool dies at 256 MB, not a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20, 256 << 20))
+
+    done = subprocess.run([sys.executable, "-m", "blogarchive", "convert", "-q", "/dev/zero",
+                           "-o", str(tmp_path / "out")], capture_output=True, check=False,
+                          preexec_fn=bounded, timeout=300)  # a guard, not a measure
+    assert done.returncode == 1
+    assert done.stderr.decode().startswith("error: zero: binary data")
+
+
+class _Unseekable(io.RawIOBase):
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        return self._data.readinto(buffer)
+
+
+def test_unseekable_file_object_is_read_twice_when_the_reader_needs_it() -> None:
+    # lost-namespace.xml makes the reader parse again from the start (namespace repair).
+    path = FIXTURES / "legacy" / "lost-namespace.xml"
+    archive = blogarchive.read(_Unseekable(path.read_bytes()))  # type: ignore[arg-type]
+    direct = blogarchive.read(path)
+    assert [(p.id, p.content) for p in archive.posts] == [
+        (p.id, p.content) for p in direct.posts]
+    assert len(archive.posts) == len(direct.posts) > 0
+    assert any("namespace" in n for n in archive.notes)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Final
+from typing import IO, Any, Final, Protocol
 
 import attrs
 
@@ -21,13 +22,27 @@ from .errors import ParseError, SourceError
 from .sniff import HEAD
 
 __all__ = [
-    "THEMES", "Input", "Opener", "RawFile", "Tally", "decoded", "head", "one_line", "path_opener",
-    "refused", "shared_opener", "takeout_feeds",
+    "THEMES",
+    "Input",
+    "Opener",
+    "RawFile",
+    "Seekable",
+    "Shared",
+    "Spool",
+    "Tally",
+    "decoded",
+    "head",
+    "one_line",
+    "path_opener",
+    "refused",
+    "shared_opener",
+    "takeout_feeds",
 ]
 
 Opener = Callable[[], IO[bytes]]
 
 _GZIP: Final = b"\x1f\x8b"
+_SPOOL_IN_MEMORY: Final = 64 * 1024 * 1024
 # Takeout keeps each blog's theme beside its feed; it is the blog's template.
 THEMES: Final = ("theme-layouts.xml", "theme-classic.html")
 
@@ -157,15 +172,71 @@ def decoded(raw: Opener, name: str) -> Opener:
     return open_decoded
 
 
-class _View(io.RawIOBase):
-    """A read position of its own over a seekable file that several openers share (a spool,
-    a caller's file object): each read seeks first, so two streams open at once (a reader
-    re-reading for namespace repair) never disturb each other. The file is never closed
-    here: it lives as long as the openers do."""
+class Shared(Protocol):
+    """A file several openers read at positions of their own."""
 
-    def __init__(self, shared: IO[bytes], start: int) -> None:
-        self._shared = shared
+    def read_at(self, position: int, size: int) -> bytes: ...
+
+    def end(self) -> int: ...
+
+
+class Seekable:
+    """A caller's seekable file object, from ``start`` on (never closed here)."""
+
+    def __init__(self, stream: IO[bytes], start: int) -> None:
+        self._stream = stream
         self._start = start
+
+    def read_at(self, position: int, size: int) -> bytes:
+        self._stream.seek(self._start + position)
+        return self._stream.read(size)
+
+    def end(self) -> int:
+        return self._stream.seek(0, io.SEEK_END) - self._start
+
+
+class Spool:
+    """A stream that gives its bytes once (a pipe, an unseekable file object), kept as it is
+    read: in memory up to 64 MiB, then in a temporary file. Bytes are taken from the stream
+    only as far as someone reads, so a source refused from its first bytes (/dev/zero,
+    /dev/urandom) is never read to an end it does not have."""
+
+    def __init__(self, stream: IO[bytes], *, close: bool) -> None:
+        self._stream = stream
+        self._close = close
+        self._file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - lives as long as the openers
+        self._filled = 0
+        self._done = False
+
+    def _fill(self, upto: int | None) -> None:
+        while not self._done and (upto is None or self._filled < upto):
+            chunk = self._stream.read(1 << 20)
+            if not chunk:
+                self._done = True
+                if self._close:
+                    self._stream.close()
+                break
+            self._file.seek(self._filled)
+            self._file.write(chunk)
+            self._filled += len(chunk)
+
+    def read_at(self, position: int, size: int) -> bytes:
+        self._fill(position + size)
+        self._file.seek(position)
+        return self._file.read(min(size, max(self._filled - position, 0)))
+
+    def end(self) -> int:
+        self._fill(None)
+        return self._filled
+
+
+class _View(io.RawIOBase):
+    """A read position of its own over a file that several openers share: two streams open
+    at once (a reader re-reading for namespace repair) never disturb each other. The file is
+    never closed here: it lives as long as the openers do."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
         self._pos = 0
 
     def readable(self) -> bool:
@@ -183,20 +254,19 @@ class _View(io.RawIOBase):
         elif whence == io.SEEK_CUR:
             self._pos += offset
         else:
-            self._pos = self._shared.seek(0, io.SEEK_END) - self._start + offset
+            self._pos = self._shared.end() + offset
         return self._pos
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        self._shared.seek(self._start + self._pos)
-        data = self._shared.read(len(buffer))
+        data = self._shared.read_at(self._pos, len(buffer))
         buffer[: len(data)] = data
         self._pos += len(data)
         return len(data)
 
 
-def shared_opener(shared: IO[bytes], start: int = 0) -> Opener:
-    """Independent streams over one seekable file, from ``start`` on."""
-    return lambda: io.BufferedReader(_View(shared, start))
+def shared_opener(shared: Shared) -> Opener:
+    """Independent streams over one shared file."""
+    return lambda: io.BufferedReader(_View(shared))
 
 
 class Tally:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import os
 import stat
-import tempfile
 from pathlib import Path, PurePosixPath
 from typing import IO, Final
 
@@ -26,6 +25,9 @@ from ._inputs import (
     Input,
     Opener,
     RawFile,
+    Seekable,
+    Shared,
+    Spool,
     Tally,
     decoded,
     head,
@@ -45,7 +47,6 @@ __all__ = ["Input", "Opener", "RawFile", "Source", "Tally", "expand", "head", "s
 Source = str | os.PathLike[str] | bytes | IO[bytes]
 
 _ZIP: Final = b"PK\x03\x04"
-_SPOOL_IN_MEMORY: Final = 64 * 1024 * 1024
 
 
 def expand(source: Source) -> list[Input]:
@@ -65,8 +66,8 @@ def expand(source: Source) -> list[Input]:
     if stat.S_ISDIR(mode):
         return _from_folder(path)
     if not stat.S_ISREG(mode):
-        spool = _pipe(path)
-        return file_inputs(path.name, path.name, shared_opener(spool), _size(spool))
+        # Its size is unknown until it is read: nothing reads it ahead of the readers.
+        return file_inputs(path.name, path.name, shared_opener(_pipe(path)), None)
     return file_inputs(path.name, path.name, path_opener(path), path.stat().st_size, path)
 
 
@@ -92,36 +93,22 @@ def file_inputs(name: str, raw_name: str, opener: Opener, size: int | None,
     return [Input(name, decoded(opener, name), size, raw=(raw,))]
 
 
-# Pipes already read, by device and inode: a pipe gives its bytes once, and a source may be
+# Pipes already opened, by device and inode: a pipe gives its bytes once, and a source may be
 # expanded more than once (the command line sizes its sources for the progress bar first).
-_PIPES: Final[dict[tuple[int, int], IO[bytes]]] = {}
+_PIPES: Final[dict[tuple[int, int], Spool]] = {}
 
 
-def _pipe(path: Path) -> IO[bytes]:
-    """What a pipe or device (`<(cat export.xml)`, /dev/stdin) gives, read once and kept:
-    readers open a source more than once."""
+def _pipe(path: Path) -> Spool:
+    """A pipe or device (`<(cat export.xml)`, /dev/stdin), kept as it is read: readers open
+    a source more than once."""
     try:
         info = path.stat()
         key = (info.st_dev, info.st_ino)
         if key not in _PIPES:
-            with path.open("rb") as stream:
-                _PIPES[key] = _spooled(stream)
+            _PIPES[key] = Spool(path.open("rb"), close=True)
     except OSError as err:
         raise SourceError(str(path), f"cannot be read: {err.strerror or err}") from None
     return _PIPES[key]
-
-
-def _spooled(stream: IO[bytes]) -> IO[bytes]:
-    """A seekable copy of a stream that can be read only once (in memory up to 64 MiB)."""
-    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - lives as long as the Input
-    while chunk := stream.read(1 << 20):
-        spool.write(chunk)
-    spool.seek(0)
-    return spool
-
-
-def _size(stream: IO[bytes]) -> int:
-    return stream.seek(0, io.SEEK_END)
 
 
 def _from_file_object(stream: IO[bytes]) -> list[Input]:
@@ -130,16 +117,14 @@ def _from_file_object(stream: IO[bytes]) -> list[Input]:
     if isinstance(stream.read(0), str):  # io.TextIOBase, or any text-mode reader
         raise SourceError(name, "the file object was opened in text mode: open the file in "
                                 "binary mode ('rb')")
+    shared: Shared
     try:
-        start = stream.tell()
-        stream.seek(start)
-        size: int | None = _size(stream) - start
+        shared = Seekable(stream, stream.seek(stream.tell()))
+        size: int | None = shared.end()
     except (AttributeError, OSError, ValueError):
-        # Readers may need a second pass (namespace repair): keep a copy, on disk if large.
-        stream, start = _spooled(stream), 0
-        size = _size(stream)
+        shared, size = Spool(stream, close=False), None
     raw_name = name if not name.startswith("<") else "input.bin"
-    return file_inputs(name, raw_name, shared_opener(stream, start), size)
+    return file_inputs(name, raw_name, shared_opener(shared), size)
 
 
 def _from_folder(folder: Path) -> list[Input]:

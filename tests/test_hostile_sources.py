@@ -388,3 +388,27 @@ def test_unseekable_file_object_is_read_twice_when_the_reader_needs_it() -> None
         (p.id, p.content) for p in direct.posts]
     assert len(archive.posts) == len(direct.posts) > 0
     assert any("namespace" in n for n in archive.notes)
+
+
+def test_unreadable_sub_folder_is_a_failure_named_and_the_rest_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "source"
+    (source / "locked").mkdir(parents=True)
+    (source / "feed.atom").write_bytes((FEEDS / "posts-page1.atom").read_bytes())
+    real = os.scandir
+
+    def scandir(path: str | os.PathLike[str]) -> object:
+        if os.fspath(path).endswith("locked"):  # root reads anything: deny it here
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    report = blogarchive.ReadReport()
+    [archive] = blogarchive.read_all(source, report=report)
+    assert len(archive.posts) == 2
+    assert [str(e) for e in report.failed] == [
+        "source/locked: folder cannot be read: Permission denied"]
+    with pytest.raises(blogarchive.SourceError,
+                       match=r"/locked: folder cannot be read: Permission denied$"):
+        blogarchive.read(source / "locked")

@@ -22,11 +22,12 @@ __all__ = ["Walk", "is_archive", "walk"]
 
 @attrs.define
 class Walk:
-    """The readable files (relative POSIX path, path), sorted, and what was passed over
-    (relative path, why)."""
+    """The readable files (relative POSIX path, path), sorted; what was passed over on
+    purpose, and what could not be read (relative path, why; "" is the folder itself)."""
 
     files: list[tuple[str, Path]] = attrs.Factory(list)
     passed_over: list[tuple[str, str]] = attrs.Factory(list)
+    unreadable: list[tuple[str, str]] = attrs.Factory(list)
 
 
 def is_archive(folder: Path) -> bool:
@@ -68,8 +69,8 @@ def walk(folder: Path) -> Walk:
             seen.add((info.st_dev, info.st_ino))
             entries = sorted(os.scandir(here), key=lambda e: e.name)
         except OSError as err:
-            out.passed_over.append((rel.rstrip("/") or ".",
-                                    f"folder cannot be read: {err.strerror or err}"))
+            out.unreadable.append((rel.rstrip("/"),
+                                   f"folder cannot be read: {err.strerror or err}"))
             continue
         for entry in entries:
             name = f"{rel}{entry.name}"
@@ -83,7 +84,7 @@ def walk(folder: Path) -> Walk:
             try:
                 mode = path.stat().st_mode
             except OSError as err:
-                out.passed_over.append((name, f"cannot be read: {err.strerror or err}"))
+                out.unreadable.append((name, f"cannot be read: {err.strerror or err}"))
                 continue
             if stat.S_ISDIR(mode):
                 if is_archive(path):
@@ -97,6 +98,7 @@ def walk(folder: Path) -> Walk:
                 out.passed_over.append((name, "not a regular file (a pipe, socket or device)"))
     out.files.sort(key=lambda item: item[0].split("/"))
     out.passed_over.sort()
+    out.unreadable.sort()
     return out
 
 

@@ -133,8 +133,12 @@ def _from_folder(folder: Path) -> list[Input]:
     rel = [name for name, _ in found.files]
     paths = dict(found.files)
     feeds = takeout_feeds(rel)
+    if found.unreadable[:1] and not found.unreadable[0][0]:
+        raise SourceError(str(folder), found.unreadable[0][1])
     inputs = [refused(f"{label}/{name}", UnsupportedFormat(f"{label}/{name}", why))
               for name, why in found.passed_over]
+    inputs += [refused(f"{label}/{name}", SourceError(f"{label}/{name}", why))
+               for name, why in found.unreadable]
     for name in rel if not feeds else feeds + [n for n in rel if _is_container(paths[n])]:
         path = paths[name]
         if name not in feeds:

@@ -16,6 +16,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import blogarchive
 from blogarchive.cli import main
@@ -49,6 +51,22 @@ def test_root_scan_ends_on_every_short_mix_of_prolog_tokens() -> None:
             assert result is None or text.find(b"<" + result) >= 0
             seen += 1
     assert seen == sum(len(tokens) ** n for n in range(1, 6))
+
+
+_PIECES = st.sampled_from([b"<", b"?", b"!", b"--", b">", b"[CDATA[", b"]]", b"<?xml ?>",
+                           b"<feed>", b"<rss", b"<html", b"<title>", b"\x00", b"\xff\xfe",
+                           b"\xef\xbb\xbf", b" ", b"a"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.binary(max_size=64), st.lists(_PIECES, max_size=12).map(b"".join)))
+def test_sniff_gives_a_kind_or_a_source_error_for_any_bytes(data: bytes) -> None:
+    try:
+        kind = sniff(data, "x")
+    except blogarchive.SourceError as err:
+        assert str(err).startswith("x") and "\n" not in str(err)
+    else:
+        assert kind in ("atom", "rss", "html")
 
 
 def test_root_scan_skips_prolog_to_the_root() -> None:

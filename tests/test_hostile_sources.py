@@ -430,3 +430,19 @@ def test_unreadable_sub_folder_is_a_failure_named_and_the_rest_is_read(
     with pytest.raises(blogarchive.SourceError,
                        match=r"/locked: folder cannot be read: Permission denied$"):
         blogarchive.read(source / "locked")
+
+
+class _FailsPastByte(io.BytesIO):
+    """A disk that fails partway through the file."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.tell() > 1000:
+            raise OSError(5, "Input/output error")
+        return super().read(size)
+
+
+def test_read_error_partway_is_a_one_line_source_error() -> None:
+    data = EXAMPLE.read_bytes()
+    with pytest.raises(blogarchive.SourceError) as info:
+        blogarchive.read(_FailsPastByte(data))  # type: ignore[arg-type]
+    assert str(info.value) == "<stream>: cannot be read: Input/output error"

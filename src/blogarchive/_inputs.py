@@ -117,7 +117,8 @@ _DAMAGE: Final = (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile)
 
 
 class _Guarded(io.RawIOBase):
-    """A decoded stream whose decompression failures become ParseErrors naming the file."""
+    """A decoded stream whose failures (damaged compressed data, read errors) become
+    SourceErrors naming the file."""
 
     def __init__(self, stream: IO[bytes], name: str) -> None:
         self._stream = stream
@@ -131,6 +132,8 @@ class _Guarded(io.RawIOBase):
             data = self._stream.read(len(buffer))
         except _DAMAGE as err:
             raise damaged(self._name, "compressed data", err) from None
+        except OSError as err:  # a disk error, or a zip member whose offsets lead nowhere
+            raise SourceError(self._name, f"cannot be read: {err.strerror or err}") from None
         buffer[: len(data)] = data
         return len(data)
 

@@ -10,6 +10,7 @@ import io
 import itertools
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -446,3 +447,14 @@ def test_read_error_partway_is_a_one_line_source_error() -> None:
     with pytest.raises(blogarchive.SourceError) as info:
         blogarchive.read(_FailsPastByte(data))  # type: ignore[arg-type]
     assert str(info.value) == "<stream>: cannot be read: Input/output error"
+
+
+def test_takeout_folder_reads_a_zip_beside_its_feeds(tmp_path: Path) -> None:
+    root = tmp_path / "Takeout"
+    shutil.copytree(TAKEOUT, root)
+    with zipfile.ZipFile(root / "older-export.zip", "w") as z:
+        z.write(FEEDS / "posts-page1.atom", "posts-page1.atom")
+    report = blogarchive.ReadReport()
+    archives = blogarchive.read_all(root, report=report)
+    assert sorted(a.blog.id for a in archives) == ["2222222222222222222", "3333333333333333333"]
+    assert not report.failed and not report.ignored

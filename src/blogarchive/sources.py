@@ -1,363 +1,182 @@
 """Open anything a user may hand over and find the Blogger documents in it.
 
-A source is a path (file, folder, Takeout folder, `.zip`), bytes, or a binary file object.
-``expand`` turns it into ``Input``s, each able to open a fresh decoded byte stream (gzip is
-undone here, whatever the file is called) as often as a reader needs. ``sniff`` says from the
-first bytes what a document is, never from its name. ``Tally`` hashes and counts what a reader
-actually read, for the archive's record of its sources.
+A source is a path (file, folder, Takeout folder, zip, WARC, or a pipe such as
+``/dev/stdin``), bytes, or a binary file object. ``expand`` turns it into ``Input``s, each able
+to open a fresh decoded byte stream (gzip is undone, whatever the file is called) as often as
+a reader needs. Every file is classified by its bytes the same way wherever it lies: a zip
+or a WARC given directly, inside a folder, piped or handed over as bytes is expanded into its
+documents alike. ``sniff`` says from the first bytes what a document is, never from its name.
+``Tally`` hashes and counts what a reader actually read, for the archive's record of its
+sources.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import io
 import os
-import re
-import tempfile
-import zipfile
-from collections.abc import Callable
+import stat
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Final
+from typing import IO, Final
 
 import attrs
 
-from .errors import ParseError, SourceError, UnsupportedFormat
+from ._inputs import (
+    THEMES,
+    Input,
+    Opener,
+    RawFile,
+    Seekable,
+    Shared,
+    Spool,
+    Tally,
+    decoded,
+    head,
+    path_opener,
+    refused,
+    shared_opener,
+    takeout_feeds,
+)
+from .errors import SourceError, UnsupportedFormat
+from .folders import walk
+from .sniff import sniff
+from .warc import is_warc, warc_inputs
+from .zips import zip_inputs
 
-__all__ = ["Input", "RawFile", "Source", "Tally", "expand", "sniff"]
+__all__ = ["Input", "Opener", "RawFile", "Source", "Tally", "expand", "head", "sniff"]
 
 Source = str | os.PathLike[str] | bytes | IO[bytes]
-Opener = Callable[[], IO[bytes]]
 
-_GZIP: Final = b"\x1f\x8b"
 _ZIP: Final = b"PK\x03\x04"
-_HEAD: Final = 65536
-# Takeout keeps each blog's theme beside its feed; it is the blog's template.
-_THEMES: Final = ("theme-layouts.xml", "theme-classic.html")
-
-
-@attrs.frozen
-class RawFile:
-    """A file as it lies on disk (or as handed over), before any decoding: what a
-    preserved archive keeps as an original. A zip's members share the zip's RawFile."""
-
-    name: str
-    opener: Opener
-
-
-@attrs.frozen
-class Input:
-    """One document to read, with the files Takeout keeps beside it."""
-
-    name: str
-    opener: Opener
-    size: int | None = None
-    settings: Opener | None = None
-    theme: tuple[str, Opener] | None = None
-    raw: tuple[RawFile, ...] = ()
-    """The original files this document was read from (itself, or its zip; its companions)."""
-    capture: dict[str, Any] = attrs.field(factory=dict, hash=False)
-    """For a page from a WARC: ``warc_record``, ``captured`` and ``target_url``."""
-    notes: tuple[str, ...] = ()
-    """What expanding the container noticed (WARC records passed over, revisits)."""
-
-
-class _Prefixed(io.RawIOBase):
-    """Bytes already read from a stream, then the rest of the stream."""
-
-    def __init__(self, prefix: bytes, rest: IO[bytes]) -> None:
-        self._prefix = prefix
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        if self._prefix:
-            n = min(len(buffer), len(self._prefix))
-            buffer[:n] = self._prefix[:n]
-            self._prefix = self._prefix[n:]
-            return n
-        data = self._rest.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        self._rest.close()
-        super().close()
-
-
-def _decoded(raw: Opener) -> Opener:
-    """An opener that undoes gzip when the bytes say gzip."""
-
-    def open_decoded() -> IO[bytes]:
-        stream = raw()
-        magic = stream.read(2)
-        chained = io.BufferedReader(_Prefixed(magic, stream), buffer_size=_HEAD)
-        if magic == _GZIP:
-            return gzip.GzipFile(fileobj=chained, mode="rb")  # type: ignore[return-value]
-        return chained
-
-    return open_decoded
-
-
-class _Unclosed(io.RawIOBase):
-    """A caller's file object, readable from where it stood, never closed by us."""
-
-    def __init__(self, stream: IO[bytes], start: int) -> None:
-        self._stream = stream
-        stream.seek(start)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._stream.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-class Tally:
-    """Wraps an opener: hashes and counts the bytes the last opened stream gave."""
-
-    def __init__(self, opener: Opener, progress: Callable[[int], None] | None = None) -> None:
-        self._opener = opener
-        self._progress = progress
-        self.size = 0
-        self.sha256 = hashlib.sha256()
-
-    def __call__(self) -> IO[bytes]:
-        self.size = 0
-        self.sha256 = hashlib.sha256()
-        return self._Stream(self, self._opener())  # type: ignore[return-value]
-
-    class _Stream:
-        def __init__(self, tally: Tally, stream: IO[bytes]) -> None:
-            self._tally = tally
-            self._stream = stream
-
-        def read(self, size: int = -1) -> bytes:
-            data = self._stream.read(size)
-            tally = self._tally
-            tally.size += len(data)
-            tally.sha256.update(data)
-            if tally._progress is not None:
-                tally._progress(len(data))
-            return data
-
-        def close(self) -> None:
-            self._stream.close()
-
-
-# -- what a document is ----------------------------------------------------------------------
-
-_ROOT: Final = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
-
-
-def head(opener: Opener) -> bytes:
-    stream = opener()
-    try:
-        return stream.read(_HEAD)
-    finally:
-        stream.close()
-
-
-def sniff(data: bytes, name: str) -> str:
-    """``atom``, ``rss`` or ``html`` for a document blogarchive reads; otherwise a clear error.
-
-    Raises ParseError for an empty file and UnsupportedFormat, saying what the bytes look
-    like, for anything else.
-    """
-    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not text:
-        raise ParseError(name, "empty file: no Blogger export or feed in it", line=1)
-    if text[:1] in (b"{", b"["):
-        raise UnsupportedFormat(
-            name, "JSON (a GData `?alt=json` feed or Blogger API dump?); blogarchive reads "
-            "the Atom and RSS forms: save the feed with `?alt=atom` or `?alt=rss` instead"
-        )
-    if text[:1] != b"<":
-        if b"\x00" in text[:512]:
-            raise UnsupportedFormat(name, "binary data, not a Blogger export or feed")
-        preview = text[:30].decode("utf-8", "replace").splitlines()[0]
-        raise UnsupportedFormat(name, f"not XML: the file starts with {preview!r}")
-    lowered = text[:2048].lower()
-    if lowered.startswith((b"<!doctype html", b"<html")) or (re.search(
-        rb"<(?:html|head|body|div|p|meta|title|text)\b", lowered[:1024]
-    ) and not lowered.startswith(b"<?xml")):
-        return "html"
-    root = _root_name(text)
-    if root == b"feed":
-        return "atom"
-    if root == b"rss":
-        return "rss"
-    if root is None:
-        raise ParseError(name, "not XML: no root element in the first 64 KiB", line=1)
-    shown = root.decode("utf-8", "replace")
-    raise UnsupportedFormat(
-        name, f"XML, but not a Blogger export or feed (root element <{shown}>)"
-    )
-
-
-def _root_name(text: bytes) -> bytes | None:
-    i = 0
-    while True:
-        i = text.find(b"<", i)
-        if i < 0:
-            return None
-        if text.startswith(b"<?", i):
-            i = text.find(b"?>", i) + 2 or len(text)
-        elif text.startswith(b"<!--", i):
-            i = text.find(b"-->", i) + 3 or len(text)
-        elif text.startswith(b"<!", i):
-            i = text.find(b">", i) + 1 or len(text)
-        else:
-            m = _ROOT.match(text, i)
-            return m.group(2) if m else None
-        if i <= 0:
-            return None
-
-
-# -- expanding a source into documents -------------------------------------------------------
 
 
 def expand(source: Source) -> list[Input]:
     """The documents inside ``source``. Raises SourceError when it cannot be opened at all."""
     if isinstance(source, bytes):
         data = source
-        raw = RawFile("input.bin", lambda: io.BytesIO(data))
-        return [Input("<bytes>", _decoded(raw.opener), len(data), raw=(raw,))]
+        return file_inputs("<bytes>", "input.bin", lambda: io.BytesIO(data), len(data))
     if hasattr(source, "read"):
-        return [_from_file_object(source)]  # type: ignore[arg-type]
+        return _from_file_object(source)  # type: ignore[arg-type]
     path = Path(os.fspath(source))
-    if not path.exists():
-        raise SourceError(str(path), "no such file or folder")
-    if path.is_dir():
-        return _from_folder(path)
     try:
-        with path.open("rb") as stream:
-            magic = stream.read(4)
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise SourceError(str(path), "no such file or folder") from None
     except OSError as err:
         raise SourceError(str(path), f"cannot be read: {err.strerror or err}") from None
-    if magic == _ZIP:
-        return _from_zip(path)
-    from .warc import is_warc, warc_inputs
+    if stat.S_ISDIR(mode):
+        return _from_folder(path)
+    if not stat.S_ISREG(mode):
+        # Its size is unknown until it is read: nothing reads it ahead of the readers.
+        return file_inputs(path.name, path.name, shared_opener(_pipe(path)), None)
+    return file_inputs(path.name, path.name, path_opener(path), path.stat().st_size, path)
 
-    with path.open("rb") as stream:
-        head = stream.read(512)
-    if is_warc(head):
-        inputs, notes = warc_inputs(path)
+
+def file_inputs(name: str, raw_name: str, opener: Opener, size: int | None,
+                path: Path | None = None) -> list[Input]:
+    """The documents in one file, whatever holds it: a zip's members, a WARC's captures, or
+    the file itself. ``opener`` gives its raw bytes (seekable); ``raw_name`` names it as an
+    original; ``path`` lets a zip be opened by name."""
+    raw = RawFile(raw_name, opener)
+    try:
+        with opener() as stream:
+            start = stream.read(512)
+    except OSError as err:
+        raise SourceError(name, f"cannot be read: {err.strerror or err}") from None
+    if start.startswith(_ZIP):
+        return zip_inputs(name, path or opener, raw)
+    if is_warc(start):
+        inputs, notes = warc_inputs(name, opener, raw)
         if not inputs:
-            raise UnsupportedFormat(path.name, "a WARC with no page or feed captures in it"
+            raise UnsupportedFormat(name, "a WARC with no page or feed captures in it"
                                     + (f" ({'; '.join(notes)})" if notes else ""))
         return [attrs.evolve(i, notes=tuple(notes)) for i in inputs]
-    raw = RawFile(path.name, _path_opener(path))
-    return [Input(path.name, _decoded(raw.opener), path.stat().st_size, raw=(raw,))]
+    return [Input(name, decoded(opener, name), size, raw=(raw,))]
 
 
-def _from_file_object(stream: IO[bytes]) -> Input:
+# Pipes already opened, by device and inode: a pipe gives its bytes once, and a source may be
+# expanded more than once (the command line sizes its sources for the progress bar first).
+_PIPES: Final[dict[tuple[int, int], Spool]] = {}
+
+
+def _pipe(path: Path) -> Spool:
+    """A pipe or device (`<(cat export.xml)`, /dev/stdin), kept as it is read: readers open
+    a source more than once."""
+    try:
+        info = path.stat()
+        key = (info.st_dev, info.st_ino)
+        if key not in _PIPES:
+            _PIPES[key] = Spool(path.open("rb"), close=True)
+    except OSError as err:
+        raise SourceError(str(path), f"cannot be read: {err.strerror or err}") from None
+    return _PIPES[key]
+
+
+def _from_file_object(stream: IO[bytes]) -> list[Input]:
     name = str(getattr(stream, "name", "<stream>"))
     name = os.path.basename(name) if name and not name.startswith("<") else name
+    if isinstance(stream.read(0), str):  # io.TextIOBase, or any text-mode reader
+        raise SourceError(name, "the file object was opened in text mode: open the file in "
+                                "binary mode ('rb')")
+    shared: Shared
     try:
-        start = stream.tell()
-        stream.seek(start)
-        seekable = True
+        shared = Seekable(stream, stream.seek(stream.tell()))
+        size: int | None = shared.end()
     except (AttributeError, OSError, ValueError):
-        seekable = False
-    if not seekable:
-        # Readers may need a second pass (namespace repair): keep a copy, on disk if large.
-        spool = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115 - lives as long as the Input
-        while chunk := stream.read(1 << 20):
-            spool.write(chunk)
-        stream, start = spool, 0
-    kept = stream
-    raw = RawFile(name if not name.startswith("<") else "input.bin",
-                  lambda: _Unclosed(kept, start))  # type: ignore[arg-type,return-value]
-    return Input(name, _decoded(raw.opener), raw=(raw,))
-
-
-def _takeout_feeds(names: list[str]) -> list[str]:
-    """Takeout's feed.atom files (Blogs first, then Comments), if this is a Takeout layout."""
-    feeds = [n for n in names if PurePosixPath(n).name == "feed.atom"]
-    return sorted(feeds, key=lambda n: ("/Comments/" in f"/{n}", n))
+        shared, size = Spool(stream, close=False), None
+    raw_name = name if not name.startswith("<") else "input.bin"
+    return file_inputs(name, raw_name, shared_opener(shared), size)
 
 
 def _from_folder(folder: Path) -> list[Input]:
-    files = sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
-    rel = [p.relative_to(folder).as_posix() for p in files]
     label = folder.name or str(folder)
-    feeds = _takeout_feeds(rel)
-    chosen = feeds if feeds else rel
-    inputs = []
-    for name in chosen:
-        path = folder / name
-        sibling = path.parent
-        settings = sibling / "settings.csv"
-        theme = next((sibling / t for t in _THEMES if (sibling / t).is_file()), None)
-        has_settings = bool(feeds) and settings.is_file()
-        has_theme = bool(feeds) and theme is not None
-        raw = [RawFile(f"{label}/{name}", _path_opener(path))]
-        if has_settings:
-            raw.append(RawFile(f"{label}/{settings.relative_to(folder).as_posix()}",
-                               _path_opener(settings)))
-        if has_theme:
-            assert theme is not None
-            raw.append(RawFile(f"{label}/{theme.relative_to(folder).as_posix()}",
-                               _path_opener(theme)))
-        inputs.append(
-            Input(
-                f"{label}/{name}",
-                _decoded(_path_opener(path)),
-                path.stat().st_size,
-                settings=_path_opener(settings) if has_settings else None,
-                theme=(theme.name, _path_opener(theme)) if has_theme and theme else None,
-                raw=tuple(raw),
-            )
-        )
+    found = walk(folder)
+    rel = [name for name, _ in found.files]
+    paths = dict(found.files)
+    feeds = takeout_feeds(rel)
+    if found.unreadable[:1] and not found.unreadable[0][0]:
+        raise SourceError(str(folder), found.unreadable[0][1])
+    inputs = [refused(f"{label}/{name}", UnsupportedFormat(f"{label}/{name}", why))
+              for name, why in found.passed_over]
+    inputs += [refused(f"{label}/{name}", SourceError(f"{label}/{name}", why))
+               for name, why in found.unreadable]
+    for name in rel if not feeds else feeds + [n for n in rel if _is_container(paths[n])]:
+        path = paths[name]
+        if name not in feeds:
+            try:
+                inputs.extend(file_inputs(f"{label}/{name}", f"{label}/{name}",
+                                          path_opener(path), path.stat().st_size, path))
+            except SourceError as err:  # one damaged zip or WARC: reported, the rest is read
+                inputs.append(refused(f"{label}/{name}", err))
+            continue
+        inputs.append(_takeout_feed(label, name, paths))
     if not inputs:
         raise SourceError(str(folder), "the folder holds no files")
     return inputs
 
 
-def _path_opener(path: Path) -> Opener:
-    return lambda: path.open("rb")
-
-
-def _from_zip(path: Path) -> list[Input]:
+def _is_container(path: Path) -> bool:
+    """A zip or a WARC (read in a Takeout folder too, as it would be given directly)."""
     try:
-        archive = zipfile.ZipFile(path)
-        infos = [i for i in archive.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, OSError) as err:
-        raise ParseError(path.name, f"damaged zip file: {err}") from None
-    names = [i.filename for i in infos]
-    feeds = _takeout_feeds(names)
-    chosen = feeds if feeds else names
-    present = set(names)
+        with path.open("rb") as stream:
+            start = stream.read(512)
+    except OSError:
+        return False
+    return start.startswith(_ZIP) or is_warc(start)
 
-    def member(name: str) -> Opener:
-        return lambda: zipfile.ZipFile(path).open(name)
 
-    inputs = []
-    whole = (RawFile(path.name, _path_opener(path)),)
-    for name in chosen:
-        folder = str(PurePosixPath(name).parent)
-        settings = f"{folder}/settings.csv"
-        theme = next((f"{folder}/{t}" for t in _THEMES if f"{folder}/{t}" in present), None)
-        inputs.append(
-            Input(
-                f"{path.name}!{name}",
-                _decoded(member(name)),
-                archive.getinfo(name).file_size,
-                settings=member(settings) if feeds and settings in present else None,
-                theme=(PurePosixPath(theme).name, member(theme)) if feeds and theme else None,
-                raw=whole,
-            )
-        )
-    archive.close()
-    if not inputs:
-        raise SourceError(path.name, "the zip file holds no files")
-    return inputs
-
+def _takeout_feed(label: str, name: str, paths: dict[str, Path]) -> Input:
+    """A Takeout feed.atom, with the settings.csv and theme beside it (only when the walk
+    allowed them: a companion that is a link out of the folder is not read)."""
+    folder = PurePosixPath(name).parent
+    settings = str(folder / "settings.csv")
+    theme = next((str(folder / t) for t in THEMES if str(folder / t) in paths), None)
+    companions = [n for n in (settings, theme) if n is not None and n in paths]
+    path = paths[name]
+    return Input(
+        f"{label}/{name}",
+        decoded(path_opener(path), f"{label}/{name}"),
+        path.stat().st_size,
+        settings=path_opener(paths[settings]) if settings in paths else None,
+        theme=(PurePosixPath(theme).name, path_opener(paths[theme])) if theme else None,
+        raw=tuple(RawFile(f"{label}/{n}", path_opener(paths[n])) for n in [name, *companions]),
+    )

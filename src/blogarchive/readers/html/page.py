@@ -11,13 +11,13 @@ import functools
 import json
 import re
 from typing import Any, Final
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlunsplit
 
 import attrs
 from lxml import etree
 
 from ...analysis._tree import squash, text_of
-from ...analysis.urls import absolute, fold_host
+from ...analysis.urls import absolute, fold_host, host_of, split_url
 from .._common import line_of
 
 __all__ = [
@@ -103,13 +103,10 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     url = url.strip()
     if not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
         url = absolute(url, base)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return url
-    host = parts.hostname.lower()
+    parts = split_url(url)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return url  # not a web URL (or not one urllib can take apart): kept as written
+    host = host_of(parts)
     if ".blogspot." in host:
         host = fold_host(host)
     netloc = host + (f":{parts.port}" if parts.port else "")
@@ -204,12 +201,12 @@ def _blog_url(page: Page) -> str | None:
                   "//text/@id")
     if home:
         home = canonical_url(home) or home
-        parts = urlsplit(home)
-        if re.search(r"/\d{4}/\d\d/[^/]+$", parts.path):  # a post's URL, not the home page
-            return f"{parts.scheme}://{parts.netloc}/"
+        parts = split_url(home)
+        if parts is not None and re.search(r"/\d{4}/\d\d/[^/]+$", parts.path):
+            return f"{parts.scheme}://{parts.netloc}/"  # a post's URL, not the home page
         return home
-    if page.url:
-        parts = urlsplit(page.url)
+    parts = split_url(page.url) if page.url else None
+    if parts is not None and parts.netloc:
         return f"{parts.scheme}://{parts.netloc}/"
     return None
 

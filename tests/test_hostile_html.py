@@ -6,6 +6,8 @@ through the command line by another test); the big ones are generated here.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import blogarchive
@@ -49,3 +51,31 @@ def test_urls_urllib_refuses_are_not_split(url: str) -> None:
 
 def test_canonical_url_keeps_ipv6_brackets_and_the_port() -> None:
     assert canonical_url("http://[2001:db8::1]:8080/x?m=1#c1") == "http://[2001:db8::1]:8080/x"
+
+
+def test_a_control_character_after_a_cut_widget() -> None:
+    archive = blogarchive.read(HOSTILE / "html-control-char.html")
+    post = _only_post(archive)
+    # The share buttons are cut; the text after them (backspace included) is kept whole.
+    assert post.content == "Before the share buttons.\x08after the buttons, a backspace."
+    assert post.labels == ("controls",)
+
+
+def _page(body: str, after: str = "") -> bytes:
+    """A 2017-theme item page holding one post with ``body``, one label and ``after``."""
+    return (
+        "<html><head><meta content='blogger' name='generator'/><title>Hostile</title></head>"
+        '<body><div class="widget Blog" id="Blog1"><div class="post-outer">'
+        '<h3 class="post-title"><a href="https://hostile-example.blogspot.com/2012/01/p.html">'
+        'P</a></h3><div class="post-body entry-content" id="post-body-4455667788">'
+        f"{body}</div>"
+        '<div class="post-footer"><a href="https://hostile-example.blogspot.com/search/label/'
+        f'kept">kept</a></div>{after}</div></div></body></html>'
+    ).encode()
+
+
+def test_a_comment_count_in_superscript_digits(tmp_path: Path) -> None:
+    source = tmp_path / "page.html"
+    source.write_bytes(_page("text", '<div id="comments" data-num-comments="²"></div>'))
+    post = _only_post(blogarchive.read(source))
+    assert post.comment_count is None and post.labels == ("kept",)

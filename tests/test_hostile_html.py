@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import blogarchive
+from blogarchive.analysis import UrlMap, analyse
 from blogarchive.analysis.urls import split_url
 from blogarchive.readers.html.page import canonical_url
 from conftest import FIXTURES
@@ -79,3 +80,19 @@ def test_a_comment_count_in_superscript_digits(tmp_path: Path) -> None:
     source.write_bytes(_page("text", '<div id="comments" data-num-comments="²"></div>'))
     post = _only_post(blogarchive.read(source))
     assert post.comment_count is None and post.labels == ("kept",)
+
+
+def test_a_link_to_the_posts_own_host_is_internal() -> None:
+    """Issue 9 item 14 (f): ``analyse(html, base_url=...)`` with no URL map."""
+    body = ('<a href="https://fieldnotes.blogspot.com/2010/09/rain.html">same</a>'
+            '<a href="http://fieldnotes.blogspot.co.uk/2010/09/rain.html?m=1">ccTLD</a>'
+            '<a href="https://www.fieldnotes.blogspot.de/">home</a>'
+            '<a href="https://other.blogspot.com/2010/09/rain.html">other blog</a>')
+    links = analyse(body, base_url="https://fieldnotes.blogspot.com/2010/10/dry.html").links
+    assert [(lk.internal, lk.kind) for lk in links] == [
+        (True, "post"), (True, "post"), (True, "home"), (False, None)]
+    assert not any(lk.broken for lk in links)  # no archive given: nothing is missing from it
+    # The map of an archive still decides which of its posts a link names.
+    urls = UrlMap.build([("https://fieldnotes.blogspot.com/2010/09/rain.html", "1")])
+    same, *_ = analyse(body, "https://fieldnotes.blogspot.com/2010/10/dry.html", urls).links
+    assert (same.post_id, same.broken) == ("1", False)

@@ -46,6 +46,7 @@ def analyse(
     urls = urls or UrlMap()
     if base_url is None and len(urls.hosts) == 1:
         base_url = f"https://{next(iter(urls.hosts))}/"
+    urls = urls.with_host_of(base_url)
     if content_type == "text":
         html = escape(html)
     root = parse(html)

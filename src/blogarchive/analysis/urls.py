@@ -159,6 +159,18 @@ class UrlMap:
             hosts.add(home_key.split("/", 1)[0])
         return cls(posts=posts, hosts=frozenset(hosts))
 
+    def with_host_of(self, url: str | None) -> UrlMap:
+        """This map, with the host of ``url`` (the post's own permalink) counted as the blog's.
+
+        A body analysed on its own (no map, or a map of other posts) still knows its links
+        to its own blog: the post's host, in any spelling ``fold_host`` folds, is internal.
+        """
+        key = url_key(url) if url else None
+        host = key.split("/", 1)[0] if key is not None else None
+        if host is None or host in self.hosts:
+            return self  # the common case: keep the memo warm
+        return UrlMap(posts=self.posts, hosts=self.hosts | {host})
+
     def is_internal(self, url: str) -> bool:
         """Does ``url`` (already absolute when the post had a permalink) point into the blog?"""
         split = _split(url)

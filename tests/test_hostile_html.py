@@ -13,6 +13,7 @@ import pytest
 import blogarchive
 from blogarchive.analysis import UrlMap, analyse
 from blogarchive.analysis.urls import split_url
+from blogarchive.readers.html.encoding import decode_noted
 from blogarchive.readers.html.page import canonical_url
 from conftest import FIXTURES
 
@@ -96,3 +97,34 @@ def test_a_link_to_the_posts_own_host_is_internal() -> None:
     urls = UrlMap.build([("https://fieldnotes.blogspot.com/2010/09/rain.html", "1")])
     same, *_ = analyse(body, "https://fieldnotes.blogspot.com/2010/10/dry.html", urls).links
     assert (same.post_id, same.broken) == ("1", False)
+
+
+def test_a_utf8_page_with_one_bad_byte_is_read_as_utf8() -> None:
+    """Issue 15 item 13: not the whole page as Windows-1252 (mojibake), and a note."""
+    archive = blogarchive.read(HOSTILE / "html-utf8-bad-byte.html")
+    post = _only_post(archive)
+    assert post.title == "Crème brûlée" and post.labels == ("Café",)
+    assert post.content == ("\u201cNaïve\u201d café au lait, and one stray byte here: \ufffd "
+                            "\u2014 the rest is UTF-8: üß€.")
+    (note,) = [n for n in archive.notes if "html-utf8-bad-byte.html" in n]
+    assert note.endswith("read as utf-8 (it declares 'utf-8'); 1 byte is not utf-8, the first "
+                         "on line 9: replaced by U+FFFD")
+
+
+@pytest.mark.parametrize(("data", "text", "encoding", "note"), [
+    # Browsers read iso-8859-1 as Windows-1252: 0x93/0x94 are curly quotes, not C1 controls.
+    (b'<meta charset="iso-8859-1">\x93q\x94 \xe9', '<meta charset="iso-8859-1">\u201cq\u201d é',
+     "cp1252", None),
+    # A page saved as bytes without a BOM is not UTF-16, whatever its meta says.
+    (b'<meta charset="utf-16">caf\xc3\xa9', '<meta charset="utf-16">café', "utf-8", None),
+    (b"\xff\xfeh\x00i\x00", "hi", "utf-16le", None),
+    (b"\xef\xbb\xbfa\nb\xff", "a\nb\ufffd", "utf-8",
+     "read as utf-8 (its byte-order mark says so); 1 byte is not utf-8, the first on line 2: "
+     "replaced by U+FFFD"),
+    (b'<meta charset="x-bogus">caf\xe9', '<meta charset="x-bogus">café', "cp1252",
+     "read as Windows-1252 (it declares 'x-bogus', which no codec knows, and not UTF-8)"),
+    (b"caf\xe9", "café", "cp1252", "read as Windows-1252 (no encoding declared, and not UTF-8)"),
+    (b"caf\xc3\xa9", "café", "utf-8", None),
+])
+def test_page_decoding(data: bytes, text: str, encoding: str, note: str | None) -> None:
+    assert decode_noted(data) == (text, encoding, note)

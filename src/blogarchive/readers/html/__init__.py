@@ -65,6 +65,7 @@ class HtmlReader:
 
     def __iter__(self) -> Iterator[Record]:
         page = self._load()
+        self.notes.extend(f"{self.source}: {note}" for note in page.notes)
         # Only the blog's identity outlives the page: a mirror has thousands of pages, and a
         # parsed page (tree and text) is many times its size.
         self._blog = Blog(id=page.blog_id, title=page.blog_title, url=page.blog_url)

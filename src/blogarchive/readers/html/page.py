@@ -1,8 +1,7 @@
-"""One saved Blogger page: decoding, the parse, what marks it as Blogger, and the blog it is of.
+"""One saved Blogger page: the parse, what marks it as Blogger, and the blog it is of.
 
-Pages are decoded as the browser would: a byte-order mark, else the ``<meta charset>`` in the
-first 4 KiB, else UTF-8 (with Windows-1252 when the bytes are not UTF-8). They are parsed with
-libxml2's HTML parser (no network), which accepts whatever the page holds.
+Pages are decoded as the browser would (``encoding``). They are parsed with libxml2's HTML
+parser (no network), which accepts whatever the page holds.
 """
 
 from __future__ import annotations
@@ -19,12 +18,12 @@ from lxml import etree
 from ...analysis._tree import squash, text_of
 from ...analysis.urls import absolute, fold_host, host_of, split_url
 from .._common import line_of
+from .encoding import decode, decode_noted
 
 __all__ = [
     "Page", "canonical_url", "classes", "cls", "decode", "has_class", "parse_page", "squash",
 ]
 
-_META_CHARSET: Final = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
 _PARSER: Final = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=False,
                                   recover=True, huge_tree=False)
 # What only Blogger puts in a page (HTML.md section 0).
@@ -74,27 +73,6 @@ def has_class(el: etree._Element, name: str) -> bool:
     return name in classes(el)
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """The page's text and the encoding it was decoded with."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", "replace"), "utf-8"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", "replace"), "utf-16"
-    match = _META_CHARSET.search(data[:4096])
-    declared = match.group(1).decode("ascii", "replace").lower() if match else None
-    if declared in ("utf8",):
-        declared = "utf-8"
-    if declared:
-        try:
-            return data.decode(declared), declared
-        except (LookupError, UnicodeDecodeError):
-            pass
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace"), "cp1252"
-
-
 def canonical_url(url: str | None, base: str | None = None) -> str | None:
     """A permalink as the archive writes it: no ``?m=1``, ``?showComment``, fragment; blogspot
     country domains folded to ``.com``; relative URLs resolved against ``base``."""
@@ -127,6 +105,8 @@ class Page:
     blog_url: str | None = None
     url: str | None = None
     json_ld: list[dict[str, Any]] = attrs.Factory(list)
+    notes: list[str] = attrs.Factory(list)
+    """What reading the page could not do as the page says (bytes replaced, ...)."""
 
     def xpath(self, query: str, el: etree._Element | None = None) -> list[Any]:
         return xp(el if el is not None else self.root, query)
@@ -137,14 +117,14 @@ def is_blogger(text: str) -> bool:
 
 
 def parse_page(name: str, data: bytes) -> Page:
-    text, _ = decode(data)
+    text, _, decoding = decode_noted(data)
     try:
         root = etree.fromstring(text.encode("utf-8", "replace"), _PARSER)
     except etree.XMLSyntaxError:
         root = None
     if root is None:
         root = etree.fromstring(b"<html><body></body></html>", _PARSER)
-    page = Page(name=name, text=text, root=root)
+    page = Page(name=name, text=text, root=root, notes=[decoding] if decoding else [])
     page.blog_id = _blog_id(text)
     page.json_ld = _json_ld(root)
     page.url = _page_url(page)

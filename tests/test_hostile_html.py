@@ -6,6 +6,7 @@ through the command line by another test); the big ones are generated here.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,67 @@ def test_a_utf8_page_with_one_bad_byte_is_read_as_utf8() -> None:
 ])
 def test_page_decoding(data: bytes, text: str, encoding: str, note: str | None) -> None:
     assert decode_noted(data) == (text, encoding, note)
+
+
+_COMMENTS = (
+    '<div class="comments" id="comments"><ol><li class="comment" id="c1122334455667788">'
+    '<div class="comment-block"><cite class="user">Reader</cite>'
+    '<p class="comment-content">The comment after the deep body.</p></div></li></ol></div>'
+)
+
+
+def _read_page(tmp_path: Path, body: str) -> blogarchive.Archive:
+    source = tmp_path / "page.html"
+    source.write_bytes(_page(body, _COMMENTS))
+    return blogarchive.read(source)
+
+
+def test_a_body_nested_300_deep_is_read_whole(tmp_path: Path) -> None:
+    """Issue 15 item 12: 240+ levels cut the body, the labels and the comments."""
+    archive = _read_page(tmp_path, "<span>" * 300 + "deep" + "</span>" * 300 + "END")
+    post = _only_post(archive)
+    assert post.content == "<span>" * 300 + "deep" + "</span>" * 300 + "END"
+    assert not post.content_partial and post.labels == ("kept",)
+    assert [c.content for c in archive.comments] == ["The comment after the deep body."]
+    assert post.analysis is not None and post.analysis.text == "deepEND"
+    assert post.analysis.notes == () and archive.notes == ()
+
+
+def test_a_body_nested_past_the_parsers_limit_is_read_and_marked(tmp_path: Path) -> None:
+    archive = _read_page(tmp_path, "<span>" * 3000 + "deep <b>bold</b>" + "</span>" * 3000 +
+                         "END")
+    post = _only_post(archive)
+    # All the text, the labels and the comments are there; the deepest tags are not.
+    assert post.content_partial and post.labels == ("kept",)
+    assert "deep bold</span>" in post.content and post.content.endswith("</span>END")
+    assert post.content.count("<span>") == post.content.count("</span>") < 3000
+    assert [c.content for c in archive.comments] == ["The comment after the deep body."]
+    assert post.analysis is not None and post.analysis.text == "deep boldEND"
+    (note,) = archive.notes
+    assert re.fullmatch(r"page\.html: 2,5\d\d elements nested more than 448 levels deep \(the "
+                        r"first on line 1\) read as their content alone, without their start "
+                        r"and end tags", note)
+
+
+@pytest.mark.parametrize("big", [
+    "<p>{}</p>", '<img src="data:image/png;base64,{}">', "<!--{}-->",
+])
+def test_a_node_over_10_mb_is_read_whole(tmp_path: Path, big: str) -> None:
+    """libxml2 caps a text node, comment or attribute at 10 MB unless in huge-tree mode."""
+    body = "before " + big.format("a" * (10 * 2**20 + 1)) + " END"
+    archive = _read_page(tmp_path, body)
+    post = _only_post(archive)
+    assert post.content == body and not post.content_partial
+    assert post.labels == ("kept",) and len(archive.comments) == 1
+
+
+def test_deeply_nested_html_is_analysed_to_the_end() -> None:
+    """Issue 15 item 20: the text was empty, with nothing said."""
+    body = "<div>" * 5000 + '<a href="/2010/09/x.html">deep</a>' + "</div>" * 5000 + "after"
+    result = analyse(body, "https://hostile-example.blogspot.com/2010/10/y.html")
+    assert result.text == "deep after"
+    assert [(lk.url, lk.internal) for lk in result.links] == [("/2010/09/x.html", True)]
+    assert result.notes == ("4,554 elements nested more than 448 levels deep in the body (the "
+                            "first on line 1) read as their content alone, without their start "
+                            "and end tags",)
+    assert analyse("<div>" * 400 + "x" + "</div>" * 400).notes == ()

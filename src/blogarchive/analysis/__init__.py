@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ._tree import parse, text_of
+from ._tree import parse_noted, text_of
 from .inventory import find_links, find_media
 from .linklists import find_link_lists, has_intro_phrase
 from .quotes import find_quotes
@@ -49,7 +49,7 @@ def analyse(
     urls = urls.with_host_of(base_url)
     if content_type == "text":
         html = escape(html)
-    root = parse(html)
+    root, flattened = parse_noted(html)
     text = text_of(root)
     # Most bodies hold no intro phrase and no quotation mark: skip those walks outright.
     link_lists = find_link_lists(root, urls, base_url) if has_intro_phrase(text) else ()
@@ -61,4 +61,6 @@ def analyse(
         link_lists=link_lists,
         links=find_links(root, urls, base_url),
         media=find_media(root),
+        notes=(flattened.note(" in the body"),) if flattened is not None else (),
     )
+

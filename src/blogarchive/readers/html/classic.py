@@ -15,9 +15,10 @@ import re
 from datetime import datetime
 from typing import Final
 
+import attrs
 from lxml import etree
 
-from ...analysis._tree import parse
+from ...analysis._tree import parse_noted
 from .comments import find_comments
 from .found import FoundPost
 from .page import Page, canonical_url, label_from_href, text_of, xp
@@ -92,7 +93,11 @@ def find_classic_posts(page: Page) -> list[FoundPost]:
         title_html = before[anchor.end():] if anchor else before[-2000:]
         heading = _HEADING.search(title_html)
         title = _plain(heading.group(2)) if heading else ""
-        after_root = parse(after)
+        after_root, flattened = parse_noted(after)
+        if flattened is not None:
+            line = text.count("\n", 0, after_start)
+            page.notes.append(attrs.evolve(flattened, line=flattened.line + line).note(
+                " after a post's body (in its labels, byline or comments)"))
         url, stamp, author, byline = _byline(after_root, page)
         year = url_year(url)
         published, source, precision = _when(stamp, header, year, byline)

@@ -19,7 +19,7 @@ from lxml import etree
 from ..._time import parse_time
 from .comments import find_comments, inner_html
 from .found import FoundPost
-from .page import Page, canonical_url, cls, has_class, label_from_href, line_of, text_of, xp
+from .page import FLAT, Page, canonical_url, cls, has_class, label_from_href, line_of, text_of, xp
 from .when import from_header, parse_moment, url_year
 
 __all__ = ["find_posts"]
@@ -261,7 +261,13 @@ def _comment_count(container: etree._Element, body: etree._Element) -> int | Non
 
 
 def _content(body: etree._Element) -> tuple[str, bool]:
-    """The author's HTML inside a post body, and whether it is only a snippet."""
+    """The author's HTML inside a post body, and whether it is not all of it: a snippet, or
+    a body that nested too deep for the parser, kept without the deepest tags."""
+    content, snippet = _whole(body)
+    return content, snippet or body.find(f".//{FLAT}") is not None
+
+
+def _whole(body: etree._Element) -> tuple[str, bool]:
     template = xp(body, './/script[@type="text/template"]')
     if template:
         return (template[0].text or "").strip(), False

@@ -15,17 +15,23 @@ from urllib.parse import unquote, urlunsplit
 import attrs
 from lxml import etree
 
+from ...analysis._nesting import parse_bounded
 from ...analysis._tree import squash, text_of
 from ...analysis.urls import absolute, fold_host, host_of, split_url
 from .._common import line_of
 from .encoding import decode, decode_noted
 
 __all__ = [
-    "Page", "canonical_url", "classes", "cls", "decode", "has_class", "parse_page", "squash",
+    "FLAT", "Page", "canonical_url", "classes", "cls", "decode", "has_class", "parse_page",
+    "squash",
 ]
 
+# huge_tree: no 10 MB cap on a text node or attribute (a pasted image as a data: URI), and
+# nesting to 2048 levels; parse_bounded reads what nests deeper still, and says so.
 _PARSER: Final = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=False,
-                                  recover=True, huge_tree=False)
+                                  recover=True, huge_tree=True)
+FLAT: Final = "blogarchive-flat"
+"""The empty element left where a start tag nested too deep was taken out (see _nesting)."""
 # What only Blogger puts in a page (HTML.md section 0).
 _FINGERPRINTS: Final = re.compile(
     r"""<meta[^>]+content=["']blogger["']|<meta[^>]+name=["']generator["'][^>]+blogger|"""
@@ -118,13 +124,12 @@ def is_blogger(text: str) -> bool:
 
 def parse_page(name: str, data: bytes) -> Page:
     text, _, decoding = decode_noted(data)
-    try:
-        root = etree.fromstring(text.encode("utf-8", "replace"), _PARSER)
-    except etree.XMLSyntaxError:
-        root = None
+    root, flattened = parse_bounded(text, _PARSER, marker=f"<{FLAT}></{FLAT}>")
     if root is None:
         root = etree.fromstring(b"<html><body></body></html>", _PARSER)
     page = Page(name=name, text=text, root=root, notes=[decoding] if decoding else [])
+    if flattened is not None:
+        page.notes.append(flattened.note())
     page.blog_id = _blog_id(text)
     page.json_ld = _json_ld(root)
     page.url = _page_url(page)

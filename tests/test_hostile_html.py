@@ -7,6 +7,7 @@ through the command line by another test); the big ones are generated here.
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,33 @@ def test_deeply_nested_html_is_analysed_to_the_end() -> None:
                             "first on line 1) read as their content alone, without their start "
                             "and end tags",)
     assert analyse("<div>" * 400 + "x" + "</div>" * 400).notes == ()
+
+
+def test_the_deep_nesting_fixture() -> None:
+    archive = blogarchive.read(HOSTILE / "html-deep-nesting.html")
+    post = _only_post(archive)
+    assert post.content_partial and post.labels == ("kept",) and len(archive.comments) == 1
+    assert post.analysis is not None and post.analysis.text == "Deep, and a link END"
+    assert [link.post_id for link in post.analysis.links] == [None]
+    (note,) = archive.notes
+    assert "nested more than 448 levels deep" in note
+
+
+def test_a_deeply_nested_body_escaped_in_a_feed_is_analysed() -> None:
+    """Issue 15 item 20, as the probe met it: escaped HTML in an Atom entry's content."""
+    body = escape("<div>" * 3000 + "deep text" + "</div>" * 3000 + "after")
+    feed = (
+        "<?xml version='1.0' encoding='UTF-8'?><feed xmlns='http://www.w3.org/2005/Atom'>"
+        "<id>tag:blogger.com,1999:blog-3333333333333333333</id><title>Deep</title>"
+        "<link rel='alternate' type='text/html' href='http://deep.blogspot.com/'/>"
+        "<generator uri='http://www.blogger.com'>Blogger</generator>"
+        "<entry><id>tag:blogger.com,1999:blog-3333333333333333333.post-1</id>"
+        "<published>2015-05-03T10:00:00.000-07:00</published><title>Deep</title>"
+        f"<content type='html'>{body}</content>"
+        "<link rel='alternate' type='text/html' href='http://deep.blogspot.com/2015/05/d.html'/>"
+        "</entry></feed>"
+    )
+    post = _only_post(blogarchive.read(feed.encode()))
+    assert post.analysis is not None and post.analysis.text == "deep text after"
+    (note,) = post.analysis.notes
+    assert note.startswith("2,554 elements nested more than 448 levels deep in the body")

@@ -124,7 +124,13 @@ def test_a_utf8_page_with_one_bad_byte_is_read_as_utf8() -> None:
      "read as utf-8 (its byte-order mark says so); 1 byte is not utf-8, the first on line 2: "
      "replaced by U+FFFD"),
     (b'<meta charset="x-bogus">caf\xe9', '<meta charset="x-bogus">café', "cp1252",
-     "read as Windows-1252 (it declares 'x-bogus', which no codec knows, and not UTF-8)"),
+     "read as Windows-1252 (it declares 'x-bogus', not a known page encoding, and not UTF-8)"),
+    # Python codecs that are no page's encoding: base64 is not even text (LookupError on
+    # decoding); UTF-7 hides markup, so browsers refuse it.
+    (b'<meta charset="base64">caf\xc3\xa9', '<meta charset="base64">café', "utf-8",
+     "read as UTF-8 (it declares 'base64', not a known page encoding)"),
+    (b'<meta charset="utf-7">+AGE-', '<meta charset="utf-7">+AGE-', "utf-8",
+     "read as UTF-8 (it declares 'utf-7', not a known page encoding)"),
     (b"caf\xe9", "café", "cp1252", "read as Windows-1252 (no encoding declared, and not UTF-8)"),
     (b"caf\xc3\xa9", "café", "utf-8", None),
 ])
@@ -224,3 +230,11 @@ def test_a_deeply_nested_body_escaped_in_a_feed_is_analysed() -> None:
     assert post.analysis is not None and post.analysis.text == "deep text after"
     (note,) = post.analysis.notes
     assert note.startswith("2,554 elements nested more than 448 levels deep in the body")
+
+
+def test_a_page_declaring_a_codec_that_is_not_text() -> None:
+    archive = blogarchive.read(HOSTILE / "html-charset-base64.html")
+    post = _only_post(archive)
+    assert post.content.startswith("\u201cNaïve\u201d café")
+    assert archive.notes == ("html-charset-base64.html: read as UTF-8 (it declares 'base64', "
+                             "not a known page encoding)",)

@@ -25,6 +25,10 @@ __all__ = ["decode", "decode_noted"]
 # iso-8859-1 and holds 0x93/0x94 means curly quotes, not C1 control characters.
 _AS_CP1252: Final = frozenset({"iso-8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii",
                                "iso8859-1", "iso_8859-1", "cp819", "ibm819", "windows-1252"})
+# Text codecs no page is in: escapes, domain names, UTF-7 (refused by browsers: it hides markup),
+# and "undefined", which refuses every byte.
+_NOT_PAGES: Final = frozenset({"undefined", "utf-7", "idna", "punycode", "unicode-escape",
+                               "raw-unicode-escape", "palmos"})
 _ESCAPED: Final = re.compile("[\udc80-\udcff]")  # bytes that did not decode (surrogateescape)
 _PAGE_START: Final = 4096  # where a declaration is looked for; browsers look at 1024 bytes
 
@@ -37,7 +41,10 @@ def _label(declared: str | None, has_bom: bool) -> str | None:
         return "cp1252"
     try:
         name = codecs.lookup(declared).name
-    except LookupError:
+        "".encode(name).decode(name)  # LookupError for base64, zlib, rot13 ...: not text
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        return None
+    if name in _NOT_PAGES:
         return None
     # A page that reached us as bytes without a BOM is not UTF-16/32 whatever its meta says
     # (HTML's rule: such a declaration means UTF-8; a browser's "save as" leaves it behind).
@@ -71,11 +78,15 @@ def decode_noted(data: bytes) -> tuple[str, str, str | None]:
         data[:_PAGE_START], is_html=True, search_entire_document=True)
     encoding = bom or _label(declared, has_bom=False)
     if encoding is not None:
-        text, bad, line = _decode(body, encoding)
-        why = "its byte-order mark says so" if bom else f"it declares {declared!r}"
-        return text, encoding, (f"read as {encoding} ({why}); {_replaced(encoding, bad, line)}"
-                                if bad else None)
-    unknown = f"it declares {declared!r}, which no codec knows" if declared else None
+        try:
+            text, bad, line = _decode(body, encoding)
+        except (UnicodeError, ValueError):  # a codec that refuses even its replacement
+            encoding = None
+        else:
+            why = "its byte-order mark says so" if bom else f"it declares {declared!r}"
+            return text, encoding, (
+                f"read as {encoding} ({why}); {_replaced(encoding, bad, line)}" if bad else None)
+    unknown = f"it declares {declared!r}, not a known page encoding" if declared else None
     try:
         return data.decode("utf-8"), "utf-8", (f"read as UTF-8 ({unknown})" if unknown else None)
     except UnicodeDecodeError:

@@ -238,3 +238,21 @@ def test_a_page_declaring_a_codec_that_is_not_text() -> None:
     assert post.content.startswith("\u201cNaïve\u201d café")
     assert archive.notes == ("html-charset-base64.html: read as UTF-8 (it declares 'base64', "
                              "not a known page encoding)",)
+
+
+def test_a_classic_comment_nested_past_the_limit(tmp_path: Path) -> None:
+    page = (FIXTURES / "html" / "classic-minima-comments.html").read_text(encoding="utf-8")
+    start = '<dd class="comment-body">'
+    page = page.replace(start, start + "<span>" * 3000 + "Deep. " + "</span>" * 3000, 1)
+    source = tmp_path / "classic.html"
+    source.write_text(page, encoding="utf-8")
+    archive = blogarchive.read(source)
+    post = _only_post(archive)
+    assert post.labels == ("drilling", "water table") and len(archive.comments) == 3
+    first = archive.comments[0]
+    assert "Deep. " in first.content and first.content.endswith(
+        "<p>Eighty feet! Ours stopped at sixty.</p>")
+    page_note, after_note = archive.notes
+    assert page_note.startswith("classic.html: 2,5")
+    assert "levels deep after a post's body, in its labels, byline or comments (the first " \
+           "on line 34)" in after_note

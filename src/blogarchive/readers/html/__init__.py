@@ -65,7 +65,6 @@ class HtmlReader:
 
     def __iter__(self) -> Iterator[Record]:
         page = self._load()
-        self.notes.extend(f"{self.source}: {note}" for note in page.notes)
         # Only the blog's identity outlives the page: a mirror has thousands of pages, and a
         # parsed page (tree and text) is many times its size.
         self._blog = Blog(id=page.blog_id, title=page.blog_title, url=page.blog_url)
@@ -73,6 +72,7 @@ class HtmlReader:
             found = find_posts(page)
         else:
             found = find_classic_posts(page)
+        self.notes.extend(f"{self.source}: {note}" for note in page.notes)  # finding adds some
         if not found:
             self.notes.append(f"{self.source}: a Blogger page with no posts on it")
         kind = _page_kind(page, found)

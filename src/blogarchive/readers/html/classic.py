@@ -97,7 +97,7 @@ def find_classic_posts(page: Page) -> list[FoundPost]:
         if flattened is not None:
             line = text.count("\n", 0, after_start)
             page.notes.append(attrs.evolve(flattened, line=flattened.line + line).note(
-                " after a post's body (in its labels, byline or comments)"))
+                " after a post's body, in its labels, byline or comments"))
         url, stamp, author, byline = _byline(after_root, page)
         year = url_year(url)
         published, source, precision = _when(stamp, header, year, byline)

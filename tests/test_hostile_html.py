@@ -7,6 +7,8 @@ through the command line by another test); the big ones are generated here.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from html import escape
 from pathlib import Path
 
@@ -15,8 +17,9 @@ import pytest
 import blogarchive
 from blogarchive.analysis import UrlMap, analyse
 from blogarchive.analysis.urls import split_url
+from blogarchive.readers.html import classic
 from blogarchive.readers.html.encoding import decode_noted
-from blogarchive.readers.html.page import canonical_url
+from blogarchive.readers.html.page import canonical_url, parse_page
 from conftest import FIXTURES
 
 HOSTILE = FIXTURES / "hostile"
@@ -256,3 +259,67 @@ def test_a_classic_comment_nested_past_the_limit(tmp_path: Path) -> None:
     assert page_note.startswith("classic.html: 2,5")
     assert "levels deep after a post's body, in its labels, byline or comments (the first " \
            "on line 34)" in after_note
+
+
+# -- hostile pages that took quadratic time ------------------------------------------------
+
+_QUADRATIC = r'''
+import io, sys
+from blogarchive.analysis._tree import parse
+from blogarchive.errors import SourceError
+from blogarchive.readers.html import HtmlReader, classic, comments, page
+
+n = 20_000
+# Each was a regular expression whose every attempt scanned to the end of the page.
+page._FINGERPRINTS.search("<meta " * n)
+for pattern in page._BLOG_ID[:2]:
+    pattern.findall("itemprop='blogId' content='1' " * n)
+list(classic._HEADER.finditer("class=date-header>" * n))
+classic._HEADING.search("<h1>" * n)
+classic._TAGS.sub(" ", "<a name=" * n)
+head = b"<html><head><meta content='blogger' name='generator'/></head><body>"
+for data in (
+    # A classic body's end searched again from each of thousands of stray start markers.
+    head + b"<div style='clear:both;'></div>" * n + b"x"
+    b"<div style='clear:both; padding-bottom:0.25em'></div></body></html>",
+):
+    try:
+        list(HtmlReader("page.html", lambda: io.BytesIO(data)))
+    except SourceError:
+        pass
+# "posted by" in a classic comment's byline with no colon after it, many times.
+list(comments.find_comments(parse(
+    "<div class='blogComment'><a name='110978000098765432'></a><div class='byline'>" +
+    "posted by x " * n + "</div></div>")))
+print("done")
+'''
+
+
+def test_pages_that_took_quadratic_time_read_in_linear_time() -> None:
+    """Each of these took minutes (a 50 KB page of "<meta " took 12 s, the time growing with
+    the square of the size); each takes well under a second now. The generous timeout only
+    turns a hang into a failure."""
+    done = subprocess.run([sys.executable, "-c", _QUADRATIC], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout == "done\n"
+
+
+def test_classic_posts_are_found_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The date header and the line were looked for from the page's start for every post."""
+    scanned: list[int] = []
+    date_header = classic._date_header
+
+    def counting(before: str) -> str | None:
+        scanned.append(len(before))
+        return date_header(before)
+
+    monkeypatch.setattr(classic, "_date_header", counting)
+    post = ("<h2 class='date-header'>Monday, May 1, 2006</h2><a name='116215497439342629'></a>"
+            "<h3>T</h3><div style='clear:both;'></div>x<div style='clear:both; "
+            "padding-bottom:0.25em'></div><p>posted by A at <a href='/2006/05/x.html'>1 PM</a>"
+            "</p>\n")
+    text = "<html><head><meta content='blogger' name='generator'/></head><body>" + post * 200
+    found = classic.find_classic_posts(parse_page("page.html", text.encode()))
+    assert len(found) == 200 and found[-1].line == 200
+    assert found[-1].published is not None and found[-1].published.year == 2006
+    assert sum(scanned) <= len(text)

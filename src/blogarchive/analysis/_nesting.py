@@ -37,7 +37,7 @@ _VOID: Final = frozenset({
 })
 # A tag, or what may hold a "<" that is not one (comments, scripts, styles) and is skipped.
 _TAG: Final = re.compile(
-    r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)|<(/?)([a-z][^\s/>]*)[^>]*?(/?)>",
+    r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)|<(/?)([a-z][^\s/<>]*)[^<>]*?(/?)>",
     re.I | re.S,
 )
 # Tried in turn: elements the parser implies (tbody, an html inside a body) add depth.

@@ -191,7 +191,9 @@ def _classic_blocks(scope: etree._Element) -> Iterator[FoundComment]:
                 author = text_of(anon)
             text = text_of(byline)
             if link is None and anon is None:
-                match = re.search(r"posted by\s+(.*?)\s*:", text, re.I)
+                # Up to the last colon: an attempt past it would scan to the end, each time.
+                head = text[:text.rfind(":") + 1]
+                match = re.search(r"posted by\s+(.*?)\s*:", head, re.I)
                 author = match.group(1) if match else ""
             when = from_show_comment(href)
             if when is None:

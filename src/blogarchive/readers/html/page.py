@@ -32,9 +32,13 @@ _PARSER: Final = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comm
                                   recover=True, huge_tree=True)
 FLAT: Final = "blogarchive-flat"
 """The empty element left where a start tag nested too deep was taken out (see _nesting)."""
-# What only Blogger puts in a page (HTML.md section 0).
+# What only Blogger puts in a page (HTML.md section 0). Inside a tag, [^<>]{0,300}, not
+# [^>]+: each "<meta" of a page of "<meta <meta <meta ..." scanned the rest of the page
+# (50 KB took 12 s), as would a page of unclosed blogId attributes below.
+_IN_TAG: Final = r"[^<>]{0,300}"
 _FINGERPRINTS: Final = re.compile(
-    r"""<meta[^>]+content=["']blogger["']|<meta[^>]+name=["']generator["'][^>]+blogger|"""
+    rf"""<meta{_IN_TAG}content=["']blogger["']|<meta{_IN_TAG}name=["']generator["']"""
+    rf"""{_IN_TAG}blogger|"""
     r"""blogger\.com/(?:feeds/\d+|rsd\.g\?blogID|navbar\.g|comment\.g\?blogID|post-edit\.g|"""
     r"""email-post\.g|delete-comment\.g|profile/\d+)|"""
     r"""class=["'][^"']*\bwidget Blog\b|_WidgetManager\._Init|BL_blogId|"""
@@ -42,8 +46,8 @@ _FINGERPRINTS: Final = re.compile(
     re.I,
 )
 _BLOG_ID: Final = (
-    re.compile(r"""itemprop=["']blogId["'][^>]*content=["'](\d+)"""),
-    re.compile(r"""content=["'](\d+)["'][^>]*itemprop=["']blogId["']"""),
+    re.compile(rf"""itemprop=["']blogId["']{_IN_TAG}content=["'](\d+)"""),
+    re.compile(rf"""content=["'](\d+)["']{_IN_TAG}itemprop=["']blogId["']"""),
     re.compile(r"""blogger\.com/feeds/(\d+)/posts/default"""),
     re.compile(r"""[?&;]blogID=(\d+)""", re.I),
     re.compile(r"""targetBlogID(?:=|\\x3d)(\d+)"""),

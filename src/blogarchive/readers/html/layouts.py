@@ -263,11 +263,13 @@ def _comment_count(container: etree._Element, body: etree._Element) -> int | Non
 def _content(body: etree._Element) -> tuple[str, bool]:
     """The author's HTML inside a post body, and whether it is not all of it: a snippet, or
     a body that nested too deep for the parser, kept without the deepest tags."""
-    content, snippet = _whole(body)
+    content, snippet = _authored(body)
     return content, snippet or body.find(f".//{FLAT}") is not None
 
 
-def _whole(body: etree._Element) -> tuple[str, bool]:
+def _authored(body: etree._Element) -> tuple[str, bool]:
+    """The Google template's text, a snippet, or the body less share and related-posts
+    widgets; and whether it is a snippet."""
     template = xp(body, './/script[@type="text/template"]')
     if template:
         return (template[0].text or "").strip(), False

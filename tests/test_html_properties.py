@@ -30,8 +30,8 @@ SNIPPETS = st.sampled_from([
     b'<link rel="alternate" type="application/atom+xml" href="http://e.com:abc/feeds/1">',
     b'<a href="http://[::1/x">', b'<a href="http://h:99999/">', b'<div class="post-body">',
     b'<div class="related">r</div>', b'<div style="clear:both;"></div>', b"&#0;", b"&#xD800;",
-    b'<meta charset="utf-16">', b'<meta charset="x-nonsense">', b'<div id="comments" '
-    b'data-num-comments="\xc2\xb2">', b'<a name="116215497439342629"></a>',
+    b'<meta charset="utf-16">', b'<meta charset="x-nonsense">', b'<meta charset="base64">',
+    b'<div id="comments" data-num-comments="\xc2\xb2">', b'<a name="116215497439342629"></a>',
     b'<li class="comment" id="c123456789"><p class="comment-content">c</p></li>',
 ])
 CONTROL = st.sampled_from([bytes([c]) for c in (*range(0, 9), 11, 12, *range(14, 32), 127)]
@@ -86,3 +86,18 @@ def test_the_pages_exist() -> None:
 @given(mutated())
 def test_mutated_pages_read_or_fail_cleanly(data: bytes) -> None:
     _read(data)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["span", "div", "b", "font", "blockquote", "ul", "li", "p",
+                                 "table", "td", "a", "center", "h3"]), min_size=1, max_size=6),
+       st.integers(0, 2500), st.booleans())
+def test_no_word_of_a_nested_body_is_lost(tags: list[str], depth: int, closed: bool) -> None:
+    """However deep a body nests, its text is analysed to the end (issue 15 item 20)."""
+    opening = "".join(f"<{tags[i % len(tags)]}>" for i in range(depth))
+    closing = "".join(f"</{tags[i % len(tags)]}>" for i in reversed(range(depth)))
+    body = "first " + opening + "deepest" + (closing if closed else "") + " last"
+    result = analyse(body)
+    assert result.text.split() == ["first", "deepest", "last"]
+    if depth <= 400:
+        assert result.notes == ()  # tags are set aside only past the nesting limit

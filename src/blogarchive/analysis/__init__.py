@@ -39,9 +39,9 @@ def analyse(
 ) -> BodyAnalysis:
     """Analyse one post body.
 
-    ``base_url`` is the post's permalink (relative links resolve against it); ``urls`` maps the
-    archive's permalinks to post ids (``UrlMap.build``). ``content_type`` ``text`` means the
-    body is plain text, not HTML.
+    ``base_url`` is the post's permalink (relative links resolve against it, and links to its
+    host are internal); ``urls`` maps the archive's permalinks to post ids (``UrlMap.build``).
+    ``content_type`` ``text`` means the body is plain text, not HTML.
     """
     urls = urls or UrlMap()
     if base_url is None and len(urls.hosts) == 1:

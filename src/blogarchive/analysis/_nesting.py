@@ -49,12 +49,12 @@ class Flattened:
     """What ``parse_bounded`` took out to get a whole tree."""
 
     levels: int
-    """Elements nested deeper than this were taken out (0: every element; the parser kept
-    stopping even so, and the tree ends where it stopped)."""
+    """Elements nested deeper than this were taken out."""
     tags: int
     """Start tags taken out (their end tags went too)."""
     line: int
-    """Line (1-based) of the first, in the parsed text."""
+    """Line (1-based) of the first, in the parsed text; when not complete, of where the
+    parser stopped."""
     complete: bool = True
     """False when even that did not get past the parser's limit: the tree ends early."""
 
@@ -140,7 +140,9 @@ def parse_bounded(
             again = etree.fromstring(flat.encode("utf-8", "replace"), parser)
         except etree.XMLSyntaxError:
             continue
-        if again is not None and _stopped(parser) is None and not _too_deep(again, flat):
+        stopped = _stopped(parser)
+        if again is not None and stopped is None and not _too_deep(again, flat):
             return again, flattened
         root = again if again is not None else root
-    return root, attrs.evolve(flattened, complete=False)
+    # Nothing got it whole (no real page comes near): say where the last parse stopped.
+    return root, attrs.evolve(flattened, complete=False, line=stopped or flattened.line)

@@ -23,8 +23,7 @@ __all__ = ["decode", "decode_noted"]
 
 # Browsers read these labels as Windows-1252 (WHATWG Encoding), and so do we: a page that says
 # iso-8859-1 and holds 0x93/0x94 means curly quotes, not C1 control characters.
-_AS_CP1252: Final = frozenset({"iso-8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii",
-                               "iso8859-1", "iso_8859-1", "cp819", "ibm819", "windows-1252"})
+_AS_CP1252: Final = frozenset({"iso8859-1", "ascii", "cp1252"})  # Python's names for them
 # Text codecs no page is in: escapes, domain names, UTF-7 (refused by browsers: it hides markup),
 # and "undefined", which refuses every byte.
 _NOT_PAGES: Final = frozenset({"undefined", "utf-7", "idna", "punycode", "unicode-escape",
@@ -33,12 +32,10 @@ _ESCAPED: Final = re.compile("[\udc80-\udcff]")  # bytes that did not decode (su
 _PAGE_START: Final = 4096  # where a declaration is looked for; browsers look at 1024 bytes
 
 
-def _label(declared: str | None, has_bom: bool) -> str | None:
-    """The Python codec for a declared label; None for a label no codec knows."""
+def _label(declared: str | None) -> str | None:
+    """The Python codec for a declared label; None for a label of no page encoding."""
     if declared is None:
         return None
-    if declared in _AS_CP1252:
-        return "cp1252"
     try:
         name = codecs.lookup(declared).name
         "".encode(name).decode(name)  # LookupError for base64, zlib, rot13 ...: not text
@@ -46,9 +43,11 @@ def _label(declared: str | None, has_bom: bool) -> str | None:
         return None
     if name in _NOT_PAGES:
         return None
-    # A page that reached us as bytes without a BOM is not UTF-16/32 whatever its meta says
-    # (HTML's rule: such a declaration means UTF-8; a browser's "save as" leaves it behind).
-    if name.startswith(("utf-16", "utf-32")) and not has_bom:
+    if name in _AS_CP1252:
+        return "cp1252"
+    # Bytes without a byte-order mark are not UTF-16/32, whatever the meta says (HTML's rule:
+    # such a declaration means UTF-8; a browser's "save as" leaves it behind).
+    if name.startswith(("utf-16", "utf-32")):
         return "utf-8"
     return name
 
@@ -76,7 +75,7 @@ def decode_noted(data: bytes) -> tuple[str, str, str | None]:
     body, bom = EncodingDetector.strip_byte_order_mark(data)
     declared = None if bom else EncodingDetector.find_declared_encoding(
         data[:_PAGE_START], is_html=True, search_entire_document=True)
-    encoding = bom or _label(declared, has_bom=False)
+    encoding = bom or _label(declared)
     if encoding is not None:
         try:
             text, bad, line = _decode(body, encoding)

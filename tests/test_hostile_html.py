@@ -1,7 +1,7 @@
 """Hostile and broken saved pages (issue 15): no crash, no silent loss.
 
-The small reproductions are files in tests/fixtures/hostile/ (every file there is also run
-through the command line by another test); the big ones are generated here.
+The small reproductions are files in tests/fixtures/hostile/, named html-<what>.html, where
+a test of the command line can run them too; the big ones are generated here.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ milliseconds); hangs are the subprocess fuzzer's business.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -78,7 +77,7 @@ def _read(data: bytes) -> None:
 
 
 def test_the_pages_exist() -> None:
-    assert len(PAGES) >= 10 and all(isinstance(p, Path) for p in PAGES)
+    assert len(PAGES) >= 10  # the fixture folders moved: the property test would test nothing
 
 
 @settings(max_examples=150, deadline=None,

@@ -216,7 +216,8 @@ class Post:
     )
     content_partial: bool = doc(
         "HTML pages: `content` is a snippet or cut at a \"Read more\" jump link (index pages), "
-        "not the whole body.",
+        "not the whole body; or the body nested elements too deep to parse and is kept "
+        "without their tags (the archive's notes say so).",
         default=False,
     )
     trashed: str | None = doc("Takeout `blogger:trashed` text, when not empty.", default=None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ._tree import parse, text_of
+from ._tree import parse_noted, text_of
 from .inventory import find_links, find_media
 from .linklists import find_link_lists, has_intro_phrase
 from .quotes import find_quotes
@@ -39,16 +39,17 @@ def analyse(
 ) -> BodyAnalysis:
     """Analyse one post body.
 
-    ``base_url`` is the post's permalink (relative links resolve against it); ``urls`` maps the
-    archive's permalinks to post ids (``UrlMap.build``). ``content_type`` ``text`` means the
-    body is plain text, not HTML.
+    ``base_url`` is the post's permalink (relative links resolve against it, and links to its
+    host are internal); ``urls`` maps the archive's permalinks to post ids (``UrlMap.build``).
+    ``content_type`` ``text`` means the body is plain text, not HTML.
     """
     urls = urls or UrlMap()
     if base_url is None and len(urls.hosts) == 1:
         base_url = f"https://{next(iter(urls.hosts))}/"
+    urls = urls.with_host_of(base_url)
     if content_type == "text":
         html = escape(html)
-    root = parse(html)
+    root, flattened = parse_noted(html)
     text = text_of(root)
     # Most bodies hold no intro phrase and no quotation mark: skip those walks outright.
     link_lists = find_link_lists(root, urls, base_url) if has_intro_phrase(text) else ()
@@ -60,4 +61,6 @@ def analyse(
         link_lists=link_lists,
         links=find_links(root, urls, base_url),
         media=find_media(root),
+        notes=(flattened.note(" in the body"),) if flattened is not None else (),
     )
+

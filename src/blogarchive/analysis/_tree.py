@@ -16,6 +16,8 @@ from typing import Final
 import attrs
 from lxml import etree
 
+from ._nesting import Flattened, parse_bounded
+
 __all__ = [
     "BLOCK",
     "Segment",
@@ -25,6 +27,7 @@ __all__ = [
     "html_of",
     "links_in",
     "parse",
+    "parse_noted",
     "segments",
     "squash",
     "text_of",
@@ -40,8 +43,11 @@ BLOCK: Final = frozenset({
 BREAKS: Final = frozenset({"br", "img", "iframe", "embed", "object", "video", "audio"})
 SKIP: Final = frozenset({"script", "style", "noscript", "template", "head", "title"})
 
+# huge_tree: no 10 MB cap on one text node or attribute (a pasted image as a data: URI), and
+# nesting to 2048 levels, not 256; parse_bounded flattens what goes deeper still.
 _PARSER: Final = etree.HTMLParser(
-    encoding="utf-8", no_network=True, remove_comments=False, remove_pis=True, recover=True
+    encoding="utf-8", no_network=True, remove_comments=False, remove_pis=True, recover=True,
+    huge_tree=True,
 )
 # Characters libxml2 cannot take: C0 controls other than tab/newline/return, lone surrogates.
 _UNSAFE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -54,13 +60,15 @@ def squash(text: str) -> str:
 
 def parse(html: str) -> etree._Element:
     """The body of ``html`` parsed as a fragment: an element holding everything."""
-    data = ("<html><body>" + _UNSAFE.sub("\ufffd", html) + "</body></html>").encode("utf-8")
-    try:
-        root = etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError:  # only for input libxml2 cannot start on at all
-        root = None
+    return parse_noted(html)[0]
+
+
+def parse_noted(html: str) -> tuple[etree._Element, Flattened | None]:
+    """``parse``, and what of the nesting had to be flattened to get all of ``html`` in."""
+    text = "<html><body>" + _UNSAFE.sub("\ufffd", html) + "</body></html>"
+    root, flattened = parse_bounded(text, _PARSER)  # None: libxml2 cannot start on it at all
     body = root.find("body") if root is not None else None
-    return body if body is not None else etree.Element("body")
+    return (body if body is not None else etree.Element("body")), flattened
 
 
 def attr(el: etree._Element, name: str) -> str | None:

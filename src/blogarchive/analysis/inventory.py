@@ -36,7 +36,8 @@ def find_links(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[Bo
             internal=internal,
             kind=kind,
             post_id=post_id,
-            broken=internal and kind in ("post", "page") and post_id is None,
+            # Missing from the archive; a body analysed without one has nothing to miss.
+            broken=internal and kind in ("post", "page") and post_id is None and bool(urls.posts),
             image=el.find(".//img") is not None,
         ))
     return tuple(out)

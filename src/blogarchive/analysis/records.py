@@ -149,3 +149,9 @@ class BodyAnalysis:
     links: tuple[BodyLink, ...] = doc("Every `<a href>`, in order.", default=())
     media: tuple[Media, ...] = doc("Every image, video, embed and iframe, in order.",
                                    default=())
+    notes: tuple[str, ...] = doc(
+        "What the analysis could not take as the body has it, e.g. elements nested deeper "
+        "than the parser allows, analysed with those tags flattened (how many, from which "
+        "line of the body). Empty when the whole body was analysed as written.",
+        default=(),
+    )

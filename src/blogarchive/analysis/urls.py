@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Final
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 import attrs
 
-__all__ = ["UrlMap", "absolute", "fold_host", "original_image", "path_kind", "url_key"]
+__all__ = [
+    "UrlMap", "absolute", "fold_host", "host_of", "original_image", "path_kind", "split_url",
+    "url_key",
+]
 
 _BLOGSPOT: Final = re.compile(r"^(?P<name>.+?)\.blogspot\.[a-z]{2,3}(?:\.[a-z]{2})?$")
 _POST_PATH: Final = re.compile(r"/\d{4}/\d{2}/[^/]+\.(?:html?|asp|aspx|php|shtml)$", re.I)
@@ -58,10 +61,31 @@ def absolute(url: str, base: str | None) -> str:
     return url
 
 
-def _split(url: str) -> tuple[str, str, str] | None:
+def split_url(url: str) -> SplitResult | None:
+    """``urlsplit(url)``, or None for text urllib cannot take apart.
+
+    Pages and bodies hold anything in ``href``: ``p://]`` (an unbalanced IPv6 bracket) makes
+    ``urlsplit`` raise, ``http://example.com:abc/`` only raises later, when ``.port`` is read.
+    Every URL the page reader and the analysis take apart goes through here, so neither can
+    fail on one: a result's ``port`` and ``hostname`` are safe to read.
+    """
     try:
         parts = urlsplit(url.strip())
-    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        parts.port  # noqa: B018 -- raises ValueError on a port that is not 0-65535
+    except ValueError:
+        return None
+    return parts
+
+
+def host_of(parts: SplitResult) -> str:
+    """The host in lower case, an IPv6 address in its brackets (``hostname`` drops them)."""
+    host = parts.hostname or ""
+    return f"[{host}]" if ":" in host else host
+
+
+def _split(url: str) -> tuple[str, str, str] | None:
+    parts = split_url(url)
+    if parts is None:
         return None
     return parts.scheme.lower(), parts.hostname or "", parts.path
 
@@ -134,6 +158,18 @@ class UrlMap:
         if home_key is not None:
             hosts.add(home_key.split("/", 1)[0])
         return cls(posts=posts, hosts=frozenset(hosts))
+
+    def with_host_of(self, url: str | None) -> UrlMap:
+        """This map, with the host of ``url`` (the post's own permalink) counted as the blog's.
+
+        A body analysed on its own (no map, or a map of other posts) still knows its links
+        to its own blog: the post's host, in any spelling ``fold_host`` folds, is internal.
+        """
+        key = url_key(url) if url else None
+        host = key.split("/", 1)[0] if key is not None else None
+        if host is None or host in self.hosts:
+            return self  # the common case: keep the memo warm
+        return UrlMap(posts=self.posts, hosts=self.hosts | {host})
 
     def is_internal(self, url: str) -> bool:
         """Does ``url`` (already absolute when the post had a permalink) point into the blog?"""

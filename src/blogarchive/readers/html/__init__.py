@@ -12,9 +12,8 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Final
-from urllib.parse import urlsplit
 
-from ...analysis.urls import path_kind
+from ...analysis.urls import path_kind, split_url
 from ...errors import ParseError, UnsupportedFormat
 from ...model import Author, Blog, Comment, Origin, Post, Skipped
 from .classic import find_classic_posts, is_classic
@@ -73,6 +72,7 @@ class HtmlReader:
             found = find_posts(page)
         else:
             found = find_classic_posts(page)
+        self.notes.extend(f"{self.source}: {note}" for note in page.notes)  # finding adds some
         if not found:
             self.notes.append(f"{self.source}: a Blogger page with no posts on it")
         kind = _page_kind(page, found)
@@ -97,8 +97,9 @@ class HtmlReader:
 
 
 def _page_kind(page: Page, found: list[FoundPost]) -> str:
-    if page.url:
-        kind = path_kind(urlsplit(page.url).path)
+    parts = split_url(page.url) if page.url else None
+    if parts is not None:
+        kind = path_kind(parts.path)
         if kind == "post":
             return "item"
         if kind == "page":
@@ -112,7 +113,8 @@ def _page_kind(page: Page, found: list[FoundPost]) -> str:
 
 def _post(found: FoundPost, origin: Origin) -> Post:
     assert found.id is not None
-    path = urlsplit(found.url).path if found.url else None
+    parts = split_url(found.url) if found.url else None
+    path = parts.path if parts is not None else None
     kind = "page" if path and path.startswith("/p/") else "post"
     author = Author(name=found.author or "", uri=found.author_url) if (
         found.author or found.author_url) else None

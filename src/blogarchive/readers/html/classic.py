@@ -15,9 +15,10 @@ import re
 from datetime import datetime
 from typing import Final
 
+import attrs
 from lxml import etree
 
-from ...analysis._tree import parse
+from ...analysis._tree import parse_noted
 from .comments import find_comments
 from .found import FoundPost
 from .page import Page, canonical_url, label_from_href, text_of, xp
@@ -29,11 +30,15 @@ _START: Final = re.compile(r"""<div\s+style=["']clear:\s*both;?["']\s*>\s*</div>
 _END: Final = re.compile(
     r"""<div\s+style=["']clear:\s*both;\s*padding-bottom:\s*0?\.25em;?["']\s*>\s*</div>""", re.I)
 _ANCHOR: Final = re.compile(r"""<a\s+name\s*=\s*["']?(\d{9,19})["']?\s*>""", re.I)
+# A header's text is short, and a title's runs to its end tag without crossing the start of
+# another heading; a tag's attributes stop at "<". Unbounded, every unclosed header of a
+# hostile page was scanned to the page's end (50 KB of "class=date-header>" took 3.5 s).
 _HEADER: Final = re.compile(
-    r"""class=["']?date-header["']?[^>]*>(.*?)</h\d>|<a\s+name=["']?(\d{4}-\d\d-\d\d)["']?""",
+    r"""class=["']?date-header["']?[^<>]*>(.{0,500}?)</h\d>|"""
+    r"""<a\s+name=["']?(\d{4}-\d\d-\d\d)["']?""",
     re.I | re.S)
-_HEADING: Final = re.compile(r"<h([1-4])\b[^>]*>(.*?)</h\1>", re.I | re.S)
-_TAGS: Final = re.compile(r"<[^>]+>")
+_HEADING: Final = re.compile(r"<h([1-4])\b[^<>]*>((?:[^<]|<(?!h[1-6]\b))*?)</h\1>", re.I)
+_TAGS: Final = re.compile(r"<[^<>]+>")
 _POSTED_BY: Final = re.compile(
     r"posted\s+by\s+(.*?)\s*(?:\bat\b|@|\||$)", re.I | re.S)
 
@@ -52,11 +57,13 @@ def _spans(text: str) -> list[tuple[int, int, int, int]]:
     """``(start marker start, body start, body end, end marker end)`` per post."""
     spans = []
     position = 0
+    end = None
     while True:
         start = _START.search(text, position)
         if not start:
             break
-        end = _END.search(text, start.end())
+        if end is None or end.start() < start.end():  # else: still the end after this start
+            end = _END.search(text, start.end())
         if not end:
             break
         following = _START.search(text, start.end())
@@ -73,6 +80,10 @@ def find_classic_posts(page: Page) -> list[FoundPost]:
     spans = _spans(text)
     posts = []
     region_start = 0
+    # The date header carried forward and the line count, each read on from where the last
+    # post left them: from the page's start for every post is quadratic on a page of many.
+    header, header_from = None, 0
+    line, line_from = 1, 0
     for index, (marker, body_start, body_end, after_start) in enumerate(spans):
         before = text[region_start:marker]
         anchors = list(_ANCHOR.finditer(before))
@@ -88,11 +99,18 @@ def find_classic_posts(page: Page) -> list[FoundPost]:
             cut = _last_header_before(after, next_anchor.start())
             after = after[:cut]
         region_start = after_start + len(after)
-        header = _date_header(text[:marker])
+        header = _date_header(text[header_from:marker]) or header
+        header_from = marker
         title_html = before[anchor.end():] if anchor else before[-2000:]
         heading = _HEADING.search(title_html)
         title = _plain(heading.group(2)) if heading else ""
-        after_root = parse(after)
+        line += text.count("\n", line_from, body_start)
+        line_from = body_start
+        after_root, flattened = parse_noted(after)
+        if flattened is not None:
+            before_after = line - 1 + text.count("\n", body_start, after_start)
+            page.notes.append(attrs.evolve(flattened, line=flattened.line + before_after).note(
+                " after a post's body, in its labels, byline or comments"))
         url, stamp, author, byline = _byline(after_root, page)
         year = url_year(url)
         published, source, precision = _when(stamp, header, year, byline)
@@ -108,7 +126,7 @@ def find_classic_posts(page: Page) -> list[FoundPost]:
             content=text[body_start:body_end].strip(),
             comment_count=_count(after_root),
             comments=find_comments(after_root),
-            line=text.count("\n", 0, body_start) + 1,
+            line=line,
         ))
     return posts
 

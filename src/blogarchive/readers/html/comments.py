@@ -15,6 +15,7 @@ come from ``showComment=<ms>`` (exact, UTC) when the page has it, else from the 
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -23,7 +24,7 @@ from typing import Final
 import attrs
 from lxml import etree
 
-from .page import classes, cls, has_class, text_of, xp
+from .page import FLAT, classes, cls, has_class, text_of, xp
 from .when import from_show_comment, parse_moment
 
 __all__ = ["FoundComment", "find_comments", "inner_html"]
@@ -47,7 +48,11 @@ class FoundComment:
 
 
 def inner_html(el: etree._Element) -> str:
-    """The HTML inside ``el`` (its text and children), as the page holds it."""
+    """The HTML inside ``el`` (its text and children), as the page holds it (less the marks
+    of tags set aside for nesting too deep: the page's notes say where those were)."""
+    if el.find(f".//{FLAT}") is not None:
+        el = copy.deepcopy(el)
+        etree.strip_elements(el, FLAT, with_tail=False)
     parts = [_escape(el.text or "")]
     for child in el:
         parts.append(etree.tostring(child, method="html", encoding="unicode", with_tail=True))
@@ -186,7 +191,9 @@ def _classic_blocks(scope: etree._Element) -> Iterator[FoundComment]:
                 author = text_of(anon)
             text = text_of(byline)
             if link is None and anon is None:
-                match = re.search(r"posted by\s+(.*?)\s*:", text, re.I)
+                # Up to the last colon: an attempt past it would scan to the end, each time.
+                head = text[:text.rfind(":") + 1]
+                match = re.search(r"posted by\s+(.*?)\s*:", head, re.I)
                 author = match.group(1) if match else ""
             when = from_show_comment(href)
             if when is None:

@@ -19,7 +19,7 @@ from lxml import etree
 from ..._time import parse_time
 from .comments import find_comments, inner_html
 from .found import FoundPost
-from .page import Page, canonical_url, cls, has_class, label_from_href, line_of, text_of, xp
+from .page import FLAT, Page, canonical_url, cls, has_class, label_from_href, line_of, text_of, xp
 from .when import from_header, parse_moment, url_year
 
 __all__ = ["find_posts"]
@@ -32,6 +32,7 @@ _NONE: Final = re.compile(
     r"^(?:no|keine|aucun|sin|nenhum|nessun|geen|ingen|ei|brak|post a comment)\b", re.I)
 _WIDGETS: Final = re.compile(
     r"related|linkwithin|share-buttons|sharedaddy|addthis|post-share|jump-link", re.I)
+_CUT: Final = "blogarchive-cut"  # the tag given to what _content cuts out, then stripped
 
 
 
@@ -243,7 +244,8 @@ def _labels(container: etree._Element, body: etree._Element) -> list[str]:
 
 def _comment_count(container: etree._Element, body: etree._Element) -> int | None:
     stated = xp(container, './/*[@id="comments"]/@data-num-comments')
-    if stated and str(stated[0]).isdigit():
+    # ASCII digits only: "²".isdigit() is true, but int() refuses it.
+    if stated and str(stated[0]).isascii() and str(stated[0]).isdigit():
         return int(stated[0])
     for query in ('.//*[@id="comments"]/h4', './/*[@id="comments"]/h3',
                   f'.//*[{cls("comments")}]/h4', f'.//a[{cls("comment-link")}]',
@@ -259,7 +261,15 @@ def _comment_count(container: etree._Element, body: etree._Element) -> int | Non
 
 
 def _content(body: etree._Element) -> tuple[str, bool]:
-    """The author's HTML inside a post body, and whether it is only a snippet."""
+    """The author's HTML inside a post body, and whether it is not all of it: a snippet, or
+    a body that nested too deep for the parser, kept without the deepest tags."""
+    content, snippet = _authored(body)
+    return content, snippet or body.find(f".//{FLAT}") is not None
+
+
+def _authored(body: etree._Element) -> tuple[str, bool]:
+    """The Google template's text, a snippet, or the body less share and related-posts
+    widgets; and whether it is a snippet."""
     template = xp(body, './/script[@type="text/template"]')
     if template:
         return (template[0].text or "").strip(), False
@@ -267,28 +277,22 @@ def _content(body: etree._Element) -> tuple[str, bool]:
     if snippet or body.get("id", "").startswith("post-snippet-"):
         return inner_html(snippet[0] if snippet else body), True
     holder = copy.deepcopy(body)  # widgets are cut from a copy: the page stays whole
-    for el in list(holder.iter()):
+    for el in holder.iter():
         if el is holder or not isinstance(el.tag, str):
             continue
         marks = f"{el.get('id') or ''} {el.get('class') or ''}"
-        if _WIDGETS.search(marks) and el.getparent() is not None:
-            _drop(el)
-    while len(holder) and _is_clear(holder[-1]):
-        _drop(holder[-1])
+        if _WIDGETS.search(marks):
+            el.tag = _CUT
+    for el in reversed(holder):  # the template's trailing clear:both divs
+        if el.tag == _CUT:
+            continue
+        if not _is_clear(el):
+            break
+        el.tag = _CUT
+    # libxml2 joins each cut element's tail to the text before it. Joining them here, through
+    # lxml's setters, fails on text holding a C0 control character the parser let through.
+    etree.strip_elements(holder, _CUT, with_tail=False)
     return inner_html(holder), False
-
-
-def _drop(el: etree._Element) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
 
 
 def _is_clear(el: etree._Element) -> bool:

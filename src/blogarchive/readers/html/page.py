@@ -1,8 +1,7 @@
-"""One saved Blogger page: decoding, the parse, what marks it as Blogger, and the blog it is of.
+"""One saved Blogger page: the parse, what marks it as Blogger, and the blog it is of.
 
-Pages are decoded as the browser would: a byte-order mark, else the ``<meta charset>`` in the
-first 4 KiB, else UTF-8 (with Windows-1252 when the bytes are not UTF-8). They are parsed with
-libxml2's HTML parser (no network), which accepts whatever the page holds.
+Pages are decoded as the browser would (``encoding``). They are parsed with libxml2's HTML
+parser (no network), which accepts whatever the page holds.
 """
 
 from __future__ import annotations
@@ -11,25 +10,35 @@ import functools
 import json
 import re
 from typing import Any, Final
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlunsplit
 
 import attrs
 from lxml import etree
 
+from ...analysis._nesting import parse_bounded
 from ...analysis._tree import squash, text_of
-from ...analysis.urls import absolute, fold_host
+from ...analysis.urls import absolute, fold_host, host_of, split_url
 from .._common import line_of
+from .encoding import decode, decode_noted
 
 __all__ = [
-    "Page", "canonical_url", "classes", "cls", "decode", "has_class", "parse_page", "squash",
+    "FLAT", "Page", "canonical_url", "classes", "cls", "decode", "has_class", "parse_page",
+    "squash",
 ]
 
-_META_CHARSET: Final = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+# huge_tree: no 10 MB cap on a text node or attribute (a pasted image as a data: URI), and
+# nesting to 2048 levels; parse_bounded reads what nests deeper still, and says so.
 _PARSER: Final = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=False,
-                                  recover=True, huge_tree=False)
-# What only Blogger puts in a page (HTML.md section 0).
+                                  recover=True, huge_tree=True)
+FLAT: Final = "blogarchive-flat"
+"""The empty element left where a start tag nested too deep was taken out (see _nesting)."""
+# What only Blogger puts in a page (HTML.md section 0). Inside a tag, [^<>]{0,300}, not
+# [^>]+: each "<meta" of a page of "<meta <meta <meta ..." scanned the rest of the page
+# (50 KB took 12 s), as would a page of unclosed blogId attributes below.
+_IN_TAG: Final = r"[^<>]{0,300}"
 _FINGERPRINTS: Final = re.compile(
-    r"""<meta[^>]+content=["']blogger["']|<meta[^>]+name=["']generator["'][^>]+blogger|"""
+    rf"""<meta{_IN_TAG}content=["']blogger["']|<meta{_IN_TAG}name=["']generator["']"""
+    rf"""{_IN_TAG}blogger|"""
     r"""blogger\.com/(?:feeds/\d+|rsd\.g\?blogID|navbar\.g|comment\.g\?blogID|post-edit\.g|"""
     r"""email-post\.g|delete-comment\.g|profile/\d+)|"""
     r"""class=["'][^"']*\bwidget Blog\b|_WidgetManager\._Init|BL_blogId|"""
@@ -37,8 +46,8 @@ _FINGERPRINTS: Final = re.compile(
     re.I,
 )
 _BLOG_ID: Final = (
-    re.compile(r"""itemprop=["']blogId["'][^>]*content=["'](\d+)"""),
-    re.compile(r"""content=["'](\d+)["'][^>]*itemprop=["']blogId["']"""),
+    re.compile(rf"""itemprop=["']blogId["']{_IN_TAG}content=["'](\d+)"""),
+    re.compile(rf"""content=["'](\d+)["']{_IN_TAG}itemprop=["']blogId["']"""),
     re.compile(r"""blogger\.com/feeds/(\d+)/posts/default"""),
     re.compile(r"""[?&;]blogID=(\d+)""", re.I),
     re.compile(r"""targetBlogID(?:=|\\x3d)(\d+)"""),
@@ -74,27 +83,6 @@ def has_class(el: etree._Element, name: str) -> bool:
     return name in classes(el)
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """The page's text and the encoding it was decoded with."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", "replace"), "utf-8"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", "replace"), "utf-16"
-    match = _META_CHARSET.search(data[:4096])
-    declared = match.group(1).decode("ascii", "replace").lower() if match else None
-    if declared in ("utf8",):
-        declared = "utf-8"
-    if declared:
-        try:
-            return data.decode(declared), declared
-        except (LookupError, UnicodeDecodeError):
-            pass
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace"), "cp1252"
-
-
 def canonical_url(url: str | None, base: str | None = None) -> str | None:
     """A permalink as the archive writes it: no ``?m=1``, ``?showComment``, fragment; blogspot
     country domains folded to ``.com``; relative URLs resolved against ``base``."""
@@ -103,13 +91,10 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     url = url.strip()
     if not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
         url = absolute(url, base)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return url
-    host = parts.hostname.lower()
+    parts = split_url(url)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return url  # not a web URL (or not one urllib can take apart): kept as written
+    host = host_of(parts)
     if ".blogspot." in host:
         host = fold_host(host)
     netloc = host + (f":{parts.port}" if parts.port else "")
@@ -130,6 +115,8 @@ class Page:
     blog_url: str | None = None
     url: str | None = None
     json_ld: list[dict[str, Any]] = attrs.Factory(list)
+    notes: list[str] = attrs.Factory(list)
+    """What reading the page could not do as the page says (bytes replaced, ...)."""
 
     def xpath(self, query: str, el: etree._Element | None = None) -> list[Any]:
         return xp(el if el is not None else self.root, query)
@@ -140,14 +127,13 @@ def is_blogger(text: str) -> bool:
 
 
 def parse_page(name: str, data: bytes) -> Page:
-    text, _ = decode(data)
-    try:
-        root = etree.fromstring(text.encode("utf-8", "replace"), _PARSER)
-    except etree.XMLSyntaxError:
-        root = None
+    text, _, decoding = decode_noted(data)
+    root, flattened = parse_bounded(text, _PARSER, marker=f"<{FLAT}></{FLAT}>")
     if root is None:
         root = etree.fromstring(b"<html><body></body></html>", _PARSER)
-    page = Page(name=name, text=text, root=root)
+    page = Page(name=name, text=text, root=root, notes=[decoding] if decoding else [])
+    if flattened is not None:
+        page.notes.append(flattened.note())
     page.blog_id = _blog_id(text)
     page.json_ld = _json_ld(root)
     page.url = _page_url(page)
@@ -204,12 +190,12 @@ def _blog_url(page: Page) -> str | None:
                   "//text/@id")
     if home:
         home = canonical_url(home) or home
-        parts = urlsplit(home)
-        if re.search(r"/\d{4}/\d\d/[^/]+$", parts.path):  # a post's URL, not the home page
-            return f"{parts.scheme}://{parts.netloc}/"
+        parts = split_url(home)
+        if parts is not None and re.search(r"/\d{4}/\d\d/[^/]+$", parts.path):
+            return f"{parts.scheme}://{parts.netloc}/"  # a post's URL, not the home page
         return home
-    if page.url:
-        parts = urlsplit(page.url)
+    parts = split_url(page.url) if page.url else None
+    if parts is not None and parts.netloc:
         return f"{parts.scheme}://{parts.netloc}/"
     return None
 

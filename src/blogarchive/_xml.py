@@ -20,7 +20,7 @@ from lxml import etree
 
 from .errors import ParseError, UnsafeInput
 
-__all__ = ["NS", "Opener", "iter_records", "serialise"]
+__all__ = ["NS", "Opener", "iter_records", "placeholder_namespace", "serialise"]
 
 NS: Final = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -47,7 +47,10 @@ _REPAIRABLE: Final = {
     "openSearch": NS["openSearch"],
 }
 
+_PLACEHOLDER: Final = "urn:blogarchive:undeclared:"
+
 _UNBOUND: Final = re.compile(r"Namespace prefix (\S+) (?:on|for) \S+(?: on \S+)? is not defined")
+_ENTITY: Final = re.compile(r"Entity '([^']+)' not defined")
 _PLACE: Final = re.compile(r",? line \d+, column \d+$")
 
 Opener = Callable[[], IO[bytes]]
@@ -177,6 +180,12 @@ def _problem(err: etree.XMLSyntaxError) -> str:
         return f"not XML ({msg})"
     if "Premature end of data" in msg or ("EndTag" in msg and "end of" in msg):
         return f"truncated or unclosed XML ({msg})"
+    entity = _ENTITY.search(msg)
+    if entity:
+        return (
+            f"undeclared entity &{entity.group(1)}; (only XML's own &amp; &lt; &gt; &quot; "
+            "&apos; and character references are read; no DTD is loaded to define others)"
+        )
     if "Entity" in msg:
         return f"refused: undeclared or unexpanded entity ({msg})"
     return f"not well-formed XML ({msg})"
@@ -232,17 +241,32 @@ def iter_records(
             stream.close()
 
 
+def placeholder_namespace(prefix: str) -> str:
+    """The namespace given to a prefix used without a declaration that is not one of Blogger's:
+    the element is kept (in extras, with its prefix as written) instead of failing the file."""
+    return f"{_PLACEHOLDER}{prefix}"
+
+
 def _repair(unbound: _Unbound, declared: dict[str, str], notes: list[str], source: str) -> bool:
-    """Add Blogger's declarations for the undeclared prefixes; False when that cannot help."""
-    fresh = {p: _REPAIRABLE[p] for p in unbound.prefixes if p not in declared}
-    if not fresh or any(p not in _REPAIRABLE for p in unbound.prefixes):
+    """Declare the undeclared prefixes on the root; False when that cannot help (declared)."""
+    fresh = {
+        p: _REPAIRABLE.get(p) or placeholder_namespace(p)
+        for p in unbound.prefixes
+        if p not in declared
+    }
+    if not fresh:
         return False
     declared.update(fresh)
-    notes.extend(
-        f"{source}: namespace prefix '{p}' is used without a declaration (first at line "
-        f"{unbound.line}); read with Blogger's declaration for it added to the root"
-        for p in sorted(fresh)
-    )
+    for p in sorted(fresh):
+        how = (
+            "Blogger's declaration for it"
+            if p in _REPAIRABLE
+            else f"the placeholder namespace {fresh[p]} (not Blogger's: its meaning is unknown)"
+        )
+        notes.append(
+            f"{source}: namespace prefix '{p}' is used without a declaration (first at line "
+            f"{unbound.line}); read with {how} added to the root"
+        )
     return True
 
 
@@ -284,6 +308,33 @@ def _parse(
         remove_comments=False,
         strip_cdata=False,
     )
+    try:
+        yield from _walk(events, source, depth_of)
+    except etree.XMLSyntaxError as err:
+        raise _placed(err, events.error_log) from None
+
+
+def _placed(err: etree.XMLSyntaxError, log: etree._ListErrorLog) -> etree.XMLSyntaxError:
+    """The error with its real place: when libxml2 stops on a fatal error found while reading
+    ahead (an undeclared entity), lxml reports "no element found" at line 0, column 0 and the
+    real error only in the parser's log."""
+    if err.position and err.position[0] > 0:
+        return err
+    fatal = [e for e in log if e.level >= etree.ErrorLevels.FATAL]
+    if not fatal:
+        return err
+    first = fatal[0]
+    # lxml's signature is (message, code, line, column); lxml-stubs knows only the message
+    return etree.XMLSyntaxError(  # type: ignore[call-arg]
+        first.message, first.type, first.line, first.column
+    )
+
+
+def _walk(
+    events: etree.iterparse,
+    source: str,
+    depth_of: Callable[[etree._Element], int],
+) -> Iterator[tuple[bool, etree._Element]]:
     depth = 0
     want = -1
     for event, element in events:

@@ -3,11 +3,15 @@ naming the place where it cannot. The inputs live in tests/fixtures/hostile/xml-
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import pytest
 
 import blogarchive
+import blogarchive.limits
+import blogarchive.model
 from blogarchive._time import parse_rfc822, parse_time
 from blogarchive.cli import main
 from conftest import FIXTURES
@@ -80,3 +84,170 @@ def test_undeclared_entity_is_placed_and_named(capsys: pytest.CaptureFixture[str
     assert main(["convert", str(HOSTILE / "xml-undeclared-entity.xml"),
                  "-o", str(tmp_path / "out"), "-q"]) == 1
     assert "(line 4, column 22): undeclared entity &foo;" in capsys.readouterr().err
+
+
+# -- limits, huge nodes, skipped entries, salvage -------------------------------------------
+
+_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+         b"<feed xmlns='http://www.w3.org/2005/Atom'>"
+         b"<id>tag:blogger.com,1999:blog-1.archive</id><title>t</title>\n")
+_KIND = (b"<category scheme='http://schemas.google.com/g/2005#kind' "
+         b"term='http://schemas.google.com/blogger/2008/kind#post'/>")
+
+
+def _post(n: int, content: bytes = b"body", attrs: bytes = b"") -> bytes:
+    return (b"<entry><id>tag:blogger.com,1999:blog-1.post-%d</id>" % n + _KIND
+            + b"<title>post %d</title><content type='html'%s>" % (n, attrs) + content
+            + b"</content></entry>\n")
+
+
+def _export(*parts: bytes) -> bytes:
+    return _HEAD + b"".join(parts) + b"</feed>\n"
+
+
+def test_text_node_and_attribute_over_10_mb_are_read_whole() -> None:
+    image = b"data:image/png;base64," + b"QUJD" * (11 * 2**20 // 4)  # 11 MiB, as pasted
+    data = _export(_post(1, b"&lt;img src=&quot;" + image + b"&quot;&gt;",
+                         b" x-src='" + image + b"'"), _post(2))
+    archive = blogarchive.read(data, analyse=False)
+    first = next(p for p in archive.posts if p.id == "1")
+    assert len(first.content) == len(image) + len('<img src="">')
+    assert first.content.endswith('">') and image.decode() in first.content
+    assert [p.id for p in archive.posts] == ["1", "2"]
+
+
+def test_an_entry_over_max_entry_size_is_refused_naming_the_limit(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = _export(_post(1), _post(2, b"x" * (3 * 2**20)), _post(3))
+    limits = blogarchive.limits.Limits(max_entry_size=2**20)
+    with pytest.raises(blogarchive.limits.LimitExceeded) as info:
+        blogarchive.read(data, limits=limits, analyse=False)
+    message = str(info.value)
+    assert info.value.limit == "max_entry_size" and info.value.line == 4
+    assert "<entry> starting at line 4 is larger than the limit max_entry_size (1 MiB)" in message
+    assert "--max-entry-size" in message
+    assert len(blogarchive.read(data, analyse=False).posts) == 3  # the default is generous
+    source = tmp_path / "big.xml"
+    source.write_bytes(data)
+    out = str(tmp_path / "out")
+    assert main(["convert", str(source), "-o", out, "-q", "--max-entry-size", "1M"]) == 1
+    err = capsys.readouterr().err
+    assert "max_entry_size" in err and "Traceback" not in err
+    assert main(["convert", str(source), "-o", out, "-q", "--max-entry-size", "4M"]) == 0
+
+
+def test_feed_level_junk_between_entries_is_bounded_too() -> None:
+    comments = b"<!--" + b"c" * 1000 + b"-->\n"
+    data = _export(_post(1), comments * 3000, _post(2))  # 3 MB of comments, no entry
+    with pytest.raises(blogarchive.limits.LimitExceeded, match="the data after record"):
+        blogarchive.read(data, limits=blogarchive.limits.Limits(max_entry_size=2**20))
+
+
+def test_unmapped_feed_level_elements_kept_are_bounded() -> None:
+    unknown = b"<x:unknown xmlns:x='urn:x'>" + b"u" * 1000 + b"</x:unknown>\n"
+    data = _export(unknown * 300, _post(1))  # 300 kB kept in the blog's extras
+    assert len(blogarchive.read(data, analyse=False).blog.extras) == 300
+    with pytest.raises(blogarchive.limits.LimitExceeded) as info:
+        blogarchive.read(data, limits=blogarchive.limits.Limits(max_feed_extras=100_000))
+    assert info.value.limit == "max_feed_extras" and "--max-feed-extras" in str(info.value)
+
+
+def test_decompressed_size_is_bounded(tmp_path: Path) -> None:
+    source = tmp_path / "blog.xml.gz"
+    source.write_bytes(gzip.compress(_export(*(_post(n, b"y" * 10_000) for n in range(300)))))
+    assert source.stat().st_size < 100_000  # 3 MB of XML
+    with pytest.raises(blogarchive.limits.LimitExceeded) as info:
+        blogarchive.read(source, limits=blogarchive.limits.Limits(max_input_size=2**20))
+    assert "the document (after decompression) is larger than the limit max_input_size " \
+           "(1 MiB)" in str(info.value) and "--max-input-size" in str(info.value)
+
+
+def test_millions_of_skipped_entries_keep_details_of_the_first_only() -> None:
+    data = _export(_post(1), b"<entry></entry>" * 5000, _post(2))
+    limits = blogarchive.limits.Limits(skipped_details=10)
+    skipped = [r for r in blogarchive.iter_records(data, limits=limits)
+               if isinstance(r, blogarchive.model.Skipped)]
+    assert len(skipped) == 10
+    archive = blogarchive.read(data, limits=limits, analyse=False)
+    assert len(archive.skipped) == 10 and len(archive.posts) == 2
+    note = next(n for n in archive.notes if "entries skipped in all" in n)
+    assert "5,000 entries skipped in all" in note
+    assert "the other 4,990 (from entry 11) are only counted (entry has no <id>: 4,990)" in note
+    assert len(blogarchive.read(data, analyse=False).skipped) == 1000  # the default
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("123", 123), ("500M", 500 * 2**20), ("4G", 4 * 2**30), ("1.5GiB", 3 * 2**29),
+     ("2k", 2048)],
+)
+def test_sizes_are_read_with_units(text: str, size: int) -> None:
+    assert blogarchive.limits.parse_size(text) == size
+
+
+def test_a_bad_size_is_a_usage_error(capsys: pytest.CaptureFixture[str],
+                                     tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["convert", str(HOSTILE / "xml-truncated.xml"), "-o", str(tmp_path / "o"),
+              "--max-input-size", "lots"])
+    assert info.value.code == 2 and "not a size: 'lots'" in capsys.readouterr().err
+
+
+# -- salvage ---------------------------------------------------------------------------------
+
+TRUNCATED = HOSTILE / "xml-truncated.xml"
+
+
+def test_truncated_export_says_recover_can_keep_the_complete_entries() -> None:
+    with pytest.raises(blogarchive.ParseError) as info:
+        blogarchive.read(TRUNCATED)
+    assert "truncated" in str(info.value)
+    assert "the 3 complete entries before it can be kept with `convert --recover`" \
+        in str(info.value)
+
+
+def test_recover_keeps_complete_entries_and_says_exactly_what_was_lost() -> None:
+    report = blogarchive.ReadReport()
+    [archive] = blogarchive.read_all(TRUNCATED, recover=True, report=report, analyse=False)
+    assert [p.id for p in archive.posts] == ["1", "2", "3"]
+    [salvage] = report.recovered
+    data = TRUNCATED.read_bytes()
+    assert (salvage.entries, salvage.line, salvage.size) == (3, 6, len(data))
+    assert data[salvage.offset:].startswith(b"<entry><id>tag:blogger.com,1999:blog-1.post-4")
+    assert data[:salvage.offset].endswith(b"</entry>\n")
+    assert not report.ok
+    assert str(salvage) in archive.notes
+    assert archive.sources[0].size == len(data)  # the whole file, not the part read
+
+
+def test_loss_is_found_on_a_one_line_file() -> None:
+    data = _export(_post(1), _post(2), _post(3)).replace(b"\n", b" ")
+    cut = data[: data.index(b"post 3") + 3]
+    report = blogarchive.ReadReport()
+    [archive] = blogarchive.read_all(cut, recover=True, report=report, analyse=False)
+    assert len(archive.posts) == 2
+    [salvage] = report.recovered
+    assert salvage.line == 1 and cut[salvage.offset:].startswith(b"<entry><id>")
+    assert cut[salvage.offset:].count(b"<entry>") == 1
+
+
+def test_convert_recover_records_the_loss_and_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert main(["convert", str(TRUNCATED), "-o", str(out), "-q"]) == 1
+    assert "--recover" in capsys.readouterr().err and not out.exists()
+    assert main(["convert", str(TRUNCATED), "-o", str(out), "-q", "--recover"]) == 1
+    captured = capsys.readouterr()
+    assert "recovered: xml-truncated.xml: damaged, partly recovered: kept the 3 complete " \
+           "entries" in captured.err and "Traceback" not in captured.err
+    assert "posts: 3" in captured.out
+    [event] = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
+    [source] = [o for o in event["linkingObjectIdentifier"]
+                if o["linkingObjectRole"] == "source"]
+    [lost] = source["recovered"]
+    assert lost["entries"] == 3 and lost["line"] == 6 and "--recover" in event[
+        "eventDetailInformation"]["eventDetail"]
+    assert event["eventOutcomeInformation"]["eventOutcome"] == "warning"
+    assert main(["validate", str(out)]) == 0

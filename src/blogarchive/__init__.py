@@ -19,9 +19,10 @@ from .errors import (
     UnsafeInput,
     UnsupportedFormat,
 )
+from .limits import LimitExceeded, Limits
 from .model import Archive, Author, Blog, Comment, Label, Post
 from .preserve import ValidationReport, convert, package, redact, validate
-from .reading import ReadReport, iter_records, read, read_all
+from .reading import ReadReport, Salvage, iter_records, read, read_all
 from .store import load, write
 
 __version__ = "0.1.0"
@@ -35,9 +36,12 @@ __all__ = [
     "BodyAnalysis",
     "Comment",
     "Label",
+    "LimitExceeded",
+    "Limits",
     "ParseError",
     "Post",
     "ReadReport",
+    "Salvage",
     "SourceError",
     "UnsafeInput",
     "UnsupportedFormat",

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from . import __version__
 from .describe import describe_counts, info_json, info_lines
 from .errors import ArchiveError, BlogarchiveError
+from .limits import DEFAULT_LIMITS, Limits, format_size, parse_size
 from .listing import WHAT, format_row, rows
 from .model import Archive
 from .preserve import REDACTIONS, convert, package, validate
@@ -54,7 +55,7 @@ def _read(args: argparse.Namespace, report: ReadReport) -> list[Archive]:
     update, bar = _progress(args.sources, not getattr(args, "quiet", False))
     try:
         return read_all(args.sources, blog_url=args.blog_url, report=report, progress=update,
-                        analyse=not getattr(args, "no_analysis", False))
+                        analyse=not getattr(args, "no_analysis", False), limits=_limits(args))
     finally:
         if bar is not None:
             bar.close()
@@ -65,6 +66,8 @@ def _print_problems(report: ReadReport, err: TextIO) -> None:
         print(f"error: {problem}", file=err)
     for problem in report.ignored:
         print(f"skipped: {problem}", file=err)
+    for salvage in report.recovered:
+        print(f"recovered: {salvage}", file=err)
 
 
 def _bag_info(args: argparse.Namespace) -> dict[str, str]:
@@ -98,6 +101,12 @@ def _options(args: argparse.Namespace) -> str:
     given.extend(f"--bag-info {item}" for item in args.bag_info or [])
     if args.source_organization:
         given.append(f"--source-organization {args.source_organization}")
+    if args.recover:
+        given.append("--recover")
+    limits = _limits(args)
+    for option, name in _LIMIT_OPTIONS:
+        if getattr(limits, name) != getattr(DEFAULT_LIMITS, name):
+            given.append(f"{option} {getattr(limits, name)}")
     return " ".join(given)
 
 
@@ -110,7 +119,8 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             args.sources, args.output, originals=not args.no_originals, bag=args.bag,
             bag_info=info, redact_emails="emails" in (args.redact or []),
             blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
-            progress=update, options=_options(args),
+            progress=update, options=_options(args), limits=_limits(args),
+            recover=args.recover,
         )
     except ArchiveError as problem:
         _print_problems(report, err)
@@ -136,7 +146,7 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"  note: {note}", file=out)
         print(f"  provenance: {', '.join(e['eventType'] for e in result.events)} event(s) "
               "added to events.jsonl" + ("; a BagIt bag" if args.bag else ""), file=out)
-    return EXIT_INPUT if report.failed else EXIT_OK
+    return EXIT_OK if report.ok else EXIT_INPUT
 
 
 def _package(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -226,6 +236,33 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+_LIMIT_OPTIONS = (("--max-input-size", "max_input_size"), ("--max-entry-size", "max_entry_size"),
+                  ("--max-feed-extras", "max_feed_extras"))
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
+
+
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    what = {"max_input_size": "a document, after decompression",
+            "max_entry_size": "one entry or item",
+            "max_feed_extras": "unmapped feed-level elements kept in the blog's extras"}
+    for option, name in _LIMIT_OPTIONS:
+        parser.add_argument(option, type=_size, metavar="SIZE", dest=name,
+                            help=f"largest {what[name]} read (default "
+                            f"{format_size(getattr(DEFAULT_LIMITS, name))}; e.g. 500M, 4G)")
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    given = {name: getattr(args, name) for _, name in _LIMIT_OPTIONS
+             if getattr(args, name, None) is not None}
+    return Limits(**given) if given else DEFAULT_LIMITS
+
+
 def _bag_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source-organization", metavar="NAME",
                         help="bag-info Source-Organization")
@@ -259,12 +296,17 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--no-analysis", action="store_true",
                          help="leave post bodies unanalysed (no quotes, link lists, links, "
                          "media): about twice as fast")
+    convert.add_argument("--recover", action="store_true",
+                         help="keep the complete entries of a damaged (e.g. truncated) "
+                         "export, report what was lost, and exit 1")
+    _limit_options(convert)
     convert.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     convert.set_defaults(func=_convert)
     info = sub.add_parser("info", help="describe what a source or archive holds")
     info.add_argument("sources", nargs="+", metavar="SOURCE")
     info.add_argument("--json", action="store_true", help="one JSON object per blog")
     info.add_argument("--blog-url", help=argparse.SUPPRESS)
+    _limit_options(info)
     info.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     info.set_defaults(func=_info)
     pack = sub.add_parser("package", help="make an existing archive a BagIt bag")
@@ -291,6 +333,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--to", metavar="POST_ID",
                          help="links: those pointing to this post (its backlinks)")
     listing.add_argument("--blog-url", help=argparse.SUPPRESS)
+    _limit_options(listing)
     listing.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     listing.set_defaults(func=_list)
     return parser

@@ -10,11 +10,12 @@ import attrs
 from .annotate import analyse_archive
 from .assemble import Assembler
 from .errors import BlogarchiveError, SourceError, UnsupportedFormat
+from .limits import DEFAULT_LIMITS, Limits
 from .model import Archive, Blog, Comment, Post, Skipped
-from .readers import SourceRead
+from .readers import Salvage, SourceRead
 from .sources import Input, RawFile, Source, expand
 
-__all__ = ["ReadReport", "iter_records", "read", "read_all", "read_groups"]
+__all__ = ["ReadReport", "Salvage", "iter_records", "read", "read_all", "read_groups"]
 
 
 @attrs.define
@@ -23,14 +24,18 @@ class ReadReport:
 
     ``failed``: inputs that could not be read (nothing of them is in any archive).
     ``ignored``: files inside a folder or zip that are not Blogger documents (counted, skipped).
+    ``recovered``: damaged documents read with ``recover=True``: their complete entries are
+    in the archive, the rest is lost, and each ``Salvage`` says exactly what.
     """
 
     failed: list[SourceError] = attrs.Factory(list)
     ignored: list[SourceError] = attrs.Factory(list)
+    recovered: list[Salvage] = attrs.Factory(list)
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        """Every input read whole (nothing failed, nothing only partly recovered)."""
+        return not self.failed and not self.recovered
 
 
 def _sources(source: Source | Iterable[Source]) -> list[Source]:
@@ -49,6 +54,8 @@ def read_all(
     progress: Callable[[int], None] | None = None,
     analyse: bool = True,
     previous: Iterable[Archive] = (),
+    limits: Limits = DEFAULT_LIMITS,
+    recover: bool = False,
 ) -> list[Archive]:
     """Read every Blogger document in ``source`` (one or several), one Archive per blog.
 
@@ -60,10 +67,15 @@ def read_all(
     media are then not extracted; see ``blogarchive.analysis``). ``previous`` archives (from
     earlier conversions) contribute, to the blog with the same id, the posts and comments
     the new sources no longer hold, marked ``retained``.
+
+    ``limits`` bound what one document may cost (see ``blogarchive.limits``); a document
+    beyond them raises (or, with ``report``, records) LimitExceeded. ``recover=True`` keeps
+    the complete entries of a damaged (e.g. truncated) document instead of failing it: the
+    loss is noted in the archive and listed in ``report.recovered``.
     """
     return [archive for archive, _ in read_groups(
         source, blog_url=blog_url, report=report, progress=progress, analyse=analyse,
-        previous=previous,
+        previous=previous, limits=limits, recover=recover,
     )]
 
 
@@ -75,6 +87,8 @@ def read_groups(
     progress: Callable[[int], None] | None = None,
     analyse: bool = True,
     previous: Iterable[Archive] = (),
+    limits: Limits = DEFAULT_LIMITS,
+    recover: bool = False,
 ) -> list[tuple[Archive, list[RawFile]]]:
     """``read_all``, with each archive's original files (for a preserved archive)."""
     groups: dict[str, Assembler] = {}
@@ -92,7 +106,8 @@ def read_groups(
         for item in inputs:
             read = None
             try:
-                read = SourceRead(item, blog_url=blog_url, progress=progress)
+                read = SourceRead(item, blog_url=blog_url, progress=progress, limits=limits,
+                                  recover=recover)
                 records = list(read)
             except UnsupportedFormat as err:
                 if len(inputs) > 1:  # a stray file in a folder or zip: counted, not fatal
@@ -116,6 +131,10 @@ def read_groups(
                 report.failed.append(err)
                 continue
             assert read.blog is not None
+            if read.salvage is not None:
+                if report is not None:
+                    report.recovered.append(read.salvage)
+                read.notes.append(str(read.salvage))
             key = _group_key(read.blog, item)
             if read.is_page and len(inputs) > 1:
                 pages.append((key, item, read, records))
@@ -183,13 +202,17 @@ def read(
     blog_url: str | None = None,
     progress: Callable[[int], None] | None = None,
     analyse: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+    recover: bool = False,
 ) -> Archive:
     """Read one blog from a path, bytes or binary file object (or several of one blog).
 
     Raises SourceError (ParseError, UnsafeInput, UnsupportedFormat) for input it cannot
     read, and BlogarchiveError when the source holds several blogs (use ``read_all``).
+    ``limits`` and ``recover`` are as in ``read_all`` (a recovery is in ``archive.notes``).
     """
-    archives = read_all(source, blog_url=blog_url, progress=progress, analyse=analyse)
+    archives = read_all(source, blog_url=blog_url, progress=progress, analyse=analyse,
+                        limits=limits, recover=recover)
     if len(archives) != 1:
         names = ", ".join(a.blog.title or a.blog.id or "?" for a in archives) or "none"
         raise BlogarchiveError(
@@ -199,17 +222,18 @@ def read(
 
 
 def iter_records(
-    source: Source, *, blog_url: str | None = None
+    source: Source, *, blog_url: str | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> Iterator[Post | Comment | Skipped | Blog]:
     """Stream records one by one without building an Archive (for exports too large to hold).
 
     For each document: its posts, comments and skipped entries in source order, then its
     Blog. Records are as the reader made them: not deduplicated, and comments not yet
     resolved (``post_kind`` and ``orphan`` are only set by ``read``), and posts carry no
-    ``analysis`` (it needs every permalink; ``read`` does it).
+    ``analysis`` (it needs every permalink; ``read`` does it). A damaged document raises
+    ParseError after its last complete record; ``limits`` as in ``read_all``.
     """
     for item in expand(source):
-        read = SourceRead(item, blog_url=blog_url)
+        read = SourceRead(item, blog_url=blog_url, limits=limits)
         yield from read
         assert read.blog is not None
         yield read.blog

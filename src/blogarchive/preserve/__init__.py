@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from ..errors import ArchiveError
+from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Archive
 from ..reading import ReadReport, read_groups
 from ..sources import Source
@@ -89,22 +90,33 @@ def convert(
     report: ReadReport | None = None,
     progress: Callable[[int], None] | None = None,
     options: str = "",
+    limits: Limits = DEFAULT_LIMITS,
+    recover: bool = False,
 ) -> list[Converted]:
     """Convert ``sources`` into a preserved archive at ``dest`` (one per blog).
 
     Several blogs go to ``dest/blog-<id>/``. An archive already at the destination is
     updated: its posts and comments that the new sources lack are kept (``retained``), its
     originals and events are carried over, and a new event records this run. Raises
-    ArchiveError when ``dest`` is not an archive, or holds another blog.
+    ArchiveError when ``dest`` is not an archive, or holds another blog. ``limits`` and
+    ``recover`` are as in ``read_all``; a recovery is recorded in the event, on its source.
     """
     target = Path(os.fspath(dest))
     if target.exists() and not target.is_dir():
         raise ArchiveError(f"{target}: exists and is not a folder; choose another destination")
     earlier = _previous(target)
+    # Recoveries are listed in a report; without the caller's, one of our own that then
+    # raises the first failure, as reading without a report does.
+    own = ReadReport() if report is None and recover else None
+    collected = report if report is not None else own
     groups = read_groups(
-        sources, blog_url=blog_url, report=report, progress=progress, analyse=analyse,
-        previous=[a for _, a in earlier.values()],
+        sources, blog_url=blog_url, report=collected, progress=progress,
+        analyse=analyse, previous=[a for _, a in earlier.values()], limits=limits,
+        recover=recover,
     )
+    if own is not None and own.failed:
+        raise own.failed[0]
+    recovered = collected.recovered if collected is not None else []
     several = len(groups) > 1
     if several and previous_data(target):
         raise ArchiveError(f"{target}: holds one blog's archive, and the sources hold "
@@ -118,8 +130,10 @@ def convert(
         redacted = None
         if redact_emails:
             archive, redacted = redact(archive, "emails")
+        names = {info.name for info in archive.sources}
         plan = Plan(originals=originals, bag=bag, bag_info=dict(bag_info or {}),
-                    redacted=redacted, options=options, warnings=tuple(warnings))
+                    redacted=redacted, options=options, warnings=tuple(warnings),
+                    recovered=tuple(s for s in recovered if s.source in names))
         with staging(where) as temp:
             events = build(archive, raws, temp, previous_data(where), plan)
         done.append(Converted(where, archive, tuple(events)))

@@ -23,6 +23,7 @@ import attrs
 
 from ..errors import ArchiveError
 from ..model import Archive
+from ..readers import Salvage
 from ..sources import RawFile
 from ..stats import counts
 from ..store import FILES, SCHEMA_VERSION, data_dir, write_data
@@ -67,6 +68,8 @@ class Plan:
     """Addresses removed by ``--redact emails``; None when no redaction was asked for."""
     options: str = ""
     warnings: tuple[str, ...] = ()
+    recovered: tuple[Salvage, ...] = ()
+    """Damaged sources read with ``--recover``: recorded on their source objects."""
 
 
 def _summary(archive: Archive) -> str:
@@ -160,6 +163,11 @@ def build(
         for info in archive.sources:
             objects.append(object_ref("source", info.name, None, None, detected=info.format)
                            | {"size": info.size, "fixity": {"sha256": info.sha256}})
+    for ref in objects:
+        lost = [attrs.asdict(s) for s in plan.recovered
+                if s.source == ref["name"] or s.source.startswith(ref["name"] + "!")]
+        if lost:
+            ref["recovered"] = lost
     for name in FILES.values():
         objects.append(object_ref("outcome", name, name, file_fixity(payload / name),
                                   payload / name))

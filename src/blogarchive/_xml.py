@@ -133,10 +133,10 @@ class _Meter:
         self.records = 0  # records completed
         # the record being read: its start line and which record start on that line it is
         self.open_line: int | None = None
-        self.open_tag = ""
+        self.open_element: etree._Element | None = None
         self.open_nth = 0
         self._line: int | None = None
-        self._on_line: dict[str, int] = {}
+        self._on_line: dict[object, int] = {}
 
     def read(self, size: int = -1) -> bytes:
         data = self._raw.read(size)
@@ -169,18 +169,26 @@ class _Meter:
                                 line=self.open_line)
 
     def started(self, element: etree._Element) -> None:
+        # called for every record: kept cheap (no name spelled out until it is needed)
         line = line_of(element)
-        tag = _qname(element)
+        tag = element.tag
         if line != self._line:  # start tags counted per name on the current line
-            self._line, self._on_line = line, {}
-        self.open_nth = self._on_line[tag] = self._on_line.get(tag, 0) + 1
+            self._line, self._on_line = line, {tag: 1}
+            self.open_nth = 1
+        else:
+            self.open_nth = self._on_line[tag] = self._on_line.get(tag, 0) + 1
         self.open_line = line
-        self.open_tag = tag
+        self.open_element = element
+
+    @property
+    def open_tag(self) -> str:
+        """The name of the record being read, as written (``entry``, ``atom:entry``)."""
+        return _qname(self.open_element) if self.open_element is not None else ""
 
     def ended(self) -> None:
         self.records += 1
         self.mark = self.size
-        self.open_line = None
+        self.open_line = self.open_element = None
 
     def close(self) -> None:
         self._raw.close()
@@ -452,7 +460,35 @@ def _parse(
         strip_cdata=False,
     )
     try:
-        yield from _walk(events, source, depth_of, meter)
+        depth = 0
+        want = -1
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                if depth == 1:
+                    if element.getroottree().docinfo.internalDTD is not None:
+                        raise UnsafeInput(
+                            source,
+                            "refused: the document declares a DOCTYPE (DTDs and entity "
+                            "declarations are never processed; no Blogger export has one)",
+                            line=1,
+                        )
+                    want = depth_of(element) + 1  # the root is depth 1
+                    yield True, element
+                elif depth == want:
+                    meter.started(element)
+                continue
+            if depth == want:
+                if events.error_log:
+                    _check_namespaces(events.error_log)
+                meter.ended()
+                yield False, element
+                element.clear(keep_tail=False)
+                parent = element.getparent()
+                if parent is not None:
+                    while element.getprevious() is not None:
+                        del parent[0]
+            depth -= 1
     except etree.XMLSyntaxError as err:
         raise _placed(err, events.error_log) from None
 
@@ -471,40 +507,3 @@ def _placed(err: etree.XMLSyntaxError, log: etree._ListErrorLog) -> etree.XMLSyn
     return etree.XMLSyntaxError(  # type: ignore[call-arg]
         first.message, first.type, first.line, first.column
     )
-
-
-def _walk(
-    events: etree.iterparse,
-    source: str,
-    depth_of: Callable[[etree._Element], int],
-    meter: _Meter,
-) -> Iterator[tuple[bool, etree._Element]]:
-    depth = 0
-    want = -1
-    for event, element in events:
-        if event == "start":
-            depth += 1
-            if depth == 1:
-                if element.getroottree().docinfo.internalDTD is not None:
-                    raise UnsafeInput(
-                        source,
-                        "refused: the document declares a DOCTYPE (DTDs and entity "
-                        "declarations are never processed; no Blogger export has one)",
-                        line=1,
-                    )
-                want = depth_of(element) + 1  # the root is depth 1
-                yield True, element
-            elif depth == want:
-                meter.started(element)
-            continue
-        if depth == want:
-            if events.error_log:
-                _check_namespaces(events.error_log)
-            meter.ended()
-            yield False, element
-            element.clear(keep_tail=False)
-            parent = element.getparent()
-            if parent is not None:
-                while element.getprevious() is not None:
-                    del parent[0]
-        depth -= 1

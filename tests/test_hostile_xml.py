@@ -4,15 +4,18 @@ naming the place where it cannot. The inputs live in tests/fixtures/hostile/xml-
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 import blogarchive
 import blogarchive.limits
 import blogarchive.model
 from blogarchive._time import parse_rfc822, parse_time
+from blogarchive._xml import iter_records as xml_records
 from blogarchive.cli import main
 from conftest import FIXTURES
 
@@ -140,8 +143,28 @@ def test_an_entry_over_max_entry_size_is_refused_naming_the_limit(
 def test_feed_level_junk_between_entries_is_bounded_too() -> None:
     comments = b"<!--" + b"c" * 1000 + b"-->\n"
     data = _export(_post(1), comments * 3000, _post(2))  # 3 MB of comments, no entry
-    with pytest.raises(blogarchive.limits.LimitExceeded, match="the data after record"):
+    with pytest.raises(blogarchive.limits.LimitExceeded) as info:
         blogarchive.read(data, limits=blogarchive.limits.Limits(max_entry_size=2**20))
+    assert "what follows the <entry> at line 3 (before any next entry" in str(info.value)
+
+
+def test_comments_between_records_are_dropped_as_they_come_not_held() -> None:
+    comment = b"<!--" + b"c" * 100 + b"-->\n"
+    inner = b"<!--kept with the entry-->"
+    data = _export(_post(1), comment * 1000, _post(2).replace(b"<title>", inner + b"<title>"))
+    notes: list[str] = []
+    records = xml_records(lambda: io.BytesIO(data), "t.xml", lambda _root: 1, notes)
+    root = next(records)
+    held = []
+    for record in records:
+        if record.tag.endswith("entry"):
+            held.append(len(root))  # the feed's children while this entry is handed out
+            if b"post-2" in etree.tostring(record):
+                assert inner.decode() in etree.tostring(record, encoding="unicode")
+    # (the first entry's count includes comments the parser has read ahead of it)
+    assert held[-1] < 10
+    archive = blogarchive.read(data, analyse=False)
+    assert any(inner.decode() in extra for p in archive.posts for extra in p.extras)
 
 
 def test_unmapped_feed_level_elements_kept_are_bounded() -> None:

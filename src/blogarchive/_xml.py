@@ -134,6 +134,7 @@ class _Meter:
         # the record being read: its start line and which record start on that line it is
         self.open_line: int | None = None
         self.open_element: etree._Element | None = None
+        self.last_element: etree._Element | None = None  # the record that ended last
         self.open_nth = 0
         self._line: int | None = None
         self._on_line: dict[object, int] = {}
@@ -162,7 +163,10 @@ class _Meter:
                                 "max_input_size", limits.max_input_size)
         if self.size - self.mark > limits.max_entry_size:
             if self.open_line is None:
-                what = f"the data after record {self.records}"
+                after = self.last_element
+                what = (f"what follows the <{_qname(after)}> at line {line_of(after)} (before "
+                        "any next entry: comments or text?)" if after is not None
+                        else "the start of the document")
             else:
                 what = f"the <{self.open_tag}> starting at line {self.open_line}"
             raise LimitExceeded(self._source, what, "max_entry_size", limits.max_entry_size,
@@ -188,6 +192,7 @@ class _Meter:
     def ended(self) -> None:
         self.records += 1
         self.mark = self.size
+        self.last_element = self.open_element
         self.open_line = self.open_element = None
 
     def close(self) -> None:
@@ -448,7 +453,7 @@ def _parse(
 ) -> Iterator[tuple[bool, etree._Element]]:
     events = etree.iterparse(
         stream,
-        events=("start", "end"),
+        events=("start", "end", "comment", "pi"),
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -477,6 +482,15 @@ def _parse(
                     yield True, element
                 elif depth == want:
                     meter.started(element)
+                continue
+            if event != "end":
+                # A comment or processing instruction between records: dropped as it comes
+                # (feed-level ones were only ever dropped later), so gigabytes of them take
+                # no memory; inside a record it stays, and is kept with the record's XML.
+                if depth == want - 1:
+                    parent = element.getparent()
+                    if parent is not None:
+                        parent.remove(element)
                 continue
             if depth == want:
                 if events.error_log:

@@ -274,3 +274,25 @@ def test_convert_recover_records_the_loss_and_exits_1(
         "eventDetailInformation"]["eventDetail"]
     assert event["eventOutcomeInformation"]["eventOutcome"] == "warning"
     assert main(["validate", str(out)]) == 0
+
+
+def test_recover_with_no_complete_entry_is_still_an_error() -> None:
+    data = _export(_post(1))
+    with pytest.raises(blogarchive.ParseError, match="truncated") as info:
+        blogarchive.read(data[: data.index(b"post 1")], recover=True)
+    assert "--recover" not in str(info.value)
+
+
+def test_recover_a_truncated_rss_feed() -> None:
+    items = b"".join(
+        b"<item><guid>tag:blogger.com,1999:blog-1.post-%d</guid><title>t%d</title>"
+        b"<pubDate>Mon, 1 Feb 2010 10:00:00 +0000</pubDate></item>\n" % (n, n)
+        for n in range(1, 4))
+    data = (b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>t</title>'
+            b'<generator>Blogger</generator>\n' + items + b"</channel></rss>\n")
+    cut = data[: data.index(b"<title>t3")]
+    report = blogarchive.ReadReport()
+    [archive] = blogarchive.read_all(cut, recover=True, report=report, analyse=False)
+    assert sorted(p.id for p in archive.posts) == ["1", "2"]
+    [salvage] = report.recovered
+    assert salvage.entries == 2 and cut[salvage.offset:].startswith(b"<item><guid>")

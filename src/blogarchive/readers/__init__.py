@@ -131,8 +131,8 @@ class SourceRead:
         except Damaged as damage:
             reader = self._reader
             assert not isinstance(reader, HtmlReader)  # pages are not read by _xml
-            if not self._recover:
-                if not reader.entries:
+            if not self._recover or not reader.entries:
+                if not reader.entries:  # nothing before the damage to keep
                     raise
                 raise ParseError(
                     damage.source,

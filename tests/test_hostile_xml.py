@@ -264,7 +264,9 @@ def test_convert_recover_records_the_loss_and_exits_1(
     assert main(["convert", str(TRUNCATED), "-o", str(out), "-q", "--recover"]) == 1
     captured = capsys.readouterr()
     assert "recovered: xml-truncated.xml: damaged, partly recovered: kept the 3 complete " \
-           "entries" in captured.err and "Traceback" not in captured.err
+           "entries before the damage; lost everything from line 6 (byte 829) to the end: " \
+           "174 of 1,003 bytes [line 6, column 175: truncated" in captured.err
+    assert "Traceback" not in captured.err
     assert "posts: 3" in captured.out
     [event] = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
     [source] = [o for o in event["linkingObjectIdentifier"]
@@ -296,3 +298,14 @@ def test_recover_a_truncated_rss_feed() -> None:
     assert sorted(p.id for p in archive.posts) == ["1", "2"]
     [salvage] = report.recovered
     assert salvage.entries == 2 and cut[salvage.offset:].startswith(b"<item><guid>")
+
+
+def test_nesting_beyond_the_parser_limit_is_a_clean_error() -> None:
+    deep = b"<x:a xmlns:x='urn:x'>" * 3000 + b"</x:a>" * 3000
+    data = _export(_post(1), _post(2).replace(b"<title>", deep + b"<title>"))
+    with pytest.raises(blogarchive.ParseError) as info:
+        blogarchive.read(data)
+    message = str(info.value)
+    assert "elements nested deeper than the XML parser's limit (2048 levels)" in message
+    assert "XML_PARSE_HUGE" not in message
+    assert "the 1 complete entry before it can be kept with `convert --recover`" in message

@@ -259,6 +259,8 @@ def _root_tag_end(data: bytes) -> int | None:
 
 def _problem(err: etree.XMLSyntaxError) -> str:
     msg = _PLACE.sub("", str(err.msg or err)).strip()
+    if "Excessive depth" in msg:  # its advice (XML_PARSE_HUGE) is taken already
+        return "elements nested deeper than the XML parser's limit (2048 levels)"
     if "Document is empty" in msg or "Start tag expected" in msg:
         return f"not XML ({msg})"
     if "Premature end of data" in msg or ("EndTag" in msg and "end of" in msg):

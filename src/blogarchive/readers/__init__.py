@@ -43,11 +43,15 @@ class Salvage:
 
     def __str__(self) -> str:
         return (
-            f"{self.source}: damaged, partly recovered: kept the {self.entries:,} complete "
-            f"entries before the damage; lost everything from line {self.line} (byte "
+            f"{self.source}: damaged, partly recovered: kept {_entries(self.entries)} "
+            f"before the damage; lost everything from line {self.line} (byte "
             f"{self.offset:,}) to the end: {self.size - self.offset:,} of {self.size:,} bytes "
             f"[{self.error}]"
         )
+
+
+def _entries(count: int) -> str:
+    return "the 1 complete entry" if count == 1 else f"the {count:,} complete entries"
 
 
 class SourceRead:
@@ -136,8 +140,8 @@ class SourceRead:
                     raise
                 raise ParseError(
                     damage.source,
-                    f"{damage.problem}; the {reader.entries:,} complete entries before it can "
-                    "be kept with `convert --recover` (library: recover=True)",
+                    f"{damage.problem}; {_entries(reader.entries)} before it can be kept "
+                    "with `convert --recover` (library: recover=True)",
                     line=damage.line, column=damage.column,
                 ) from None
             self.salvage = self._salvage(damage, reader.entries)

@@ -309,3 +309,14 @@ def test_nesting_beyond_the_parser_limit_is_a_clean_error() -> None:
     assert "elements nested deeper than the XML parser's limit (2048 levels)" in message
     assert "XML_PARSE_HUGE" not in message
     assert "the 1 complete entry before it can be kept with `convert --recover`" in message
+
+
+@pytest.mark.parametrize("command", ["info", "list"])
+def test_info_and_list_take_the_limits_too(command: str, capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    source = tmp_path / "big.xml"
+    source.write_bytes(_export(_post(1, b"x" * (2 * 2**20))))
+    args = [command, *(["links"] if command == "list" else []), str(source), "-q"]
+    assert main([*args, "--max-entry-size", "1M"]) == 1
+    assert "max_entry_size (1 MiB)" in capsys.readouterr().err
+    assert main(args) == 0

@@ -320,3 +320,22 @@ def test_info_and_list_take_the_limits_too(command: str, capsys: pytest.CaptureF
     assert main([*args, "--max-entry-size", "1M"]) == 1
     assert "max_entry_size (1 MiB)" in capsys.readouterr().err
     assert main(args) == 0
+
+
+def test_an_entry_of_too_many_elements_is_refused(capsys: pytest.CaptureFixture[str],
+                                                  tmp_path: Path) -> None:
+    # 4 bytes an element in the file, a few hundred in memory: bounded by count, not size
+    many = b"<x:a xmlns:x='urn:x'>" + b"<x:b/>" * 30_000 + b"</x:a>"
+    data = _export(_post(1), _post(2).replace(b"<title>", many + b"<title>"))
+    limits = blogarchive.limits.Limits(max_entry_elements=10_000)
+    with pytest.raises(blogarchive.limits.LimitExceeded) as info:
+        blogarchive.read(data, limits=limits)
+    assert info.value.limit == "max_entry_elements" and info.value.line == 4
+    assert "has more elements than the limit max_entry_elements (10,000)" in str(info.value)
+    assert "--max-entry-elements N" in str(info.value)
+    assert len(blogarchive.read(data, analyse=False).posts) == 2  # the default is generous
+    source = tmp_path / "many.xml"
+    source.write_bytes(data)
+    out = str(tmp_path / "out")
+    assert main(["convert", str(source), "-o", out, "-q", "--max-entry-elements", "10,000"]) == 1
+    assert "max_entry_elements (10,000)" in capsys.readouterr().err

@@ -136,6 +136,7 @@ class _Meter:
         self.open_element: etree._Element | None = None
         self.last_element: etree._Element | None = None  # the record that ended last
         self.open_nth = 0
+        self.elements = 0  # elements inside the record being read
         self._line: int | None = None
         self._on_line: dict[object, int] = {}
 
@@ -183,11 +184,20 @@ class _Meter:
             self.open_nth = self._on_line[tag] = self._on_line.get(tag, 0) + 1
         self.open_line = line
         self.open_element = element
+        self.elements = 0
 
     @property
     def open_tag(self) -> str:
         """The name of the record being read, as written (``entry``, ``atom:entry``)."""
         return _qname(self.open_element) if self.open_element is not None else ""
+
+    def element(self) -> None:
+        """One more element inside the record being read."""
+        self.elements += 1
+        if self.elements > self._limits.max_entry_elements:
+            raise LimitExceeded(self._source, f"the <{self.open_tag}> starting at line "
+                                f"{self.open_line}", "max_entry_elements",
+                                self._limits.max_entry_elements, line=self.open_line)
 
     def ended(self) -> None:
         self.records += 1
@@ -484,6 +494,8 @@ def _parse(
                     yield True, element
                 elif depth == want:
                     meter.started(element)
+                elif depth > want:
+                    meter.element()
                 continue
             if event != "end":
                 # A comment or processing instruction between records: dropped as it comes

@@ -237,6 +237,7 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 _LIMIT_OPTIONS = (("--max-input-size", "max_input_size"), ("--max-entry-size", "max_entry_size"),
+                  ("--max-entry-elements", "max_entry_elements"),
                   ("--max-feed-extras", "max_feed_extras"))
 
 
@@ -247,14 +248,26 @@ def _size(text: str) -> int:
         raise argparse.ArgumentTypeError(str(problem)) from None
 
 
+def _count(text: str) -> int:
+    if not text.replace(",", "").replace("_", "").isdigit():
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+    return int(text.replace(",", "").replace("_", ""))
+
+
 def _limit_options(parser: argparse.ArgumentParser) -> None:
-    what = {"max_input_size": "a document, after decompression",
-            "max_entry_size": "one entry or item",
-            "max_feed_extras": "unmapped feed-level elements kept in the blog's extras"}
+    what = {"max_input_size": "largest document read, after decompression",
+            "max_entry_size": "largest entry or item read",
+            "max_entry_elements": "most XML elements in one entry",
+            "max_feed_extras": "most unmapped feed-level XML kept in the blog's extras"}
     for option, name in _LIMIT_OPTIONS:
+        default = getattr(DEFAULT_LIMITS, name)
+        if name == "max_entry_elements":
+            parser.add_argument(option, type=_count, metavar="N", dest=name,
+                                help=f"{what[name]} (default {default:,})")
+            continue
         parser.add_argument(option, type=_size, metavar="SIZE", dest=name,
-                            help=f"largest {what[name]} read (default "
-                            f"{format_size(getattr(DEFAULT_LIMITS, name))}; e.g. 500M, 4G)")
+                            help=f"{what[name]} (default {format_size(default)}; e.g. 500M, "
+                            "4G)")
 
 
 def _limits(args: argparse.Namespace) -> Limits:

@@ -35,6 +35,8 @@ class Limits:
     ``max_input_size``: the whole document (``--max-input-size``).
     ``max_entry_size``: one entry or item, or anything else between two of them
     (``--max-entry-size``); an entry is held whole while it is mapped.
+    ``max_entry_elements``: XML elements in one entry (``--max-entry-elements``): each costs
+    memory far beyond its bytes (``<b/>`` is 4 bytes, its node a few hundred).
     ``max_feed_extras``: feed-level elements no reader maps, kept as XML in the blog's
     ``extras`` (``--max-feed-extras``).
     ``skipped_details``: skipped entries described one by one; beyond it they are counted
@@ -43,6 +45,7 @@ class Limits:
 
     max_input_size: int = 2 * GiB
     max_entry_size: int = 256 * MiB
+    max_entry_elements: int = 1_000_000
     max_feed_extras: int = 32 * MiB
     skipped_details: int = 1000
 
@@ -60,6 +63,7 @@ DEFAULT_LIMITS: Final = Limits()
 _OPTION: Final = {
     "max_input_size": "--max-input-size",
     "max_entry_size": "--max-entry-size",
+    "max_entry_elements": "--max-entry-elements",
     "max_feed_extras": "--max-feed-extras",
 }
 
@@ -71,10 +75,13 @@ class LimitExceeded(SourceError):
     def __init__(self, source: str, what: str, limit: str, value: int, *,
                  line: int | None = None, entry: int | None = None) -> None:
         self.limit = limit
+        counted = limit == "max_entry_elements"
         super().__init__(
             source,
-            f"{what} is larger than the limit {limit} ({format_size(value)}): refused; raise "
-            f"it with {_OPTION[limit]} SIZE (library: limits=Limits({limit}=...))",
+            f"{what} {'has more elements than' if counted else 'is larger than'} the limit "
+            f"{limit} ({f'{value:,}' if counted else format_size(value)}): refused; raise it "
+            f"with {_OPTION[limit]} {'N' if counted else 'SIZE'} "
+            f"(library: limits=Limits({limit}=...))",
             line=line,
             entry=entry,
         )

@@ -339,3 +339,27 @@ def test_an_entry_of_too_many_elements_is_refused(capsys: pytest.CaptureFixture[
     out = str(tmp_path / "out")
     assert main(["convert", str(source), "-o", out, "-q", "--max-entry-elements", "10,000"]) == 1
     assert "max_entry_elements (10,000)" in capsys.readouterr().err
+
+
+class _CountingReads(io.BytesIO):
+    reads = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        _CountingReads.reads += 1
+        return super().read(size)
+
+
+def test_a_long_prolog_before_a_repaired_root_is_read_in_few_passes() -> None:
+    # The namespace repair looks for the end of the root start tag: it used to read 64 KiB
+    # at a time and rescan and copy everything so far each time (minutes for 40 MB).
+    prolog = b"<!--" + b"c" * (8 * 2**20) + b"-->\n"
+    data = (b'<?xml version="1.0"?>\n' + prolog + _HEAD.split(b"\n", 1)[1]
+            + _post(1).replace(b"<title>", b"<x:y/><title>") + b"</feed>\n")
+    notes: list[str] = []
+    _CountingReads.reads = 0
+    records = list(xml_records(lambda: _CountingReads(data), "t.xml", lambda _root: 1, notes))
+    assert [etree.QName(r).localname for r in records[1:]] == ["id", "title", "entry"]
+    assert any("namespace prefix 'x'" in n for n in notes)
+    # the first pass: 8 MiB in the parser's 32 KiB reads (257); the second reads the head
+    # in doubling reads (a dozen), where it took 128 reads of 64 KiB (387 in all)
+    assert _CountingReads.reads < 257 + 20

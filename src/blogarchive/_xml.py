@@ -83,12 +83,17 @@ class _DeclareOnRoot:
         self._raw = raw
         self._decls = "".join(f" xmlns:{p}='{u}'" for p, u in sorted(prefixes.items())).encode()
         self._head: bytes | None = None
+        self._at = 0  # bytes of the head already given
 
     def _build_head(self) -> bytes:
         data = b""
+        size = 65536
         while True:
-            chunk = self._raw.read(65536)
+            # doubling reads: a long prolog (comments before the root) is scanned and
+            # copied O(log n) times, not once per 64 KiB (which took minutes for 40 MB)
+            chunk = self._raw.read(size)
             data += chunk
+            size *= 2
             end = _root_tag_end(data)
             if end is not None or not chunk:
                 break
@@ -99,11 +104,15 @@ class _DeclareOnRoot:
     def read(self, size: int = -1) -> bytes:
         if self._head is None:
             self._head = self._build_head()
-        if self._head:
-            if size < 0 or size >= len(self._head):
-                out, self._head = self._head, b""
+        left = len(self._head) - self._at
+        if left:
+            if size < 0 or size >= left:
+                out = self._head[self._at:]
+                self._head, self._at = b"", 0
                 return out + (self._raw.read() if size < 0 else b"")
-            out, self._head = self._head[:size], self._head[size:]
+            # handed out by position: slicing off the rest each time was quadratic
+            out = self._head[self._at:self._at + size]
+            self._at += size
             return out
         return self._raw.read(size)
 

@@ -133,7 +133,7 @@ class _Meter:
     def __init__(self, raw: IO[bytes], source: str, limits: Limits) -> None:
         self._raw = raw
         self._source = source
-        self._limits = limits
+        self.limits = limits
         self.lines = 1
         self.last_line = 0
         self.exhausted = False
@@ -167,7 +167,7 @@ class _Meter:
         return data
 
     def _check(self) -> None:
-        limits = self._limits
+        limits = self.limits
         if self.size > limits.max_input_size:
             raise LimitExceeded(self._source, "the document (after decompression)",
                                 "max_input_size", limits.max_input_size)
@@ -200,13 +200,11 @@ class _Meter:
         """The name of the record being read, as written (``entry``, ``atom:entry``)."""
         return _qname(self.open_element) if self.open_element is not None else ""
 
-    def element(self) -> None:
-        """One more element inside the record being read."""
-        self.elements += 1
-        if self.elements > self._limits.max_entry_elements:
-            raise LimitExceeded(self._source, f"the <{self.open_tag}> starting at line "
-                                f"{self.open_line}", "max_entry_elements",
-                                self._limits.max_entry_elements, line=self.open_line)
+    def too_many(self) -> None:
+        """The record being read has more elements than max_entry_elements."""
+        raise LimitExceeded(self._source, f"the <{self.open_tag}> starting at line "
+                            f"{self.open_line}", "max_entry_elements",
+                            self.limits.max_entry_elements, line=self.open_line)
 
     def ended(self) -> None:
         self.records += 1
@@ -485,6 +483,7 @@ def _parse(
         remove_comments=False,
         strip_cdata=False,
     )
+    most = meter.limits.max_entry_elements
     try:
         depth = 0
         want = -1
@@ -504,7 +503,10 @@ def _parse(
                 elif depth == want:
                     meter.started(element)
                 elif depth > want:
-                    meter.element()
+                    # inline, as it runs for every element (the method only to refuse)
+                    meter.elements += 1
+                    if meter.elements > most:
+                        meter.too_many()
                 continue
             if event != "end":
                 # A comment or processing instruction between records: dropped as it comes

@@ -363,3 +363,20 @@ def test_a_long_prolog_before_a_repaired_root_is_read_in_few_passes() -> None:
     # the first pass: 8 MiB in the parser's 32 KiB reads (257); the second reads the head
     # in doubling reads (a dozen), where it took 128 reads of 64 KiB (387 in all)
     assert _CountingReads.reads < 257 + 20
+
+
+def test_rss_channel_extras_and_guidless_items_are_bounded_too() -> None:
+    unknown = b"<x:u xmlns:x='urn:x'>" + b"u" * 1000 + b"</x:u>\n"
+    item = b"<item><title>no guid</title></item>\n"
+    data = (b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>t</title>'
+            b"<generator>Blogger</generator>\n" + unknown * 50 + item * 30
+            + b"<item><guid>tag:blogger.com,1999:blog-1.post-1</guid></item>"
+            + b"</channel></rss>\n")
+    archive = blogarchive.read(data, analyse=False,
+                               limits=blogarchive.limits.Limits(skipped_details=5))
+    assert len(archive.blog.extras) == 50 and len(archive.posts) == 1
+    assert len(archive.skipped) == 5
+    assert any("30 entries skipped in all" in n and "RSS item has no guid: 25" in n
+               for n in archive.notes)
+    with pytest.raises(blogarchive.limits.LimitExceeded, match="max_feed_extras"):
+        blogarchive.read(data, limits=blogarchive.limits.Limits(max_feed_extras=10_000))

@@ -380,3 +380,15 @@ def test_rss_channel_extras_and_guidless_items_are_bounded_too() -> None:
                for n in archive.notes)
     with pytest.raises(blogarchive.limits.LimitExceeded, match="max_feed_extras"):
         blogarchive.read(data, limits=blogarchive.limits.Limits(max_feed_extras=10_000))
+
+
+def test_unreadable_timestamps_are_noted_for_the_first_entries_then_counted() -> None:
+    bad = b"".join(_post(n).replace(b"<title>", b"<published>yesterday</published><title>")
+                   for n in range(1, 31))
+    archive = blogarchive.read(_export(bad), analyse=False,
+                               limits=blogarchive.limits.Limits(skipped_details=5))
+    assert len(archive.posts) == 30
+    assert all(any("yesterday" in extra for extra in p.extras) for p in archive.posts)
+    assert sum("unreadable timestamp published: 'yesterday'" in n for n in archive.notes) == 5
+    assert any("30 entries have an unreadable timestamp; the first 5 are noted, the other 25 "
+               "only counted" in n for n in archive.notes)

@@ -39,8 +39,9 @@ class Limits:
     memory far beyond its bytes (``<b/>`` is 4 bytes, its node a few hundred).
     ``max_feed_extras``: feed-level elements no reader maps, kept as XML in the blog's
     ``extras`` (``--max-feed-extras``).
-    ``skipped_details``: skipped entries described one by one; beyond it they are counted
-    (in a note) instead, so millions of unreadable entries cost no memory.
+    ``skipped_details``: skipped entries (and entries with an unreadable timestamp)
+    described one by one; beyond it they are counted in one note instead, so millions of
+    unreadable entries cost no memory.
     """
 
     max_input_size: int = 2 * GiB

@@ -63,6 +63,7 @@ class AtomReader:
         self.opener = opener
         self.limits = limits
         self.skips = Skips(source, limits)
+        self._bad_times = 0  # entries with an unreadable timestamp: the first few are noted
         self.notes: list[str] = []
         self.entries = 0
         self.format = "atom"
@@ -121,6 +122,13 @@ class AtomReader:
         note = self.skips.note()
         if note:
             self.notes.append(note)
+        unlisted = self._bad_times - self.limits.skipped_details
+        if unlisted > 0:  # one note each would cost as much as the records
+            self.notes.append(
+                f"{self.source}: {self._bad_times:,} entries have an unreadable timestamp; "
+                f"the first {self.limits.skipped_details:,} are noted, the other "
+                f"{unlisted:,} only counted (each is kept as written in its record's extras)"
+            )
         if not self._decided:
             self._decide(None)
         if self.takeout and self.kinds_seen == {"comment"}:
@@ -197,10 +205,12 @@ class AtomReader:
         else:
             record = self._kind_entry(f, atom_id, index, line_of(element))
         if f.bad_times:
-            self.notes.append(
-                f"{self.source}: entry {index}: unreadable timestamp "
-                f"{', '.join(f.bad_times)}; kept as written in the record's extras"
-            )
+            self._bad_times += 1
+            if self._bad_times <= self.limits.skipped_details:
+                self.notes.append(
+                    f"{self.source}: entry {index}: unreadable timestamp "
+                    f"{', '.join(f.bad_times)}; kept as written in the record's extras"
+                )
         if isinstance(record, (Post, Comment)):
             self.kinds_seen.add("comment" if isinstance(record, Comment) else record.kind)
             if self.first_entry_id is None:

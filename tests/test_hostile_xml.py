@@ -52,11 +52,13 @@ def test_unknown_prefix_in_a_non_blogger_feed_is_a_clean_error(
     assert "not from Blogger" in err and "Traceback" not in err
 
 
-def test_rss_date_too_large_is_kept_as_written_not_a_crash() -> None:
+def test_rss_date_too_large_is_kept_as_written_and_noted_not_a_crash() -> None:
     archive = blogarchive.read(HOSTILE / "xml-rss-date-overflow.xml", analyse=False)
     post = archive.posts[0]
     assert post.published is None
     assert any("9999999999 Mar 2 9:0" in extra for extra in post.extras)
+    assert any("entry 0: unreadable timestamp pubDate: '9999999999 Mar 2 9:0'" in n
+               for n in archive.notes)
 
 
 @pytest.mark.parametrize(

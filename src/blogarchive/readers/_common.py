@@ -229,6 +229,38 @@ class Skips:
         )
 
 
+class BadTimes:
+    """Entries with an unreadable timestamp (kept as written in the record's extras): one note
+    each for the first ``limits.skipped_details``, then only counted, in ``notes``."""
+
+    __slots__ = ("_keep", "_notes", "_source", "count")
+
+    def __init__(self, source: str, limits: Limits, notes: list[str]) -> None:
+        self._source = source
+        self._keep = limits.skipped_details
+        self._notes = notes
+        self.count = 0
+
+    def entry(self, index: int, f: Fields) -> None:
+        if not f.bad_times:
+            return
+        self.count += 1
+        if self.count <= self._keep:
+            self._notes.append(
+                f"{self._source}: entry {index}: unreadable timestamp "
+                f"{', '.join(f.bad_times)}; kept as written in the record's extras"
+            )
+
+    def finish(self) -> None:
+        unlisted = self.count - self._keep
+        if unlisted > 0:  # one note each would cost as much as the records
+            self._notes.append(
+                f"{self._source}: {self.count:,} entries have an unreadable timestamp; "
+                f"the first {self._keep:,} are noted, the other {unlisted:,} only counted "
+                "(each is kept as written in its record's extras)"
+            )
+
+
 def author_of(element: etree._Element | None) -> Author | None:
     if element is None:
         return None

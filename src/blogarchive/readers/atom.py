@@ -28,6 +28,7 @@ from ._common import (
     LABEL_SCHEME,
     THR,
     A,
+    BadTimes,
     FeedExtras,
     Fields,
     Skips,
@@ -63,8 +64,8 @@ class AtomReader:
         self.opener = opener
         self.limits = limits
         self.skips = Skips(source, limits)
-        self._bad_times = 0  # entries with an unreadable timestamp: the first few are noted
         self.notes: list[str] = []
+        self.bad_times = BadTimes(source, limits, self.notes)
         self.entries = 0
         self.format = "atom"
         self.takeout = False
@@ -122,13 +123,7 @@ class AtomReader:
         note = self.skips.note()
         if note:
             self.notes.append(note)
-        unlisted = self._bad_times - self.limits.skipped_details
-        if unlisted > 0:  # one note each would cost as much as the records
-            self.notes.append(
-                f"{self.source}: {self._bad_times:,} entries have an unreadable timestamp; "
-                f"the first {self.limits.skipped_details:,} are noted, the other "
-                f"{unlisted:,} only counted (each is kept as written in its record's extras)"
-            )
+        self.bad_times.finish()
         if not self._decided:
             self._decide(None)
         if self.takeout and self.kinds_seen == {"comment"}:
@@ -204,13 +199,7 @@ class AtomReader:
             record = takeout.entry(self, f, atom_id, index, line_of(element))
         else:
             record = self._kind_entry(f, atom_id, index, line_of(element))
-        if f.bad_times:
-            self._bad_times += 1
-            if self._bad_times <= self.limits.skipped_details:
-                self.notes.append(
-                    f"{self.source}: entry {index}: unreadable timestamp "
-                    f"{', '.join(f.bad_times)}; kept as written in the record's extras"
-                )
+        self.bad_times.entry(index, f)
         if isinstance(record, (Post, Comment)):
             self.kinds_seen.add("comment" if isinstance(record, Comment) else record.kind)
             if self.first_entry_id is None:

@@ -21,6 +21,7 @@ from ._common import (
     LABEL_SCHEME,
     THR,
     A,
+    BadTimes,
     FeedExtras,
     Fields,
     Skips,
@@ -54,6 +55,7 @@ class RssReader:
         self.limits = limits
         self.skips = Skips(source, limits)
         self.notes: list[str] = []
+        self.bad_times = BadTimes(source, limits, self.notes)
         self.entries = 0
         self.format = "rss"
         self.kinds_seen: set[str] = set()
@@ -94,6 +96,7 @@ class RssReader:
         note = self.skips.note()
         if note:
             self.notes.append(note)
+        self.bad_times.finish()
         if not blog_id_of(self.feed_id) and not (self.generator or "").startswith("Blogger"):
             raise UnsupportedFormat(
                 self.source,
@@ -146,9 +149,10 @@ class RssReader:
             try:
                 published = parse_rfc822(pub.text or "")
             except ValueError:
-                f.untake(pub)
+                f.untake(pub)  # kept as written, and noted
+                f.bad_times.append(f"pubDate: {(pub.text or '').strip()[:40]!r}")
         url = f.stripped("link")
-        return Post(
+        post = Post(
             id=item_id_of(guid),
             kind="page" if ".page-" in guid else "post",
             status="live",  # public feeds carry only published posts
@@ -167,6 +171,8 @@ class RssReader:
             origin=Origin(format=self.format, source=self.source, entry=index,
                           line=line_of(element)),
         )
+        self.bad_times.entry(index, f)
+        return post
 
     def blog(self) -> Blog:
         return Blog(

@@ -112,12 +112,15 @@ def _export(*parts: bytes) -> bytes:
 
 def test_text_node_and_attribute_over_10_mb_are_read_whole() -> None:
     image = b"data:image/png;base64," + b"QUJD" * (11 * 2**20 // 4)  # 11 MiB, as pasted
-    data = _export(_post(1, b"&lt;img src=&quot;" + image + b"&quot;&gt;",
-                         b" x-src='" + image + b"'"), _post(2))
+    attribute = b"<x:img xmlns:x='urn:x' src='" + image + b"'/>"
+    data = _export(_post(1, b"&lt;img src=&quot;" + image + b"&quot;&gt;")
+                   .replace(b"<title>", attribute + b"<title>"), _post(2))
     archive = blogarchive.read(data, analyse=False)
     first = next(p for p in archive.posts if p.id == "1")
     assert len(first.content) == len(image) + len('<img src="">')
     assert first.content.endswith('">') and image.decode() in first.content
+    [extra] = first.extras  # the element with the 11 MiB attribute, whole
+    assert extra.startswith("<x:img") and f'src="{image.decode()}"' in extra
     assert [p.id for p in archive.posts] == ["1", "2"]
 
 

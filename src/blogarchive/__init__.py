@@ -32,6 +32,7 @@ from .errors import (
     UnsafeInput,
     UnsupportedFormat,
 )
+from .limits import LimitExceeded, Limits
 from .model import (
     Archive,
     Author,
@@ -60,7 +61,7 @@ from .preserve import (
     validate,
 )
 from .progress import Progress
-from .reading import ReadReport, iter_records, read, read_all
+from .reading import ReadReport, Salvage, iter_records, read, read_all
 from .store import load, write
 
 __version__ = "0.1.0"
@@ -80,6 +81,8 @@ __all__ = [
     "InReplyTo",
     "InvalidArgument",
     "Label",
+    "LimitExceeded",
+    "Limits",
     "Link",
     "LinkList",
     "ListedLink",
@@ -93,6 +96,7 @@ __all__ = [
     "Property",
     "Quote",
     "ReadReport",
+    "Salvage",
     "Setting",
     "Skipped",
     "SourceError",

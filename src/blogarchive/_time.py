@@ -61,7 +61,8 @@ def parse_rfc822(text: str) -> datetime:
     """Parse an RSS ``pubDate`` (RFC 822), keeping its offset. Raises ValueError."""
     try:
         value = parsedate_to_datetime(text.strip())
-    except (TypeError, ValueError, IndexError) as err:
+    # OverflowError: a year or offset too large for a C int (`9999999999 Mar 2 9:0`)
+    except (TypeError, ValueError, IndexError, OverflowError) as err:
         raise ValueError(f"not an RFC 822 date: {text.strip()[:40]!r}") from err
     offset = value.utcoffset()
     if offset is None:

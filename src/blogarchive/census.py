@@ -30,6 +30,7 @@ from .assemble import (
 )
 from .describe import Summary, date_range, top_labels
 from .errors import SourceError
+from .limits import DEFAULT_LIMITS, Limits
 from .model import Blog, Comment, Post, Skipped, SourceInfo
 from .progress import Progress, counter
 from .readers import SourceRead
@@ -150,7 +151,8 @@ class Census:
             notes=tuple(dict.fromkeys(notes)), skipped=skipped, posts=len(self.posts),
         )
 
-    def analyse(self, blog_url: str | None, progress: Progress | None) -> Counts:
+    def analyse(self, blog_url: str | None, progress: Progress | None,
+                limits: Limits = DEFAULT_LIMITS) -> Counts:
         """Read this blog's inputs again, analysing each kept post's body as it goes by."""
         home = merge_blogs(self.blogs).url if self.blogs else None
         urls = urls_of(((i, p.url, p.path) for i, p in self.posts.items()), home)
@@ -158,7 +160,7 @@ class Census:
         done: set[str] = set()
         advance = counter(progress, "analysing", len(self.posts))
         for item in self.inputs:
-            for record in SourceRead(item, blog_url=blog_url):
+            for record in SourceRead(item, blog_url=blog_url, limits=limits):
                 if not isinstance(record, Post) or record.id in done:
                     continue
                 kept = self.posts.get(record.id)
@@ -190,6 +192,7 @@ def survey(
     blog_url: str | None = None,
     report: ReadReport | None = None,
     progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[Summary] | None:
     """What ``info`` prints of each blog in ``sources``, read in two streaming passes.
 
@@ -203,10 +206,11 @@ def survey(
     groups: dict[str, Census] = {}
     notes: list[str] = []
     for key, item, read, census in readings(expanded, collect=Census.of, blog_url=blog_url,
-                                            report=report, notes=notes, progress=progress):
+                                            report=report, notes=notes, progress=progress,
+                                            limits=limits):
         group = groups.setdefault(key, Census())
         group.merge(census)
         keep_reading(group, item, read)
         group.inputs.append(item)
-    return [group.summary(notes, group.analyse(blog_url, progress))
+    return [group.summary(notes, group.analyse(blog_url, progress, limits))
             for _, group in sorted(groups.items())]

@@ -37,6 +37,7 @@ from .census import survey
 from .describe import Summary, blogs_summary, describe_counts, info_json, info_lines, summarise
 from .errors import ArchiveError, BlogarchiveError, InvalidArgument
 from .folder import archives_in, real_destination
+from .limits import DEFAULT_LIMITS, Limits, format_size, parse_size
 from .listing import KINDS, WHAT, check_options, format_row, rows, unknown_target
 from .model import Archive
 from .preserve import (
@@ -68,15 +69,19 @@ def _bar_done(args: argparse.Namespace) -> None:
 def _read(args: argparse.Namespace, report: ReadReport) -> list[Archive]:
     try:
         return read_all(args.sources, blog_url=args.blog_url, report=report,
-                        progress=args.progress, analyse=not getattr(args, "no_analysis", False))
+                        progress=args.progress, analyse=not getattr(args, "no_analysis", False),
+                        limits=_limits(args))
     finally:
         _bar_done(args)
 
 
 def _print_problems(report: ReadReport, err: TextIO, quiet: bool = False) -> None:
-    """Errors always; files skipped and warnings unless ``-q`` (they are in the archive)."""
+    """Errors and losses always; files skipped and warnings unless ``-q`` (they are in the
+    archive's notes)."""
     for problem in report.failed:
         print(f"error: {problem}", file=err)
+    for salvage in report.recovered:  # data was lost: as loud as an error (exit 1)
+        print(f"recovered: {salvage}", file=err)
     if quiet:
         return
     for problem in report.ignored:
@@ -126,6 +131,12 @@ def _options(args: argparse.Namespace) -> str:
     given.extend(f"--bag-info {item}" for item in args.bag_info or [])
     if args.source_organization:
         given.append(f"--source-organization {args.source_organization}")
+    if args.recover:
+        given.append("--recover")
+    limits = _limits(args)
+    for option, name in _LIMIT_OPTIONS:
+        if getattr(limits, name) != getattr(DEFAULT_LIMITS, name):
+            given.append(f"{option} {getattr(limits, name)}")
     return " ".join(given)
 
 
@@ -158,6 +169,7 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 bag_info=info, redact_emails=_redaction(args),
                 blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
                 progress=args.progress, options=_options(args), **_waiting(args, err),
+                limits=_limits(args), recover=args.recover,
             )
         finally:
             _bar_done(args)
@@ -175,7 +187,7 @@ def _convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_INPUT
     if not args.quiet:
         _summarise(results, args, out)
-    return EXIT_INPUT if report.failed else EXIT_OK
+    return EXIT_OK if report.ok else EXIT_INPUT
 
 
 def _summarise(results: list[Converted], args: argparse.Namespace, out: TextIO) -> None:
@@ -294,7 +306,7 @@ def _summaries(args: argparse.Namespace, report: ReadReport, err: TextIO) -> lis
     if sources:
         try:
             found = survey(sources, blog_url=args.blog_url, report=report,
-                           progress=args.progress)
+                           progress=args.progress, limits=_limits(args))
         finally:
             _bar_done(args)
     if found is None:  # pages: their copies merge as a whole
@@ -375,6 +387,46 @@ def _destination_options(parser: argparse.ArgumentParser) -> None:
                         "refusing")
 
 
+_LIMIT_OPTIONS = (("--max-input-size", "max_input_size"), ("--max-entry-size", "max_entry_size"),
+                  ("--max-entry-elements", "max_entry_elements"),
+                  ("--max-feed-extras", "max_feed_extras"))
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
+
+
+def _count(text: str) -> int:
+    if not text.replace(",", "").replace("_", "").isdigit():
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+    return int(text.replace(",", "").replace("_", ""))
+
+
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    what = {"max_input_size": "largest document read, after decompression",
+            "max_entry_size": "largest entry or item read",
+            "max_entry_elements": "most XML elements in one entry",
+            "max_feed_extras": "most unmapped feed-level XML kept in the blog's extras"}
+    for option, name in _LIMIT_OPTIONS:
+        default = getattr(DEFAULT_LIMITS, name)
+        if name == "max_entry_elements":
+            parser.add_argument(option, type=_count, metavar="N", dest=name,
+                                help=f"{what[name]} (default {default:,})")
+            continue
+        parser.add_argument(option, type=_size, metavar="SIZE", dest=name,
+                            help=f"{what[name]} (default {format_size(default)}; e.g. 500M, "
+                            "4G)")
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    given = {name: getattr(args, name) for _, name in _LIMIT_OPTIONS
+             if getattr(args, name, None) is not None}
+    return Limits(**given) if given else DEFAULT_LIMITS
+
+
 def _bag_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source-organization", metavar="NAME",
                         help="bag-info Source-Organization")
@@ -414,12 +466,17 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--no-analysis", action="store_true",
                          help="leave post bodies unanalysed (no quotes, link lists, links, "
                          "media): about twice as fast")
+    convert.add_argument("--recover", action="store_true",
+                         help="keep the complete entries of a damaged (e.g. truncated) "
+                         "export, report what was lost, and exit 1")
+    _limit_options(convert)
     _quiet(convert)
     convert.set_defaults(func=_convert)
     info = sub.add_parser("info", help="describe what a source or archive holds")
     info.add_argument("sources", nargs="+", metavar="SOURCE")
     info.add_argument("--json", action="store_true", help="one JSON object per blog")
     info.add_argument("--blog-url", type=_blog_url, help=argparse.SUPPRESS)
+    _limit_options(info)
     _quiet(info)
     info.set_defaults(func=_info)
     pack = sub.add_parser("package", help="make an existing archive a BagIt bag, or give a "
@@ -450,6 +507,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--to", metavar="POST_ID",
                          help="links: those pointing to this post (its backlinks)")
     listing.add_argument("--blog-url", type=_blog_url, help=argparse.SUPPRESS)
+    _limit_options(listing)
     _quiet(listing)
     listing.set_defaults(func=_list)
     return parser

@@ -13,15 +13,17 @@ from ._words import counted
 from .annotate import analyse_archive
 from .assemble import Assembler
 from .errors import BlogarchiveError, InvalidArgument, SourceError, UnsupportedFormat
+from .limits import DEFAULT_LIMITS, Limits
 from .model import Archive, Blog, Comment, Post, Skipped, SourceInfo
 from .progress import Progress, counter
-from .readers import SourceRead
+from .readers import Salvage, SourceRead
 from .sources import Input, RawFile, Source, expand
 
 __all__ = [
     "BLOG_URL_FORM",
     "Group",
     "ReadReport",
+    "Salvage",
     "check_blog_url",
     "expand_all",
     "iter_records",
@@ -43,16 +45,20 @@ class ReadReport:
     ``ignored``: files inside a folder or zip that are not Blogger documents (counted, skipped).
     ``warnings``: what was read but is incomplete in a way the user can fix (e.g. Takeout
     posts without permalinks: give ``blog_url``).
+    ``recovered``: damaged documents read with ``recover=True``: their complete entries are
+    in the archive, the rest is lost, and each ``Salvage`` says exactly what.
     """
 
     failed: list[SourceError] = attrs.Factory(list)
     ignored: list[SourceError] = attrs.Factory(list)
     warnings: list[str] = attrs.Factory(list)
     """Things read whose result the user should act on (also noted in the archive)."""
+    recovered: list[Salvage] = attrs.Factory(list)
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        """Every input read whole (nothing failed, nothing only partly recovered)."""
+        return not self.failed and not self.recovered
 
 
 def check_blog_url(url: str | None) -> str | None:
@@ -93,6 +99,8 @@ def read_all(
     progress: Progress | None = None,
     analyse: bool = True,
     previous: Iterable[Archive] = (),
+    limits: Limits = DEFAULT_LIMITS,
+    recover: bool = False,
 ) -> list[Archive]:
     """Read every Blogger document in ``source`` (one or several), one Archive per blog.
 
@@ -106,10 +114,15 @@ def read_all(
     the new sources no longer hold, marked ``retained``. ``progress`` is called as
     ``progress(phase, done, total)`` while reading (bytes) and analysing (posts); see
     ``blogarchive.progress``.
+
+    ``limits`` bound what one document may cost (see ``blogarchive.limits``); a document
+    beyond them raises (or, with ``report``, records) LimitExceeded. ``recover=True`` keeps
+    the complete entries of a damaged (e.g. truncated) document instead of failing it: the
+    loss is noted in the archive and listed in ``report.recovered``.
     """
     return [archive for archive, _ in read_groups(
         source, blog_url=blog_url, report=report, progress=progress, analyse=analyse,
-        previous=previous,
+        previous=previous, limits=limits, recover=recover,
     )]
 
 
@@ -121,6 +134,8 @@ def read_groups(
     progress: Progress | None = None,
     analyse: bool = True,
     previous: Iterable[Archive] = (),
+    limits: Limits = DEFAULT_LIMITS,
+    recover: bool = False,
 ) -> list[tuple[Archive, list[RawFile]]]:
     """``read_all``, with each archive's original files (for a preserved archive)."""
     groups: dict[str, Assembler] = {}
@@ -129,7 +144,7 @@ def read_groups(
     blog_url = check_blog_url(blog_url)
     for key, item, read, records in readings(
         expand_all(source, report), collect=list, blog_url=blog_url, report=report,
-        notes=notes, progress=progress,
+        notes=notes, progress=progress, limits=limits, recover=recover,
     ):
         _add(groups, raws, key, item, read, records)
     earlier = {a.blog.id: a for a in previous if a.blog.id}
@@ -169,6 +184,8 @@ def readings(
     report: ReadReport | None,
     notes: list[str],
     progress: Progress | None,
+    limits: Limits = DEFAULT_LIMITS,
+    recover: bool = False,
 ) -> Iterator[tuple[str, Input, SourceRead, T]]:
     """Each input read that belongs in an archive: its blog's key, the input, its reading
     (blog, infos, notes) and what ``collect`` made of its records (a list for ``read``,
@@ -181,7 +198,8 @@ def readings(
         for item in inputs:
             read = None
             try:
-                read = SourceRead(item, blog_url=blog_url, progress=advance)
+                read = SourceRead(item, blog_url=blog_url, progress=advance, limits=limits,
+                                  recover=recover)
                 watched = _Unlinked(read)
                 collected = collect(watched)
             except UnsupportedFormat as err:
@@ -211,6 +229,10 @@ def readings(
                 read.notes.append(unlinked)
                 if report is not None:
                     report.warnings.append(unlinked)
+            if read.salvage is not None:
+                if report is not None:
+                    report.recovered.append(read.salvage)
+                read.notes.append(str(read.salvage))
             key = _group_key(read.blog, item)
             if read.is_page and len(inputs) > 1:
                 pages.append((key, item, read, collected))
@@ -319,6 +341,8 @@ def read(
     blog_url: str | None = None,
     progress: Progress | None = None,
     analyse: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+    recover: bool = False,
 ) -> Archive:
     """Read one blog from a path, bytes or binary file object (or several of one blog).
 
@@ -326,8 +350,10 @@ def read(
     read, BlogarchiveError when the source holds several blogs (use ``read_all``), and
     InvalidArgument for a ``blog_url`` that is not a blog's home URL (``BLOG_URL_FORM``).
     ``progress(phase, done, total)`` follows reading and analysing (``blogarchive.progress``).
+    ``limits`` and ``recover`` are as in ``read_all`` (a recovery is in ``archive.notes``).
     """
-    archives = read_all(source, blog_url=blog_url, progress=progress, analyse=analyse)
+    archives = read_all(source, blog_url=blog_url, progress=progress, analyse=analyse,
+                        limits=limits, recover=recover)
     if len(archives) != 1:
         names = ", ".join(a.blog.title or a.blog.id or "?" for a in archives) or "none"
         raise BlogarchiveError(
@@ -337,7 +363,8 @@ def read(
 
 
 def iter_records(
-    source: Source, *, blog_url: str | None = None, progress: Progress | None = None
+    source: Source, *, blog_url: str | None = None, progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[Post | Comment | Skipped | Blog]:
     """Stream records one by one without building an Archive (for exports too large to hold).
 
@@ -345,13 +372,14 @@ def iter_records(
     Blog. Records are as the reader made them: not deduplicated, and comments not yet
     resolved (``post_kind`` and ``orphan`` are only set by ``read``), and posts carry no
     ``analysis`` (it needs every permalink; ``read`` does it). ``progress("reading", bytes,
-    total)`` follows the reading (``blogarchive.progress``).
+    total)`` follows the reading (``blogarchive.progress``). A damaged document raises
+    ParseError after its last complete record; ``limits`` as in ``read_all``.
     """
     blog_url = check_blog_url(blog_url)
     inputs = expand(source)
     advance = counter(progress, "reading", sum(item.size or 0 for item in inputs) or None)
     for item in inputs:
-        read = SourceRead(item, blog_url=blog_url, progress=advance)
+        read = SourceRead(item, blog_url=blog_url, progress=advance, limits=limits)
         yield from read
         assert read.blog is not None
         yield read.blog

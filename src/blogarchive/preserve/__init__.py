@@ -19,6 +19,7 @@ import attrs
 
 from ..errors import ArchiveError
 from ..folder import archives_in, real_destination, staging
+from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Archive
 from ..progress import Progress
 from ..reading import ReadReport, read_groups
@@ -106,6 +107,8 @@ def convert(
     options: str = "",
     wait: bool = False,
     notify: Callable[[str], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    recover: bool = False,
 ) -> list[Converted]:
     """Convert ``sources`` into a preserved archive at ``dest`` (one per blog).
 
@@ -122,7 +125,8 @@ def convert(
     the addresses back; False explicitly writes them, even into such an archive.
 
     ``progress`` is called as ``progress(phase, done, total)`` through reading, analysing and
-    writing (see ``blogarchive.progress``).
+    writing (see ``blogarchive.progress``). ``limits`` and ``recover`` are as in
+    ``read_all``; a recovery is recorded in the event, on its source.
     """
     target = real_destination(Path(os.fspath(dest)))
     if target.exists() and not target.is_dir():
@@ -135,17 +139,26 @@ def convert(
                         analyse=analyse, plan=Plan(originals=originals, bag=bag,
                                                    bag_info=dict(bag_info or {}),
                                                    options=options),
-                        redact_emails=redact_emails)
+                        redact_emails=redact_emails, limits=limits, recover=recover)
 
 
 def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadReport | None,
              progress: Progress | None, blog_url: str | None, analyse: bool,
-             plan: Plan, redact_emails: bool | None) -> list[Converted]:
+             plan: Plan, redact_emails: bool | None, limits: Limits,
+             recover: bool) -> list[Converted]:
     earlier = _previous(target)
+    # Recoveries are listed in a report; without the caller's, one of our own that then
+    # raises the first failure, as reading without a report does.
+    own = ReadReport() if report is None and recover else None
+    collected = report if report is not None else own
     groups = read_groups(
-        sources, blog_url=blog_url, report=report, progress=progress, analyse=analyse,
-        previous=[a for _, a in earlier.values()],
+        sources, blog_url=blog_url, report=collected, progress=progress,
+        analyse=analyse, previous=[a for _, a in earlier.values()], limits=limits,
+        recover=recover,
     )
+    if own is not None and own.failed:
+        raise own.failed[0]
+    recovered = collected.recovered if collected is not None else []
     collection = bool(earlier) and previous_data(target) is None
     several = len(groups) > 1 or collection
     if len(groups) > 1 and previous_data(target):
@@ -167,8 +180,10 @@ def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadRe
         elif was_redacted:
             notices.append("redaction: not applied (--no-redact), though this archive was "
                            "written with --redact emails: addresses are back")
+        names = {info.name for info in archive.sources}
         run = attrs.evolve(plan, redacted=redacted, warnings=tuple(warnings),
-                           redaction_kept=redacted is not None and not redact_emails)
+                           redaction_kept=redacted is not None and not redact_emails,
+                           recovered=tuple(s for s in recovered if s.source in names))
         if is_bag(where):  # a bag stays a bag, with the bag-info it was given
             run = attrs.evolve(run, bag=True, bag_kept=current_bag_info(where))
         with staging(where) as temp:

@@ -50,6 +50,20 @@ PUIDS: Final = {
 }
 
 
+# On a source read with `convert --recover`: what of it is in the archive and what was lost.
+_RECOVERED: Final = {
+    "description": "The source was damaged and read with --recover: the complete entries "
+                   "before the damage were kept, everything from `line`/`offset` to the end "
+                   "(`size` bytes after decompression) was lost; `error` is the damage.",
+    "type": "array",
+    "items": {"type": "object",
+              "required": ["source", "entries", "line", "offset", "size", "error"],
+              "properties": {"source": {"type": "string"}, "entries": {"type": "integer"},
+                             "line": {"type": "integer"}, "offset": {"type": "integer"},
+                             "size": {"type": "integer"}, "error": {"type": "string"}}},
+}
+
+
 def event_schema() -> dict[str, Any]:
     """The JSON Schema of one events.jsonl line (open to additions: readers ignore extras)."""
     text = {"type": "string"}
@@ -96,7 +110,8 @@ def event_schema() -> dict[str, Any]:
                 "items": {"type": "object", "required": ["linkingObjectRole", "name"],
                           "properties": {"linkingObjectRole": {"enum": ["source", "outcome"]},
                                          "name": text,
-                                         "path": {"type": ["string", "null"]}}},
+                                         "path": {"type": ["string", "null"]},
+                                         "recovered": _RECOVERED}},
             },
         },
     }

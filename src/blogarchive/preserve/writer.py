@@ -24,6 +24,7 @@ import attrs
 
 from ..model import Archive
 from ..progress import Progress, counter
+from ..readers import Salvage
 from ..sources import RawFile
 from ..stats import counts
 from ..store import FILES, SCHEMA_VERSION, data_dir, write_data
@@ -77,6 +78,8 @@ class Plan:
     """Redacted because the archive was written redacted, not because this run asked."""
     options: str = ""
     warnings: tuple[str, ...] = ()
+    recovered: tuple[Salvage, ...] = ()
+    """Damaged sources read with ``--recover``: recorded on their source objects."""
 
 
 def _summary(archive: Archive) -> str:
@@ -175,6 +178,11 @@ def build(
         for info in archive.sources:
             objects.append(object_ref("source", info.name, None, None, detected=info.format)
                            | {"size": info.size, "fixity": {"sha256": info.sha256}})
+    for ref in objects:
+        lost = [attrs.asdict(s) for s in plan.recovered
+                if s.source == ref["name"] or s.source.startswith(ref["name"] + "!")]
+        if lost:
+            ref["recovered"] = lost
     for name in FILES.values():
         objects.append(object_ref("outcome", name, name, file_fixity(payload / name),
                                   payload / name))

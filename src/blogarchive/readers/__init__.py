@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import attrs
+
+from .._xml import Damaged, loss_offset
 from ..errors import ParseError
+from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Blog, Comment, Post, Setting, Skipped, SourceInfo
 from ..sources import Input, Opener, Tally, head, sniff
 from . import takeout
@@ -16,9 +20,38 @@ from .atom import AtomReader
 from .html import HtmlReader
 from .rss import RssReader
 
-__all__ = ["SourceRead"]
+__all__ = ["Salvage", "SourceRead"]
 
 Record = Post | Comment | Skipped
+
+
+@attrs.frozen
+class Salvage:
+    """A damaged document read with ``recover=True``: what was kept and exactly what was lost.
+
+    ``entries``: complete entries kept (all before the damage); ``line`` and ``offset``: where
+    the lost data starts (the start of the entry that was cut, else the damage itself), to the
+    end of the document, ``size`` bytes in all (after decompression); ``error``: the damage.
+    """
+
+    source: str
+    entries: int
+    line: int
+    offset: int
+    size: int
+    error: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.source}: damaged, partly recovered: kept {_entries(self.entries)} "
+            f"before the damage; lost everything from line {self.line} (byte "
+            f"{self.offset:,}) to the end: {self.size - self.offset:,} of {self.size:,} bytes "
+            f"[{self.error}]"
+        )
+
+
+def _entries(count: int) -> str:
+    return "the 1 complete entry" if count == 1 else f"the {count:,} complete entries"
 
 
 class SourceRead:
@@ -30,17 +63,22 @@ class SourceRead:
         *,
         blog_url: str | None = None,
         progress: Callable[[int], None] | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        recover: bool = False,
     ) -> None:
         self.input = source
         self._tally = Tally(source.opener, progress)
+        self._recover = recover
+        #: set when a damaged document was read with ``recover``: what was kept and lost
+        self.salvage: Salvage | None = None
         kind = sniff(head(source.opener), source.name)
         self._reader: AtomReader | RssReader | HtmlReader
         if kind == "html":
             self._reader = HtmlReader(source.name, self._tally, **source.capture)
         elif kind == "rss":
-            self._reader = RssReader(source.name, self._tally)
+            self._reader = RssReader(source.name, self._tally, limits)
         else:
-            self._reader = AtomReader(source.name, self._tally)
+            self._reader = AtomReader(source.name, self._tally, limits)
         self._settings: list[Setting] = []
         self._theme: str | None = None
         self._companion_info: list[SourceInfo] = []
@@ -92,7 +130,22 @@ class SourceRead:
         reader.blog_url = blog_url or takeout.blog_url(self._settings)
 
     def __iter__(self) -> Iterator[Record]:
-        yield from self._reader
+        try:
+            yield from self._reader
+        except Damaged as damage:
+            reader = self._reader
+            assert not isinstance(reader, HtmlReader)  # pages are not read by _xml
+            if not self._recover or not reader.entries:
+                if not reader.entries:  # nothing before the damage to keep
+                    raise
+                raise ParseError(
+                    damage.source,
+                    f"{damage.problem}; {_entries(reader.entries)} before it can be kept "
+                    "with `convert --recover` (library: recover=True)",
+                    line=damage.line, column=damage.column,
+                ) from None
+            self.salvage = self._salvage(damage, reader.entries)
+            reader.finish()
         self.blog = self._reader.blog()
         self.info = SourceInfo(
             name=self.input.name,
@@ -101,6 +154,16 @@ class SourceRead:
             sha256=self._tally.sha256.hexdigest(),
             entries=self._reader.entries,
         )
+
+    def _salvage(self, damage: Damaged, entries: int) -> Salvage:
+        """What a damaged document lost. Reading it again through the tally also gives the
+        whole document's size and SHA-256 (not just the part before the damage)."""
+        tally = Tally(self.input.opener)  # no progress: these bytes were counted once
+        offset, size = loss_offset(tally, damage)
+        self._tally = tally
+        place = f"line {damage.line}, column {damage.column}: " if damage.line else ""
+        return Salvage(source=damage.source, entries=entries, line=damage.lost_line,
+                       offset=offset, size=size, error=f"{place}{damage.problem}")
 
     @property
     def infos(self) -> list[SourceInfo]:

@@ -8,6 +8,7 @@ knows is preserved in the record's ``extras`` instead of being dropped.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime
 from typing import Final
 
@@ -15,7 +16,9 @@ from lxml import etree
 
 from .._time import parse_time
 from .._xml import NS, serialise
-from ..model import Author, Link, Location, Property, Thumbnail
+from .._xml import line_of as line_of  # the readers' shared helpers, one place to import from
+from ..limits import LimitExceeded, Limits
+from ..model import Author, Link, Location, Property, Skipped, Thumbnail
 
 A: Final = f"{{{NS['atom']}}}"
 GD: Final = f"{{{NS['gd']}}}"
@@ -31,12 +34,6 @@ LABEL_SCHEME: Final = "http://www.blogger.com/atom/ns#"
 # tag:blogger.com,1999:blog-<blog>.post-<id> / .page-<id> / .settings.<NAME> / .layout
 _BLOGGER_ID: Final = re.compile(r"tag:blogger\.com,1999:blog-(\d+)(?:\.(\w+?)-?(\w*))?\S*$")
 _TAIL_ID: Final = re.compile(r"\.(?:post|page)-(\d+)$")
-
-
-def line_of(element: etree._Element) -> int | None:
-    """The source line of an element (lxml-stubs types it loosely)."""
-    line: object = element.sourceline
-    return line if isinstance(line, int) else None
 
 
 def blog_id_of(atom_id: str | None) -> str | None:
@@ -160,6 +157,108 @@ class Fields:
             for i, child in enumerate(self._children)
             if not self._taken[i]
         )
+
+
+class FeedExtras:
+    """Feed-level elements no reader maps, kept as XML for the blog's ``extras``.
+
+    Feed-level elements are streamed like entries, but these are kept for good (and written
+    into blog.json), so their total is bounded by ``max_feed_extras``: a small gzip of
+    unknown feed-level elements must not become gigabytes of memory and of blog.json.
+    """
+
+    __slots__ = ("_limit", "_source", "items", "size")
+
+    def __init__(self, source: str, limits: Limits) -> None:
+        self._source = source
+        self._limit = limits.max_feed_extras
+        self.items: list[str] = []
+        self.size = 0
+
+    def keep(self, element: etree._Element) -> None:
+        text = serialise(element)
+        self.size += len(text.encode("utf-8", "surrogatepass"))
+        if self.size > self._limit:
+            raise LimitExceeded(
+                self._source, f"feed-level elements no reader maps (at <{element.tag}>)",
+                "max_feed_extras", self._limit, line=line_of(element),
+            )
+        self.items.append(text)
+
+
+class Skips:
+    """Entries that cannot become records: the first ``limits.skipped_details`` become Skipped
+    records (in the archive's ``skipped``), the rest are counted by reason in one note, so
+    millions of unreadable entries do not each cost a record kept to the end."""
+
+    __slots__ = ("_keep", "_source", "count", "first_unlisted", "unlisted")
+
+    _REASONS = 20  # distinct reasons counted by name; more are "other reasons"
+
+    def __init__(self, source: str, limits: Limits) -> None:
+        self._source = source
+        self._keep = limits.skipped_details
+        self.count = 0
+        self.first_unlisted: int | None = None
+        self.unlisted: Counter[str] = Counter()
+
+    def skip(self, entry: int, line: int | None, reason: str) -> Skipped | None:
+        """The Skipped record to give, or None once the details limit is reached."""
+        self.count += 1
+        if self.count <= self._keep:
+            return Skipped(source=self._source, entry=entry, line=line, reason=reason)
+        if self.first_unlisted is None:
+            self.first_unlisted = entry
+        kind = reason.split(" (", 1)[0]  # "entry of unknown kind 'x' (id ...)": without the id
+        if kind in self.unlisted or len(self.unlisted) < self._REASONS:
+            self.unlisted[kind] += 1
+        else:
+            self.unlisted["other reasons"] += 1
+        return None
+
+    def note(self) -> str | None:
+        """What was counted and not listed, or None when every skip was listed."""
+        total = sum(self.unlisted.values())
+        if not total:
+            return None
+        reasons = "; ".join(f"{reason}: {n:,}" for reason, n in self.unlisted.most_common())
+        return (
+            f"{self._source}: {self.count:,} entries skipped in all; the first "
+            f"{self._keep:,} are listed in skipped, the other {total:,} (from entry "
+            f"{self.first_unlisted}) are only counted ({reasons})"
+        )
+
+
+class BadTimes:
+    """Entries with an unreadable timestamp (kept as written in the record's extras): one note
+    each for the first ``limits.skipped_details``, then only counted, in ``notes``."""
+
+    __slots__ = ("_keep", "_notes", "_source", "count")
+
+    def __init__(self, source: str, limits: Limits, notes: list[str]) -> None:
+        self._source = source
+        self._keep = limits.skipped_details
+        self._notes = notes
+        self.count = 0
+
+    def entry(self, index: int, f: Fields) -> None:
+        if not f.bad_times:
+            return
+        self.count += 1
+        if self.count <= self._keep:
+            self._notes.append(
+                f"{self._source}: entry {index}: unreadable timestamp "
+                f"{', '.join(f.bad_times)}; kept as written in the record's extras"
+            )
+
+    def finish(self) -> None:
+        unlisted = self.count - self._keep
+        if unlisted > 0:  # one note each would cost as much as the records
+            self._notes.append(
+                f"{self._source}: {self.count:,} entries have an unreadable timestamp; "
+                f"the first {self._keep:,} are noted, the other {unlisted:,} only counted "
+                "(each is kept as written in its record's extras)"
+            )
 
 
 def author_of(element: etree._Element | None) -> Author | None:

@@ -16,8 +16,9 @@ from typing import Final
 from lxml import etree
 
 from .._time import parse_time
-from .._xml import NS, Opener, iter_records, serialise
+from .._xml import NS, Opener, iter_records
 from ..errors import UnsupportedFormat
+from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Author, Blog, Comment, InReplyTo, Link, Origin, Post, Setting, Skipped
 from . import takeout
 from ._common import (
@@ -27,7 +28,10 @@ from ._common import (
     LABEL_SCHEME,
     THR,
     A,
+    BadTimes,
+    FeedExtras,
     Fields,
+    Skips,
     alternate_url,
     author_of,
     blog_id_of,
@@ -55,10 +59,13 @@ class EntrySkipped(Exception):
 class AtomReader:
     """Reads one Atom document: yields its posts, comments and skips; learns the blog."""
 
-    def __init__(self, source: str, opener: Opener) -> None:
+    def __init__(self, source: str, opener: Opener, limits: Limits = DEFAULT_LIMITS) -> None:
         self.source = source
         self.opener = opener
+        self.limits = limits
+        self.skips = Skips(source, limits)
         self.notes: list[str] = []
+        self.bad_times = BadTimes(source, limits, self.notes)
         self.entries = 0
         self.format = "atom"
         self.takeout = False
@@ -73,7 +80,7 @@ class AtomReader:
         self.author: Author | None = None
         self.generator: str | None = None
         self.categories: list[str] = []
-        self.extras: list[str] = []
+        self.extras = FeedExtras(source, limits)
         self.settings: list[Setting] = []
         self.template: str | None = None
         self.first_entry_id: str | None = None
@@ -84,7 +91,9 @@ class AtomReader:
     # -- the loop --------------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Record]:
-        elements = iter_records(self.opener, self.source, lambda _root: 1, self.notes)
+        elements = iter_records(
+            self.opener, self.source, lambda _root: 1, self.notes, self.limits
+        )
         root = next(elements)
         self.takeout = NS["blogger"] in root.nsmap.values()
         # ElementTree-style writers (the converter) spell the Atom namespace `ns0:`.
@@ -98,14 +107,23 @@ class AtomReader:
                 try:
                     record = self._entry(element, index)
                 except EntrySkipped as why:
-                    yield Skipped(
-                        source=self.source, entry=index, line=line_of(element), reason=str(why)
-                    )
+                    skipped = self.skips.skip(index, line_of(element), str(why))
+                    if skipped is not None:
+                        yield skipped
                     continue
                 if record is not None:
                     yield record
             else:
                 self._feed_child(element)
+        self.finish()
+
+    def finish(self) -> None:
+        """After the last entry (or the last readable one of a damaged file): name the
+        variant if no entry did, and say what was skipped without being listed."""
+        note = self.skips.note()
+        if note:
+            self.notes.append(note)
+        self.bad_times.finish()
         if not self._decided:
             self._decide(None)
         if self.takeout and self.kinds_seen == {"comment"}:
@@ -123,7 +141,7 @@ class AtomReader:
             try:
                 self.updated = parse_time(element.text or "")
             except ValueError:
-                self.extras.append(serialise(element))  # kept as written, not dropped
+                self.extras.keep(element)  # kept as written, not dropped
         elif tag == A + "link":
             self.links.extend(links_of([element]))
         elif tag == A + "author" and self.author is None:
@@ -137,7 +155,7 @@ class AtomReader:
         ):
             self.categories.append(element.get("term", ""))
         elif isinstance(tag, str):
-            self.extras.append(serialise(element))
+            self.extras.keep(element)
 
     def _decide(self, first: etree._Element | None) -> None:
         """Name the variant from the feed id (FORMATS.md section 7, point 1)."""
@@ -181,11 +199,7 @@ class AtomReader:
             record = takeout.entry(self, f, atom_id, index, line_of(element))
         else:
             record = self._kind_entry(f, atom_id, index, line_of(element))
-        if f.bad_times:
-            self.notes.append(
-                f"{self.source}: entry {index}: unreadable timestamp "
-                f"{', '.join(f.bad_times)}; kept as written in the record's extras"
-            )
+        self.bad_times.entry(index, f)
         if isinstance(record, (Post, Comment)):
             self.kinds_seen.add("comment" if isinstance(record, Comment) else record.kind)
             if self.first_entry_id is None:
@@ -347,7 +361,7 @@ class AtomReader:
             template=self.template,
             categories=tuple(self.categories),
             links=tuple(self.links),
-            extras=tuple(self.extras),
+            extras=tuple(self.extras.items),
         )
 
 

@@ -13,14 +13,18 @@ from typing import Final
 from lxml import etree
 
 from .._time import parse_rfc822
-from .._xml import Opener, iter_records, serialise
+from .._xml import Opener, iter_records
 from ..errors import UnsupportedFormat
+from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Author, Blog, Comment, Link, Origin, Post, Skipped
 from ._common import (
     LABEL_SCHEME,
     THR,
     A,
+    BadTimes,
+    FeedExtras,
     Fields,
+    Skips,
     blog_id_of,
     comment_count_of,
     item_id_of,
@@ -45,10 +49,13 @@ def _author(text: str | None) -> Author | None:
 class RssReader:
     """Reads one RSS 2.0 document into posts; learns the blog from the channel."""
 
-    def __init__(self, source: str, opener: Opener) -> None:
+    def __init__(self, source: str, opener: Opener, limits: Limits = DEFAULT_LIMITS) -> None:
         self.source = source
         self.opener = opener
+        self.limits = limits
+        self.skips = Skips(source, limits)
         self.notes: list[str] = []
+        self.bad_times = BadTimes(source, limits, self.notes)
         self.entries = 0
         self.format = "rss"
         self.kinds_seen: set[str] = set()
@@ -61,10 +68,12 @@ class RssReader:
         self.generator: str | None = None
         self.categories: list[str] = []
         self.links: list[Link] = []
-        self.extras: list[str] = []
+        self.extras = FeedExtras(source, limits)
 
     def __iter__(self) -> Iterator[Post | Comment | Skipped]:
-        elements = iter_records(self.opener, self.source, lambda _root: 2, self.notes)
+        elements = iter_records(
+            self.opener, self.source, lambda _root: 2, self.notes, self.limits
+        )
         next(elements)  # the <rss> root
         for element in elements:
             if element.tag == "item":
@@ -72,13 +81,22 @@ class RssReader:
                 self.entries += 1
                 post = self._item(element, index)
                 if post is None:
-                    yield Skipped(source=self.source, entry=index, line=line_of(element),
-                                  reason="RSS item has no guid")
+                    skipped = self.skips.skip(index, line_of(element), "RSS item has no guid")
+                    if skipped is not None:
+                        yield skipped
                 else:
                     self.kinds_seen.add("post")
                     yield post
             else:
                 self._channel_child(element)
+        self.finish()
+
+    def finish(self) -> None:
+        """After the last item (or the last readable one of a damaged feed)."""
+        note = self.skips.note()
+        if note:
+            self.notes.append(note)
+        self.bad_times.finish()
         if not blog_id_of(self.feed_id) and not (self.generator or "").startswith("Blogger"):
             raise UnsupportedFormat(
                 self.source,
@@ -101,7 +119,7 @@ class RssReader:
             try:
                 self.updated = parse_rfc822(text)
             except ValueError:
-                self.extras.append(serialise(element))
+                self.extras.keep(element)
         elif tag == "managingEditor":
             self.author = _author(text)
         elif tag == "generator":
@@ -112,7 +130,7 @@ class RssReader:
             self.links.append(Link(rel=element.get("rel"), href=element.get("href"),
                                    type=element.get("type"), title=element.get("title")))
         elif isinstance(tag, str):
-            self.extras.append(serialise(element))
+            self.extras.keep(element)
 
     def _item(self, element: etree._Element, index: int) -> Post | None:
         f = Fields(element)
@@ -131,9 +149,10 @@ class RssReader:
             try:
                 published = parse_rfc822(pub.text or "")
             except ValueError:
-                f.untake(pub)
+                f.untake(pub)  # kept as written, and noted
+                f.bad_times.append(f"pubDate: {(pub.text or '').strip()[:40]!r}")
         url = f.stripped("link")
-        return Post(
+        post = Post(
             id=item_id_of(guid),
             kind="page" if ".page-" in guid else "post",
             status="live",  # public feeds carry only published posts
@@ -152,6 +171,8 @@ class RssReader:
             origin=Origin(format=self.format, source=self.source, entry=index,
                           line=line_of(element)),
         )
+        self.bad_times.entry(index, f)
+        return post
 
     def blog(self) -> Blog:
         return Blog(
@@ -165,6 +186,6 @@ class RssReader:
             generator=self.generator,
             categories=tuple(self.categories),
             links=tuple(self.links),
-            extras=tuple(self.extras),
+            extras=tuple(self.extras.items),
         )
 

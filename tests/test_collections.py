@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import blogarchive
-from blogarchive import cli
-from blogarchive.cli import main
+from blogarchive import listing
+from blogarchive.cli import commands, main
 from blogarchive.preserve import archives, convert, validate
 from conftest import EXAMPLE, FIXTURES
 
@@ -36,7 +36,8 @@ def no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("sources were read")
 
-    monkeypatch.setattr(cli, "read_all", refuse)
+    monkeypatch.setattr(commands, "read_all", refuse)
+    monkeypatch.setattr(commands, "survey", refuse)
 
 
 def test_convert_prints_a_summary_for_several_blogs(
@@ -73,7 +74,7 @@ def test_info_and_list_load_a_folder_of_archives(
     assert "skipped" not in captured.err
     assert main(["list", "links", "--json", str(multi)]) == 0
     rows = capsys.readouterr().out.splitlines()
-    assert rows and len(rows) == len(list(cli.rows(blogarchive.load(multi / FIELD_NOTES),
+    assert rows and len(rows) == len(list(listing.rows(blogarchive.load(multi / FIELD_NOTES),
                                                    "links")))
 
 

@@ -1,0 +1,106 @@
+"""The argument parser: every subcommand and its options, with their help."""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import __version__
+from ..listing import KINDS, WHAT
+from ..preserve import (
+    REDACTIONS,
+)
+from .commands import (
+    convert_command,
+    info_command,
+    list_command,
+    package_command,
+    validate_command,
+)
+from .options import (
+    bag_options,
+    blog_url,
+    destination_options,
+    limit_options,
+    quiet_option,
+)
+
+__all__ = ['build_parser']
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="blogarchive",
+        description="Blogger exports and feeds into a normalised JSON archive.",
+        epilog="Exit codes: 0 converted, 1 some input unreadable, 2 usage, 3 internal error, "
+               "141 standard output closed early (as by | head).",
+    )
+    parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    convert = sub.add_parser("convert", help="convert sources into a JSON archive")
+    convert.add_argument("sources", nargs="+", metavar="SOURCE",
+                         help="export, feed, Takeout folder or zip (gzip welcome)")
+    convert.add_argument("-o", "--output", required=True, metavar="DEST",
+                         help="archive folder to write (replaced atomically)")
+    convert.add_argument("--blog-url", type=blog_url, metavar="URL",
+                         help="the blog's home URL, https://NAME.blogspot.com/ (or its own "
+                         "domain), for Takeout permalinks when settings.csv does not give it")
+    convert.add_argument("--no-originals", action="store_true",
+                         help="do not keep copies of the source files in originals/")
+    convert.add_argument("--bag", action="store_true",
+                         help="write a BagIt 1.0 bag (payload in DEST/data/)")
+    convert.add_argument("--redact", action="append", choices=REDACTIONS,
+                         help="remove personal data: 'emails' (authors' and settings' e-mail "
+                         "addresses; originals are then not kept). An archive written so "
+                         "stays redacted on later runs")
+    convert.add_argument("--no-redact", action="store_true",
+                         help="do not redact, even into an archive written with --redact")
+    bag_options(convert)
+    destination_options(convert)
+    convert.add_argument("--no-analysis", action="store_true",
+                         help="leave post bodies unanalysed (no quotes, link lists, links, "
+                         "media): about twice as fast")
+    convert.add_argument("--recover", action="store_true",
+                         help="keep the complete entries of a damaged (e.g. truncated) "
+                         "export, report what was lost, and exit 1")
+    limit_options(convert)
+    quiet_option(convert)
+    convert.set_defaults(func=convert_command)
+    info = sub.add_parser("info", help="describe what a source or archive holds")
+    info.add_argument("sources", nargs="+", metavar="SOURCE")
+    info.add_argument("--json", action="store_true", help="one JSON object per blog")
+    info.add_argument("--blog-url", type=blog_url, help=argparse.SUPPRESS)
+    limit_options(info)
+    quiet_option(info)
+    info.set_defaults(func=info_command)
+    pack = sub.add_parser("package", help="make an existing archive a BagIt bag, or give a "
+                          "bag new bag-info")
+    pack.add_argument("archive", metavar="DEST")
+    bag_options(pack)
+    quiet_option(pack)
+    destination_options(pack)
+    pack.set_defaults(func=package_command)
+    check = sub.add_parser(
+        "validate", help="check an archive: fixity, schemas, references, counts",
+        description="Exit 0 when valid, 1 when invalid, 2 when DEST is not an archive.")
+    check.add_argument("archive", metavar="DEST")
+    check.add_argument("--json", action="store_true", help="the report as one JSON object")
+    quiet_option(check)
+    check.set_defaults(func=validate_command)
+    listing = sub.add_parser(
+        "list", help="list the quotes, link lists, links or media found in post bodies")
+    listing.add_argument("what", choices=WHAT)
+    listing.add_argument("sources", nargs="+", metavar="SOURCE",
+                         help="sources to read, or an archive folder written earlier")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    listing.add_argument("--kind", help="only this kind: " + "; ".join(
+        f"{what}: {', '.join(kinds)}" for what, kinds in KINDS.items()))
+    listing.add_argument("--internal", action="store_true", help="links: internal only")
+    listing.add_argument("--broken", action="store_true",
+                         help="links: internal links to posts not in the archive")
+    listing.add_argument("--to", metavar="POST_ID",
+                         help="links: those pointing to this post (its backlinks)")
+    listing.add_argument("--blog-url", type=blog_url, help=argparse.SUPPRESS)
+    limit_options(listing)
+    quiet_option(listing)
+    listing.set_defaults(func=list_command)
+    return parser

@@ -129,7 +129,7 @@ def test_damaged_warc_keeps_the_pages_before_and_says_what_was_lost(
     message = str(failure)
     assert message.startswith(f"{name}: damaged WARC: the record at byte 1")
     assert "\n" not in message
-    assert "the 1 capture(s) before it are read" in message
+    assert "the 1 capture before it is read" in message
     assert main(["convert", "-q", str(HOSTILE / name), "-o", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "damaged WARC" in err and "Traceback" not in err
@@ -143,7 +143,7 @@ def test_gzip_warc_cut_inside_a_record_says_how_much_is_missing() -> None:
     assert [len(a.posts) for a in archives] == [1]
     assert [str(e) for e in report.failed] == [
         f"{name}: damaged WARC: the record at byte 2426: cut short: 4819 of its 6062 bytes are "
-        "missing (a truncated file?); the 1 capture(s) before it are read, nothing from byte "
+        "missing (a truncated file?); the 1 capture before it is read, nothing from byte "
         "2426 to the end (3221 bytes)"]
 
 

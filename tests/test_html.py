@@ -216,9 +216,9 @@ def test_warc_pages(tmp_path: Path, gzip: bool) -> None:
     assert origin.source == f"{warc.name}!https://fieldnotes-example.blogspot.com/2010/09/water-report-read-closely.html"
     assert len(archive.comments) == 3
     notes = " | ".join(archive.notes)
-    assert "2 WARC record(s) not pages or feeds, not read (1 HTTP 404, 1 image/x-icon)" in notes
-    assert "1 revisit record(s) repeat a capture read from the same file" in notes
-    assert "1 revisit record(s) refer to captures not in this file: not materialised" in notes
+    assert "2 WARC records not pages or feeds, not read (1 HTTP 404, 1 image/x-icon)" in notes
+    assert "1 revisit record repeats a capture read from the same file" in notes
+    assert "1 revisit record refers to captures not in this file: not materialised" in notes
     assert [s.name for s in archive.sources] == [
         f"{warc.name}!https://fieldnotes-example.blogspot.com/2010/09/water-report-read-closely.html",
         f"{warc.name}!https://fieldnotes-example.blogspot.com/2010/09/",

@@ -22,6 +22,7 @@ from typing import IO, Any, Final
 
 from ._inputs import Input, Opener, RawFile, damaged, one_line, refused
 from ._time import parse_time
+from ._words import counted
 from .errors import ParseError
 
 __all__ = ["is_warc", "warc_inputs"]
@@ -155,18 +156,23 @@ def warc_inputs(name: str, opener: Opener, raw: RawFile) -> tuple[list[Input], l
     if damage is not None:
         if not inputs:
             raise damage
-        lost = ParseError(name, f"{damage.problem}; the {len(inputs)} capture(s) before it "
-                                f"are read, nothing from byte {at} to the end ({size} bytes)")
+        lost = ParseError(name, f"{damage.problem}; the {counted(len(inputs), 'capture')} before "
+                                f"it {'is' if len(inputs) == 1 else 'are'} read, nothing from byte "
+                                f"{at} to the end ({size} bytes)")
         inputs.append(refused(f"{name}@{at}", lost))
     notes = []
     if skipped:
         detail = ", ".join(f"{n} {what}" for what, n in sorted(skipped.items()))
-        notes.append(f"{name}: {sum(skipped.values())} WARC record(s) not pages or feeds, "
+        notes.append(f"{name}: {counted(sum(skipped.values()), 'WARC record')} not pages or feeds, "
                      f"not read ({detail})")
     if revisits["resolved"]:
-        notes.append(f"{name}: {revisits['resolved']} revisit record(s) repeat a capture "
+        n = revisits["resolved"]
+        notes.append(f"{name}: {counted(n, 'revisit record')} "
+                     f"{'repeats' if n == 1 else 'repeat'} a capture "
                      "read from the same file")
     if revisits["unresolved"]:
-        notes.append(f"{name}: {revisits['unresolved']} revisit record(s) refer to "
+        n = revisits["unresolved"]
+        notes.append(f"{name}: {counted(n, 'revisit record')} "
+                     f"{'refers' if n == 1 else 'refer'} to "
                      "captures not in this file: not materialised")
     return inputs, notes

@@ -16,6 +16,7 @@ from typing import Final
 
 import attrs
 
+from .._words import counted
 from ..model import Archive, Author, Blog, Comment, Post
 
 __all__ = ["REDACTIONS", "redact", "redacted_when_written"]
@@ -79,7 +80,8 @@ def redact(archive: Archive, what: str = "emails") -> tuple[Archive, int]:
     if r.found:
         redacted = attrs.evolve(redacted, notes=(
             *redacted.notes,
-            f"{len(r.found)} e-mail address(es) of authors and settings redacted",
+            counted(len(r.found), "e-mail address", "e-mail addresses")
+            + " of authors and settings redacted",
         ))
     return redacted, len(r.found)
 

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._words import counted
 from ..model import Archive
 from ..progress import Progress, counter
 from ..readers import Salvage
@@ -86,13 +87,13 @@ def _summary(archive: Archive) -> str:
     c = counts(archive)
     parts = []
     for kind, statuses in c["posts"].items():
-        detail = ", ".join(f"{s} {n}" for s, n in statuses.items())
-        parts.append(f"{sum(statuses.values())} {kind}s" + (f" ({detail})" if detail else ""))
-    parts.append(f"{c['comments']['total']} comments")
-    parts.append(f"{c['skipped']} entries skipped")
+        detail = ", ".join(f"{s} {n:,}" for s, n in statuses.items())
+        parts.append(counted(sum(statuses.values()), kind) + (f" ({detail})" if detail else ""))
+    parts.append(counted(c["comments"]["total"], "comment"))
+    parts.append(counted(c["skipped"], "entry", "entries") + " skipped")
     retained = sum(p.retained for p in archive.posts) + sum(c.retained for c in archive.comments)
     if retained:
-        parts.append(f"{retained} records retained from earlier conversions")
+        parts.append(f"{counted(retained, 'record')} retained from earlier conversions")
     return "; ".join(parts)
 
 
@@ -203,8 +204,8 @@ def build(
         why = "; kept from the archive's earlier conversion" if plan.redaction_kept else ""
         events.append(event(
             "redaction", 'program="blogarchive"; redaction="emails"', "success",
-            note=f"{plan.redacted} distinct e-mail address(es) removed from authors and "
-                 f"settings; bodies untouched; originals not kept{why}",
+            note=counted(plan.redacted, "distinct e-mail address", "distinct e-mail addresses")
+            + f" removed from authors and settings; bodies untouched; originals not kept{why}",
             objects=[o for o in objects if o["linkingObjectRole"] == "outcome"],
         ))
     if plan.bag:

@@ -14,6 +14,7 @@ The project's README has a longer example; the tests run both and type-check the
 
 from .analysis import BodyAnalysis, analyse
 from .annotate import analyse_archive
+from .capture import CaptureReport, capture
 from .errors import (
     ArchiveError,
     BlogarchiveError,
@@ -36,6 +37,7 @@ __all__ = [
     "Blog",
     "BlogarchiveError",
     "BodyAnalysis",
+    "CaptureReport",
     "Comment",
     "Label",
     "ParseError",
@@ -48,6 +50,7 @@ __all__ = [
     "__version__",
     "analyse",
     "analyse_archive",
+    "capture",
     "convert",
     "iter_records",
     "load",

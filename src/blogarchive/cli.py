@@ -5,6 +5,7 @@
     blogarchive validate DEST                 fixity, schemas, references, counts
     blogarchive package DEST                  make an archive a BagIt bag
     blogarchive list WHAT SOURCE...           quotes, lists, links or media, one per line
+    blogarchive capture DEST                  fetch the posts' media into DEST/media/*.warc.gz
 
 Exit codes: 0 everything converted (warnings allowed); 1 some input could not be read (the
 rest was still converted); 2 usage or destination problem; 3 an internal error (a bug).
@@ -226,6 +227,37 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _capture(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .capture import FetchOptions, capture, parse_rewrite, parse_size, user_agent
+
+    try:
+        rewrites = [parse_rewrite(r) for r in args.rewrite or []]
+        max_size = parse_size(args.max_size)
+    except ValueError as problem:
+        raise _Usage(str(problem)) from None
+    if args.concurrency < 1:
+        raise _Usage(f"--concurrency wants a number of at least 1, not {args.concurrency}")
+    options = FetchOptions(concurrency=args.concurrency, max_size=max_size,
+                           user_agent=user_agent(args.user_agent))
+    given = " ".join(
+        [f"--scope {args.scope}", f"--concurrency {args.concurrency}",
+         f"--max-size {args.max_size}"]
+        + [f"--{flag} {value}" for flag in ("include", "exclude", "rewrite")
+           for value in getattr(args, flag) or []]
+        + (["--retry-failed"] if args.retry_failed else []))
+    try:
+        report = capture(args.archive, dry_run=args.dry_run, scope=args.scope,
+                         include=args.include or (), exclude=args.exclude or (),
+                         rewrites=rewrites, retry_failed=args.retry_failed, options=options,
+                         options_text=given)
+    except ArchiveError as problem:
+        print(f"error: {problem}", file=err)
+        return EXIT_USAGE
+    for line in report.lines():
+        print(line, file=out)
+    return EXIT_INPUT if report.failed else EXIT_OK
+
+
 def _bag_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source-organization", metavar="NAME",
                         help="bag-info Source-Organization")
@@ -293,6 +325,32 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--blog-url", help=argparse.SUPPRESS)
     listing.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     listing.set_defaults(func=_list)
+    grab = sub.add_parser(
+        "capture", help="fetch the posts' images and media into a WARC inside the archive",
+        description="Exit 0 when every URL was captured, 1 when some failed (each is "
+        "recorded in media.jsonl), 2 when DEST is not an archive or an option is wrong.")
+    grab.add_argument("archive", metavar="DEST", help="an archive written by convert")
+    grab.add_argument("--dry-run", action="store_true",
+                      help="print what would be fetched, per host; fetch nothing")
+    grab.add_argument("--scope", choices=("blogger", "all"), default="blogger",
+                      help="blogger: Blogger's and Google's image hosts (default); all: "
+                      "every media URL")
+    grab.add_argument("--include", action="append", metavar="HOST_PATTERN",
+                      help="also fetch from hosts matching this shell pattern (repeatable)")
+    grab.add_argument("--exclude", action="append", metavar="HOST_PATTERN",
+                      help="never fetch from hosts matching this pattern (repeatable)")
+    grab.add_argument("--rewrite", action="append", metavar="PREFIX=REPLACEMENT",
+                      help="fetch a URL starting with PREFIX from REPLACEMENT + the rest (a "
+                      "mirror, a proxy); media.jsonl keeps the URL as written (repeatable)")
+    grab.add_argument("--concurrency", type=int, default=4, metavar="N",
+                      help="requests at once (default 4)")
+    grab.add_argument("--max-size", default="200M", metavar="SIZE",
+                      help="largest file fetched, e.g. 500K, 200M (default), 2G")
+    grab.add_argument("--user-agent", metavar="CONTACT",
+                      help="added to blogarchive's User-Agent: a URL or e-mail to reach you")
+    grab.add_argument("--retry-failed", action="store_true",
+                      help="fetch again the URLs that failed in earlier runs")
+    grab.set_defaults(func=_capture)
     return parser
 
 

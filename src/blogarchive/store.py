@@ -162,6 +162,7 @@ def staging(target: Path) -> Iterator[Path]:
 # Everything blogarchive itself puts in an archive folder (plain or bagged).
 KNOWN_NAMES: Final = frozenset({
     *FILES.values(), "events.jsonl", "originals", "data", "bagit.txt", "bag-info.txt",
+    "media", "media.jsonl",  # blogarchive capture
     "fetch.txt",
 })
 

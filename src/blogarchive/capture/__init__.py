@@ -1,0 +1,289 @@
+"""``blogarchive.capture``: fetch what the posts depend on into a WARC inside the archive.
+
+    DEST/media/media-NNNNN.warc.gz   WARC 1.1 request/response/revisit records (one file or
+                                     more per run, never rewritten)
+    DEST/media.jsonl                 one line per media URL as written: what its capture gave
+
+Reads the archive ``convert`` wrote, plans the targets (``plan.py``), fetches them with a small
+pool of threads (``fetch.py``) and stores them from this thread only (``warcs.py``,
+``index.py``). The run builds a new archive folder beside DEST (the earlier files hard-linked)
+and swaps it in like ``convert`` does, with the manifests and a PREMIS ``capture`` event, so
+DEST is always the archive before the run or the one after it. Nothing is fetched unless this
+is called, and ``dry_run`` fetches nothing at all.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..errors import ArchiveError
+from ..preserve.events import event, object_ref
+from ..preserve.fixity import file_fixity, payload_files, write_manifests
+from ..preserve.writer import EVENTS, carry_for_packing, write_events
+from ..store import data_dir, load, staging
+from .index import INDEX, MEDIA_SCHEMA, MEDIA_SCHEMA_VERSION, read_index, write_index
+from .options import FetchOptions, parse_size, user_agent
+from .plan import SCOPES, Plan, Rewrite, Target, make_plan, parse_rewrite
+from .warcs import MEDIA, Stored, WarcSink, next_number
+
+if TYPE_CHECKING:
+    from .fetch import Fetched, Fetcher
+
+__all__ = [
+    "SCOPES",
+    "CaptureReport",
+    "FetchOptions",
+    "Rewrite",
+    "capture",
+    "parse_rewrite",
+    "parse_size",
+    "user_agent",
+]
+
+_ROTATE_AT = 1 << 30  # a new WARC file past 1 GiB, the usual size of crawlers' files
+
+
+@attrs.define
+class CaptureReport:
+    """What a capture did (or, with ``dry_run``, would do)."""
+
+    path: Path
+    plan: Plan
+    to_fetch: tuple[Target, ...]
+    """The targets this run fetches (or would): not yet held, or failed with retry_failed."""
+    held: int = 0
+    """Targets already captured by an earlier run (not fetched again)."""
+    held_failed: int = 0
+    """Targets that failed in an earlier run and were not retried (no ``retry_failed``)."""
+    fetched: int = 0
+    failed: Counter[str] = attrs.Factory(Counter)
+    """Targets that failed in this run, by error kind."""
+    bytes: int = 0
+    revisits: int = 0
+    warcs: list[str] = attrs.Factory(list)
+    dry_run: bool = False
+    events: tuple[dict[str, Any], ...] = ()
+    failures: list[tuple[str, str, str]] = attrs.Factory(list)
+    """``(url as written, error kind, detail)`` of each target that failed in this run."""
+
+    def lines(self) -> list[str]:
+        """The human summary the CLI prints."""
+        plan = self.plan
+        out = []
+        if self.dry_run:
+            hosts = Counter(t.host for t in self.to_fetch)
+            out.append(f"would fetch {len(self.to_fetch)} URL(s) from {len(hosts)} host(s); "
+                       "nothing fetched (--dry-run)")
+            out.extend(f"  {n:6d}  {host}"
+                       for host, n in sorted(hosts.items(), key=lambda kv: (-kv[1], kv[0])))
+        else:
+            failed = sum(self.failed.values())
+            kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.failed.items()))
+            out.append(f"captured {self.fetched} URL(s), {self.bytes} bytes "
+                       f"({self.revisits} as revisits) into {', '.join(self.warcs) or '-'}; "
+                       f"{failed} failed" + (f" ({kinds})" if kinds else ""))
+            out.extend(f"  failed: {url}: {kind}: {detail}"
+                       for url, kind, detail in self.failures)
+        out.append(f"already held: {self.held} captured, {self.held_failed} failed earlier "
+                   "(not retried without --retry-failed)")
+        out.append(f"left out: {plan.out_of_scope} out of scope, {plan.not_web} not http(s), "
+                   f"{plan.unanalysed} post(s) without body analysis")
+        return out
+
+
+def capture(
+    dest: str | os.PathLike[str],
+    *,
+    dry_run: bool = False,
+    scope: str = "blogger",
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    rewrites: Sequence[Rewrite] = (),
+    retry_failed: bool = False,
+    options: FetchOptions | None = None,
+    rotate_at: int = _ROTATE_AT,
+    options_text: str = "",
+    sleep: Callable[[float], None] | None = None,
+) -> CaptureReport:
+    """Capture the media of the archive at ``dest`` (written by ``convert``).
+
+    Only URLs not already in media.jsonl are fetched (and, with ``retry_failed``, those
+    that failed before). Raises ArchiveError when ``dest`` is not an archive, its media.jsonl
+    is damaged, or it is a BagIt bag (not supported by this version: capture before
+    ``package``). ``sleep`` replaces ``time.sleep`` for the retry and rate-limit waits.
+    """
+    target = Path(os.fspath(dest))
+    data = data_dir(target)
+    archive = load(target)  # ArchiveError when it is not an archive
+    plan = make_plan(archive, scope=scope, include=include, exclude=exclude, rewrites=rewrites)
+    held = read_index(data / INDEX)
+    todo, done_before, failed_before = [], 0, 0
+    for item in plan.targets:
+        line = held.get(item.url)
+        if line is None or (retry_failed and line.get("error")):
+            todo.append(item)
+        elif line.get("error"):
+            failed_before += 1
+        else:
+            done_before += 1
+    report = CaptureReport(target, plan, tuple(todo), held=done_before,
+                           held_failed=failed_before, dry_run=dry_run)
+    if dry_run or not todo:
+        return report
+    if data != target:
+        raise ArchiveError(f"{target}: is a BagIt bag; this version captures into plain "
+                           "archives only: capture before `blogarchive package`")
+    options = options or FetchOptions()
+    with staging(target) as temp:
+        carry_for_packing(target, temp)  # every file but manifests and events, hard-linked
+        lines = _run(todo, held, temp, options, rotate_at, report, sleep)
+        write_index(temp / INDEX, lines.values())
+        report.events = (_event(report, temp, options_text),)
+        write_events(temp / EVENTS, target, list(report.events))
+        write_manifests(temp, payload_files(temp))
+    return report
+
+
+def _run(todo: list[Target], held: dict[str, dict[str, Any]], temp: Path,
+         options: FetchOptions, rotate_at: int, report: CaptureReport,
+         sleep: Callable[[float], None] | None) -> dict[str, dict[str, Any]]:
+    """Fetch ``todo`` with the worker pool, storing each result as it arrives."""
+    from .. import __version__
+    from .fetch import Fetcher  # httpx is loaded only when something is fetched
+
+    lines = dict(held)
+    first: dict[str, tuple[Stored, str]] = {}
+    for line in held.values():  # payloads held already: a new copy is a revisit
+        warc = line.get("warc")
+        if line.get("status") == 200 and line.get("sha256") and warc and not warc.get(
+                "revisit_of"):
+            first.setdefault(line["sha256"], (
+                Stored(warc["file"], warc["record_id"], warc["offset"], line["fetched"]),
+                line["final"]))
+    spool = temp / ".capture-spool"
+    spool.mkdir()
+    sink = WarcSink(temp / MEDIA, next_number(temp / MEDIA), rotate_at,
+                    f"blogarchive {__version__}")
+    fetcher = Fetcher(options, spool, sleep=sleep or time.sleep)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
+            pending: set[Future[tuple[Target, Fetched]]] = set()
+            queue = iter(todo)
+            try:
+                # A bounded window of submissions: memory stays flat for any number of URLs.
+                for item in queue:
+                    pending.add(pool.submit(_fetch_target, fetcher, item))
+                    if len(pending) >= 2 * options.concurrency:
+                        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        for future in finished:
+                            _store(*future.result(), sink, first, lines, report)
+                for future in pending:
+                    _store(*future.result(), sink, first, lines, report)
+            except BaseException:
+                for future in pending:
+                    future.cancel()
+                raise
+    finally:
+        fetcher.close()
+        sink.close()
+        shutil.rmtree(spool, ignore_errors=True)
+    report.warcs = [f"{MEDIA}/{p.name}" for p in sink.written]
+    return lines
+
+
+def _fetch_target(fetcher: Fetcher, item: Target) -> tuple[Target, Fetched]:
+    """The candidates in order; the first that succeeds, else the last failure."""
+    result = None
+    for url in item.candidates:
+        if result is not None:
+            result.discard()
+        result = fetcher.fetch(url)
+        if result.ok:
+            break
+    assert result is not None  # a target always has a candidate
+    return item, result
+
+
+def _store(item: Target, result: Fetched, sink: WarcSink,
+           first: dict[str, tuple[Stored, str]], lines: dict[str, dict[str, Any]],
+           report: CaptureReport) -> None:
+    """Write ``result``'s records and its media.jsonl line; remove its temp bodies."""
+    try:
+        stored = None
+        for hop in result.exchanges:
+            earlier = first.get(hop.sha256) if hop.status == 200 and hop.length else None
+            stored = sink.write(hop, earlier[0] if earlier else None,
+                                earlier[1] if earlier else None)
+            if hop.status == 200 and hop.length and earlier is None:
+                first[hop.sha256] = (stored, hop.url)
+        final = result.final
+        lines[item.url] = _line(item, result, stored)
+        if result.ok and final is not None:
+            report.fetched += 1
+            report.bytes += final.length
+            report.revisits += stored is not None and stored.revisit_of is not None
+        else:
+            report.failed[result.error_kind or "unknown"] += 1
+            report.failures.append((item.url, result.error_kind or "unknown",
+                                    result.error or ""))
+    finally:
+        result.discard()
+
+
+def _line(item: Target, result: Fetched, stored: Stored | None) -> dict[str, Any]:
+    final = result.final
+    warc = None
+    if stored is not None:
+        warc = {"file": stored.file, "record_id": stored.record_id, "offset": stored.offset,
+                "revisit_of": stored.revisit_of}
+    return {
+        "schema": MEDIA_SCHEMA,
+        "schema_version": MEDIA_SCHEMA_VERSION,
+        "url": item.url,
+        "kind": item.kind,
+        "posts": list(item.posts),
+        "requested": result.url,
+        "final": final.url if final else None,
+        "redirects": [{"url": h.url, "status": h.status} for h in result.exchanges[:-1]],
+        "status": final.status if final else None,
+        "content_type": final.content_type if final else None,
+        "length": final.length if final else None,
+        "sha256": final.sha256 if final else None,
+        "warc": warc,
+        "fetched": stored.date if stored else None,
+        "attempts": result.attempts,
+        "error": ({"kind": result.error_kind, "detail": result.error or ""}
+                  if result.error_kind else None),
+    }
+
+
+def _event(report: CaptureReport, temp: Path, options_text: str) -> dict[str, Any]:
+    from .. import __version__
+
+    failed = sum(report.failed.values())
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(report.failed.items()))
+    note = (f"{report.fetched} URL(s) captured ({report.bytes} bytes, {report.revisits} as "
+            f"revisits), {failed} failed" + (f" ({kinds})" if kinds else "")
+            + f"; {report.held} held from earlier runs")
+    objects = [object_ref("outcome", name, name, file_fixity(temp / name), temp / name)
+               for name in [*report.warcs, INDEX]]
+    return event(
+        "capture",
+        f'program="blogarchive"; version="{__version__}"; options="{options_text}"',
+        "warning" if failed else "success",
+        note=note,
+        warnings=[f"{n} URL(s) failed: {k}" for k, n in sorted(report.failed.items())],
+        objects=objects,
+        extra={"capture": {"fetched": report.fetched, "failed": failed,
+                           "bytes": report.bytes, "revisits": report.revisits,
+                           "held": report.held}},
+    )

@@ -238,7 +238,7 @@ def test_capture_writes_warc_records_and_media_lines(dest: Path, server: Server)
     report = run(dest, server, sleeps)
     lines = index(dest)
     assert len(lines) == 11
-    assert report.fetched == 7 and sum(report.failed.values()) == 4
+    assert (report.fetched, report.shared, sum(report.failed.values())) == (6, 1, 4)
     assert dict(report.failed) == {"http-status": 1, "timeout": 1, "too-large": 1,
                                    "connection": 1}
     assert report.warcs == ["media/media-00001.warc.gz"]
@@ -264,15 +264,21 @@ def test_capture_writes_warc_records_and_media_lines(dest: Path, server: Server)
             assert record.rec_type == "revisit" and payload == b""
 
     # One payload under two URLs: stored once, the other a revisit pointing at it.
-    for pair in ((PHOTO, LIGHTBOX), (PIC, COPY)):
-        warcs = [lines[url]["warc"] for url in pair]
-        kept = [w for w in warcs if w["revisit_of"] is None]
-        again = [w for w in warcs if w["revisit_of"] is not None]
-        assert len(kept) == 1 and len(again) == 1
-        assert again[0]["revisit_of"] == kept[0]["record_id"]
-        record, _ = record_at(dest, again[0])
-        assert record.rec_headers.get_header("WARC-Refers-To") == kept[0]["record_id"]
-    assert report.revisits == 2
+    warcs = [lines[url]["warc"] for url in (PIC, COPY)]
+    kept = [w for w in warcs if w["revisit_of"] is None]
+    again = [w for w in warcs if w["revisit_of"] is not None]
+    assert len(kept) == 1 and len(again) == 1
+    assert again[0]["revisit_of"] == kept[0]["record_id"]
+    record, _ = record_at(dest, again[0])
+    assert record.rec_headers.get_header("WARC-Refers-To") == kept[0]["record_id"]
+    assert report.revisits == 1
+    # An image and its lightbox link share the original-size URL: requested once, one
+    # record, two lines.
+    assert server.paths().count("/1.bp.blogspot.com/-abc/AAA/s0/photo.jpg") == 1
+    assert lines[PHOTO]["warc"] == lines[LIGHTBOX]["warc"]
+    assert lines[PHOTO]["requested"] == lines[LIGHTBOX]["requested"]
+    assert sorted((lines[PHOTO]["attempts"], lines[LIGHTBOX]["attempts"])) == [0, 1]
+    assert lines[LIGHTBOX]["kind"] == "lightbox" and lines[PHOTO]["kind"] == "image"
 
     # The URL as written, the URL requested, the redirect chain, the final URL.
     pic = lines[PIC]
@@ -320,10 +326,11 @@ def test_the_warc_reads_back_whole(dest: Path, server: Server) -> None:
     assert kinds[0] == "warcinfo"
     # Every response (redirects and errors included) and revisit has its request.
     assert kinds.count("request") == kinds.count("response") + kinds.count("revisit")
-    assert kinds.count("revisit") == 2
-    # 7 captured, 2 redirect hops and the 410 of the last candidate of the gone URL: the
-    # 404s of the original-size candidates before a fallback are not kept.
-    assert kinds.count("response") + kinds.count("revisit") == 10
+    assert kinds.count("revisit") == 1
+    # 6 fetched (the lightbox shares the photo's record), 2 redirect hops and the 410 of the
+    # last candidate of the gone URL: 404s of original-size candidates before a fallback
+    # are not kept.
+    assert kinds.count("response") + kinds.count("revisit") == 9
     assert ("response", f"{server_base(records)}/hop/1") in records
 
 
@@ -342,8 +349,8 @@ def test_capture_updates_manifests_and_events(dest: Path, server: Server) -> Non
     last = events[-1]
     assert last == report.events[0]
     assert last["eventOutcomeInformation"]["eventOutcome"] == "warning"
-    assert last["capture"] == {"fetched": 7, "failed": 4, "bytes": report.bytes,
-                               "revisits": 2, "held": 0}
+    assert last["capture"] == {"fetched": 6, "failed": 4, "bytes": report.bytes,
+                               "revisits": 1, "shared": 1, "held": 0}
     names = {o["name"] for o in last["linkingObjectIdentifier"]}
     assert names == {"media/media-00001.warc.gz", "media.jsonl"}
 
@@ -406,9 +413,10 @@ def test_retry_failed_fetches_only_the_failures(dest: Path, server: Server) -> N
     first = index(dest)
     server.requests.clear()
     server.routes["/lh3.googleusercontent.com/gone=s0"] = [image("jpeg", JPEG + b"3")]
-    server.routes["/lh6.googleusercontent.com/slow.jpg"] = [image("jpeg", JPEG + b"6")]
+    server.routes["/lh6.googleusercontent.com/slow.jpg"] = [image("png", PNG)]
     report = run(dest, server, retry_failed=True)
     assert len(report.to_fetch) == 4 and report.fetched == 2
+    assert report.revisits == 1  # the PNG stored by the first run is not stored again
     assert dict(report.failed) == {"too-large": 1, "connection": 1}
     assert report.warcs == ["media/media-00002.warc.gz"]  # a new file; the first untouched
     asked = {path.split("/")[1] for path in server.paths()}
@@ -421,6 +429,14 @@ def test_retry_failed_fetches_only_the_failures(dest: Path, server: Server) -> N
     for url, line in first.items():
         if line["error"] is None:
             assert second[url] == line  # what was held is kept as it was
+    slow = second["https://lh6.googleusercontent.com/slow.jpg"]["warc"]
+    stored = next(first[url] for url in (PIC, COPY) if first[url]["warc"]["revisit_of"] is None)
+    assert slow["file"] == "media/media-00002.warc.gz"
+    assert slow["revisit_of"] == stored["warc"]["record_id"]
+    record, _ = record_at(dest, slow)
+    assert record.rec_type == "revisit"
+    assert record.rec_headers.get_header("WARC-Refers-To-Target-URI") == stored["final"]
+    assert record.rec_headers.get_header("WARC-Refers-To-Date") == stored["fetched"]
     assert blogarchive.validate(dest).valid
     events = (dest / "events.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(e)["eventType"] for e in events] == ["migration", "capture", "capture"]
@@ -458,7 +474,7 @@ def test_cli_capture_exit_codes(dest: Path, server: Server,
     assert sorted({p.split("/")[1] for p in server.paths()}) == [
         "example.org", "lh3.googleusercontent.com"]
     events = (dest / "events.jsonl").read_text(encoding="utf-8")
-    assert "--exclude lh*" in events
+    assert "--exclude lh*" in events and "--rate 10" in events
 
 
 def test_cli_capture_usage_errors(tmp_path: Path, dest: Path,
@@ -469,6 +485,8 @@ def test_cli_capture_usage_errors(tmp_path: Path, dest: Path,
     assert "--rewrite wants PREFIX=REPLACEMENT" in capsys.readouterr().err
     assert main(["capture", str(dest), "--max-size", "lots"]) == 2
     assert main(["capture", str(dest), "--concurrency", "0"]) == 2
+    assert main(["capture", str(dest), "--rate", "0"]) == 2
+    assert "--rate wants requests per second above 0" in capsys.readouterr().err
 
 
 def test_capture_into_a_bag_is_refused_not_half_done(tmp_path: Path, server: Server) -> None:

@@ -237,11 +237,14 @@ def _capture(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _Usage(str(problem)) from None
     if args.concurrency < 1:
         raise _Usage(f"--concurrency wants a number of at least 1, not {args.concurrency}")
+    if not args.rate > 0:
+        raise _Usage(f"--rate wants requests per second above 0, not {args.rate}")
     options = FetchOptions(concurrency=args.concurrency, max_size=max_size,
+                           per_host_interval=1 / args.rate,
                            user_agent=user_agent(args.user_agent))
     given = " ".join(
         [f"--scope {args.scope}", f"--concurrency {args.concurrency}",
-         f"--max-size {args.max_size}"]
+         f"--max-size {args.max_size}", f"--rate {args.rate:g}"]
         + [f"--{flag} {value}" for flag in ("include", "exclude", "rewrite")
            for value in getattr(args, flag) or []]
         + (["--retry-failed"] if args.retry_failed else []))
@@ -344,6 +347,8 @@ def _parser() -> argparse.ArgumentParser:
                       "mirror, a proxy); media.jsonl keeps the URL as written (repeatable)")
     grab.add_argument("--concurrency", type=int, default=4, metavar="N",
                       help="requests at once (default 4)")
+    grab.add_argument("--rate", type=float, default=10.0, metavar="PER_SECOND",
+                      help="most requests per second to one host (default 10)")
     grab.add_argument("--max-size", default="200M", metavar="SIZE",
                       help="largest file fetched, e.g. 500K, 200M (default), 2G")
     grab.add_argument("--user-agent", metavar="CONTACT",

@@ -69,6 +69,8 @@ class CaptureReport:
     """Targets that failed in this run, by error kind."""
     bytes: int = 0
     revisits: int = 0
+    shared: int = 0
+    """Targets whose URL to request was captured for another target: no request made."""
     warcs: list[str] = attrs.Factory(list)
     dry_run: bool = False
     events: tuple[dict[str, Any], ...] = ()
@@ -88,8 +90,9 @@ class CaptureReport:
         else:
             failed = sum(self.failed.values())
             kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.failed.items()))
-            out.append(f"captured {self.fetched} URL(s), {self.bytes} bytes "
-                       f"({self.revisits} as revisits) into {', '.join(self.warcs) or '-'}; "
+            out.append(f"captured {self.fetched + self.shared} URL(s), {self.bytes} bytes "
+                       f"({self.revisits} as revisits, {self.shared} sharing another's "
+                       f"record) into {', '.join(self.warcs) or '-'}; "
                        f"{failed} failed" + (f" ({kinds})" if kinds else ""))
             out.extend(f"  failed: {url}: {kind}: {detail}"
                        for url, kind, detail in self.failures)
@@ -156,7 +159,12 @@ def capture(
 def _run(todo: list[Target], held: dict[str, dict[str, Any]], temp: Path,
          options: FetchOptions, rotate_at: int, report: CaptureReport,
          sleep: Callable[[float], None] | None) -> dict[str, dict[str, Any]]:
-    """Fetch ``todo`` with the worker pool, storing each result as it arrives."""
+    """Fetch ``todo`` with the worker pool, storing each result as it arrives.
+
+    A URL is requested once per archive: an image and its lightbox link usually share the
+    original-size URL, so a target whose first candidate was already captured (earlier, or by
+    another target of this run) gets a line sharing that record, with no request.
+    """
     from .. import __version__
     from .fetch import Fetcher  # httpx is loaded only when something is fetched
 
@@ -169,6 +177,18 @@ def _run(todo: list[Target], held: dict[str, dict[str, Any]], temp: Path,
             first.setdefault(line["sha256"], (
                 Stored(warc["file"], warc["record_id"], warc["offset"], line["fetched"]),
                 line["final"]))
+    leaders: dict[str, str] = {}  # URL requested -> URL as written of the line capturing it
+    for line in held.values():
+        if line.get("error") is None and line.get("requested"):
+            leaders.setdefault(line["requested"], line["url"])
+    waiting: list[Target] = []
+    fetch_now: list[Target] = []
+    for item in todo:
+        if item.candidates[0] in leaders:
+            waiting.append(item)
+        else:
+            leaders[item.candidates[0]] = item.url
+            fetch_now.append(item)
     spool = temp / ".capture-spool"
     spool.mkdir()
     sink = WarcSink(temp / MEDIA, next_number(temp / MEDIA), rotate_at,
@@ -176,28 +196,51 @@ def _run(todo: list[Target], held: dict[str, dict[str, Any]], temp: Path,
     fetcher = Fetcher(options, spool, sleep=sleep or time.sleep)
     try:
         with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
-            pending: set[Future[tuple[Target, Fetched]]] = set()
-            queue = iter(todo)
-            try:
-                # A bounded window of submissions: memory stays flat for any number of URLs.
-                for item in queue:
-                    pending.add(pool.submit(_fetch_target, fetcher, item))
-                    if len(pending) >= 2 * options.concurrency:
-                        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in finished:
-                            _store(*future.result(), sink, first, lines, report)
-                for future in pending:
-                    _store(*future.result(), sink, first, lines, report)
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                raise
+            _fetch_all(pool, fetcher, fetch_now, options.concurrency, sink, first, lines,
+                       report)
+            again = [t for t in waiting if not _share(t, leaders, lines, report)]
+            _fetch_all(pool, fetcher, again, options.concurrency, sink, first, lines, report)
     finally:
         fetcher.close()
         sink.close()
         shutil.rmtree(spool, ignore_errors=True)
     report.warcs = [f"{MEDIA}/{p.name}" for p in sink.written]
     return lines
+
+
+def _share(item: Target, leaders: dict[str, str], lines: dict[str, dict[str, Any]],
+           report: CaptureReport) -> bool:
+    """Give ``item`` the line of the capture of its first candidate, if there is one."""
+    leader = lines.get(leaders.get(item.candidates[0], ""))
+    if leader is None or leader["url"] == item.url or leader.get("error") is not None or (
+            leader.get("requested") != item.candidates[0]):
+        return False
+    lines[item.url] = {**leader, "url": item.url, "kind": item.kind, "posts": list(item.posts),
+                       "attempts": 0}
+    report.shared += 1
+    return True
+
+
+def _fetch_all(pool: ThreadPoolExecutor, fetcher: Fetcher, items: list[Target],
+               concurrency: int, sink: WarcSink, first: dict[str, tuple[Stored, str]],
+               lines: dict[str, dict[str, Any]], report: CaptureReport) -> None:
+    pending: set[Future[tuple[Target, Fetched]]] = set()
+    try:
+        # A bounded window of submissions: memory stays flat for any number of URLs.
+        for item in items:
+            pending.add(pool.submit(_fetch_target, fetcher, item))
+            if len(pending) >= 2 * concurrency:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    _store(*future.result(), sink, first, lines, report)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                _store(*future.result(), sink, first, lines, report)
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        raise
 
 
 def _fetch_target(fetcher: Fetcher, item: Target) -> tuple[Target, Fetched]:
@@ -272,7 +315,8 @@ def _event(report: CaptureReport, temp: Path, options_text: str) -> dict[str, An
     failed = sum(report.failed.values())
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(report.failed.items()))
     note = (f"{report.fetched} URL(s) captured ({report.bytes} bytes, {report.revisits} as "
-            f"revisits), {failed} failed" + (f" ({kinds})" if kinds else "")
+            f"revisits), {report.shared} sharing another's record, {failed} failed"
+            + (f" ({kinds})" if kinds else "")
             + f"; {report.held} held from earlier runs")
     objects = [object_ref("outcome", name, name, file_fixity(temp / name), temp / name)
                for name in [*report.warcs, INDEX]]
@@ -285,5 +329,6 @@ def _event(report: CaptureReport, temp: Path, options_text: str) -> dict[str, An
         objects=objects,
         extra={"capture": {"fetched": report.fetched, "failed": failed,
                            "bytes": report.bytes, "revisits": report.revisits,
+                           "shared": report.shared,
                            "held": report.held}},
     )

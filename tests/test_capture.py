@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -28,7 +29,7 @@ from blogarchive.capture import CaptureReport, FetchOptions, capture, parse_rewr
 from blogarchive.capture.plan import make_plan
 from blogarchive.cli import main
 from blogarchive.errors import ArchiveError
-from conftest import FIXTURES
+from conftest import EXAMPLE, FIXTURES
 
 HERE = FIXTURES / "capture"
 BLOG = HERE / "pictures.xml"
@@ -204,6 +205,30 @@ def test_plan_scope_include_exclude_and_rewrite() -> None:
     assert by_url[PHOTO].candidates == ("http://m/-abc/AAA/s0/photo.jpg",
                                         "http://m/-abc/AAA/s320/photo.jpg")
     assert by_url[PIC].candidates == (PIC,)  # other prefixes untouched
+
+
+def test_plan_avatars_of_post_and_comment_authors(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    archive = blogarchive.read(EXAMPLE)
+    assert not [t for t in make_plan(archive).targets if t.kind == "avatar"]
+    plan = make_plan(archive, avatars=True)
+    avatars = {t.url: t for t in plan.targets if t.kind == "avatar"}
+    rounded, blank = ("https://img1.blogblog.com/img/b16-rounded.gif",
+                      "https://img1.blogblog.com/img/blank.gif")
+    assert set(avatars) == {rounded, blank}
+    commented = {c.post_id for c in archive.comments
+                 if c.author is not None and c.author.image == blank}
+    assert set(avatars[blank].posts) == commented  # a commenter's avatar names the post
+    first = archive.posts[0]
+    assert first.author is not None
+    relative = attrs.evolve(first, author=attrs.evolve(
+        first.author, image="//lh5.googleusercontent.com/-me/s96/me.png"))
+    changed = attrs.evolve(archive, posts=(relative, *archive.posts[1:]))
+    urls = {t.url for t in make_plan(changed, avatars=True).targets if t.kind == "avatar"}
+    assert "https://lh5.googleusercontent.com/-me/s96/me.png" in urls  # made absolute
+    blogarchive.convert(EXAMPLE, tmp_path / "example")
+    assert main(["capture", str(tmp_path / "example"), "--dry-run", "--avatars"]) == 0
+    assert "would fetch 4 URL(s)" in capsys.readouterr().out
 
 
 def test_option_parsers_reject_bad_values() -> None:

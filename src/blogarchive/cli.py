@@ -247,11 +247,13 @@ def _capture(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
          f"--max-size {args.max_size}", f"--rate {args.rate:g}"]
         + [f"--{flag} {value}" for flag in ("include", "exclude", "rewrite")
            for value in getattr(args, flag) or []]
-        + (["--retry-failed"] if args.retry_failed else []))
+        + (["--retry-failed"] if args.retry_failed else [])
+        + (["--avatars"] if args.avatars else []))
     try:
         report = capture(args.archive, dry_run=args.dry_run, scope=args.scope,
                          include=args.include or (), exclude=args.exclude or (),
-                         rewrites=rewrites, retry_failed=args.retry_failed, options=options,
+                         rewrites=rewrites, retry_failed=args.retry_failed,
+                         avatars=args.avatars, options=options,
                          options_text=given)
     except ArchiveError as problem:
         print(f"error: {problem}", file=err)
@@ -353,6 +355,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="largest file fetched, e.g. 500K, 200M (default), 2G")
     grab.add_argument("--user-agent", metavar="CONTACT",
                       help="added to blogarchive's User-Agent: a URL or e-mail to reach you")
+    grab.add_argument("--avatars", action="store_true",
+                      help="also fetch the pictures of post and comment authors")
     grab.add_argument("--retry-failed", action="store_true",
                       help="fetch again the URLs that failed in earlier runs")
     grab.set_defaults(func=_capture)

@@ -112,6 +112,7 @@ def capture(
     exclude: Sequence[str] = (),
     rewrites: Sequence[Rewrite] = (),
     retry_failed: bool = False,
+    avatars: bool = False,
     options: FetchOptions | None = None,
     rotate_at: int = _ROTATE_AT,
     options_text: str = "",
@@ -119,7 +120,8 @@ def capture(
 ) -> CaptureReport:
     """Capture the media of the archive at ``dest`` (written by ``convert``).
 
-    Only URLs not already in media.jsonl are fetched (and, with ``retry_failed``, those
+    ``avatars`` adds the pictures of post and comment authors. Only URLs not already in
+    media.jsonl are fetched (and, with ``retry_failed``, those
     that failed before). Raises ArchiveError when ``dest`` is not an archive, its media.jsonl
     is damaged, or it is a BagIt bag (not supported by this version: capture before
     ``package``). ``sleep`` replaces ``time.sleep`` for the retry and rate-limit waits.
@@ -127,7 +129,8 @@ def capture(
     target = Path(os.fspath(dest))
     data = data_dir(target)
     archive = load(target)  # ArchiveError when it is not an archive
-    plan = make_plan(archive, scope=scope, include=include, exclude=exclude, rewrites=rewrites)
+    plan = make_plan(archive, scope=scope, include=include, exclude=exclude, rewrites=rewrites,
+                     avatars=avatars)
     held = read_index(data / INDEX)
     todo, done_before, failed_before = [], 0, 0
     for item in plan.targets:

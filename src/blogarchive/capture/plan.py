@@ -92,7 +92,8 @@ class Target:
     candidates: tuple[str, ...]
     """URLs to request, best first: the original size, then the URL as written."""
     kind: str
-    """``image``, ``video``, ... as in the media inventory; ``lightbox`` for a link target."""
+    """``image``, ``video``, ... as in the media inventory; ``lightbox`` for a link target,
+    ``avatar`` for an author's picture."""
     posts: tuple[str, ...]
     """Ids of the posts that use it."""
 
@@ -139,8 +140,10 @@ def make_plan(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     rewrites: Sequence[Rewrite] = (),
+    avatars: bool = False,
 ) -> Plan:
-    """The targets of ``archive``'s posts, in post order, one per URL as written."""
+    """The targets of ``archive``'s posts, in post order, one per URL as written; with
+    ``avatars``, the pictures of post and comment authors too (kind ``avatar``)."""
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
     found: dict[str, tuple[list[str], str, list[str]]] = {}
@@ -167,6 +170,8 @@ def make_plan(
         found[url] = ([_rewritten(c, rewrites) for c in candidates], kind, [post_id])
 
     for post in archive.posts:
+        if avatars and post.author is not None and post.author.image:
+            add(post.author.image, "avatar", post.id, post.url)
         if post.analysis is None:
             unanalysed += 1
             continue
@@ -176,6 +181,12 @@ def make_plan(
                 link = absolute(media.link, post.url)
                 if blogger_host(host_of(link)) or _IMAGE_FILE.search(urlsplit(link).path):
                     add(media.link, "lightbox", post.id, post.url)
+    if avatars:
+        for comment in archive.comments:
+            if comment.author is not None and comment.author.image:
+                # a comment of no known post is listed under its own id
+                add(comment.author.image, "avatar", comment.post_id or comment.id,
+                    comment.url)
     targets = tuple(Target(url, tuple(c), kind, tuple(posts))
                     for url, (c, kind, posts) in found.items())
     return Plan(targets, out_of_scope=out_of_scope, not_web=not_web, unanalysed=unanalysed)

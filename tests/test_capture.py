@@ -471,6 +471,60 @@ def test_a_killed_run_leaves_the_archive_as_it_was(dest: Path, server: Server) -
     assert blogarchive.validate(dest).valid
 
 
+def test_check_media_names_a_changed_missing_or_misplaced_record(
+        dest: Path, server: Server) -> None:
+    from blogarchive.capture import check_media
+
+    run(dest, server)
+    assert check_media(dest) == []
+    lines = index(dest)
+    photo = lines[PHOTO]["warc"]
+
+    # A payload byte changed inside the gzip member: the digest (or gzip's own CRC) says so.
+    warc = dest / photo["file"]
+    pristine = warc.read_bytes()
+    with warc.open("rb") as stream:
+        stream.seek(photo["offset"])
+        record = next(iter(ArchiveIterator(stream)))
+        record.content_stream().read()
+    changed = bytearray(pristine)
+    at = pristine.index(b"\x1f\x8b", photo["offset"] + 2)  # the next member: the request
+    import gzip
+    import io
+
+    member = gzip.decompress(pristine[photo["offset"]:at])
+    member = member.replace(JPEG, JPEG[:-3] + b"XYZ")  # same length, other bytes
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb") as out:
+        out.write(member)
+    changed[photo["offset"]:at] = buffer.getvalue()
+    warc.write_bytes(bytes(changed))
+    problems = check_media(dest)
+    assert any(f == "media.jsonl" and PHOTO in r and "payload" in r and "changed" in r
+               for f, _, r in problems), problems
+    assert not blogarchive.validate(dest).valid  # the manifests catch it as well
+
+    # A wrong offset names the record found instead; a missing file is named.
+    warc.write_bytes(pristine)
+    assert check_media(dest) == []
+    text = (dest / "media.jsonl").read_text(encoding="utf-8")
+    for shift, expected in ((1, "no WARC record starts at offset"),
+                            (at - photo["offset"], "is record <urn:uuid:")):
+        edited = [json.loads(x) for x in text.splitlines()]
+        for line in edited:
+            if line["url"] == PHOTO:
+                line["warc"]["offset"] += shift
+        (dest / "media.jsonl").write_text(
+            "".join(json.dumps(x) + "\n" for x in edited), encoding="utf-8")
+        problems = check_media(dest)
+        assert [r for _, _, r in problems if PHOTO in r and expected in r], problems
+    (dest / "media.jsonl").write_text(text, encoding="utf-8")
+    warc.unlink()
+    problems = check_media(dest)
+    assert (("media.jsonl", sorted(lines).index(PHOTO) + 1,
+             f"{PHOTO}: {photo['file']} is missing") in problems)
+
+
 # -- resume ------------------------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from ..preserve.events import event, object_ref
 from ..preserve.fixity import file_fixity, payload_files, write_manifests
 from ..preserve.writer import EVENTS, carry_for_packing, write_events
 from ..store import data_dir, load, staging
+from .check import check_media
 from .index import INDEX, MEDIA_SCHEMA, MEDIA_SCHEMA_VERSION, read_index, write_index
 from .options import FetchOptions, parse_size, user_agent
 from .plan import SCOPES, Plan, Rewrite, Target, make_plan, parse_rewrite
@@ -44,6 +45,7 @@ __all__ = [
     "FetchOptions",
     "Rewrite",
     "capture",
+    "check_media",
     "parse_rewrite",
     "parse_size",
     "user_agent",
@@ -121,10 +123,10 @@ def capture(
     """Capture the media of the archive at ``dest`` (written by ``convert``).
 
     ``avatars`` adds the pictures of post and comment authors. Only URLs not already in
-    media.jsonl are fetched (and, with ``retry_failed``, those
-    that failed before). Raises ArchiveError when ``dest`` is not an archive, its media.jsonl
-    is damaged, or it is a BagIt bag (not supported by this version: capture before
-    ``package``). ``sleep`` replaces ``time.sleep`` for the retry and rate-limit waits.
+    media.jsonl are fetched (and, with ``retry_failed``, those that failed before). Raises
+    ArchiveError when ``dest`` is not an archive, its media.jsonl is damaged, or it is a
+    BagIt bag (not supported by this version: capture before ``package``). ``sleep``
+    replaces ``time.sleep`` for the retry and rate-limit waits.
     """
     target = Path(os.fspath(dest))
     data = data_dir(target)

@@ -378,6 +378,12 @@ def test_capture_updates_manifests_and_events(dest: Path, server: Server) -> Non
                                "revisits": 1, "shared": 1, "held": 0}
     names = {o["name"] for o in last["linkingObjectIdentifier"]}
     assert names == {"media/media-00001.warc.gz", "media.jsonl"}
+    # `package` afterwards carries the media into the bag's payload.
+    from blogarchive.capture import check_media
+
+    blogarchive.package(dest)
+    assert (dest / "data" / "media.jsonl").is_file() and blogarchive.validate(dest).valid
+    assert check_media(dest / "data") == []
 
 
 def test_fetcher_failure_kinds_and_rate_limit(tmp_path: Path, server: Server) -> None:
@@ -619,14 +625,33 @@ def test_cli_capture_usage_errors(tmp_path: Path, dest: Path,
     assert "--rate wants requests per second above 0" in capsys.readouterr().err
 
 
-def test_capture_into_a_bag_is_refused_not_half_done(tmp_path: Path, server: Server) -> None:
+def test_capture_into_a_bag_keeps_it_a_valid_bag(tmp_path: Path, server: Server) -> None:
+    from blogarchive.capture import check_media
+
     bag = tmp_path / "bag"
-    blogarchive.convert(BLOG, bag, bag=True)
-    before = tree(bag)
-    with pytest.raises(ArchiveError, match="BagIt bag"):
-        run(bag, server)
-    assert tree(bag) == before and server.requests == []
-    assert len(run(bag, server, dry_run=True).to_fetch) == 11  # a dry run reads a bag fine
+    blogarchive.convert(BLOG, bag, bag=True, bag_info={"Source-Organization": "Example Library",
+                                                      "Contact-Name": "A. Archivist"})
+    assert len(run(bag, server, dry_run=True).to_fetch) == 11
+    assert server.requests == []
+    report = run(bag, server)
+    assert report.fetched + report.shared == 7
+    assert (bag / "data" / "media" / "media-00001.warc.gz").is_file()
+    assert (bag / "data" / "media.jsonl").is_file() and not (bag / "media.jsonl").exists()
+    result = blogarchive.validate(bag)
+    assert result.valid and result.layout == "bag", result.problems
+    assert check_media(bag / "data") == []
+    info = (bag / "bag-info.txt").read_text(encoding="utf-8")
+    assert "Source-Organization: Example Library" in info and "Contact-Name: A. Archivist" in info
+    assert "External-Description: Blogger blog 'Pictures'" in info
+    assert info.count("Bagging-Date:") == 1 and info.count("Payload-Oxum:") == 1
+    manifest = (bag / "manifest-sha256.txt").read_text(encoding="utf-8")
+    assert "data/media/media-00001.warc.gz" in manifest
+    kinds = [json.loads(line)["eventType"] for line in
+             (bag / "data" / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert kinds == ["migration", "information package creation", "capture"]
+    server.requests.clear()
+    again = run(bag, server)  # resumes from the bag's own media.jsonl
+    assert (again.held, len(again.to_fetch), server.requests) == (7, 0, [])
 
 
 @pytest.mark.xfail(reason="convert rebuilds the archive with its data, originals and events "

@@ -28,7 +28,7 @@ import attrs
 from ..errors import ArchiveError
 from ..preserve.events import event, object_ref
 from ..preserve.fixity import file_fixity, payload_files, write_manifests
-from ..preserve.writer import EVENTS, carry_for_packing, write_events
+from ..preserve.writer import EVENTS, bag_in_place, carry_for_packing, write_events
 from ..store import data_dir, load, staging
 from .check import check_media
 from .index import INDEX, MEDIA_SCHEMA, MEDIA_SCHEMA_VERSION, read_index, write_index
@@ -124,9 +124,9 @@ def capture(
 
     ``avatars`` adds the pictures of post and comment authors. Only URLs not already in
     media.jsonl are fetched (and, with ``retry_failed``, those that failed before). Raises
-    ArchiveError when ``dest`` is not an archive, its media.jsonl is damaged, or it is a
-    BagIt bag (not supported by this version: capture before ``package``). ``sleep``
-    replaces ``time.sleep`` for the retry and rate-limit waits.
+    ArchiveError when ``dest`` is not an archive or its media.jsonl is damaged. A BagIt bag
+    stays a bag (rebuilt with its bag-info fields). ``sleep`` replaces ``time.sleep`` for
+    the retry and rate-limit waits.
     """
     target = Path(os.fspath(dest))
     data = data_dir(target)
@@ -147,18 +147,36 @@ def capture(
                            held_failed=failed_before, dry_run=dry_run)
     if dry_run or not todo:
         return report
-    if data != target:
-        raise ArchiveError(f"{target}: is a BagIt bag; this version captures into plain "
-                           "archives only: capture before `blogarchive package`")
     options = options or FetchOptions()
+    bag_info = _bag_info(target) if data != target else None
     with staging(target) as temp:
-        carry_for_packing(target, temp)  # every file but manifests and events, hard-linked
+        # The payload's files but manifests and events, hard-linked; a bag is rebuilt from
+        # its data/ like `convert --bag` builds one, keeping its bag-info fields.
+        carry_for_packing(data, temp)
         lines = _run(todo, held, temp, options, rotate_at, report, sleep)
         write_index(temp / INDEX, lines.values())
         report.events = (_event(report, temp, options_text),)
-        write_events(temp / EVENTS, target, list(report.events))
-        write_manifests(temp, payload_files(temp))
+        write_events(temp / EVENTS, data, list(report.events))
+        if bag_info is None:
+            write_manifests(temp, payload_files(temp))
+        else:
+            bag_in_place(temp, bag_info)
     return report
+
+
+# Fields bagit-python writes itself on every bagging: the old values would be wrong.
+_BAG_MADE = frozenset({"Payload-Oxum", "Bagging-Date", "Bag-Software-Agent", "Bag-Size"})
+
+
+def _bag_info(target: Path) -> dict[str, Any]:
+    """The bag's own bag-info.txt fields (Source-Organization, External-Description ...)."""
+    import bagit
+
+    try:
+        info = bagit.Bag(str(target)).info
+    except bagit.BagError as err:
+        raise ArchiveError(f"{target}: a bag whose bag-info.txt cannot be read: {err}") from None
+    return {k: v for k, v in info.items() if k not in _BAG_MADE}
 
 
 def _run(todo: list[Target], held: dict[str, dict[str, Any]], temp: Path,

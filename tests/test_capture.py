@@ -531,6 +531,32 @@ def test_check_media_names_a_changed_missing_or_misplaced_record(
              f"{PHOTO}: {photo['file']} is missing") in problems)
 
 
+def test_a_page_answered_for_an_image_is_not_a_capture(tmp_path: Path, server: Server) -> None:
+    from blogarchive.capture import _fetch_target
+    from blogarchive.capture.fetch import Fetcher
+    from blogarchive.capture.plan import Target
+
+    page = (200, {"Content-Type": "text/html; charset=utf-8"}, b"<html>Sign in</html>")
+    server.routes["/wall/s0/a.png"] = [page]
+    server.routes["/wall/s400/a.png"] = [image("png", PNG)]
+    server.routes["/wall/only.png"] = [page]
+    fetcher = Fetcher(FetchOptions(per_host_interval=0, retries=0), tmp_path)
+    try:
+        both = Target("https://x/a.png", (f"{server.base}/wall/s0/a.png",
+                                          f"{server.base}/wall/s400/a.png"), "image", ("1",))
+        _, result = _fetch_target(fetcher, both)
+        assert result.ok and result.url.endswith("/s400/a.png")  # the fallback was tried
+        only = Target("https://x/only.png", (f"{server.base}/wall/only.png",), "image", ("1",))
+        _, result = _fetch_target(fetcher, only)
+        assert result.error_kind == "not-an-image" and "text/html" in (result.error or "")
+        assert result.final is not None and result.final.status == 200  # kept for the WARC
+        page_target = Target("https://x/only.png", (f"{server.base}/wall/only.png",),
+                             "iframe", ("1",))
+        assert _fetch_target(fetcher, page_target)[1].ok  # an iframe is a page
+    finally:
+        fetcher.close()
+
+
 # -- resume ------------------------------------------------------------------------------------
 
 

@@ -266,6 +266,9 @@ def _fetch_all(pool: ThreadPoolExecutor, fetcher: Fetcher, items: list[Target],
         raise
 
 
+_PICTURES = frozenset({"image", "lightbox", "avatar"})
+
+
 def _fetch_target(fetcher: Fetcher, item: Target) -> tuple[Target, Fetched]:
     """The candidates in order; the first that succeeds, else the last failure."""
     result = None
@@ -273,6 +276,13 @@ def _fetch_target(fetcher: Fetcher, item: Target) -> tuple[Target, Fetched]:
         if result is not None:
             result.discard()
         result = fetcher.fetch(url)
+        final = result.final
+        if result.ok and final is not None and item.kind in _PICTURES and (
+                (final.content_type or "").lower().startswith("text/")):
+            # An HTML page (a login wall, "image not found") with a 200 is not the picture:
+            # kept in the WARC as answered, but a failure, so --retry-failed tries again.
+            result.error_kind = "not-an-image"
+            result.error = f"answered {final.content_type} for an image"
         if result.ok:
             break
     assert result is not None  # a target always has a candidate

@@ -31,7 +31,7 @@ __all__ = ["ERROR_KINDS", "Exchange", "Fetched", "Fetcher"]
 
 # What media.jsonl names as the reason a URL was not captured.
 ERROR_KINDS: Final = ("dns", "connection", "tls", "timeout", "too-large", "http-status",
-                      "too-many-redirects", "invalid-url")
+                      "too-many-redirects", "invalid-url", "not-an-image")
 _RETRY_STATUS: Final = frozenset({429, 500, 502, 503, 504})
 _BLOCK: Final = 1 << 16
 

@@ -314,6 +314,25 @@ def test_check_media_names_a_changed_missing_or_misplaced_record(
              f"{PHOTO}: {photo['file']} is missing") in problems)
 
 
+def test_closing_the_fetcher_ends_a_retry_wait(tmp_path: Path, server: Server) -> None:
+    from blogarchive.capture.fetch import Fetched, Fetcher
+
+    server.routes["/later"] = [(429, {"Retry-After": "50"}, b""), image("png", PNG)]
+    fetcher = Fetcher(FetchOptions(per_host_interval=0), tmp_path)  # real (event) waits
+    results: list[Fetched] = []
+    worker = threading.Thread(target=lambda: results.append(
+        fetcher.fetch(f"{server.base}/later")))
+    worker.start()
+    for _ in range(1000):  # until the 429 has been answered (an upper bound, not a timing)
+        if server.requests:
+            break
+        threading.Event().wait(0.01)
+    fetcher.close()  # as an interrupted run does
+    worker.join(20)
+    assert not worker.is_alive(), "the fetch still waits the 50 s Retry-After"
+    assert results[0].error_kind == "interrupted" and len(server.requests) == 1
+
+
 def test_a_page_answered_for_an_image_is_not_a_capture(tmp_path: Path, server: Server) -> None:
     from blogarchive.capture import _fetch_target
     from blogarchive.capture.fetch import Fetcher

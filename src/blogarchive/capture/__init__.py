@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -216,13 +215,18 @@ def _run(todo: list[Target], held: dict[str, dict[str, Any]], temp: Path,
     spool.mkdir()
     sink = WarcSink(temp / MEDIA, next_number(temp / MEDIA), rotate_at,
                     f"blogarchive {__version__}")
-    fetcher = Fetcher(options, spool, sleep=sleep or time.sleep)
+    fetcher = Fetcher(options, spool, sleep=sleep)
     try:
         with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
-            _fetch_all(pool, fetcher, fetch_now, options.concurrency, sink, first, lines,
-                       report)
-            again = [t for t in waiting if not _share(t, leaders, lines, report)]
-            _fetch_all(pool, fetcher, again, options.concurrency, sink, first, lines, report)
+            try:
+                _fetch_all(pool, fetcher, fetch_now, options.concurrency, sink, first, lines,
+                           report)
+                again = [t for t in waiting if not _share(t, leaders, lines, report)]
+                _fetch_all(pool, fetcher, again, options.concurrency, sink, first, lines,
+                           report)
+            except BaseException:
+                fetcher.close()  # before the pool waits for its threads: they stop soon
+                raise
     finally:
         fetcher.close()
         sink.close()

@@ -142,11 +142,14 @@ class Fetcher:
 
     def __init__(self, options: FetchOptions, spool: Path,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] | None = None) -> None:
         self.options = options
         self.spool = spool
-        self.sleep = sleep
-        self.hosts = _HostClock(options.per_host_interval, clock, sleep)
+        # Waits end early when the fetcher is closed, so an interrupted run does not hang
+        # in a minute-long Retry-After.
+        self.stopped = threading.Event()
+        self.sleep: Callable[[float], None] = sleep or self._pause
+        self.hosts = _HostClock(options.per_host_interval, clock, self.sleep)
         timeout = httpx.Timeout(options.read_timeout, connect=options.connect_timeout)
         limits = httpx.Limits(max_connections=max(1, options.concurrency))
         self.client = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False,
@@ -154,7 +157,12 @@ class Fetcher:
                                             "Accept-Encoding": "identity"},
                                    trust_env=False)
 
+    def _pause(self, seconds: float) -> None:
+        self.stopped.wait(seconds)
+
     def close(self) -> None:
+        """Stop: waits end, no new request starts, open connections are closed."""
+        self.stopped.set()
         self.client.close()
 
     def fetch(self, url: str) -> Fetched:
@@ -194,8 +202,11 @@ class Fetcher:
             result.error_kind, result.error = "invalid-url", f"not an http(s) URL: {url}"
             return None
         for attempt in range(options.retries + 1):
-            result.attempts += 1
             self.hosts.wait(parsed.host)
+            if self.stopped.is_set():  # only while a run is being abandoned: never stored
+                result.error_kind, result.error = "interrupted", "the capture was stopped"
+                return None
+            result.attempts += 1
             wait: float | None = None
             try:
                 hop = self._request(url)

@@ -157,6 +157,9 @@ def test_capture_updates_manifests_and_events(dest: Path, server: Server) -> Non
     last = events[-1]
     assert last == report.events[0]
     assert last["eventOutcomeInformation"]["eventOutcome"] == "warning"
+    libraries = last["capture"].pop("libraries")
+    assert libraries == {"httpx": httpx.__version__, "warcio": libraries["warcio"]}
+    assert libraries["warcio"]
     assert last["capture"] == {"fetched": 6, "failed": 4, "bytes": report.bytes,
                                "revisits": 1, "shared": 1, "held": 0}
     names = {o["name"] for o in last["linkingObjectIdentifier"]}

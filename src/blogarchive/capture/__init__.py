@@ -367,5 +367,17 @@ def _event(report: CaptureReport, temp: Path, options_text: str) -> dict[str, An
         extra={"capture": {"fetched": report.fetched, "failed": failed,
                            "bytes": report.bytes, "revisits": report.revisits,
                            "shared": report.shared,
+                           # the agent note names the converting libraries; these fetched
+                           # and wrote this run's records
+                           "libraries": {name: _version(name) for name in ("httpx", "warcio")},
                            "held": report.held}},
     )
+
+
+def _version(dist: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None

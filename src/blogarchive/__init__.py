@@ -23,6 +23,7 @@ from .analysis import (
     analyse,
 )
 from .annotate import analyse_archive
+from .capture import CaptureReport, capture
 from .errors import (
     ArchiveError,
     BlogarchiveError,
@@ -76,6 +77,7 @@ __all__ = [
     "BlogarchiveError",
     "BodyAnalysis",
     "BodyLink",
+    "CaptureReport",
     "Comment",
     "Converted",
     "InReplyTo",
@@ -110,6 +112,7 @@ __all__ = [
     "analyse",
     "analyse_archive",
     "archives",
+    "capture",
     "convert",
     "iter_records",
     "load",

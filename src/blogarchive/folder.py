@@ -106,6 +106,7 @@ def staging(target: Path) -> Iterator[Path]:
 KNOWN_NAMES: Final = frozenset({
     *FILES.values(), "events.jsonl", "originals", "schemas", "data", "bagit.txt",
     "bag-info.txt", "fetch.txt",
+    "media", "media.jsonl",  # blogarchive capture
 })
 
 

@@ -5,6 +5,7 @@
     blogarchive validate DEST                 fixity, schemas, references, counts
     blogarchive package DEST                  make an archive a BagIt bag
     blogarchive list WHAT SOURCE...           quotes, lists, links or media, one per line
+    blogarchive capture DEST                  fetch the posts' media into DEST/media/*.warc.gz
 
 On a terminal every long phase shows a bar on stderr (reading, analysing, writing; for
 validate: checking fixity, checking the bag, checking schemas, loading) with its items, rate

@@ -45,6 +45,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_PIPE",
     "EXIT_USAGE",
+    "capture_command",
     "convert_command",
     "info_command",
     "list_command",
@@ -230,3 +231,41 @@ def list_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if report.failed or not found:
         return EXIT_INPUT
     return EXIT_OK
+
+
+def capture_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    # Imported here: httpx is loaded only by a run that may fetch something.
+    from ..capture import FetchOptions, capture, parse_rewrite, parse_size, user_agent
+
+    try:
+        rewrites = [parse_rewrite(r) for r in args.rewrite or []]
+        max_size = parse_size(args.max_size)
+    except ValueError as problem:
+        raise Usage(str(problem)) from None
+    if args.concurrency < 1:
+        raise Usage(f"--concurrency wants a number of at least 1, not {args.concurrency}")
+    if not args.rate > 0:
+        raise Usage(f"--rate wants requests per second above 0, not {args.rate}")
+    options = FetchOptions(concurrency=args.concurrency, max_size=max_size,
+                           per_host_interval=1 / args.rate,
+                           user_agent=user_agent(args.user_agent))
+    given = " ".join(
+        [f"--scope {args.scope}", f"--concurrency {args.concurrency}",
+         f"--max-size {args.max_size}", f"--rate {args.rate:g}"]
+        + [f"--{flag} {value}" for flag in ("include", "exclude", "rewrite")
+           for value in getattr(args, flag) or []]
+        + (["--retry-failed"] if args.retry_failed else [])
+        + (["--avatars"] if args.avatars else []))
+    try:
+        report = capture(args.archive, dry_run=args.dry_run, scope=args.scope,
+                         include=args.include or (), exclude=args.exclude or (),
+                         rewrites=rewrites, retry_failed=args.retry_failed,
+                         avatars=args.avatars, options=options,
+                         options_text=given, **waiting(args, err))
+    except ArchiveError as problem:
+        print(f"error: {problem}", file=err)
+        return EXIT_USAGE
+    if args.dry_run or not args.quiet:  # a dry run's listing is what was asked for
+        for line in report.lines():
+            print(line, file=out)
+    return EXIT_INPUT if report.failed else EXIT_OK

@@ -10,6 +10,7 @@ from ..preserve import (
     REDACTIONS,
 )
 from .commands import (
+    capture_command,
     convert_command,
     info_command,
     list_command,
@@ -103,4 +104,40 @@ def build_parser() -> argparse.ArgumentParser:
     limit_options(listing)
     quiet_option(listing)
     listing.set_defaults(func=list_command)
+    _capture_parser(sub)
     return parser
+
+
+def _capture_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    grab = sub.add_parser(
+        "capture", help="fetch the posts' images and media into a WARC inside the archive",
+        description="Exit 0 when every URL was captured, 1 when some failed (each is "
+        "recorded in media.jsonl), 2 when DEST is not an archive or an option is wrong.")
+    grab.add_argument("archive", metavar="DEST", help="an archive written by convert")
+    grab.add_argument("--dry-run", action="store_true",
+                      help="print what would be fetched, per host; fetch nothing")
+    grab.add_argument("--scope", choices=("blogger", "all"), default="blogger",
+                      help="blogger: Blogger's and Google's image hosts (default); all: "
+                      "every media URL")
+    grab.add_argument("--include", action="append", metavar="HOST_PATTERN",
+                      help="also fetch from hosts matching this shell pattern (repeatable)")
+    grab.add_argument("--exclude", action="append", metavar="HOST_PATTERN",
+                      help="never fetch from hosts matching this pattern (repeatable)")
+    grab.add_argument("--rewrite", action="append", metavar="PREFIX=REPLACEMENT",
+                      help="fetch a URL starting with PREFIX from REPLACEMENT + the rest (a "
+                      "mirror, a proxy); media.jsonl keeps the URL as written (repeatable)")
+    grab.add_argument("--concurrency", type=int, default=4, metavar="N",
+                      help="requests at once (default 4)")
+    grab.add_argument("--rate", type=float, default=10.0, metavar="PER_SECOND",
+                      help="most requests per second to one host (default 10)")
+    grab.add_argument("--max-size", default="200M", metavar="SIZE",
+                      help="largest file fetched, e.g. 500K, 200M (default), 2G")
+    grab.add_argument("--user-agent", metavar="CONTACT",
+                      help="added to blogarchive's User-Agent: a URL or e-mail to reach you")
+    grab.add_argument("--avatars", action="store_true",
+                      help="also fetch the pictures of post and comment authors")
+    grab.add_argument("--retry-failed", action="store_true",
+                      help="fetch again the URLs that failed in earlier runs")
+    destination_options(grab)
+    quiet_option(grab)
+    grab.set_defaults(func=capture_command)

@@ -103,8 +103,21 @@ def validate(dest: str | os.PathLike[str], *,
     _check_references(archive, prefix, report)
     _check_derived(archive, documents, prefix, report)
     _check_originals(data, prefix, report)
+    _check_media(data, prefix, report)
     report.checked.update(posts=len(archive.posts), comments=len(archive.comments))
     return report
+
+
+def _check_media(data: Path, prefix: str, report: ValidationReport) -> None:
+    """Every media.jsonl line against its WARC record (offset, id, digest), when the archive
+    holds a capture: fixity says a file changed, this says which captures it took along."""
+    from ..capture.check import check_media  # the capture package needs preserve loaded
+
+    if (data / "media.jsonl").is_file():
+        lines = sum(1 for _ in (data / "media.jsonl").open("rb"))
+        report.checked["media"] = lines
+    for file, line, reason in check_media(data):
+        report.add(prefix + file, reason, line)
 
 
 # -- fixity ----------------------------------------------------------------------------------

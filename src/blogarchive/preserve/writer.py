@@ -165,6 +165,8 @@ def build(
         # Earlier runs' originals stay even with --no-originals: that option is about this
         # run's sources. Only redaction drops them, as they hold the addresses.
         originals.carry_over(previous)
+    if previous is not None:
+        carry_captured(previous, payload)
     detected = {s.name: s.format for s in archive.sources}
     if keep:
         for raw in raws:
@@ -219,6 +221,22 @@ def build(
         write_manifests(temp, payload_files(temp))
     step(1)
     return events
+
+
+# What `blogarchive capture` adds to an archive: its WARC files and their index. A conversion
+# rewrites the data files but never drops what a capture fetched (the pages it came from may
+# be gone), so these are carried over like the originals and the event log.
+CAPTURED: Final = ("media", "media.jsonl")
+
+
+def carry_captured(previous: Path, payload: Path) -> None:
+    """The media a capture stored in the archive being replaced, into ``payload``."""
+    for name in CAPTURED:
+        found = previous / name
+        paths = sorted(p for p in found.rglob("*") if p.is_file()) if found.is_dir() else (
+            [found] if found.is_file() else [])
+        for path in paths:
+            link_or_copy(path, payload / path.relative_to(previous))
 
 
 def write_schemas(payload: Path) -> None:

@@ -23,7 +23,7 @@ import pytest
 
 import blogarchive
 from blogarchive.cli import main
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, FIXTURES, ROOT
 from docblocks import DOCS, Block, code_blocks, matches, recipes
 
 BIN = Path(sys.executable).parent  # the venv's scripts (duckdb, bagit.py) even when not activated
@@ -36,7 +36,7 @@ TOOLS: dict[str, tuple[str, str]] = {
     "sh": ("sha512sum", "sha512sum (GNU coreutils) is not installed"),
     "bagit": ("bagit.py", "bagit.py is not installed: pip install bagit"),
 }
-ARCHIVES = ("example", "bag", "rerun")
+ARCHIVES = ("example", "bag", "rerun", "folder")
 WITHOUT_ANALYSIS = ("same", "nothing")
 # A block using one of these is a recipe and must be marked as one, so none goes untested.
 TOOL_WORDS = re.compile(r"\bjq\b|\bduckdb\b|read_json|sha512sum|bagit\.py")
@@ -87,7 +87,9 @@ def archives(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
             dest = str(folder / "archive")
             # As README's first command makes it: blogarchive convert EXAMPLE -o archive
             options = {"bag": ["--bag"], "no-analysis": ["--no-analysis"]}.get(kind, [])
-            assert main(["convert", str(EXAMPLE), "-o", dest, *options]) == 0
+            # "folder": a second blog converted with it, so archive/ is a folder of archives.
+            second = [str(FIXTURES / "legacy" / "pitfalls.xml")] if kind == "folder" else []
+            assert main(["convert", str(EXAMPLE), *second, "-o", dest, *options]) == 0
             if kind == "rerun":
                 newer = folder / "blog-11-02-2010.xml"
                 newer.write_text(_without_entry(EXAMPLE.read_text(encoding="utf-8"), GONE),

@@ -32,8 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="blogarchive",
         description="Blogger exports and feeds into a normalised JSON archive.",
-        epilog="Exit codes: 0 converted, 1 some input unreadable, 2 usage, 3 internal error, "
-               "141 standard output closed early (as by | head).",
+        epilog="Exit codes: 0 converted, 1 some input unreadable, 2 usage or destination "
+               "(read-only, full, locked), 3 internal error, 141 standard output closed early "
+               "(as by | head).",
     )
     parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import random
 import sys
+from pathlib import Path
 
 import pytest
 
 import blogarchive
+from conftest import FIXTURES
 from fuzz.cases import generate, load_seeds
 from fuzz.known import FUZZ_CLASSES, KNOWN
 from fuzz.mutate import MAX_SIZE, OPERATORS, mutate
-from fuzz.runner import OUTCOMES, class_key, fuzz
+from fuzz.runner import OUTCOMES, Worker, class_key, fuzz
 from fuzz.worker import Hang, classify
 
 # Sized for about a minute on an idle 2-core machine (about 70 inputs a second measured; with
@@ -83,6 +85,42 @@ def test_stacked_mutations_are_bounded() -> None:
         out, applied = mutate(random.Random(i), data)
         assert 1 <= len(applied) <= 5
         assert len(out) <= MAX_SIZE + 1024  # gzip of MAX_SIZE bytes is smaller than them
+
+
+def test_some_cases_are_also_written_and_loaded_back() -> None:
+    seeds = load_seeds()
+    cases = [generate(random.Random(f"s:{i}"), seeds) for i in range(200)]
+    written = [c for c in cases if c.write]
+    assert 10 < len(written) < 60
+    assert all(c.kind != "body" for c in written)
+
+
+def test_the_worker_reads_refuses_and_analyses(tmp_path: Path) -> None:
+    worker = Worker(2048, 5.0, 300.0, 0, tmp_path)
+    try:
+        good = worker.run({"op": "read", "path": str(FIXTURES / "legacy" / "pitfalls.xml"),
+                           "write": True})
+        bad = worker.run({"op": "read", "path": str(FIXTURES / "bad" / "truncated.xml")})
+        body = worker.run({"op": "analyse", "path": str(FIXTURES / "analysis" / "list-seed.html")})
+    finally:
+        worker.stop()
+    assert good["outcome"] == "read" and good["posts"] > 0
+    assert bad["outcome"] == "clean"
+    assert body["outcome"] == "read" and body["text_length"] > 0
+
+
+def test_the_caps_catch_a_spin_and_a_hog(tmp_path: Path) -> None:
+    worker = Worker(512, 0.5, 300.0, 0, tmp_path)
+    try:
+        spin = worker.run({"op": "spin"})
+        hog = worker.run({"op": "hog"})
+        after = worker.run({"op": "read", "path": str(FIXTURES / "bad" / "truncated.xml")})
+    finally:
+        worker.stop()
+    assert (spin["outcome"], spin["frame"]) == ("hang", "fuzz/worker.py:_self_test")
+    assert hog["outcome"] == "oom"
+    assert after["outcome"] == "clean"  # a fresh worker took over
+    assert worker.restarts == 3
 
 
 def _raised(error: BaseException) -> BaseException:

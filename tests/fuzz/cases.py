@@ -73,6 +73,8 @@ class Case:
     gzip_warc: bool = False
     text_body: bool = False
     ops: tuple[str, ...] = ()
+    write: bool = False
+    """Also write what was read and load it back (slower: a share of the cases)."""
 
     def with_focus(self, focus: bytes) -> Case:
         return attrs.evolve(self, focus=focus)
@@ -80,7 +82,7 @@ class Case:
     def describe(self) -> dict[str, Any]:
         return {"kind": self.kind, "seed": self.seed, "member": self.member,
                 "as_bytes": self.as_bytes, "gzip_warc": self.gzip_warc,
-                "text_body": self.text_body, "mutations": list(self.ops),
+                "text_body": self.text_body, "write": self.write, "mutations": list(self.ops),
                 "size": len(self.focus)}
 
 
@@ -133,13 +135,16 @@ def generate(rng: random.Random, seeds: list[Seed]) -> Case:
         whole = _container(seed, member, seed.files[member], rng.random() < 0.5)
         data, ops = mutate(rng, whole, allow_gzip=False)
         name = "capture.warc" if seed.kind == "warc" else "takeout.zip"
-        return Case("file", seed.name, name, data, ops=tuple(ops))
-    data, ops = mutate(rng, seed.files[member], allow_gzip=kind != "body")
-    context = {k: v for k, v in seed.files.items() if k != member}
-    return Case(seed.kind, seed.name, member, data, context,
-                as_bytes=kind == "file" and rng.random() < 0.2,
-                gzip_warc=kind == "warc" and rng.random() < 0.5,
-                text_body=kind == "body" and rng.random() < 0.1, ops=tuple(ops))
+        case = Case("file", seed.name, name, data, ops=tuple(ops))
+    else:
+        data, ops = mutate(rng, seed.files[member], allow_gzip=kind != "body")
+        context = {k: v for k, v in seed.files.items() if k != member}
+        case = Case(seed.kind, seed.name, member, data, context,
+                    as_bytes=kind == "file" and rng.random() < 0.2,
+                    gzip_warc=kind == "warc" and rng.random() < 0.5,
+                    text_body=kind == "body" and rng.random() < 0.1, ops=tuple(ops))
+    # Drawn last, so that adding it left every earlier seed's inputs as they were.
+    return attrs.evolve(case, write=case.kind != "body" and rng.random() < 0.15)
 
 
 def _container(seed: Seed, member: str, focus: bytes, gzip_warc: bool) -> bytes:
@@ -181,7 +186,7 @@ def render(case: Case, folder: Path) -> dict[str, Any]:
     if case.kind == "file":
         path = folder / case.member
         path.write_bytes(case.focus)
-        return {"op": "read", "path": str(path), "as_bytes": case.as_bytes}
+        return {"op": "read", "path": str(path), "as_bytes": case.as_bytes, "write": case.write}
     files = {**case.context, case.member: case.focus}
     if case.kind == "folder":
         path = folder / case.seed
@@ -189,8 +194,8 @@ def render(case: Case, folder: Path) -> dict[str, Any]:
             target = path / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        return {"op": "read", "path": str(path)}
+        return {"op": "read", "path": str(path), "write": case.write}
     seed = Seed(case.kind, case.seed, files)
     path = folder / (case.seed + (".gz" if case.gzip_warc else ""))
     path.write_bytes(_container(seed, case.member, case.focus, case.gzip_warc))
-    return {"op": "read", "path": str(path)}
+    return {"op": "read", "path": str(path), "write": case.write}

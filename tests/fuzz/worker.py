@@ -9,10 +9,11 @@ A hang in Python code is interrupted by SIGPROF after CPU_SECONDS, which gives t
 was spinning in; a hang inside C code that never returns to Python is ended by RLIMIT_CPU
 (SIGXCPU kills the worker) and the parent reports it as a hang without a frame.
 
-A job: ``{"op": "read", "path": P, "as_bytes": bool}`` runs ``blogarchive.read_all`` on the
-file or folder P (or on its bytes), analysis included; ``{"op": "analyse", "path": P,
-"base_url": U, "text": bool}`` runs ``blogarchive.analyse`` on P's bytes decoded as UTF-8
-(undecodable bytes become lone surrogates: bodies can hold them).
+A job: ``{"op": "read", "path": P, "as_bytes": bool, "write": bool}`` runs
+``blogarchive.read_all`` on the file or folder P (or on its bytes), analysis included, and
+with ``write`` writes each archive beside P and loads it back (it must come back equal);
+``{"op": "analyse", "path": P, "base_url": U, "text": bool}`` runs ``blogarchive.analyse``
+on P's bytes decoded as UTF-8 (undecodable bytes become lone surrogates: bodies hold them).
 A result: ``{"outcome": "read" | "clean" | "exception" | "hang" | "oom", "type", "message",
 "frame", "project_frame", "traceback"}``.
 """
@@ -30,7 +31,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
-__all__ = ["Hang", "classify", "main", "run_job"]
+__all__ = ["Hang", "RoundTrip", "classify", "main", "run_job"]
 
 # Frames are named relative to the project's package or the standard library folder they
 # come from, without line numbers: the source changes under the fuzzer, classes must not.
@@ -108,10 +109,38 @@ def _read(job: dict[str, Any]) -> dict[str, Any]:
     for problem in [*report.failed, *report.ignored]:
         if not _one_line(str(problem)):  # printed by the command line as it is
             return classify(problem)
+    if job.get("write"):
+        for i, archive in enumerate(archives):
+            if (wrong := _round_trip(archive, path.parent / f"written-{i}")) is not None:
+                return wrong
     # Errors collected in the report are the clean kind: named, placed, one line.
     return {"outcome": "clean" if report.failed else "read",
             "posts": sum(len(a.posts) for a in archives),
             "failed": len(report.failed)}
+
+
+class RoundTrip(Exception):
+    """What was read did not survive ``write`` and ``load`` unchanged (or made them fail)."""
+
+
+def _round_trip(archive: Any, folder: Path) -> dict[str, Any] | None:
+    """Write the archive and load it back: any error, or any difference, is a bug (the
+    archive came from blogarchive itself), so it is never a clean outcome."""
+    import blogarchive
+
+    try:
+        blogarchive.write(archive, folder)
+        same = blogarchive.load(folder) == archive
+    except blogarchive.BlogarchiveError as error:
+        result = classify(error)
+        result.update(outcome="exception", type=f"{result['type']} from write/load")
+        return result
+    if same:
+        return None
+    try:
+        raise RoundTrip("the archive loaded back differs from the one written")
+    except RoundTrip as error:
+        return classify(error) | {"project_frame": "blogarchive/store.py:load"}
 
 
 def _analyse(job: dict[str, Any]) -> dict[str, Any]:
@@ -150,6 +179,19 @@ def _stray(stderr: _Stderr) -> dict[str, Any]:
     }
 
 
+def _self_test(job: dict[str, Any]) -> dict[str, Any]:
+    """``spin`` and ``hog``: the harness's own tests check that the caps catch these."""
+    if job["op"] == "spin":
+        while True:
+            pass
+    hoard = []
+    while True:
+        hoard.append(bytearray(64 * 1024 * 1024))
+
+
+_OPS = {"read": _read, "analyse": _analyse, "spin": _self_test, "hog": _self_test}
+
+
 def run_job(job: dict[str, Any], cpu_seconds: float) -> dict[str, Any]:
     """Run one job under the CPU timer; every exception becomes a classified result, and so
     does anything printed on stderr."""
@@ -157,7 +199,7 @@ def run_job(job: dict[str, Any], cpu_seconds: float) -> dict[str, Any]:
     saved, sys.stderr = sys.stderr, stderr
     signal.setitimer(signal.ITIMER_PROF, cpu_seconds)
     try:
-        result = _read(job) if job["op"] == "read" else _analyse(job)
+        result = _OPS[job["op"]](job)
     except BaseException as error:
         signal.setitimer(signal.ITIMER_PROF, 0)
         if isinstance(error, (KeyboardInterrupt, SystemExit)):

@@ -123,6 +123,19 @@ def test_the_caps_catch_a_spin_and_a_hog(tmp_path: Path) -> None:
     assert worker.restarts == 3
 
 
+def test_a_blocked_worker_is_a_hang_and_a_busy_one_is_not(tmp_path: Path) -> None:
+    worker = Worker(512, 3.0, 1.0, 0, tmp_path)
+    try:
+        blocked = worker.run({"op": "block"})
+        # Spinning for 3 s of CPU outlasts several 1 s waits: the CPU cap, not the wall
+        # clock, must end it (a niced worker on a busy machine is slow, not hung).
+        spin = worker.run({"op": "spin"})
+    finally:
+        worker.stop()
+    assert (blocked["outcome"], blocked["type"]) == ("hang", "no answer within the wall-clock cap")
+    assert (spin["outcome"], spin["frame"]) == ("hang", "fuzz/worker.py:_self_test")
+
+
 def _raised(error: BaseException) -> BaseException:
     try:
         raise error
@@ -135,7 +148,7 @@ def _raised(error: BaseException) -> BaseException:
     (blogarchive.ParseError("x.xml", "two\nlines"), "exception",
      "ParseError (message not one line)"),
     (KeyError("x"), "exception", "KeyError"),
-    (Hang("spun"), "hang", "Hang"),
+    (Hang("spun", []), "hang", "Hang"),
     (MemoryError(), "oom", "MemoryError"),
 ])
 def test_outcomes_are_classified(error: BaseException, outcome: str, kind: str) -> None:
@@ -148,4 +161,4 @@ def test_known_lists_are_consistent() -> None:
     assert set(FUZZ_CLASSES.values()) <= set(KNOWN)
     for key in FUZZ_CLASSES:
         outcome, _, rest = key.partition(": ")
-        assert outcome in OUTCOMES and " at " in rest
+        assert outcome in OUTCOMES and " at blogarchive/" in rest

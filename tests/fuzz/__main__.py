@@ -29,8 +29,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="shrink each failure class's input at the end (a few hundred runs "
                         "per class); written to DIR/NN-class/minimal/")
     parser.add_argument("--memory-mb", type=int, default=2048, help="worker memory cap")
-    parser.add_argument("--cpu-seconds", type=float, default=5.0,
-                        help="CPU time per input before it counts as a hang (default 5)")
+    parser.add_argument("--cpu-seconds", type=float, default=3.0,
+                        help="CPU time per input before it counts as a hang (default 3, "
+                        "plus 4 s per MB of input)")
     parser.add_argument("--nice", type=int, default=19, help="worker niceness (default 19)")
     return parser
 

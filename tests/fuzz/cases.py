@@ -76,6 +76,10 @@ class Case:
     write: bool = False
     """Also write what was read and load it back (slower: a share of the cases)."""
 
+    @property
+    def size(self) -> int:
+        return len(self.focus) + sum(len(data) for data in self.context.values())
+
     def with_focus(self, focus: bytes) -> Case:
         return attrs.evolve(self, focus=focus)
 

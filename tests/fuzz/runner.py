@@ -33,6 +33,8 @@ __all__ = ["OUTCOMES", "Failure", "Run", "Worker", "class_key", "fuzz", "minimis
 
 OUTCOMES: Final = ("read", "clean", "exception", "hang", "oom")
 WORKER: Final = Path(__file__).with_name("worker.py")
+CPU_SECONDS_PER_MB: Final = 4.0
+"""CPU time allowed per MB of input, on top of the base cap (inputs are at most ~2 MB)."""
 
 
 def class_key(result: dict[str, Any]) -> str:
@@ -80,6 +82,14 @@ class Worker:
         except BrokenPipeError:
             return self._died()
         line = _readline(stdout, self.wall_seconds)
+        spent = _cpu_seconds(proc.pid)
+        while line is None and spent is not None:
+            # Still using CPU (slowly: a niced worker on a busy machine): the CPU caps will
+            # end it. Only a worker that used no CPU for a whole wait is blocked.
+            line = _readline(stdout, self.wall_seconds)
+            before, spent = spent, _cpu_seconds(proc.pid)
+            if line is None and spent == before:
+                break
         if line is None:  # blocked, not spinning: only the wall clock sees it
             self.stop()
             return {"outcome": "hang", "type": "no answer within the wall-clock cap",
@@ -114,6 +124,15 @@ class Worker:
             if stream is not None:
                 stream.close()
         self._proc = None
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """The process's user + system CPU time from /proc (None where there is no /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _readline(stream: IO[bytes], timeout: float) -> bytes | None:
@@ -160,7 +179,7 @@ def fuzz(
     start: int = 0,
     out: Path | None = None,
     memory_mb: int = 2048,
-    cpu_seconds: float = 5.0,
+    cpu_seconds: float = 3.0,
     wall_seconds: float = 120.0,
     niceness: int = 0,
     progress: Callable[[Run], None] | None = None,
@@ -205,7 +224,10 @@ def _execute(worker: Worker, case: Case, scratch: Path) -> dict[str, Any]:
     if work.exists():
         shutil.rmtree(work)
     work.mkdir()
-    return worker.run(render(case, work))
+    job = render(case, work)
+    # Large inputs may take longer, within reason: reading is linear, so is this allowance.
+    job["cpu_seconds"] = worker.cpu_seconds + CPU_SECONDS_PER_MB * case.size / 1e6
+    return worker.run(job)
 
 
 def _record(run: Run, case: Case, result: dict[str, Any], index: int, out: Path | None) -> None:
@@ -250,7 +272,7 @@ def save(failure: Failure, seed: str) -> None:
 
 
 def minimise(failure: Failure, *, budget: int = 400, memory_mb: int = 2048,
-             cpu_seconds: float = 5.0, niceness: int = 0) -> Case:
+             cpu_seconds: float = 3.0, niceness: int = 0) -> Case:
     """The smallest focus (by removing chunks, halving their size) still in the same class."""
     case = failure.case
     with tempfile.TemporaryDirectory(prefix="blogarchive-fuzz-min-") as tmp:

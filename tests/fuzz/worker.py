@@ -40,11 +40,33 @@ _COMPREHENSIONS = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>")
 
 
 class Hang(BaseException):
-    """Raised by the SIGPROF handler: the job used its CPU time without returning."""
+    """Raised by the SIGPROF handler: the job used its CPU time without returning.
+
+    ``frames``: the frames every one of a few stack samples shares, outermost first. A loop
+    spreads its time over the functions it calls, so where one sample lands is chance; the
+    deepest frame all samples share is where the loop is, and the same on every run.
+    """
+
+    def __init__(self, message: str, frames: list[traceback.FrameSummary]) -> None:
+        super().__init__(message)
+        self.frames = frames
+
+
+_SAMPLES = 5
+_samples: list[list[traceback.FrameSummary]] = []
 
 
 def _on_cpu_timer(signum: int, frame: FrameType | None) -> None:
-    raise Hang("no result within the CPU time cap")
+    _samples.append(list(traceback.extract_stack(frame)))
+    if len(_samples) < _SAMPLES:
+        signal.setitimer(signal.ITIMER_PROF, 0.05)  # another sample, 50 ms of CPU later
+        return
+    shared = []
+    for level in zip(*_samples, strict=False):  # stacks differ in depth
+        if len({(f.filename, f.name) for f in level}) > 1:
+            break
+        shared.append(level[-1])
+    raise Hang("no result within the CPU time cap", shared)
 
 
 def _where(filename: str, function: str) -> str:
@@ -61,9 +83,7 @@ def _frames(tb: TracebackType | None) -> list[traceback.FrameSummary]:
 
 def classify(error: BaseException) -> dict[str, Any]:
     """The result for an exception: outcome, type, message and where it was raised."""
-    frames = _frames(error.__traceback__)
-    if isinstance(error, Hang):  # the handler's own frame says nothing
-        frames = [f for f in frames if f.name != "_on_cpu_timer"]
+    frames = error.frames if isinstance(error, Hang) else _frames(error.__traceback__)
     # Comprehension frames stand for the function around them: Python 3.12 inlines them.
     ours = [f for f in frames if f"/{_PACKAGE}/" in f.filename.replace(os.sep, "/")
             and f.name not in _COMPREHENSIONS]
@@ -180,16 +200,19 @@ def _stray(stderr: _Stderr) -> dict[str, Any]:
 
 
 def _self_test(job: dict[str, Any]) -> dict[str, Any]:
-    """``spin`` and ``hog``: the harness's own tests check that the caps catch these."""
+    """``spin``, ``block`` and ``hog``: the harness's own tests check the caps catch them."""
     if job["op"] == "spin":
         while True:
             pass
+    if job["op"] == "block":
+        signal.pause()  # no CPU used: only the parent's wall clock can see this
     hoard = []
     while True:
         hoard.append(bytearray(64 * 1024 * 1024))
 
 
-_OPS = {"read": _read, "analyse": _analyse, "spin": _self_test, "hog": _self_test}
+_OPS = {"read": _read, "analyse": _analyse, "spin": _self_test, "block": _self_test,
+        "hog": _self_test}
 
 
 def run_job(job: dict[str, Any], cpu_seconds: float) -> dict[str, Any]:
@@ -197,7 +220,8 @@ def run_job(job: dict[str, Any], cpu_seconds: float) -> dict[str, Any]:
     does anything printed on stderr."""
     stderr = _Stderr()
     saved, sys.stderr = sys.stderr, stderr
-    signal.setitimer(signal.ITIMER_PROF, cpu_seconds)
+    _samples.clear()
+    signal.setitimer(signal.ITIMER_PROF, job.get("cpu_seconds", cpu_seconds))
     try:
         result = _OPS[job["op"]](job)
     except BaseException as error:
@@ -230,7 +254,7 @@ def main(argv: list[str]) -> int:
         job = json.loads(line)
         # A hang in C code never sees SIGPROF: the hard CPU limit ends the worker instead.
         hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
-        soft = int(_cpu_used() + 2 * cpu_seconds + 1)
+        soft = int(_cpu_used() + 2 * job.get("cpu_seconds", cpu_seconds) + 1)
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
         result = run_job(job, cpu_seconds)
         out.write(json.dumps(result) + "\n")

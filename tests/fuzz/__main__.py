@@ -56,11 +56,11 @@ def report(run: Run, out: Path | None) -> list[str]:
     lines.append(f"{len(failures)} failure class(es): {len(run.new)} new, "
                  f"{len(failures) - len(run.new)} known" + (f"; inputs in {out}/" if out else ""))
     for failure in failures:
-        lines += _describe(failure)
+        lines += _describe(failure, run.seed)
     return lines
 
 
-def _describe(failure: Failure) -> list[str]:
+def _describe(failure: Failure, seed: str) -> list[str]:
     result, case = failure.result, failure.case
     status = f"known ({failure.known})" if failure.known else "NEW"
     inner = f"{result.get('frame', '?')}" + (f" line {result['frame_line']}"
@@ -72,8 +72,8 @@ def _describe(failure: Failure) -> list[str]:
              f"    innermost frame: {inner}; in blogarchive: {ours}",
              f"    message: {message[0][:200]!r}" if message else "    message: (none)",
              f"    smallest input: {case.kind} {case.seed}/{case.member}, {len(case.focus)} "
-             f"bytes, mutations {'+'.join(case.ops)}; regenerate with --start {failure.index} "
-             "--executions 1"]
+             f"bytes, mutations {'+'.join(case.ops)}; regenerate: --seed {seed} --start "
+             f"{failure.index} --executions 1"]
     if failure.minimal is not None:
         lines.append(f"    minimised to {len(failure.minimal.focus)} bytes: "
                      f"{failure.minimal.focus[:120]!r}")

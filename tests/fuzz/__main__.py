@@ -1,4 +1,5 @@
-"""``python -m tests.fuzz --minutes N [--seed S] [--out DIR] [--minimise]``: a longer fuzz run.
+"""``python -m tests.fuzz --minutes N [--seed S] [--out DIR] [--minimise]``: a longer fuzz run
+(from the repository root, in the project's environment).
 
 Prints the count of each outcome and one paragraph per failure class (new ones first), and
 writes each class's smallest input, its traceback and how to regenerate it to DIR for triage.

@@ -19,12 +19,17 @@ _NEW = "issue 15, found by the fuzzer (not one of the 20 listed items)"
 KNOWN: Final[dict[str, str]] = {
     "fuzz-gzip-bad-deflate.gz": f"{_NEW}: damaged deflate data -> zlib.error from "
     "warc.is_warc's gzip probe (it catches OSError and EOFError only)",
+    "fuzz-gzip-bad-deflate-folder": f"{_NEW}: the same damaged gzip as a page in a folder "
+    "(no WARC probe first) -> zlib.error in sources.head",
     "fuzz-gzip-bad-method.gz": f"{_NEW}: a gzip header naming an unknown compression method "
     "-> gzip.BadGzipFile in sources.head",
     "fuzz-gzip-cut-in-body.atom.gz": f"{_NEW}: gzip cut after the sniffed 64 KiB -> EOFError "
     "while the reader streams it, not 'truncated'",
     "fuzz-gzip-cut-in-head.gz": f"{_NEW}: gzip cut in its header (2 bytes) -> EOFError in "
     "sources.head",
+    "fuzz-html-canonical-bad-url.html": "issue 15 item 3 (another place): a canonical link "
+    "that is not a URL (http://[::1/...) -> 'Invalid IPv6 URL' from urlsplit in "
+    "page._blog_url",
     "fuzz-html-control-char-after-body.html": "issue 15 item 4: a control character (\\x0b) "
     "after a widget-engine body -> lxml ValueError 'All strings must be XML compatible' in "
     "layouts._drop",
@@ -36,6 +41,9 @@ KNOWN: Final[dict[str, str]] = {
     "fuzz-html-many-posts.html.gz": f"{_NEW}: a page of 3,000 posts (250 KB) -> quadratic time "
     "(a preceding:: XPath per post in layouts._date_header): 0.5 s for 500 posts, 7 s for "
     "2,000, 29 s for 4,000",
+    "fuzz-html-page-kind-bad-url.html": "issue 15 item 3 (another place): a mobile index "
+    "page whose canonical URL is not one (blogs[ot.com) -> 'Invalid IPv6 URL' in "
+    "html._page_kind",
     "fuzz-html-post-link-bad-url.html": "issue 15 item 3: a post's timestamp link that is not "
     "a URL (s://f]m3) -> 'Invalid IPv6 URL' from urlsplit in html._post",
     "fuzz-html-unclosed-meta.html.gz": f"{_NEW}: a 130 KB page of '<meta name=a ' without "
@@ -62,6 +70,8 @@ KNOWN: Final[dict[str, str]] = {
     "zipfile.BadZipFile traceback",
     "fuzz-zip-member-header.zip": f"{_NEW}: a zip member whose local header is damaged -> "
     "zipfile.BadZipFile traceback (sources._from_zip opens members unguarded)",
+    "fuzz-zip-member-method.zip": f"{_NEW}: a zip member with an unknown compression method "
+    "(99) -> NotImplementedError from zipfile",
     "fuzz-zip-member-offset.zip": f"{_NEW}: a zip central directory pointing before the "
     "start of the file -> OSError EINVAL from zipfile's seek",
 }
@@ -101,6 +111,13 @@ FUZZ_CLASSES: Final[dict[str, str]] = {
         "fuzz-warc-length-short.warc",
     "exception: BadZipFile at blogarchive/sources.py:open_decoded": "fuzz-zip-member-crc.zip",
     "exception: BadZipFile at blogarchive/sources.py:readinto": "fuzz-zip-member-crc.zip",
+    "exception: error at blogarchive/sources.py:head": "fuzz-gzip-bad-deflate-folder",
+    "exception: ValueError at blogarchive/readers/html/page.py:_blog_url":
+        "fuzz-html-canonical-bad-url.html",
+    "exception: ValueError at blogarchive/readers/html/__init__.py:_page_kind":
+        "fuzz-html-page-kind-bad-url.html",
+    "exception: NotImplementedError at blogarchive/sources.py:<lambda>":
+        "fuzz-zip-member-method.zip",
     "exception: BadZipFile at blogarchive/sources.py:<lambda>": "fuzz-zip-member-header.zip",
     "exception: OSError at blogarchive/sources.py:<lambda>": "fuzz-zip-member-offset.zip",
 }

@@ -62,6 +62,9 @@ KNOWN: Final[dict[str, str]] = {
     "Blogger's (here in a cut file) -> KeyError in _xml._repair",
     "fuzz-warc-headers-cut.warc": "issue 15 item 6: a WARC cut inside its first record's "
     "headers -> AttributeError from warcio in warc.warc_inputs",
+    "fuzz-warc-payload-reread.warc": f"{_NEW}: a WARC that indexes on the first pass but "
+    "whose record fails when re-read at its offset -> warcio ArchiveLoadFailed from "
+    "warc._payload_opener (open_payload)",
     "fuzz-warc-junk-after-record.warc": "issue 15 item 6 (messages): junk after a WARC record "
     "-> the 'damaged WARC' message ends in a newline (a blank line on stderr)",
     "fuzz-warc-length-short.warc": f"{_NEW}: a WARC record whose Content-Length is short -> "
@@ -106,6 +109,8 @@ FUZZ_CLASSES: Final[dict[str, str]] = {
     "hang: Hang at blogarchive/analysis/*": "fuzz-analysis-many-intros.atom",
     "exception: ValueError at blogarchive/readers/html/__init__.py:_post":
         "fuzz-html-post-link-bad-url.html",
+    "exception: ArchiveLoadFailed at blogarchive/warc.py:open_payload":
+        "fuzz-warc-payload-reread.warc",
     "exception: AttributeError at blogarchive/warc.py:warc_inputs": "fuzz-warc-headers-cut.warc",
     "exception: output on stderr at blogarchive/warc.py:warc_inputs":
         "fuzz-warc-length-short.warc",

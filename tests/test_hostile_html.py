@@ -323,3 +323,12 @@ def test_classic_posts_are_found_in_one_pass(monkeypatch: pytest.MonkeyPatch) ->
     assert len(found) == 200 and found[-1].line == 200
     assert found[-1].published is not None and found[-1].published.year == 2006
     assert sum(scanned) <= len(text)
+
+
+def test_start_tags_cut_short_by_the_next_tag_count_as_nesting() -> None:
+    # Found by the fuzzer: `<i again.</p>` is an element to libxml2 (the next "<" ends its
+    # start tag) that no end tag closes; 3,000 of them nested past the recursion limit.
+    body = "<p>start</p>" + "<i again.</p>\nword " * 3000
+    found = blogarchive.analyse(body)
+    assert found.text.count("word") == 3000
+    assert found.notes and "nested more than" in found.notes[0]

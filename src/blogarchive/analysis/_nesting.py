@@ -36,8 +36,11 @@ _VOID: Final = frozenset({
     "source", "track", "wbr",
 })
 # A tag, or what may hold a "<" that is not one (comments, scripts, styles) and is skipped.
+# A start tag the next "<" cuts short (`<i photo</p>`) is still an element to libxml2, which
+# ends it there: so is it here, or its nesting would escape the count.
 _TAG: Final = re.compile(
-    r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)|<(/?)([a-z][^\s/<>]*)[^<>]*?(/?)>",
+    r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)"
+    r"|<(/?)([a-z][^\s/<>]*)[^<>]*?(/?)(?:>|(?=<))",
     re.I | re.S,
 )
 # Tried in turn: elements the parser implies (tbody, an html inside a body) add depth.

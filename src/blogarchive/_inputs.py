@@ -31,6 +31,7 @@ __all__ = [
     "Spool",
     "Tally",
     "decoded",
+    "guarded",
     "head",
     "one_line",
     "path_opener",
@@ -142,6 +143,12 @@ class _Guarded(io.RawIOBase):
         super().close()
 
 
+def guarded(stream: IO[bytes], name: str) -> IO[bytes]:
+    """``stream`` whose read failures (a zip member's bad CRC at its end, damaged data)
+    become SourceErrors naming ``name``."""
+    return io.BufferedReader(_Guarded(stream, name), buffer_size=HEAD)
+
+
 def one_line(text: str, limit: int = 160) -> str:
     """A library's message as one printable line (some quote the damaged bytes)."""
     flat = " ".join(text.split())
@@ -170,7 +177,7 @@ def decoded(raw: Opener, name: str) -> Opener:
         inner: IO[bytes] = chained
         if magic == _GZIP:
             inner = gzip.GzipFile(fileobj=chained, mode="rb")  # type: ignore[assignment]
-        return io.BufferedReader(_Guarded(inner, name), buffer_size=HEAD)
+        return guarded(inner, name)
 
     return open_decoded
 

@@ -233,7 +233,10 @@ def line_of(element: etree._Element) -> int | None:
 
 
 def _qname(element: etree._Element) -> str:
-    local = etree.QName(element).localname
+    # Not etree.QName: it refuses a namespace URI holding "}" ({urn:a}}title), which
+    # libxml2 accepts; the local name is what follows the last "}".
+    tag = element.tag
+    local = tag.rpartition("}")[2] if isinstance(tag, str) else str(tag)
     return f"{element.prefix}:{local}" if element.prefix else local
 
 

@@ -14,7 +14,17 @@ from collections import OrderedDict
 from pathlib import Path, PurePosixPath
 from typing import IO, ClassVar, Final
 
-from ._inputs import THEMES, Input, Opener, RawFile, damaged, decoded, one_line, takeout_feeds
+from ._inputs import (
+    THEMES,
+    Input,
+    Opener,
+    RawFile,
+    damaged,
+    decoded,
+    guarded,
+    one_line,
+    takeout_feeds,
+)
 from .errors import SourceError
 
 __all__ = ["zip_inputs"]
@@ -48,7 +58,8 @@ class _Zip:
         def open_member() -> IO[bytes]:
             where = f"{self.name}!{name}"
             try:
-                return self.archive().open(name)
+                # Guarded: a member's CRC is checked at its end, long after it opened.
+                return guarded(self.archive().open(name), where)
             except _DAMAGE as err:
                 raise damaged(where, "zip member", err) from None
             except NotImplementedError as err:  # a method zipfile lacks (before its base class)
@@ -71,6 +82,9 @@ def zip_inputs(name: str, file: Path | Opener, raw: RawFile) -> list[Input]:
         infos = [i for i in holder.archive().infolist() if not i.is_dir()]
     except _DAMAGE as err:
         raise damaged(name, "zip file", err) from None
+    except NotImplementedError as err:  # e.g. "zip file version 14.8": damaged, or exotic
+        raise SourceError(name, f"a zip file that cannot be read ({one_line(str(err))}); "
+                                "damaged, or made by a tool zipfile does not follow") from None
     names = [i.filename for i in infos]
     sizes = {i.filename: i.file_size for i in infos}
     feeds = takeout_feeds(names)

@@ -26,6 +26,7 @@ import os
 import resource
 import signal
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -130,9 +131,11 @@ def _read(job: dict[str, Any]) -> dict[str, Any]:
         if not _one_line(str(problem)):  # printed by the command line as it is
             return classify(problem)
     if job.get("write"):
-        for i, archive in enumerate(archives):
-            if (wrong := _round_trip(archive, path.parent / f"written-{i}")) is not None:
-                return wrong
+        # In a folder of our own: an unmutated seed's path is a fixture in the repository.
+        with tempfile.TemporaryDirectory(prefix="fuzz-written-") as scratch:
+            for i, archive in enumerate(archives):
+                if (wrong := _round_trip(archive, Path(scratch) / f"written-{i}")) is not None:
+                    return wrong
     # Errors collected in the report are the clean kind: named, placed, one line.
     return {"outcome": "clean" if report.failed else "read",
             "posts": sum(len(a.posts) for a in archives),

@@ -279,6 +279,9 @@ def _root_tag_end(data: bytes) -> int | None:
 
 def _problem(err: etree.XMLSyntaxError) -> str:
     msg = _PLACE.sub("", str(err.msg or err)).strip()
+    head, *context = msg.splitlines() or [""]
+    if context:  # libxml2 quotes the input after a newline (CData section not finished\n<)
+        msg = f"{head.strip()}, at {' '.join(context)!r}"
     if "Excessive depth" in msg:  # its advice (XML_PARSE_HUGE) is taken already
         return "elements nested deeper than the XML parser's limit (2048 levels)"
     if "Document is empty" in msg or "Start tag expected" in msg:

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 __all__ = [
     "ArchiveError",
     "BlogarchiveError",
@@ -17,6 +19,17 @@ __all__ = [
 ]
 
 
+# Every character str.splitlines() breaks at: any of them in a message would split the one
+# line the command line prints (and a log reader's idea of one problem per line).
+_BREAKS: Final = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_ESCAPED: Final = {ord(c): repr(c)[1:-1] for c in _BREAKS}
+
+
+def _one_line(text: str) -> str:
+    """``text`` with each line break written as its escape (``\\n``): one line, nothing lost."""
+    return text.translate(_ESCAPED)
+
+
 class BlogarchiveError(Exception):
     """Base class of every error blogarchive raises on purpose."""
 
@@ -26,6 +39,8 @@ class SourceError(BlogarchiveError):
 
     Attributes: ``source`` (file name), ``line`` and ``column`` (1-based, or None),
     ``entry`` (0-based entry position, or None) and ``problem`` (the bare message).
+    The message is always one line: a line break in the source name or the problem (a
+    library's message quoting the input, a file name with a newline) is written escaped.
     """
 
     def __init__(
@@ -37,8 +52,8 @@ class SourceError(BlogarchiveError):
         column: int | None = None,
         entry: int | None = None,
     ) -> None:
-        self.source = source
-        self.problem = problem
+        self.source = _one_line(source)
+        self.problem = _one_line(problem)
         self.line = line
         self.column = column
         self.entry = entry

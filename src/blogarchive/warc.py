@@ -8,15 +8,21 @@ adds nothing and is counted as resolved; otherwise it is reported as not materia
 Redirects, errors, images, scripts and styles are counted, not read. A damaged record (no
 Content-Length, cut inside its headers, a length past the end of the file, anything warcio
 cannot parse) ends the listing: the captures before it are read, and the damage is reported
-as "damaged WARC" with the record's byte offset.
+as "damaged WARC" with the record's byte offset. warcio's own warnings, which it writes to
+stderr itself, are caught and said the blogarchive way: a record whose compressed data is
+corrupt is a "damaged WARC" error of its own (the records after it are read), a record not
+followed by its blank line (a wrong Content-Length) a note.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import re
 import zlib
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr
 from datetime import datetime
 from typing import IO, Any, Final
 
@@ -43,17 +49,51 @@ def is_warc(head: bytes) -> bool:
     return False
 
 
-def _payload_opener(name: str, opener: Opener, offset: int) -> Any:
+_LISTED: Final = 20  # records noted one by one for a missing blank line, the rest counted
+
+# warcio's warning for a record not followed by the blank line that ends it (archiveiterator
+# INC_RECORD): three indented lines, the second giving the offset of what follows.
+_NO_NEWLINE: Final = re.compile(
+    r"[ \t]*WARNING: Record not followed by newline[^\n]*\n[ \t]*Offset: (\d+)\n"
+    r"[ \t]*Remainder: [^\n]*\n?")
+
+
+@contextmanager
+def _warcio_output() -> Iterator[io.StringIO]:
+    """What warcio writes to sys.stderr itself while reading: caught, so that the command line
+    prints only its own one-line problems (and a library user's stderr stays theirs)."""
+    caught = io.StringIO()
+    with redirect_stderr(caught):
+        yield caught
+
+
+def _no_newline(output: str) -> tuple[list[int], str]:
+    """warcio's output split into the offsets of its missing-newline warnings and the rest
+    (zlib's message for corrupt gzip data, after which warcio gives no more of the record)."""
+    offsets = [int(m.group(1)) for m in _NO_NEWLINE.finditer(output)]
+    return offsets, _NO_NEWLINE.sub("", output).strip()
+
+
+def _payload_opener(name: str, opener: Opener, offset: int, record_id: str | None) -> Any:
     def open_payload() -> IO[bytes]:
         from warcio.archiveiterator import ArchiveIterator
 
-        with opener() as stream:
+        with opener() as stream, _warcio_output() as output:
             stream.seek(offset)
             try:
                 record = next(iter(ArchiveIterator(stream)))
-                return io.BytesIO(record.content_stream().read())
+                payload = record.content_stream().read()
+                found = record.rec_headers.get_header("WARC-Record-ID")
             except Exception as err:  # warcio fails in many ways on damage
-                raise damaged(name, f"WARC record at byte {offset}", err) from None
+                raise damaged(name, f"WARC record at byte {offset} (read again)", err) from None
+        if found != record_id:  # another record, or an ARC line warcio took for one
+            raise damaged(name, f"WARC record at byte {offset} (read again)", ValueError(
+                f"the record there is not the one listed ({found or 'no WARC-Record-ID'} for "
+                f"{record_id or 'none'}): has the file changed?"))
+        _, rest = _no_newline(output.getvalue())
+        if rest:  # the payload stops where the corrupt data starts: not given as whole
+            raise damaged(name, f"WARC record at byte {offset} (read again)", ValueError(rest))
+        return io.BytesIO(payload)
 
     return open_payload
 
@@ -92,10 +132,12 @@ def warc_inputs(name: str, opener: Opener, raw: RawFile) -> tuple[list[Input], l
     revisits: Counter[str] = Counter()
     at = 0  # where the record being read starts
     damage: ParseError | None = None
-    with opener() as stream:
+    unended: list[tuple[int, int]] = []  # (record, where its blank line was expected)
+    with opener() as stream, _warcio_output() as output:
         size = stream.seek(0, io.SEEK_END)
         stream.seek(0)
         records = ArchiveIterator(stream)
+        heard = 0  # warcio output already looked at
         try:
             for record in records:
                 headers = record.rec_headers
@@ -109,6 +151,10 @@ def warc_inputs(name: str, opener: Opener, raw: RawFile) -> tuple[list[Input], l
                     raise _Damage(f"cut short: {missing} of its {length.strip()} bytes are "
                                   "missing (a truncated file?)")
                 start, at = at, offset + records.get_record_length()
+                said = output.getvalue()[heard:]
+                heard += len(said)
+                ends, corrupt = _no_newline(said)
+                unended.extend((offset, end) for end in ends)
                 if kind == "revisit":
                     digest = headers.get_header("WARC-Payload-Digest") or ""
                     revisits["resolved" if digest in digests else "unresolved"] += 1
@@ -132,9 +178,15 @@ def warc_inputs(name: str, opener: Opener, raw: RawFile) -> tuple[list[Input], l
                 if digest:
                     digests.add(digest)
                 record_id = headers.get_header("WARC-Record-ID") or f"record at byte {start}"
+                if corrupt:  # warcio gave the record up to the corrupt data, silently cut
+                    inputs.append(refused(f"{name}!{uri or record_id}", damaged(
+                        name, f"WARC: the record at byte {offset} has corrupt compressed data, "
+                        "not read", ValueError(corrupt))))
+                    continue
                 inputs.append(Input(
                     f"{name}!{uri or record_id}",
-                    _payload_opener(name, opener, offset),
+                    _payload_opener(name, opener, offset,
+                                    headers.get_header("WARC-Record-ID")),
                     raw=(raw,),
                     capture={"warc_record": headers.get_header("WARC-Record-ID"),
                              "captured": _when(headers.get_header("WARC-Date")),
@@ -146,6 +198,10 @@ def warc_inputs(name: str, opener: Opener, raw: RawFile) -> tuple[list[Input], l
             why = _WHY.get(type(err), f"{type(err).__name__}: {one_line(str(err))}")
             damage = ParseError(name, f"damaged WARC: the record at byte {at} cannot be "
                                       f"parsed ({why})")
+        ends, corrupt = _no_newline(output.getvalue()[heard:])  # said after the last record
+        unended.extend((at, end) for end in ends)
+        if corrupt and damage is None:
+            damage = damaged(name, f"WARC: the record at byte {at}", ValueError(corrupt))
         if damage is None:
             # warcio stops quietly at what it cannot even start to read (a record cut in
             # its first bytes, garbage): whatever follows the last record must be blank.
@@ -160,7 +216,13 @@ def warc_inputs(name: str, opener: Opener, raw: RawFile) -> tuple[list[Input], l
                                 f"it {'is' if len(inputs) == 1 else 'are'} read, nothing from byte "
                                 f"{at} to the end ({size} bytes)")
         inputs.append(refused(f"{name}@{at}", lost))
-    notes = []
+    notes = [f"{name}: the WARC record at byte {offset} is not followed by the blank line that "
+             f"ends a record (at byte {end}): its Content-Length may be wrong"
+             for offset, end in unended[:_LISTED]]
+    if len(unended) > _LISTED:  # one note each would cost as much as the records
+        notes.append(f"{name}: {len(unended):,} WARC records are not followed by the blank line "
+                     f"that ends a record; the first {_LISTED} are noted, the other "
+                     f"{len(unended) - _LISTED:,} only counted")
     if skipped:
         detail = ", ".join(f"{n} {what}" for what, n in sorted(skipped.items()))
         notes.append(f"{name}: {counted(sum(skipped.values()), 'WARC record')} not pages or feeds, "

@@ -23,32 +23,15 @@ KNOWN: Final[dict[str, str]] = {
     "fuzz-html-many-posts.html.gz": f"{_NEW}: a page of 3,000 posts (250 KB) -> quadratic time "
     "(a preceding:: XPath per post in layouts._date_header): 0.5 s for 500 posts, 7 s for "
     "2,000, 29 s for 4,000",
-    "fuzz-parse-message-newline.atom": f"{_NEW}: libxml2's message keeps its newline and "
-    "context line: the ParseError printed is two lines",
-    "fuzz-takeout-settings-cr.zip": f"{_NEW}: a bare CR in Takeout's settings.csv -> "
-    "csv.Error in takeout.read_settings",
-    "fuzz-warc-payload-reread.warc": f"{_NEW}: a WARC that indexes on the first pass but "
-    "whose record fails when re-read at its offset -> warcio ArchiveLoadFailed from "
-    "warc._payload_opener (open_payload)",
-    "fuzz-warc-length-short.warc": f"{_NEW}: a WARC record whose Content-Length is short -> "
-    "warcio prints a three-line WARNING to stderr",
 }
 
 # The fuzz failure classes these files reproduce (several classes may share one defect).
 # A slow loop's class is the deepest frame shared by a few stack samples, which may be the
 # loop or a function it calls: those classes are patterns over the module (fnmatch).
 FUZZ_CLASSES: Final[dict[str, str]] = {
-    "exception: ParseError (message not one line) at blogarchive/_xml.py:iter_records":
-        "fuzz-parse-message-newline.atom",
-    "exception: Error at blogarchive/readers/takeout.py:read_settings":
-        "fuzz-takeout-settings-cr.zip",
     "hang: Hang at blogarchive/readers/html/page.py:xp": "fuzz-html-many-posts.html.gz",
     "hang: Hang at blogarchive/readers/html/layouts.py:*": "fuzz-html-many-posts.html.gz",
     "hang: Hang at blogarchive/analysis/*": "fuzz-analysis-many-intros.atom",
-    "exception: ArchiveLoadFailed at blogarchive/warc.py:open_payload":
-        "fuzz-warc-payload-reread.warc",
-    "exception: output on stderr at blogarchive/warc.py:warc_inputs":
-        "fuzz-warc-length-short.warc",
 }
 
 

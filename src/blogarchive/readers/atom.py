@@ -142,6 +142,12 @@ class AtomReader:
                 self.updated = parse_time(element.text or "")
             except ValueError:
                 self.extras.keep(element)  # kept as written, not dropped
+                text = (element.text or "").strip()
+                if text:  # and said, as for an entry's (an empty one holds nothing to lose)
+                    self.notes.append(
+                        f"{self.source}: the feed's unreadable timestamp updated: "
+                        f"{text[:40]!r}; kept as written in the blog's extras"
+                    )
         elif tag == A + "link":
             self.links.extend(links_of([element]))
         elif tag == A + "author" and self.author is None:

@@ -141,10 +141,16 @@ def _location(f: Fields) -> Location | None:
 def read_settings(data: bytes, source: str) -> list[Setting]:
     """settings.csv: one header row, one value row (FORMATS.md section 2.1).
 
-    Raises ValueError (with the row) when the file is not that shape.
+    Raises ValueError (with the row or line) when the file is not that shape.
     """
     text = data.decode("utf-8-sig")
-    rows = [row for row in csv.reader(io.StringIO(text)) if row]
+    # newline="": the csv module does its own line ending handling (CRLF, bare CR or LF, and
+    # line breaks inside quoted values); a translated stream made a bare CR a csv.Error
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = [row for row in reader if row]
+    except csv.Error as err:
+        raise ValueError(f"line {reader.line_num}: {err}") from None
     if not rows:
         return []
     header = rows[0]

@@ -22,9 +22,6 @@ KNOWN: Final[dict[str, str]] = {
     "in the last) -> a tree 1,200 deep that _nesting._flatten cannot flatten (its tag pattern "
     "stops at '<') -> RecursionError in _tree._text_parts (CLI exit 3, traceback); pre-existing, "
     "seed 'ci' mutant 1017",
-    "fuzz-analysis-many-intros.atom": f"{_NEW}: a post body of 3,000 paragraphs 'Earlier "
-    "posts' (60 KB) -> analysis time quadratic (linklists._scan walks the segments of the "
-    "parent again for each intro): 2 s for 1,000, 18 s for 3,000",
     "fuzz-html-many-posts.html.gz": f"{_NEW}: a page of 3,000 posts (250 KB) -> quadratic time "
     "(a preceding:: XPath per post in layouts._date_header): 0.5 s for 500 posts, 7 s for "
     "2,000, 29 s for 4,000",
@@ -51,7 +48,6 @@ FUZZ_CLASSES: Final[dict[str, str]] = {
         "fuzz-takeout-settings-cr.zip",
     "hang: Hang at blogarchive/readers/html/page.py:xp": "fuzz-html-many-posts.html.gz",
     "hang: Hang at blogarchive/readers/html/layouts.py:*": "fuzz-html-many-posts.html.gz",
-    "hang: Hang at blogarchive/analysis/*": "fuzz-analysis-many-intros.atom",
     "exception: ArchiveLoadFailed at blogarchive/warc.py:open_payload":
         "fuzz-warc-payload-reread.warc",
     "exception: output on stderr at blogarchive/warc.py:warc_inputs":

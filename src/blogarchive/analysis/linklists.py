@@ -11,6 +11,7 @@ link-list gadgets; HTML.md 7.2) are skipped wherever they appear.
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Final
 
 from lxml import etree
@@ -160,11 +161,12 @@ def _as_list(seg: Segment) -> etree._Element | None:
     return None
 
 
-def _following(segs: list[Segment], items: _Items) -> tuple[str, list[ListedLink]] | None:
-    """The links right after an intro: a list, link lines, or link paragraphs."""
-    if not segs:
+def _following(segs: list[Segment], start: int,
+               items: _Items) -> tuple[str, list[ListedLink]] | None:
+    """The links right after an intro (``segs`` from ``start``): a list, lines, or paragraphs."""
+    if start >= len(segs):
         return None
-    first = segs[0]
+    first = segs[start]
     if first.block is not None:
         lst = _as_list(first)
         if lst is not None:
@@ -173,10 +175,10 @@ def _following(segs: list[Segment], items: _Items) -> tuple[str, list[ListedLink
         if first.tag in ("p", "div") and has_block_inside(first.block):
             inner = segments(first.block)
             if inner and inner[0].block is None:
-                return _following(inner, items)  # <p><a>..</a><br><a>..</a></p>
+                return _following(inner, 0, items)  # <p><a>..</a><br><a>..</a></p>
     form = "lines" if first.block is None else "paragraphs"
     out = []
-    for seg in segs:
+    for seg in islice(segs, start, None):
         if (seg.block is None) != (form == "lines"):
             break
         if seg.block is not None and (seg.tag not in ("p", "div") or _widget(seg.block)):
@@ -189,27 +191,64 @@ def _following(segs: list[Segment], items: _Items) -> tuple[str, list[ListedLink
     return (form, out) if out else None
 
 
-def _climb(container: etree._Element) -> list[Segment]:
-    """Segments after ``container`` in the nearest ancestor that lists it as a block."""
-    anc = container.getparent()
-    for _ in range(4):
-        if anc is None:
-            return []
-        segs = segments(anc)
-        for index, seg in enumerate(segs):
-            if seg.block is container:
-                return segs[index + 1:]
-        anc = anc.getparent()
-    return []
+class _Walk:
+    """One body's containers, each split into segments once.
+
+    An intro that is the only content of its container (``<p>Earlier posts</p>``) is followed
+    by what comes after the container in its parent; working out the parent's segments again
+    for each such intro made a body of thousands of them quadratic (issue 15).
+    """
+
+    def __init__(self, items: _Items) -> None:
+        self.items = items
+        self.used: set[etree._Element] = set()
+        self.out: list[LinkList] = []
+        self._segments: dict[etree._Element, list[Segment]] = {}
+        self._index: dict[etree._Element, dict[etree._Element, int]] = {}
+        self._short: dict[etree._Element, str | None] = {}
+
+    def segments(self, container: etree._Element) -> list[Segment]:
+        segs = self._segments.get(container)
+        if segs is None:
+            segs = self._segments[container] = segments(container)
+        return segs
+
+    def short_text(self, el: etree._Element) -> str | None:
+        """The visible text of ``el`` if short enough to be an intro, else None; worked out once.
+
+        Each level of ``<div><div>..see also:</div></div>`` holds only the intro, and climbing
+        out from every level re-read the text of every level above it: cubic in the depth.
+        """
+        if el not in self._short:
+            text = text_of(el)
+            self._short[el] = text if len(text) <= _MAX_INTRO else None
+        return self._short[el]
+
+    def climb(self, container: etree._Element) -> tuple[list[Segment], int]:
+        """Segments after ``container`` in the nearest ancestor that lists it as a block."""
+        anc = container.getparent()
+        for _ in range(4):
+            if anc is None:
+                break
+            index = self._index.get(anc)
+            if index is None:
+                index = self._index[anc] = {
+                    seg.block: i for i, seg in enumerate(self.segments(anc))
+                    if seg.block is not None
+                }
+            at = index.get(container)
+            if at is not None:
+                return self.segments(anc), at + 1
+            anc = anc.getparent()
+        return [], 0
 
 
-def _scan(container: etree._Element, items: _Items, out: list[LinkList],
-          used: set[etree._Element]) -> None:
-    segs = segments(container)
+def _scan(container: etree._Element, walk: _Walk) -> None:
+    segs = walk.segments(container)
     for index, seg in enumerate(segs):
         if seg.block is not None:
             if not _widget(seg.block):
-                _scan(seg.block, items, out, used)
+                _scan(seg.block, walk)
             if seg.tag in ("ul", "ol"):
                 continue
         if seg.block is not None and _too_long(seg.block):
@@ -217,12 +256,12 @@ def _scan(container: etree._Element, items: _Items, out: list[LinkList],
         text = seg.text
         if seg.links() or not is_intro(text):
             continue
-        after = segs[index + 1:]
+        after, start = segs, index + 1
         holder: etree._Element | None = container
-        while not after and holder is not None and text_of(holder) == text:
-            after = _climb(holder)  # the container holds only the intro: look after it
+        while start >= len(after) and holder is not None and walk.short_text(holder) == text:
+            after, start = walk.climb(holder)  # the container holds only the intro: look after it
             holder = holder.getparent()
-        found = _following(after, items)
+        found = _following(after, start, walk.items)
         if found is None:
             continue
         form, links = found
@@ -230,11 +269,11 @@ def _scan(container: etree._Element, items: _Items, out: list[LinkList],
             continue  # links to documentation, shops ...: not a list of posts
         if not text.rstrip(" \u00a0*").endswith(":") and len(links) < 2:
             continue  # a short line with a keyword and one link: too weak to call a list
-        key = _anchor_of(after[0])
-        if key is None or key in used:
+        key = _anchor_of(after[start])
+        if key is None or key in walk.used:
             continue
-        used.add(key)
-        out.append(LinkList(intro=text, form=form, items=tuple(links)))
+        walk.used.add(key)
+        walk.out.append(LinkList(intro=text, form=form, items=tuple(links)))
 
 
 _LENGTH: Final = etree.XPath("string-length(normalize-space())")
@@ -252,6 +291,6 @@ def _anchor_of(seg: Segment) -> etree._Element | None:
 
 def find_link_lists(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[LinkList, ...]:
     """Every author-written link list in the body, in document order."""
-    out: list[LinkList] = []
-    _scan(root, _Items(urls, base), out, set())
-    return tuple(out)
+    walk = _Walk(_Items(urls, base))
+    _scan(root, walk)
+    return tuple(walk.out)

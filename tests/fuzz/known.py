@@ -20,9 +20,6 @@ KNOWN: Final[dict[str, str]] = {
     "fuzz-analysis-many-intros.atom": f"{_NEW}: a post body of 3,000 paragraphs 'Earlier "
     "posts' (60 KB) -> analysis time quadratic (linklists._scan walks the segments of the "
     "parent again for each intro): 2 s for 1,000, 18 s for 3,000",
-    "fuzz-html-many-posts.html.gz": f"{_NEW}: a page of 3,000 posts (250 KB) -> quadratic time "
-    "(a preceding:: XPath per post in layouts._date_header): 0.5 s for 500 posts, 7 s for "
-    "2,000, 29 s for 4,000",
     "fuzz-parse-message-newline.atom": f"{_NEW}: libxml2's message keeps its newline and "
     "context line: the ParseError printed is two lines",
     "fuzz-takeout-settings-cr.zip": f"{_NEW}: a bare CR in Takeout's settings.csv -> "
@@ -42,8 +39,6 @@ FUZZ_CLASSES: Final[dict[str, str]] = {
         "fuzz-parse-message-newline.atom",
     "exception: Error at blogarchive/readers/takeout.py:read_settings":
         "fuzz-takeout-settings-cr.zip",
-    "hang: Hang at blogarchive/readers/html/page.py:xp": "fuzz-html-many-posts.html.gz",
-    "hang: Hang at blogarchive/readers/html/layouts.py:*": "fuzz-html-many-posts.html.gz",
     "hang: Hang at blogarchive/analysis/*": "fuzz-analysis-many-intros.atom",
     "exception: ArchiveLoadFailed at blogarchive/warc.py:open_payload":
         "fuzz-warc-payload-reread.warc",

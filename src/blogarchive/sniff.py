@@ -12,7 +12,7 @@ import codecs
 import re
 from typing import Final
 
-from .errors import ParseError, UnsupportedFormat
+from .errors import ParseError, UnsafeInput, UnsupportedFormat
 
 __all__ = ["HEAD", "root_name", "sniff", "sniffable"]
 
@@ -76,7 +76,13 @@ def sniff(data: bytes, name: str) -> str:
             raise UnsupportedFormat(name, "binary data, not a Blogger export or feed")
         preview = text[:30].decode("utf-8", "replace").splitlines()[0]
         raise UnsupportedFormat(name, f"not XML: the file starts with {preview!r}")
-    root = root_name(text)
+    root, doctype = _prolog(text)
+    if root in (b"feed", b"rss") and doctype:
+        # Refused here, before any parser sees it: a DTD is how billion-laughs and XXE files
+        # start, and lxml abandoned mid-document on such a file prints assertions to stderr.
+        raise UnsafeInput(name, "refused: the document declares a DOCTYPE (DTDs and entity "
+                                "declarations are never processed; no Blogger export has one)",
+                          line=1)
     if root == b"feed":
         return "atom"
     if root == b"rss":
@@ -97,16 +103,22 @@ def sniff(data: bytes, name: str) -> str:
 def root_name(text: bytes) -> bytes | None:
     """The local name of the first element, or None when the text holds none (or the prolog
     is left unclosed). Each step moves past what it skipped, so the scan always ends."""
-    i = 0
+    return _prolog(text)[0]
+
+
+def _prolog(text: bytes) -> tuple[bytes | None, bool]:
+    """``root_name``, and whether the prolog before the root declares a DOCTYPE."""
+    i, doctype = 0, False
     while (i := text.find(b"<", i)) >= 0:
         for opener, closer in _PROLOG:
             if text.startswith(opener, i):
+                doctype = doctype or (opener == b"<!" and text[i:i + 9].upper() == b"<!DOCTYPE")
                 end = text.find(closer, i + len(opener))
                 if end < 0:
-                    return None
+                    return None, doctype
                 i = end + len(closer)
                 break
         else:
             m = _ROOT.match(text, i)
-            return m.group(2) if m else None
-    return None
+            return (m.group(2) if m else None), doctype
+    return None, doctype

@@ -17,17 +17,12 @@ __all__ = ["FUZZ_CLASSES", "KNOWN", "known_fixture"]
 _NEW = "issue 15, found by the fuzzer (not one of the 20 listed items)"
 
 KNOWN: Final[dict[str, str]] = {
-    "fuzz-html-many-posts.html.gz": f"{_NEW}: a page of 3,000 posts (250 KB) -> quadratic time "
-    "(a preceding:: XPath per post in layouts._date_header): 0.5 s for 500 posts, 7 s for "
-    "2,000, 29 s for 4,000",
 }
 
 # The fuzz failure classes these files reproduce (several classes may share one defect).
 # A slow loop's class is the deepest frame shared by a few stack samples, which may be the
 # loop or a function it calls: those classes are patterns over the module (fnmatch).
 FUZZ_CLASSES: Final[dict[str, str]] = {
-    "hang: Hang at blogarchive/readers/html/page.py:xp": "fuzz-html-many-posts.html.gz",
-    "hang: Hang at blogarchive/readers/html/layouts.py:*": "fuzz-html-many-posts.html.gz",
 }
 
 

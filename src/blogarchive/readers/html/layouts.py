@@ -160,7 +160,8 @@ def _title(container: etree._Element, body: etree._Element) -> str:
 
 
 def _published(page: Page, container: etree._Element, body: etree._Element,
-               url: str | None, single: bool) -> tuple[datetime | None, str | None, str | None]:
+               url: str | None, single: bool, before: etree._Element | None
+               ) -> tuple[datetime | None, str | None, str | None]:
     for query, source in (
         (f'.//abbr[{cls("published")}]/@title', "abbr.published"),
         ('.//abbr[@itemprop="datePublished"]/@title', "abbr.published"),
@@ -182,7 +183,7 @@ def _published(page: Page, container: etree._Element, body: etree._Element,
                 except ValueError:
                     pass
     year = url_year(url)
-    header = _date_header(container)
+    header = _date_header(container, before)
     visible = _first(container, body, f'.//a[{cls("timestamp-link")}]',
                      f'.//*[{cls("post-timestamp")}]', f'.//*[{cls("publishdate")}]',
                      f'.//*[{cls("post-date")}]', f'.//*[{cls("date")}]',
@@ -194,12 +195,34 @@ def _published(page: Page, container: etree._Element, body: etree._Element,
     return from_header(header, visible, year) or (None, None, None)
 
 
-def _date_header(container: etree._Element) -> str | None:
+def _date_header(container: etree._Element, before: etree._Element | None) -> str | None:
+    """The container's own date header, else ``before``: the one nearest before it."""
     own = xp(container, f'.//*[{cls("date-header")}]')
     if own:
         return text_of(own[0]) or None
-    before = xp(container, f'preceding::*[{cls("date-header")}][1]')
-    return (text_of(before[0]) or None) if before else None
+    return (text_of(before) or None) if before is not None else None
+
+
+def _headers_before(root: etree._Element,
+                    containers: list[etree._Element]) -> dict[etree._Element, etree._Element]:
+    """Each container's ``preceding::*[date-header][1]`` (the last date header before it in
+    document order that is not its ancestor), in one walk of the page: one XPath per post
+    scanned the page before it, quadratic on a page of thousands of posts."""
+    headers = set(xp(root, f'//*[{cls("date-header")}]'))
+    wanted = set(containers)
+    found: dict[etree._Element, etree._Element] = {}
+    order: dict[etree._Element, int] = {}  # a header's place in document order, once open
+    last: etree._Element | None = None  # of the closed headers, the last one opened
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            if el in headers:
+                order[el] = len(order)
+            if el in wanted and last is not None:
+                found[el] = last
+        elif el in headers and (last is None or order[el] > order[last]):
+            # A header that closes after ``last`` but opened before it holds it: not nearer.
+            last = el
+    return found
 
 
 def _author(container: etree._Element, body: etree._Element,
@@ -305,11 +328,13 @@ def find_posts(page: Page) -> list[FoundPost]:
     bodies = _outermost_bodies(page.root)
     single = len(bodies) == 1
     body_set = set(bodies)
+    containers = [_container(body, body_set) for body in bodies]
+    before = _headers_before(page.root, containers)
     found = []
-    for body in bodies:
-        container = _container(body, body_set)
+    for body, container in zip(bodies, containers, strict=True):
         url = _url(page, container, body, single)
-        published, source, precision = _published(page, container, body, url, single)
+        published, source, precision = _published(page, container, body, url, single,
+                                                  before.get(container))
         author, author_url = _author(container, body, page, single)
         content, partial = _content(body)
         jump = xp(container, f'.//*[{cls("jump-link")}]')

@@ -82,11 +82,15 @@ def inner_text(element: etree._Element) -> str:
 class Fields:
     """An element's children, taken one mapped field at a time; the rest kept as XML."""
 
-    __slots__ = ("_children", "_taken", "bad_times")
+    __slots__ = ("_children", "_position", "_taken", "bad_times")
 
     def __init__(self, element: etree._Element) -> None:
         self._children = list(element)
         self._taken = [False] * len(self._children)
+        # Where each child is, for untake: a scan per call made an entry of 38,000
+        # categories in another vocabulary quadratic (found by the fuzzer). The ids stay
+        # valid: _children holds every child for as long as this lives.
+        self._position = {id(child): i for i, child in enumerate(self._children)}
         self.bad_times: list[str] = []
 
     def take(self, tag: str) -> etree._Element | None:
@@ -135,9 +139,9 @@ class Fields:
 
     def untake(self, element: etree._Element) -> None:
         """Give a taken child back, so that a value a field cannot hold stays in `rest()`."""
-        for i, child in enumerate(self._children):
-            if child is element:
-                self._taken[i] = False
+        i = self._position.get(id(element))
+        if i is not None and self._children[i] is element:
+            self._taken[i] = False
 
     def drop_empty(self, *tags: str) -> None:
         """Take presence-only elements (no text, attributes or children): they carry nothing."""

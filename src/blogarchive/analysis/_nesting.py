@@ -85,7 +85,8 @@ def _stopped(parser: etree.HTMLParser) -> int | None:
     return None
 
 
-def _flatten(text: str, limit: int, marker: str) -> tuple[str, int, int]:
+def _flatten(text: str, limit: int, marker: str,
+             kept: frozenset[str] = _KEPT) -> tuple[str, int, int]:
     """``text`` without the tags of elements nested deeper than ``limit``; how many start tags
     went and the offset of the first. Each start tag taken out becomes ``marker``."""
     out: list[str] = []
@@ -97,7 +98,7 @@ def _flatten(text: str, limit: int, marker: str) -> tuple[str, int, int]:
         if name is None:
             continue  # a comment, script or style
         name = name.lower()
-        if name in _VOID or name in _KEPT or match.group(4):
+        if name in _VOID or name in kept or match.group(4):
             continue
         if match.group(2):  # an end tag
             if open_below[name]:
@@ -134,8 +135,10 @@ def parse_bounded(
     if root is None or (stopped is None and not _too_deep(root, text)):
         return root, None
     flattened = Flattened(levels=0, tags=0, line=stopped or 1, complete=False)
-    for limit in _LIMITS:
-        flat, tags, first = _flatten(text, limit, marker)
+    # Last, every tag at once, links too: `<a hre</p>` repeated leaves thousands of links
+    # open inside each other, which the parser nests.
+    for limit, kept in [*((limit, _KEPT) for limit in _LIMITS), (0, frozenset[str]())]:
+        flat, tags, first = _flatten(text, limit, marker, kept)
         if not tags:
             continue
         flattened = Flattened(levels=limit, tags=tags, line=text.count("\n", 0, first) + 1)

@@ -22,8 +22,12 @@ from typing import Final
 from .errors import ArchiveError
 
 __all__ = [
+    "CAPTURED",
+    "EVENTS",
     "FILES",
     "KNOWN_NAMES",
+    "MEDIA",
+    "MEDIA_INDEX",
     "archives_in",
     "cannot_write",
     "data_dir",
@@ -102,11 +106,18 @@ def staging(target: Path) -> Iterator[Path]:
         raise
 
 
+# The provenance log: every run appends its events, nothing rewrites earlier ones.
+EVENTS: Final = "events.jsonl"
+
+# What `blogarchive capture` adds to an archive: its WARC files, and their index.
+MEDIA: Final = "media"
+MEDIA_INDEX: Final = "media.jsonl"
+CAPTURED: Final = (MEDIA, MEDIA_INDEX)
+
 # Everything blogarchive itself puts in an archive folder (plain or bagged).
 KNOWN_NAMES: Final = frozenset({
-    *FILES.values(), "events.jsonl", "originals", "schemas", "data", "bagit.txt",
-    "bag-info.txt", "fetch.txt",
-    "media", "media.jsonl",  # blogarchive capture
+    *FILES.values(), EVENTS, "originals", "schemas", "data", "bagit.txt",
+    "bag-info.txt", "fetch.txt", *CAPTURED,
 })
 
 

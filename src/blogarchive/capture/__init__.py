@@ -14,6 +14,7 @@ is called, and ``dry_run`` fetches nothing at all.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections import Counter
@@ -27,7 +28,7 @@ import attrs
 from ..folder import data_dir, real_destination, staging
 from ..preserve.bag import bag_in_place, carry_for_packing, current_bag_info
 from ..preserve.events import event, object_ref
-from ..preserve.fixity import ALGORITHMS, file_fixity, manifest_name, payload_files, write_manifests
+from ..preserve.fixity import file_fixity, payload_files, write_manifests
 from ..preserve.lock import locked
 from ..preserve.writer import EVENTS, write_events
 from ..store import load
@@ -134,13 +135,10 @@ def capture(
     ``wait``, wait; ``notify`` is told so).
     """
     target = real_destination(Path(os.fspath(dest)))
-    if dry_run:
-        return _capture(target, dry_run=True, scope=scope, include=include, exclude=exclude,
-                        rewrites=rewrites, retry_failed=retry_failed, avatars=avatars,
-                        options=options, rotate_at=rotate_at, options_text=options_text,
-                        sleep=sleep)
-    with locked(target, wait=wait, notify=notify):
-        return _capture(target, dry_run=False, scope=scope, include=include, exclude=exclude,
+    # A dry run writes nothing, so it takes no lock (it may look while another run writes).
+    guard = contextlib.nullcontext() if dry_run else locked(target, wait=wait, notify=notify)
+    with guard:
+        return _capture(target, dry_run=dry_run, scope=scope, include=include, exclude=exclude,
                         rewrites=rewrites, retry_failed=retry_failed, avatars=avatars,
                         options=options, rotate_at=rotate_at, options_text=options_text,
                         sleep=sleep)
@@ -173,7 +171,7 @@ def _capture(target: Path, *, dry_run: bool, scope: str, include: Sequence[str],
     with staging(target) as temp:
         # The payload's files but manifests and events, hard-linked; a bag is rebuilt from
         # its data/ like `convert --bag` builds one, keeping its bag-info fields.
-        carry_for_packing(data, temp, _REWRITTEN)
+        carry_for_packing(data, temp)
         lines = _run(todo, held, temp, options, rotate_at, report, sleep)
         write_index(temp / INDEX, lines.values())
         report.events = (_event(report, temp, options_text),)
@@ -183,10 +181,6 @@ def _capture(target: Path, *, dry_run: bool, scope: str, include: Sequence[str],
         else:
             bag_in_place(temp, bag_info)
     return report
-
-
-# What a capture writes anew instead of carrying over: the manifests and the event log.
-_REWRITTEN = frozenset({*(manifest_name(a) for a in ALGORITHMS), EVENTS})
 
 
 def _run(todo: list[Target], held: dict[str, dict[str, Any]], temp: Path,

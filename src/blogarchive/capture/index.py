@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..errors import ArchiveError
+from ..folder import MEDIA_INDEX
 
 __all__ = ["INDEX", "MEDIA_SCHEMA", "MEDIA_SCHEMA_VERSION", "media_schema", "read_index",
            "write_index"]
 
-INDEX: Final = "media.jsonl"
+INDEX: Final = MEDIA_INDEX
 MEDIA_SCHEMA: Final = "urn:blogarchive:schema:1:media"
 MEDIA_SCHEMA_VERSION: Final = "1-0-0"
 

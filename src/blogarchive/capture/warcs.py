@@ -19,12 +19,13 @@ import attrs
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from ..folder import MEDIA
+
 if TYPE_CHECKING:
     from .fetch import Exchange
 
 __all__ = ["MEDIA", "Stored", "WarcSink", "next_number", "warc_digest"]
 
-MEDIA: Final = "media"
 _NAME: Final = re.compile(r"^media-(\d{5,})\.warc\.gz$")
 # Hop-by-hop framing that no longer describes the stored body (httpx undid the chunking).
 _FRAMING: Final = frozenset({"transfer-encoding"})

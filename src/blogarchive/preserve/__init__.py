@@ -33,7 +33,6 @@ from .bag import (
     is_bag,
     packing_event,
 )
-from .fixity import ALGORITHMS, manifest_name
 from .lock import locked
 from .redact import REDACTIONS, redact, redacted_when_written
 from .validate import Problem, ValidationReport, validate
@@ -210,9 +209,6 @@ def _check_same_blog(where: Path, archive: Archive,
         )
 
 
-_MANIFESTS = frozenset(manifest_name(a) for a in ALGORITHMS)
-
-
 def _data_version(data: Path) -> object:
     try:
         return json.loads((data / FILES["blog"]).read_text(encoding="utf-8"))["schema_version"]
@@ -257,7 +253,7 @@ def _package(target: Path, bag_info: dict[str, str]) -> Path:
         new_event = packing_event(bag_info)
         source = target
     with staging(target) as temp:
-        carry_for_packing(source, temp, _MANIFESTS | {EVENTS})
+        carry_for_packing(source, temp)
         if not (temp / SCHEMAS).is_dir() and _data_version(source) == SCHEMA_VERSION:
             write_schemas(temp)  # an archive from before schemas were kept gets them
         write_events(temp / EVENTS, source, [new_event])

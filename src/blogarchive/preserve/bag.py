@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..errors import ArchiveError
+from ..folder import EVENTS
 from ..model import Archive
 from ..store import SCHEMA_VERSION
 from .events import event
@@ -104,10 +105,14 @@ def packing_event(bag_info: Mapping[str, str], event_type: str = "information pa
                  extra={"bagInfo": dict(bag_info)} if bag_info else None)
 
 
-def carry_for_packing(source: Path, temp: Path, skip: frozenset[str]) -> None:
+# What a run that re-packs an archive writes anew instead of carrying over.
+_REWRITTEN: Final = frozenset({*(manifest_name(a) for a in ALGORITHMS), EVENTS})
+
+
+def carry_for_packing(source: Path, temp: Path) -> None:
     """The files of a plain archive (or a bag's payload) into ``temp`` as links, but not
-    those named in ``skip`` (manifests, and the events the caller rewrites)."""
+    its manifests and event log, which the caller writes anew."""
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
         rel = path.relative_to(source)
-        if rel.as_posix() not in skip:
+        if rel.as_posix() not in _REWRITTEN:
             link_or_copy(path, temp / rel)

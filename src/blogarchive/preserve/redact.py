@@ -17,6 +17,7 @@ from typing import Final
 import attrs
 
 from .._words import counted
+from ..folder import EVENTS
 from ..model import Archive, Author, Blog, Comment, Post
 
 __all__ = ["REDACTIONS", "redact", "redacted_when_written"]
@@ -93,7 +94,7 @@ def redacted_when_written(data: Path | None) -> bool:
     Its last conversion (the last ``migration`` event) was redacted when a ``redaction``
     event follows it. The archive remembers this in its events only, so the data files stay
     exactly what the records give."""
-    path = data / "events.jsonl" if data is not None else None
+    path = data / EVENTS if data is not None else None
     if path is None or not path.is_file():
         return False
     redacted = False

@@ -23,7 +23,7 @@ import attrs
 from .._words import counted
 from ..assemble import label_index
 from ..errors import ArchiveError
-from ..folder import archives_in
+from ..folder import MEDIA_INDEX, archives_in
 from ..model import Archive
 from ..progress import Progress, counter
 from ..stats import counts
@@ -113,9 +113,9 @@ def _check_media(data: Path, prefix: str, report: ValidationReport) -> None:
     holds a capture: fixity says a file changed, this says which captures it took along."""
     from ..capture.check import check_media  # the capture package needs preserve loaded
 
-    if (data / "media.jsonl").is_file():
-        lines = sum(1 for _ in (data / "media.jsonl").open("rb"))
-        report.checked["media"] = lines
+    if (data / MEDIA_INDEX).is_file():
+        with (data / MEDIA_INDEX).open("rb") as lines:
+            report.checked["media"] = sum(1 for _ in lines)
     for file, line, reason in check_media(data):
         report.add(prefix + file, reason, line)
 

@@ -23,6 +23,7 @@ from typing import Any, Final
 import attrs
 
 from .._words import counted
+from ..folder import CAPTURED, EVENTS
 from ..model import Archive
 from ..progress import Progress, counter
 from ..readers import Salvage
@@ -54,7 +55,6 @@ __all__ = [
     "write_schemas",
 ]
 
-EVENTS = "events.jsonl"
 ORIGINALS = "originals"
 SCHEMAS = "schemas"
 # The JSON Schemas of the version this blogarchive writes, shipped in the package; copied
@@ -223,14 +223,11 @@ def build(
     return events
 
 
-# What `blogarchive capture` adds to an archive: its WARC files and their index. A conversion
-# rewrites the data files but never drops what a capture fetched (the pages it came from may
-# be gone), so these are carried over like the originals and the event log.
-CAPTURED: Final = ("media", "media.jsonl")
-
-
 def carry_captured(previous: Path, payload: Path) -> None:
-    """The media a capture stored in the archive being replaced, into ``payload``."""
+    """The media a capture stored in the archive being replaced, into ``payload``.
+
+    A conversion rewrites the data files but never drops what a capture fetched (the pages
+    it came from may be gone): these are carried over like the originals and the events."""
     for name in CAPTURED:
         found = previous / name
         paths = sorted(p for p in found.rglob("*") if p.is_file()) if found.is_dir() else (

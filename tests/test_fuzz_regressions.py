@@ -152,6 +152,20 @@ def test_warc_record_changed_since_listing_is_not_read_as_the_listed_one() -> No
         inputs[1].opener()
 
 
+def test_warc_gzipped_as_one_stream_names_no_byte_offset_it_cannot_know() -> None:
+    # warcio gives a negative length for a record inside a gzip member that goes on past it:
+    # the message said "the record at byte -77" and "nothing from byte -77 to the end".
+    read, _ = _listed(HOSTILE / "fuzz-warc-one-gzip-stream.warc.gz")
+    assert [type(r) for r in read] == [int, ParseError]  # the first record is still read
+    message = str(read[1])
+    assert "byte -" not in message
+    assert message == ("fuzz-warc-one-gzip-stream.warc.gz: damaged WARC: the file is compressed "
+                       "as one gzip stream, not one gzip member per record, so only its first "
+                       "record can be read in place ('warcio recompress' rewrites it record by "
+                       "record); the 1 capture before it is read, nothing after it (278 bytes "
+                       "in all)")
+
+
 # 5. Timestamps out of range: kept as written, and said.
 
 

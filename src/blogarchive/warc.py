@@ -133,6 +133,7 @@ def warc_inputs(name: str, opener: Opener, raw: RawFile) -> tuple[list[Input], l
     at = 0  # where the record being read starts
     damage: ParseError | None = None
     unended: list[tuple[int, int]] = []  # (record, where its blank line was expected)
+    one_stream = False  # the whole WARC gzipped as one stream, not record by record
     with opener() as stream, _warcio_output() as output:
         size = stream.seek(0, io.SEEK_END)
         stream.seek(0)
@@ -150,7 +151,12 @@ def warc_inputs(name: str, opener: Opener, raw: RawFile) -> tuple[list[Input], l
                 if missing:
                     raise _Damage(f"cut short: {missing} of its {length.strip()} bytes are "
                                   "missing (a truncated file?)")
-                start, at = at, offset + records.get_record_length()
+                read = records.get_record_length()
+                if read < 0:
+                    # warcio's sign that the gzip member goes on past the record: the file is
+                    # one gzip stream, in which no later record has a byte offset to read at.
+                    one_stream = True
+                start, at = at, offset + max(read, 0)
                 said = output.getvalue()[heard:]
                 heard += len(said)
                 ends, corrupt = _no_newline(said)
@@ -195,9 +201,15 @@ def warc_inputs(name: str, opener: Opener, raw: RawFile) -> tuple[list[Input], l
         except _Damage as err:
             damage = ParseError(name, f"damaged WARC: the record at byte {at}: {err}")
         except Exception as err:  # warcio fails in many ways on damage
-            why = _WHY.get(type(err), f"{type(err).__name__}: {one_line(str(err))}")
-            damage = ParseError(name, f"damaged WARC: the record at byte {at} cannot be "
-                                      f"parsed ({why})")
+            if one_stream:
+                damage = ParseError(
+                    name, "damaged WARC: the file is compressed as one gzip stream, not one gzip "
+                    "member per record, so only its first record can be read in place "
+                    "('warcio recompress' rewrites it record by record)")
+            else:
+                why = _WHY.get(type(err), f"{type(err).__name__}: {one_line(str(err))}")
+                damage = ParseError(name, f"damaged WARC: the record at byte {at} cannot be "
+                                          f"parsed ({why})")
         ends, corrupt = _no_newline(output.getvalue()[heard:])  # said after the last record
         unended.extend((at, end) for end in ends)
         if corrupt and damage is None:
@@ -212,9 +224,10 @@ def warc_inputs(name: str, opener: Opener, raw: RawFile) -> tuple[list[Input], l
     if damage is not None:
         if not inputs:
             raise damage
+        rest = (f"nothing after it ({size} bytes in all)" if one_stream
+                else f"nothing from byte {at} to the end ({size} bytes)")
         lost = ParseError(name, f"{damage.problem}; the {counted(len(inputs), 'capture')} before "
-                                f"it {'is' if len(inputs) == 1 else 'are'} read, nothing from byte "
-                                f"{at} to the end ({size} bytes)")
+                                f"it {'is' if len(inputs) == 1 else 'are'} read, {rest}")
         inputs.append(refused(f"{name}@{at}", lost))
     notes = [f"{name}: the WARC record at byte {offset} is not followed by the blank line that "
              f"ends a record (at byte {end}): its Content-Length may be wrong"

@@ -4,7 +4,10 @@ Each hop of a fetch is a ``request`` and a ``response`` record (a redirect is a 
 so replay tools follow the same chain). A payload already stored under another URL (same
 SHA-256) becomes a ``revisit`` record (identical-payload-digest profile) pointing at the first
 record. Each record is its own gzip member, so the offset media.jsonl gives is where a reader
-can start. A new file is begun once the current one passes the rotation size.
+can start. A new file is begun once the current one passes the rotation size, and at each
+checkpoint of the run (``finish``): a file, once committed to the archive, is never appended to
+again, so the manifests that list it stay true. Every record is flushed to the file as it is
+written, so a run killed at any moment leaves whole records up to the last one it wrote.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ class WarcSink:
         self.rotate_at = rotate_at
         self.software = software
         self.written: list[Path] = []
+        self._finished = 0  # how many of ``written`` ``finish`` has handed out
         self._file: BinaryIO | None = None
         self._writer: WARCWriter | None = None
 
@@ -103,6 +107,17 @@ class WarcSink:
             stream.close()
         self._file = self._writer = None
 
+    def finish(self) -> list[Path]:
+        """Close the current file (fsynced); the files written since the last call. The next
+        record begins a new file."""
+        self.close()
+        done, self._finished = self.written[self._finished:], len(self.written)
+        return done
+
+    def position(self) -> tuple[Path, int]:
+        """The current file and its size: where the last record written ends."""
+        return self.written[-1], self._tell()
+
     def _relative(self) -> str:
         return f"{MEDIA}/{self.written[-1].name}"
 
@@ -137,6 +152,8 @@ class WarcSink:
                                           hop.request_headers, is_http_request=True),
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id})
         writer.write_record(request)
+        assert self._file is not None
+        self._file.flush()  # whole records in the file whenever the process dies
         return Stored(self._relative(), record_id, offset, date,
                       revisit_of.record_id if revisit_of else None)
 

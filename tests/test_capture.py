@@ -19,6 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 import blogarchive
 from blogarchive.capture import FetchOptions
 from capture_server import (  # noqa: F401 (dest_fixture, server_fixture: used by name)
+    BLOG,
     COPY,
     GIF,
     JPEG,
@@ -328,3 +329,33 @@ def test_a_page_answered_for_an_image_is_not_a_capture(tmp_path: Path, server: S
         assert _fetch_target(fetcher, page_target)[1].ok  # an iframe is a page
     finally:
         fetcher.close()
+
+
+def test_the_archive_carries_the_media_schema(dest: Path, server: Server) -> None:
+    import jsonschema
+
+    from blogarchive.preserve.fixity import payload_files, write_manifests
+
+    packaged = Path(blogarchive.__file__).parent / "schemas" / "media.json"
+    assert not (dest / "schemas" / "media.json").exists()  # no capture, no media schema
+    run(dest, server)
+    kept = dest / "schemas" / "media.json"
+    assert kept.read_bytes() == packaged.read_bytes()
+    assert "  schemas/media.json\n" in (dest / "manifest-sha512.txt").read_text()
+    validator = jsonschema.Draft202012Validator(json.loads(kept.read_text()))
+    for line in (dest / "media.jsonl").read_text().splitlines():  # without blogarchive
+        validator.validate(json.loads(line))
+    blogarchive.convert(BLOG, dest)  # converting again keeps it, with the capture
+    assert kept.read_bytes() == packaged.read_bytes()
+    assert blogarchive.validate(dest).valid
+    # validate reads the lines with the archive's own schema
+    schema = json.loads(kept.read_text())
+    schema["properties"]["url"]["type"] = "integer"
+    kept.write_text(json.dumps(schema))
+    write_manifests(dest, payload_files(dest))
+    problems = [str(p) for p in blogarchive.validate(dest).problems]
+    assert problems and all("media.jsonl (line" in p and "url: " in p for p in problems), problems
+    kept.write_text("{not json")
+    write_manifests(dest, payload_files(dest))
+    problems = [str(p) for p in blogarchive.validate(dest).problems]
+    assert any(p.startswith("schemas/media.json: not a JSON Schema") for p in problems), problems

@@ -26,7 +26,7 @@ from ..folder import EVENTS, MEDIA, staging
 from ..preserve.bag import bag_in_place, carry_for_packing
 from ..preserve.events import event, object_ref
 from ..preserve.fixity import Fixity, file_fixity, link_or_copy, payload_files, write_manifests
-from ..preserve.writer import write_events
+from ..preserve.writer import MEDIA_SCHEMA_FILE, PACKAGED_SCHEMAS, SCHEMAS, write_events
 from .index import INDEX, write_index
 from .report import CaptureReport
 from .warcs import WarcSink
@@ -149,6 +149,11 @@ class Committer:
             for path in done:
                 link_or_copy(path, temp / MEDIA / path.name)
             write_index(temp / INDEX, lines.values())
+            # The schema of those lines, as this version writes them (replacing an older one)
+            (temp / SCHEMAS).mkdir(exist_ok=True)
+            (temp / SCHEMAS / MEDIA_SCHEMA_FILE).unlink(missing_ok=True)  # a link: not in place
+            shutil.copyfile(PACKAGED_SCHEMAS / MEDIA_SCHEMA_FILE,
+                            temp / SCHEMAS / MEDIA_SCHEMA_FILE)
             self.report.events = (self._event(temp, final),)
             write_events(temp / EVENTS, self.work, list(self.report.events))
             if self.bag_info is None:

@@ -22,6 +22,7 @@ from ..preserve import (
 )
 from ..reading import ReadReport, read_all
 from ..store import load
+from .media import captured_lines, with_capture
 from .options import (
     Usage,
     bag_info,
@@ -138,9 +139,10 @@ def validate_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK if all(r.valid for r in reports) else EXIT_INPUT
 
 
-def _loaded(args: argparse.Namespace, report: ReadReport) -> tuple[list[Archive], list[str]]:
+def _loaded(args: argparse.Namespace, report: ReadReport,
+            folders: dict[int, Path] | None = None) -> tuple[list[Archive], list[str]]:
     """Written archives (or folders of them) among the arguments, loaded; and the other
-    sources."""
+    sources. ``folders`` learns the folder of each archive loaded (by ``id``)."""
     loaded: list[Archive] = []
     sources = []
     for source in args.sources:
@@ -148,6 +150,8 @@ def _loaded(args: argparse.Namespace, report: ReadReport) -> tuple[list[Archive]
         for path in found:
             try:
                 loaded.append(load(path))
+                if folders is not None:
+                    folders[id(loaded[-1])] = path
             except ArchiveError as problem:
                 report.failed.append(problem)  # type: ignore[arg-type]
         if not found:
@@ -155,9 +159,10 @@ def _loaded(args: argparse.Namespace, report: ReadReport) -> tuple[list[Archive]
     return loaded, sources
 
 
-def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Archive]:
+def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO,
+            folders: dict[int, Path] | None = None) -> list[Archive]:
     """Archives from the arguments: written archive folders are loaded, sources read."""
-    loaded, sources = _loaded(args, report)
+    loaded, sources = _loaded(args, report, folders)
     if sources:
         args.sources = sources
         loaded.extend(_read(args, report))
@@ -168,7 +173,8 @@ def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[A
 def _summaries(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Summary]:
     """What info prints of each blog: sources are counted as they stream by where they
     allow it (``census.survey``: exports, feeds, Takeout), without holding their records."""
-    loaded, sources = _loaded(args, report)
+    folders: dict[int, Path] = {}
+    loaded, sources = _loaded(args, report, folders)
     found: list[Summary] | None = []
     if sources:
         try:
@@ -180,7 +186,7 @@ def _summaries(args: argparse.Namespace, report: ReadReport, err: TextIO) -> lis
         args.sources = sources
         loaded.extend(_read(args, report))
     print_problems(report, err, args.quiet)
-    return [summarise(a) for a in loaded] + (found or [])
+    return [with_capture(summarise(a), a, folders.get(id(a))) for a in loaded] + (found or [])
 
 
 def info_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -207,10 +213,11 @@ _SINGULAR = {"quotes": "quote", "lists": "list", "links": "link", "media": "medi
 def list_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
     wrong = check_options(args.what, broken=args.broken, internal=args.internal, to=args.to,
-                          kind=args.kind)
+                          kind=args.kind, missing=args.missing)
     if wrong is not None:
         raise Usage(wrong)
-    found = _gather(args, report, err)
+    folders: dict[int, Path] = {}
+    found = _gather(args, report, err, folders)
     wrong = unknown_target(found, args.to) if found else None
     if wrong is not None:
         raise Usage(wrong)
@@ -220,7 +227,8 @@ def list_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"note: {archive.blog.title or archive.blog.id}: some posts were not "
                   "analysed (archive written with analysis off)", file=err)
         for row in rows(archive, args.what, broken=args.broken, internal=args.internal,
-                        to=args.to, kind=args.kind):
+                        to=args.to, kind=args.kind, missing=args.missing,
+                        captured=captured_lines(args.what, folders.get(id(archive)))):
             shown += 1
             if args.json:
                 print(json.dumps(row, sort_keys=True, ensure_ascii=False), file=out)

@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="links: internal links to posts not in the archive")
     listing.add_argument("--to", metavar="POST_ID",
                          help="links: those pointing to this post (its backlinks)")
+    listing.add_argument("--missing", action="store_true",
+                         help="media: only those not captured into the archive (failed or "
+                         "not tried by blogarchive capture)")
     listing.add_argument("--blog-url", type=blog_url, help=argparse.SUPPRESS)
     limit_options(listing)
     quiet_option(listing)

@@ -22,6 +22,7 @@ from ..preserve import (
 )
 from ..reading import ReadReport, read_all
 from ..store import load
+from .capturing import capture_kwargs, refuse_without_capture
 from .media import captured_lines, with_capture
 from .options import (
     Usage,
@@ -74,6 +75,8 @@ def convert_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
     refuse_bag_options(args)
     info = bag_info(args)
+    refuse_without_capture(args)
+    fetching = capture_kwargs(args) if args.capture else None
     try:
         try:
             results = convert(
@@ -81,7 +84,7 @@ def convert_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 bag_info=info, redact_emails=redaction(args),
                 blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
                 progress=args.progress, options=event_options(args), **waiting(args, err),
-                limits=limits_of(args), recover=args.recover,
+                limits=limits_of(args), recover=args.recover, capture=fetching,
             )
         finally:
             bar_done(args)
@@ -99,7 +102,12 @@ def convert_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_INPUT
     if not args.quiet:
         summarise_run(results, args, out)
-    return EXIT_OK if report.ok else EXIT_INPUT
+    captures = [r.capture for r in results if r.capture is not None]
+    if not args.quiet:
+        for capture_report in captures:
+            for line in [f"capture into {capture_report.path}/:", *capture_report.lines()]:
+                print(line, file=out)
+    return EXIT_OK if report.ok and not any(c.failed for c in captures) else EXIT_INPUT
 
 
 def package_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -242,34 +250,11 @@ def list_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def capture_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    # Imported here: httpx is loaded only by a run that may fetch something.
-    from ..capture import FetchOptions, capture, parse_rewrite, parse_size, user_agent
+    from ..capture import capture  # httpx is loaded only by a run that may fetch something
 
+    given = capture_kwargs(args)
     try:
-        rewrites = [parse_rewrite(r) for r in args.rewrite or []]
-        max_size = parse_size(args.max_size)
-    except ValueError as problem:
-        raise Usage(str(problem)) from None
-    if args.concurrency < 1:
-        raise Usage(f"--concurrency wants a number of at least 1, not {args.concurrency}")
-    if not args.rate > 0:
-        raise Usage(f"--rate wants requests per second above 0, not {args.rate}")
-    options = FetchOptions(concurrency=args.concurrency, max_size=max_size,
-                           per_host_interval=1 / args.rate,
-                           user_agent=user_agent(args.user_agent))
-    given = " ".join(
-        [f"--scope {args.scope}", f"--concurrency {args.concurrency}",
-         f"--max-size {args.max_size}", f"--rate {args.rate:g}"]
-        + [f"--{flag} {value}" for flag in ("include", "exclude", "rewrite")
-           for value in getattr(args, flag) or []]
-        + (["--retry-failed"] if args.retry_failed else [])
-        + (["--avatars"] if args.avatars else []))
-    try:
-        report = capture(args.archive, dry_run=args.dry_run, scope=args.scope,
-                         include=args.include or (), exclude=args.exclude or (),
-                         rewrites=rewrites, retry_failed=args.retry_failed,
-                         avatars=args.avatars, options=options,
-                         options_text=given, **waiting(args, err))
+        report = capture(args.archive, dry_run=args.dry_run, **given, **waiting(args, err))
     except ArchiveError as problem:
         print(f"error: {problem}", file=err)
         return EXIT_USAGE

@@ -163,6 +163,7 @@ def test_capture_updates_manifests_and_events(dest: Path, server: Server) -> Non
     assert libraries["warcio"]
     assert last["capture"] == {"fetched": 6, "failed": 4, "bytes": report.bytes,
                                "revisits": 1, "shared": 1, "held": 0, "adopted": 0,
+                               "from_sources": 0,
                                "complete": True}
     names = {o["name"] for o in last["linkingObjectIdentifier"]}
     assert names == {"media/media-00001.warc.gz", "media.jsonl"}

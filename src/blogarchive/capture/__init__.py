@@ -32,10 +32,11 @@ from ..preserve.lock import locked
 from ..store import load
 from .check import check_media
 from .commit import Committer, adopt, work_folder
-from .index import INDEX, MEDIA_SCHEMA, MEDIA_SCHEMA_VERSION, read_index
+from .index import INDEX, line_head, read_index
 from .options import FetchOptions, parse_size, user_agent
 from .plan import SCOPES, Rewrite, Target, make_plan, parse_rewrite
 from .report import CaptureReport
+from .sourced import take
 from .warcs import MEDIA, Stored, WarcSink, next_number
 
 if TYPE_CHECKING:
@@ -158,7 +159,14 @@ def _capture(target: Path, settings: _Settings) -> CaptureReport:
         if adopted:  # what the killed run stored goes in before anything else is fetched
             committer.commit(lines, final=not todo)
         if todo:
-            _run(todo, lines, work, settings, sink, committer)
+            # Images a WARC source already holds are copied from it, not fetched.
+            taken, rest = take(target, todo, sink)
+            for line in taken.values():
+                lines[line["url"]] = line
+                committer.stored(line)
+            report.from_sources = len(taken)
+            if rest:
+                _run(rest, lines, work, settings, sink, committer)
             committer.commit(lines, final=True)
     finally:
         committer.close()
@@ -326,16 +334,8 @@ def _store(item: Target, result: Fetched, state: _State) -> None:
 
 def _line(item: Target, result: Fetched, stored: Stored | None) -> dict[str, Any]:
     final = result.final
-    warc = None
-    if stored is not None:
-        warc = {"file": stored.file, "record_id": stored.record_id, "offset": stored.offset,
-                "revisit_of": stored.revisit_of}
     return {
-        "schema": MEDIA_SCHEMA,
-        "schema_version": MEDIA_SCHEMA_VERSION,
-        "url": item.url,
-        "kind": item.kind,
-        "posts": list(item.posts),
+        **line_head(item.url, item.kind, item.posts),
         "requested": result.url,
         "final": final.url if final else None,
         "redirects": [{"url": h.url, "status": h.status} for h in result.exchanges[:-1]],
@@ -343,7 +343,7 @@ def _line(item: Target, result: Fetched, stored: Stored | None) -> dict[str, Any
         "content_type": final.content_type if final else None,
         "length": final.length if final else None,
         "sha256": final.sha256 if final else None,
-        "warc": warc,
+        "warc": stored.ref() if stored else None,
         "fetched": stored.date if stored else None,
         "attempts": result.attempts,
         "error": ({"kind": result.error_kind, "detail": result.error or ""}

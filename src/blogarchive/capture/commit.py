@@ -194,6 +194,8 @@ class Committer:
                 f"as revisits), {report.shared} sharing another's record, {failed} failed"
                 + (f" ({kinds})" if kinds else "")
                 + f"; {report.held} held from earlier runs"
+                + (f"; {report.from_sources} copied from WARC sources"
+                   if report.from_sources else "")
                 + (f"; {report.adopted} recovered from an interrupted run"
                    if report.adopted else ""))
         objects = [object_ref("outcome", name, name, self._fixity(temp / name), temp / name)
@@ -208,6 +210,7 @@ class Committer:
             extra={"capture": {"fetched": report.fetched, "failed": failed,
                                "bytes": report.bytes, "revisits": report.revisits,
                                "shared": report.shared, "adopted": report.adopted,
+                               "from_sources": report.from_sources,
                                "complete": final,
                                # the agent note names the converting libraries; these
                                # fetched and wrote this run's records

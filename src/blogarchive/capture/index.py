@@ -16,12 +16,12 @@ from typing import Any, Final
 from ..errors import ArchiveError
 from ..folder import MEDIA_INDEX
 
-__all__ = ["INDEX", "MEDIA_SCHEMA", "MEDIA_SCHEMA_VERSION", "media_schema", "read_index",
-           "write_index"]
+__all__ = ["INDEX", "MEDIA_SCHEMA", "MEDIA_SCHEMA_VERSION", "line_head", "media_schema",
+           "read_index", "write_index"]
 
 INDEX: Final = MEDIA_INDEX
 MEDIA_SCHEMA: Final = "urn:blogarchive:schema:1:media"
-MEDIA_SCHEMA_VERSION: Final = "1-0-0"
+MEDIA_SCHEMA_VERSION: Final = "1-1-0"  # 1-1-0: "source"
 
 
 def media_schema() -> dict[str, Any]:
@@ -87,6 +87,9 @@ def media_schema() -> dict[str, Any]:
                          "description": "Requests made (redirect hops and retries "
                                         "included); 0 when the line shares the record of "
                                         "another line that requested the same URL."},
+            "source": maybe("string", "Set when the record was copied from a WARC source "
+                            "of the archive: that file, e.g. originals/site.warc.gz (absent "
+                            "or null when fetched)."),
             "error": {
                 "type": ["object", "null"],
                 "description": "null when captured; else why not.",
@@ -99,6 +102,12 @@ def media_schema() -> dict[str, Any]:
                 }},
         },
     }
+
+
+def line_head(url: str, kind: str, posts: Iterable[str]) -> dict[str, Any]:
+    """The fields a media.jsonl line starts with: its schema, and the URL as written."""
+    return {"schema": MEDIA_SCHEMA, "schema_version": MEDIA_SCHEMA_VERSION, "url": url,
+            "kind": kind, "posts": list(posts)}
 
 
 def read_index(path: Path) -> dict[str, dict[str, Any]]:

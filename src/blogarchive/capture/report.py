@@ -37,6 +37,8 @@ class CaptureReport:
     events: tuple[dict[str, Any], ...] = ()
     failures: list[tuple[str, str, str]] = attrs.Factory(list)
     """``(url as written, error kind, detail)`` of each target that failed in this run."""
+    from_sources: int = 0
+    """Targets copied from a WARC source kept in originals/ (not fetched)."""
     adopted: int = 0
     """Lines taken over from a run that was killed before its last checkpoint."""
     checkpoints: int = 0
@@ -61,6 +63,9 @@ class CaptureReport:
                        f"{failed} failed" + (f" ({kinds})" if kinds else ""))
             out.extend(f"  failed: {url}: {kind}: {detail}"
                        for url, kind, detail in self.failures)
+        if self.from_sources:
+            out.append(f"taken from the WARC sources in originals/: {self.from_sources} URL(s) "
+                       "(copied, not fetched)")
         if self.adopted:
             out.append(f"recovered {self.adopted} URL(s) stored by an interrupted run")
         out.append(f"already held: {self.held} captured, {self.held_failed} failed earlier "

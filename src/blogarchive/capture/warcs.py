@@ -16,7 +16,7 @@ import base64
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 import attrs
 from warcio.statusandheaders import StatusAndHeaders
@@ -25,6 +25,8 @@ from warcio.warcwriter import WARCWriter
 from ..folder import MEDIA
 
 if TYPE_CHECKING:
+    from warcio.recordloader import ArcWarcRecord
+
     from .fetch import Exchange
 
 __all__ = ["MEDIA", "Stored", "WarcSink", "next_number", "warc_digest"]
@@ -56,6 +58,11 @@ class Stored:
     date: str
     """WARC-Date of the record."""
     revisit_of: str | None = None
+
+    def ref(self) -> dict[str, Any]:
+        """The ``warc`` value of a media.jsonl line."""
+        return {"file": self.file, "record_id": self.record_id, "offset": self.offset,
+                "revisit_of": self.revisit_of}
 
 
 class WarcSink:
@@ -156,6 +163,19 @@ class WarcSink:
         self._file.flush()  # whole records in the file whenever the process dies
         return Stored(self._relative(), record_id, offset, date,
                       revisit_of.record_id if revisit_of else None)
+
+
+    def copy(self, record: ArcWarcRecord) -> Stored:
+        """``record`` (read from another WARC file, not yet consumed) as it is: the same
+        headers, record id and date, the same block."""
+        writer = self._open()
+        offset = self._tell()
+        writer.write_record(record)
+        assert self._file is not None
+        self._file.flush()
+        headers = record.rec_headers
+        return Stored(self._relative(), headers.get_header("WARC-Record-ID"), offset,
+                      headers.get_header("WARC-Date"))
 
 
 def _warc_date(hop: Exchange) -> str:

@@ -166,6 +166,9 @@ def test_a_second_capture_refuses_or_waits_and_loses_no_update(
     first.start()
     try:
         assert reached.wait(60)  # the first run holds the lock, its slow URL in flight
+        # A dry run takes no lock and leaves the running capture's work folder alone.
+        assert capture(dest, rewrites=rules, options=patient, dry_run=True).dry_run
+        assert list(dest.parent.glob(".archive.tmp-capture-*/journal.jsonl"))
         with pytest.raises(ArchiveError, match="another blogarchive run is writing it"):
             capture(dest, rewrites=rules, options=patient, scope="all")
         assert main(["capture", str(dest), "--scope", "all"]) == 2
@@ -195,3 +198,18 @@ def test_a_second_capture_refuses_or_waits_and_loses_no_update(
               (dest / "events.jsonl").read_text().splitlines()]
     assert events == ["migration", "capture", "capture"]
     assert blogarchive.validate(dest).valid
+
+
+def test_a_run_stopped_by_an_exception_is_taken_over_in_the_same_process(
+        dest: Path, server: Server) -> None:
+    def interrupt(seconds: float) -> None:  # the first retry wait: as if Ctrl-C came then
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        capture(dest, rewrites=[parse_rewrite(r) for r in rewrites(server)],
+                options=FetchOptions(concurrency=1, per_host_interval=0, read_timeout=1.0,
+                                     retries=2),
+                sleep=interrupt, checkpoint_every=10_000)
+    assert _journaled(dest) >= 1 and not (dest / "media.jsonl").exists()
+    report = _finish(dest, server)
+    assert report.adopted >= 1

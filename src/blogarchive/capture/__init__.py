@@ -143,7 +143,7 @@ def _capture(target: Path, settings: _Settings) -> CaptureReport:
                            held_failed=failed_before, dry_run=settings.dry_run,
                            adopted=len(adopted))
     if settings.dry_run or not (todo or adopted):
-        shutil.rmtree(work, ignore_errors=True)
+        # (A dry run holds no lock: a work folder there may be a running capture's.)
         return report
     from .. import __version__
 

@@ -49,6 +49,9 @@ def adopt(target: Path, data: Path, held: dict[str, dict[str, Any]],
     WARC files (cut after the last journaled record) moved into ``into``; the folders are
     removed. Called under the destination's lock: any such folder is a run that is over."""
     found: dict[str, dict[str, Any]] = {}
+    mine = into.parent
+    if mine.exists():  # an earlier run in this very process, stopped by an exception
+        os.replace(mine, mine.with_name(f".{target.name}.tmp-capture-earlier-{os.getpid()}"))
     for work in sorted(target.parent.glob(f".{target.name}.tmp-capture-*")):
         if work.is_dir():
             found.update(_adopt_one(work, data, held, into))

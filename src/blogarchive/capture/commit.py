@@ -35,6 +35,7 @@ __all__ = ["JOURNAL", "Committer", "adopt", "work_folder"]
 
 JOURNAL: Final = "journal.jsonl"
 _SPACING: Final = 10  # commits at least this many times their own cost apart
+_REWRITTEN: Final = frozenset({INDEX, EVENTS, MEDIA_SCHEMA_FILE})
 
 
 def work_folder(target: Path) -> Path:
@@ -179,7 +180,10 @@ class Committer:
 
     def _fixity(self, path: Path) -> Fixity:
         """Digests of a file, remembered by inode: what a commit carried over as a link is
-        not read again by the next."""
+        not read again by the next. The files each commit writes anew are always read (a
+        new file may get a freed inode back, with the same size, within one clock tick)."""
+        if path.name in _REWRITTEN:
+            return file_fixity(path)
         info = path.stat()
         key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
         if key not in self._digests:

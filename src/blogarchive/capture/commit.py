@@ -131,7 +131,7 @@ class Committer:
         if self.sink.written:
             path, size = self.sink.position()
             end = [path.name, size]
-        self._journal.write(json.dumps({"line": line, "end": end}, sort_keys=True) + "\n")
+        self._journal.write(json.dumps({"line": line, "end": end}) + "\n")
         self._journal.flush()
         self._since += 1
 

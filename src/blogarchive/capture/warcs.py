@@ -76,6 +76,7 @@ class WarcSink:
         self.written: list[Path] = []
         self._finished = 0  # how many of ``written`` ``finish`` has handed out
         self._file: BinaryIO | None = None
+        self._end = 0  # where the last whole record ends (asked of the file once a record)
         self._writer: WARCWriter | None = None
 
     def _open(self) -> WARCWriter:
@@ -99,11 +100,17 @@ class WarcSink:
         })
         writer.write_record(info)
         self._writer = writer
+        self._flushed()
         return writer
 
     def _tell(self) -> int:
-        stream = self._file
-        return stream.tell() if stream is not None else 0
+        return self._end if self._file is not None else 0
+
+    def _flushed(self) -> None:
+        """The record just written goes to the file; note where it ends."""
+        assert self._file is not None
+        self._file.flush()  # whole records in the file whenever the process dies
+        self._end = self._file.tell()
 
     def close(self) -> None:
         """Flush and fsync the current file."""
@@ -159,8 +166,7 @@ class WarcSink:
                                           hop.request_headers, is_http_request=True),
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id})
         writer.write_record(request)
-        assert self._file is not None
-        self._file.flush()  # whole records in the file whenever the process dies
+        self._flushed()
         return Stored(self._relative(), record_id, offset, date,
                       revisit_of.record_id if revisit_of else None)
 
@@ -171,8 +177,7 @@ class WarcSink:
         writer = self._open()
         offset = self._tell()
         writer.write_record(record)
-        assert self._file is not None
-        self._file.flush()
+        self._flushed()
         headers = record.rec_headers
         return Stored(self._relative(), headers.get_header("WARC-Record-ID"), offset,
                       headers.get_header("WARC-Date"))

@@ -19,6 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 import blogarchive
 from blogarchive.capture import FetchOptions
 from capture_server import (  # noqa: F401 (dest_fixture, server_fixture: used by name)
+    BLOG,
     COPY,
     GIF,
     JPEG,
@@ -161,7 +162,9 @@ def test_capture_updates_manifests_and_events(dest: Path, server: Server) -> Non
     assert libraries == {"httpx": httpx.__version__, "warcio": libraries["warcio"]}
     assert libraries["warcio"]
     assert last["capture"] == {"fetched": 6, "failed": 4, "bytes": report.bytes,
-                               "revisits": 1, "shared": 1, "held": 0}
+                               "revisits": 1, "shared": 1, "held": 0, "adopted": 0,
+                               "from_sources": 0,
+                               "complete": True}
     names = {o["name"] for o in last["linkingObjectIdentifier"]}
     assert names == {"media/media-00001.warc.gz", "media.jsonl"}
     # `package` afterwards carries the media into the bag's payload.
@@ -223,43 +226,6 @@ def test_warc_files_rotate_at_the_size_given(dest: Path, server: Server) -> None
     for name in report.warcs:  # each file starts with its own warcinfo
         with (dest / name).open("rb") as stream:
             assert next(iter(ArchiveIterator(stream))).rec_type == "warcinfo"
-    assert blogarchive.validate(dest).valid
-
-
-def test_a_killed_run_leaves_the_archive_as_it_was(dest: Path, server: Server) -> None:
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    reached = threading.Event()
-    server.routes["/lh6.googleusercontent.com/slow.jpg"] = ["slow"]
-    original = server.httpd.RequestHandlerClass.do_GET  # type: ignore[attr-defined]
-
-    def noting(handler: Any) -> None:
-        if handler.path.endswith("/slow.jpg"):
-            reached.set()
-        original(handler)
-
-    server.httpd.RequestHandlerClass.do_GET = noting  # type: ignore[attr-defined]
-    before = tree(dest)
-    code = ("import sys; from blogarchive.capture import capture, parse_rewrite, FetchOptions;"
-            "capture(sys.argv[1], rewrites=[parse_rewrite(sys.argv[2])],"
-            " options=FetchOptions(read_timeout=60, per_host_interval=0))")
-    child = subprocess.Popen([sys.executable, "-c", code, str(dest), f"https://={server.base}/"])
-    try:
-        assert reached.wait(60), "the capture never reached the slow URL"
-        os.kill(child.pid, signal.SIGKILL)  # mid-run: other URLs fetched, one in flight
-    finally:
-        child.wait(60)
-    assert child.returncode == -signal.SIGKILL
-    assert tree(dest) == before  # nothing of the killed run is in the archive
-    assert [p.name for p in dest.parent.iterdir() if p.name.startswith(".archive.tmp-")]
-    server.release.set()
-    server.routes["/lh6.googleusercontent.com/slow.jpg"] = [image("jpeg", JPEG)]
-    report = run(dest, server)  # the next run starts afresh and clears the leftover
-    assert report.fetched + report.shared == 8
-    assert not [p for p in dest.parent.iterdir() if p.name.startswith(".archive.tmp-")]
     assert blogarchive.validate(dest).valid
 
 
@@ -364,3 +330,33 @@ def test_a_page_answered_for_an_image_is_not_a_capture(tmp_path: Path, server: S
         assert _fetch_target(fetcher, page_target)[1].ok  # an iframe is a page
     finally:
         fetcher.close()
+
+
+def test_the_archive_carries_the_media_schema(dest: Path, server: Server) -> None:
+    import jsonschema
+
+    from blogarchive.preserve.fixity import payload_files, write_manifests
+
+    packaged = Path(blogarchive.__file__).parent / "schemas" / "media.json"
+    assert not (dest / "schemas" / "media.json").exists()  # no capture, no media schema
+    run(dest, server)
+    kept = dest / "schemas" / "media.json"
+    assert kept.read_bytes() == packaged.read_bytes()
+    assert "  schemas/media.json\n" in (dest / "manifest-sha512.txt").read_text()
+    validator = jsonschema.Draft202012Validator(json.loads(kept.read_text()))
+    for line in (dest / "media.jsonl").read_text().splitlines():  # without blogarchive
+        validator.validate(json.loads(line))
+    blogarchive.convert(BLOG, dest)  # converting again keeps it, with the capture
+    assert kept.read_bytes() == packaged.read_bytes()
+    assert blogarchive.validate(dest).valid
+    # validate reads the lines with the archive's own schema
+    schema = json.loads(kept.read_text())
+    schema["properties"]["url"]["type"] = "integer"
+    kept.write_text(json.dumps(schema))
+    write_manifests(dest, payload_files(dest))
+    problems = [str(p) for p in blogarchive.validate(dest).problems]
+    assert problems and all("media.jsonl (line" in p and "url: " in p for p in problems), problems
+    kept.write_text("{not json")
+    write_manifests(dest, payload_files(dest))
+    problems = [str(p) for p in blogarchive.validate(dest).problems]
+    assert any(p.startswith("schemas/media.json: not a JSON Schema") for p in problems), problems

@@ -37,6 +37,9 @@ class Summary:
     skipped: tuple[Skipped, ...]
     posts: int
     """Posts and pages."""
+    capture: dict[str, int] | None = None
+    """Of an archive folder: its posts' media URLs captured / failed / not tried
+    (``capture.state.capture_counts``); None for sources."""
 
 
 def summarise(archive: Archive | Summary) -> Summary:
@@ -128,9 +131,23 @@ def info_lines(archive: Archive | Summary) -> list[str]:
             f"{name} ({number(n)})" for name, n in summary.top_labels))
     if summary.untitled:
         lines.append(f"untitled posts or pages: {number(summary.untitled)}")
+    if summary.capture is not None:
+        lines.append(describe_capture(summary.capture))
     for note in summary.notes:
         lines.append(f"note: {note}")
     return lines
+
+
+def describe_capture(found: dict[str, int]) -> str:
+    """The media line of ``info`` on an archive: what ``blogarchive capture`` holds."""
+    total = found["captured"] + found["failed"] + found["not tried"]
+    line = (f"media captured: {number(found['captured'])} of {counted(total, 'media URL')}"
+            f" in the posts ({number(found['failed'])} failed, "
+            f"{number(found['not tried'])} not tried)")
+    if found["other captured"] or found["other failed"]:
+        line += (f"; lightbox targets and avatars: {number(found['other captured'])} "
+                 f"captured, {number(found['other failed'])} failed")
+    return line
 
 
 def info_json(archive: Archive | Summary) -> dict[str, Any]:
@@ -144,6 +161,7 @@ def info_json(archive: Archive | Summary) -> dict[str, Any]:
         "counts": summary.counts,
         "published": summary.published,
         "notes": list(summary.notes),
+        "capture": summary.capture,
     }
 
 

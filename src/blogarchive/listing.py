@@ -6,11 +6,12 @@ as one JSON object per line with ``--json`` or as a short line of text otherwise
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
 import cattrs
 
+from .capture.state import CAPTURED, capture_field, media_url, state_of
 from .model import Archive, Post
 
 __all__ = ["KINDS", "LINK_OPTIONS", "WHAT", "check_options", "format_row", "rows", "unknown_target"]
@@ -42,8 +43,13 @@ def rows(
     internal: bool = False,
     to: str | None = None,
     kind: str | None = None,
+    missing: bool = False,
+    captured: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Rows of one kind over every analysed post, filtered as the options ask."""
+    """Rows of one kind over every analysed post, filtered as the options ask.
+
+    ``captured``: the media.jsonl lines of the archive (media rows then carry ``capture``,
+    its state); ``missing``: only media not captured (failed or not tried)."""
     for post in archive.posts:
         analysis = post.analysis
         if analysis is None:
@@ -63,6 +69,14 @@ def rows(
                 or (to is not None and item.post_id != to)
             ):
                 continue
+            if what == "media" and (missing or captured is not None):
+                line = (captured or {}).get(media_url(item.url, post.url))
+                if missing and state_of(line) == CAPTURED:
+                    continue
+                if captured is not None:
+                    yield _head(post) | _converter.unstructure(item) | {
+                        "capture": capture_field(line)}
+                    continue
             yield _head(post) | _converter.unstructure(item)
 
 
@@ -73,6 +87,7 @@ def check_options(
     internal: bool = False,
     to: str | None = None,
     kind: str | None = None,
+    missing: bool = False,
 ) -> str | None:
     """Why these options cannot apply to ``what`` (one line naming the option), or None.
 
@@ -83,6 +98,8 @@ def check_options(
                                              strict=True) if value]
         if given:
             return f"{given[0]} applies to 'list links' only, not to 'list {what}'"
+    if missing and what != "media":
+        return f"--missing applies to 'list media' only, not to 'list {what}'"
     if kind is not None and kind not in KINDS[what]:
         return (f"--kind {kind!r} is not a kind of {what}; the kinds are: "
                 + ", ".join(KINDS[what]))
@@ -128,4 +145,13 @@ def format_row(what: str, row: dict[str, Any]) -> str:
     size = "x".join(v for v in (row["width"], row["height"]) if v)
     return f"{post} {row['kind']} {row['url']}" + (f" [{size}]" if size else "") + (
         f" original {row['original']}" if row["original"] and row["original"] != row["url"]
-        else "")
+        else "") + _capture_tag(row.get("capture"))
+
+
+def _capture_tag(capture: Mapping[str, Any] | None) -> str:
+    """`` (captured)``, `` (failed: http-status HTTP 404)``, `` (not tried)``; "" for sources."""
+    if capture is None:
+        return ""
+    error = capture["error"]
+    return f" ({capture['state']}" + (
+        f": {error['kind']} {error['detail']}".rstrip() if error else "") + ")"

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import attrs
 
+from .capture.index import media_schema
 from .model import Author, Blog, Comment, Label, Post, Setting, Skipped, SourceInfo
 from .preserve.events import event_schema
 from .store import SCHEMA_IDS, SCHEMA_VERSION
@@ -160,6 +161,7 @@ def schemas() -> dict[str, dict[str, Any]]:
         "post.json": _record_schema("post", Post, "blogarchive posts.jsonl line"),
         "comment.json": _record_schema("comment", Comment, "blogarchive comments.jsonl line"),
         "event.json": event_schema(),
+        "media.json": media_schema(),  # one line of media.jsonl, written by capture
     }
 
 

@@ -3,7 +3,8 @@
 Each line that names a record is checked at its offset: the record is there, has the record
 id, target URI and type the line says, and (for a response) its payload has the length and
 SHA-256 the line gives; a revisit must name a record some line holds. Every line is checked
-against the media.jsonl schema. Problems come as ``(file, line, reason)``, the shape of
+against the archive's own ``schemas/media.json`` (the packaged one for an archive captured
+before it was kept there). Problems come as ``(file, line, reason)``, the shape of
 ``validate``'s problems, so a tampered or missing WARC is named with the line that needs it.
 """
 
@@ -30,8 +31,18 @@ def check_media(folder: Path) -> list[tuple[str, int | None, str]]:
         return []
     import jsonschema
 
-    schema = jsonschema.Draft202012Validator(media_schema())
     problems: list[tuple[str, int | None, str]] = []
+    kept = folder / "schemas" / "media.json"
+    found = media_schema()
+    if kept.is_file():
+        try:
+            found = json.loads(kept.read_text(encoding="utf-8"))
+            jsonschema.Draft202012Validator.check_schema(found)
+        except (ValueError, UnicodeDecodeError, jsonschema.SchemaError) as err:
+            problems.append(("schemas/media.json", None,
+                             f"not a JSON Schema: {str(err).splitlines()[0][:200]}"))
+            found = media_schema()
+    schema = jsonschema.Draft202012Validator(found)
     lines: list[tuple[int, dict[str, Any]]] = []
     with path.open(encoding="utf-8") as stream:
         for number, text in enumerate(stream, 1):

@@ -96,6 +96,8 @@ class Target:
     ``avatar`` for an author's picture."""
     posts: tuple[str, ...]
     """Ids of the posts that use it."""
+    written: tuple[str, ...] = ()
+    """``candidates`` before ``--rewrite``: the URLs a web archive source would hold."""
 
     @property
     def host(self) -> str:
@@ -167,7 +169,7 @@ def make_plan(
         if original and original != url:
             candidates.append(original)
         candidates.append(url)
-        found[url] = ([_rewritten(c, rewrites) for c in candidates], kind, [post_id])
+        found[url] = (candidates, kind, [post_id])
 
     for post in archive.posts:
         if avatars and post.author is not None and post.author.image:
@@ -187,6 +189,7 @@ def make_plan(
                 # a comment of no known post is listed under its own id
                 add(comment.author.image, "avatar", comment.post_id or comment.id,
                     comment.url)
-    targets = tuple(Target(url, tuple(c), kind, tuple(posts))
+    targets = tuple(Target(url, tuple(_rewritten(u, rewrites) for u in c), kind, tuple(posts),
+                           tuple(c))
                     for url, (c, kind, posts) in found.items())
     return Plan(targets, out_of_scope=out_of_scope, not_web=not_web, unanalysed=unanalysed)

@@ -4,7 +4,10 @@ Each hop of a fetch is a ``request`` and a ``response`` record (a redirect is a 
 so replay tools follow the same chain). A payload already stored under another URL (same
 SHA-256) becomes a ``revisit`` record (identical-payload-digest profile) pointing at the first
 record. Each record is its own gzip member, so the offset media.jsonl gives is where a reader
-can start. A new file is begun once the current one passes the rotation size.
+can start. A new file is begun once the current one passes the rotation size, and at each
+checkpoint of the run (``finish``): a file, once committed to the archive, is never appended to
+again, so the manifests that list it stay true. Every record is flushed to the file as it is
+written, so a run killed at any moment leaves whole records up to the last one it wrote.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import base64
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 import attrs
 from warcio.statusandheaders import StatusAndHeaders
@@ -22,6 +25,8 @@ from warcio.warcwriter import WARCWriter
 from ..folder import MEDIA
 
 if TYPE_CHECKING:
+    from warcio.recordloader import ArcWarcRecord
+
     from .fetch import Exchange
 
 __all__ = ["MEDIA", "Stored", "WarcSink", "next_number", "warc_digest"]
@@ -54,6 +59,11 @@ class Stored:
     """WARC-Date of the record."""
     revisit_of: str | None = None
 
+    def ref(self) -> dict[str, Any]:
+        """The ``warc`` value of a media.jsonl line."""
+        return {"file": self.file, "record_id": self.record_id, "offset": self.offset,
+                "revisit_of": self.revisit_of}
+
 
 class WarcSink:
     """Appends records to the run's WARC files under ``folder``, rotating at ``rotate_at``."""
@@ -64,7 +74,9 @@ class WarcSink:
         self.rotate_at = rotate_at
         self.software = software
         self.written: list[Path] = []
+        self._finished = 0  # how many of ``written`` ``finish`` has handed out
         self._file: BinaryIO | None = None
+        self._end = 0  # where the last whole record ends (asked of the file once a record)
         self._writer: WARCWriter | None = None
 
     def _open(self) -> WARCWriter:
@@ -88,11 +100,17 @@ class WarcSink:
         })
         writer.write_record(info)
         self._writer = writer
+        self._flushed()
         return writer
 
     def _tell(self) -> int:
-        stream = self._file
-        return stream.tell() if stream is not None else 0
+        return self._end if self._file is not None else 0
+
+    def _flushed(self) -> None:
+        """The record just written goes to the file; note where it ends."""
+        assert self._file is not None
+        self._file.flush()  # whole records in the file whenever the process dies
+        self._end = self._file.tell()
 
     def close(self) -> None:
         """Flush and fsync the current file."""
@@ -102,6 +120,17 @@ class WarcSink:
             os.fsync(stream.fileno())
             stream.close()
         self._file = self._writer = None
+
+    def finish(self) -> list[Path]:
+        """Close the current file (fsynced); the files written since the last call. The next
+        record begins a new file."""
+        self.close()
+        done, self._finished = self.written[self._finished:], len(self.written)
+        return done
+
+    def position(self) -> tuple[Path, int]:
+        """The current file and its size: where the last record written ends."""
+        return self.written[-1], self._tell()
 
     def _relative(self) -> str:
         return f"{MEDIA}/{self.written[-1].name}"
@@ -137,8 +166,21 @@ class WarcSink:
                                           hop.request_headers, is_http_request=True),
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id})
         writer.write_record(request)
+        self._flushed()
         return Stored(self._relative(), record_id, offset, date,
                       revisit_of.record_id if revisit_of else None)
+
+
+    def copy(self, record: ArcWarcRecord) -> Stored:
+        """``record`` (read from another WARC file, not yet consumed) as it is: the same
+        headers, record id and date, the same block."""
+        writer = self._open()
+        offset = self._tell()
+        writer.write_record(record)
+        self._flushed()
+        headers = record.rec_headers
+        return Stored(self._relative(), headers.get_header("WARC-Record-ID"), offset,
+                      headers.get_header("WARC-Date"))
 
 
 def _warc_date(hop: Exchange) -> str:

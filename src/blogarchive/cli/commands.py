@@ -22,6 +22,8 @@ from ..preserve import (
 )
 from ..reading import ReadReport, read_all
 from ..store import load
+from .capturing import capture_kwargs, refuse_without_capture
+from .media import captured_lines, with_capture
 from .options import (
     Usage,
     bag_info,
@@ -73,6 +75,8 @@ def convert_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
     refuse_bag_options(args)
     info = bag_info(args)
+    refuse_without_capture(args)
+    fetching = capture_kwargs(args) if args.capture else None
     try:
         try:
             results = convert(
@@ -80,7 +84,7 @@ def convert_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 bag_info=info, redact_emails=redaction(args),
                 blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
                 progress=args.progress, options=event_options(args), **waiting(args, err),
-                limits=limits_of(args), recover=args.recover,
+                limits=limits_of(args), recover=args.recover, capture=fetching,
             )
         finally:
             bar_done(args)
@@ -98,7 +102,12 @@ def convert_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_INPUT
     if not args.quiet:
         summarise_run(results, args, out)
-    return EXIT_OK if report.ok else EXIT_INPUT
+    captures = [r.capture for r in results if r.capture is not None]
+    if not args.quiet:
+        for capture_report in captures:
+            for line in [f"capture into {capture_report.path}/:", *capture_report.lines()]:
+                print(line, file=out)
+    return EXIT_OK if report.ok and not any(c.failed for c in captures) else EXIT_INPUT
 
 
 def package_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -138,9 +147,10 @@ def validate_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK if all(r.valid for r in reports) else EXIT_INPUT
 
 
-def _loaded(args: argparse.Namespace, report: ReadReport) -> tuple[list[Archive], list[str]]:
+def _loaded(args: argparse.Namespace, report: ReadReport,
+            folders: dict[int, Path] | None = None) -> tuple[list[Archive], list[str]]:
     """Written archives (or folders of them) among the arguments, loaded; and the other
-    sources."""
+    sources. ``folders`` learns the folder of each archive loaded (by ``id``)."""
     loaded: list[Archive] = []
     sources = []
     for source in args.sources:
@@ -148,6 +158,8 @@ def _loaded(args: argparse.Namespace, report: ReadReport) -> tuple[list[Archive]
         for path in found:
             try:
                 loaded.append(load(path))
+                if folders is not None:
+                    folders[id(loaded[-1])] = path
             except ArchiveError as problem:
                 report.failed.append(problem)  # type: ignore[arg-type]
         if not found:
@@ -155,9 +167,10 @@ def _loaded(args: argparse.Namespace, report: ReadReport) -> tuple[list[Archive]
     return loaded, sources
 
 
-def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Archive]:
+def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO,
+            folders: dict[int, Path] | None = None) -> list[Archive]:
     """Archives from the arguments: written archive folders are loaded, sources read."""
-    loaded, sources = _loaded(args, report)
+    loaded, sources = _loaded(args, report, folders)
     if sources:
         args.sources = sources
         loaded.extend(_read(args, report))
@@ -168,7 +181,8 @@ def _gather(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[A
 def _summaries(args: argparse.Namespace, report: ReadReport, err: TextIO) -> list[Summary]:
     """What info prints of each blog: sources are counted as they stream by where they
     allow it (``census.survey``: exports, feeds, Takeout), without holding their records."""
-    loaded, sources = _loaded(args, report)
+    folders: dict[int, Path] = {}
+    loaded, sources = _loaded(args, report, folders)
     found: list[Summary] | None = []
     if sources:
         try:
@@ -180,7 +194,7 @@ def _summaries(args: argparse.Namespace, report: ReadReport, err: TextIO) -> lis
         args.sources = sources
         loaded.extend(_read(args, report))
     print_problems(report, err, args.quiet)
-    return [summarise(a) for a in loaded] + (found or [])
+    return [with_capture(summarise(a), a, folders.get(id(a))) for a in loaded] + (found or [])
 
 
 def info_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -207,10 +221,11 @@ _SINGULAR = {"quotes": "quote", "lists": "list", "links": "link", "media": "medi
 def list_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = ReadReport()
     wrong = check_options(args.what, broken=args.broken, internal=args.internal, to=args.to,
-                          kind=args.kind)
+                          kind=args.kind, missing=args.missing)
     if wrong is not None:
         raise Usage(wrong)
-    found = _gather(args, report, err)
+    folders: dict[int, Path] = {}
+    found = _gather(args, report, err, folders)
     wrong = unknown_target(found, args.to) if found else None
     if wrong is not None:
         raise Usage(wrong)
@@ -220,7 +235,8 @@ def list_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"note: {archive.blog.title or archive.blog.id}: some posts were not "
                   "analysed (archive written with analysis off)", file=err)
         for row in rows(archive, args.what, broken=args.broken, internal=args.internal,
-                        to=args.to, kind=args.kind):
+                        to=args.to, kind=args.kind, missing=args.missing,
+                        captured=captured_lines(args.what, folders.get(id(archive)))):
             shown += 1
             if args.json:
                 print(json.dumps(row, sort_keys=True, ensure_ascii=False), file=out)
@@ -234,34 +250,11 @@ def list_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def capture_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    # Imported here: httpx is loaded only by a run that may fetch something.
-    from ..capture import FetchOptions, capture, parse_rewrite, parse_size, user_agent
+    from ..capture import capture  # httpx is loaded only by a run that may fetch something
 
+    given = capture_kwargs(args)
     try:
-        rewrites = [parse_rewrite(r) for r in args.rewrite or []]
-        max_size = parse_size(args.max_size)
-    except ValueError as problem:
-        raise Usage(str(problem)) from None
-    if args.concurrency < 1:
-        raise Usage(f"--concurrency wants a number of at least 1, not {args.concurrency}")
-    if not args.rate > 0:
-        raise Usage(f"--rate wants requests per second above 0, not {args.rate}")
-    options = FetchOptions(concurrency=args.concurrency, max_size=max_size,
-                           per_host_interval=1 / args.rate,
-                           user_agent=user_agent(args.user_agent))
-    given = " ".join(
-        [f"--scope {args.scope}", f"--concurrency {args.concurrency}",
-         f"--max-size {args.max_size}", f"--rate {args.rate:g}"]
-        + [f"--{flag} {value}" for flag in ("include", "exclude", "rewrite")
-           for value in getattr(args, flag) or []]
-        + (["--retry-failed"] if args.retry_failed else [])
-        + (["--avatars"] if args.avatars else []))
-    try:
-        report = capture(args.archive, dry_run=args.dry_run, scope=args.scope,
-                         include=args.include or (), exclude=args.exclude or (),
-                         rewrites=rewrites, retry_failed=args.retry_failed,
-                         avatars=args.avatars, options=options,
-                         options_text=given, **waiting(args, err))
+        report = capture(args.archive, dry_run=args.dry_run, **given, **waiting(args, err))
     except ArchiveError as problem:
         print(f"error: {problem}", file=err)
         return EXIT_USAGE

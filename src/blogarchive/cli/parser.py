@@ -9,6 +9,7 @@ from ..listing import KINDS, WHAT
 from ..preserve import (
     REDACTIONS,
 )
+from .capturing import add_capture_options
 from .commands import (
     capture_command,
     convert_command,
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "export, report what was lost, and exit 1")
     limit_options(convert)
     quiet_option(convert)
+    _convert_capture_options(convert)
     convert.set_defaults(func=convert_command)
     info = sub.add_parser("info", help="describe what a source or archive holds")
     info.add_argument("sources", nargs="+", metavar="SOURCE")
@@ -101,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="links: internal links to posts not in the archive")
     listing.add_argument("--to", metavar="POST_ID",
                          help="links: those pointing to this post (its backlinks)")
+    listing.add_argument("--missing", action="store_true",
+                         help="media: only those not captured into the archive (failed or "
+                         "not tried by blogarchive capture)")
     listing.add_argument("--blog-url", type=blog_url, help=argparse.SUPPRESS)
     limit_options(listing)
     quiet_option(listing)
@@ -117,28 +122,16 @@ def _capture_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     grab.add_argument("archive", metavar="DEST", help="an archive written by convert")
     grab.add_argument("--dry-run", action="store_true",
                       help="print what would be fetched, per host; fetch nothing")
-    grab.add_argument("--scope", choices=("blogger", "all"), default="blogger",
-                      help="blogger: Blogger's and Google's image hosts (default); all: "
-                      "every media URL")
-    grab.add_argument("--include", action="append", metavar="HOST_PATTERN",
-                      help="also fetch from hosts matching this shell pattern (repeatable)")
-    grab.add_argument("--exclude", action="append", metavar="HOST_PATTERN",
-                      help="never fetch from hosts matching this pattern (repeatable)")
-    grab.add_argument("--rewrite", action="append", metavar="PREFIX=REPLACEMENT",
-                      help="fetch a URL starting with PREFIX from REPLACEMENT + the rest (a "
-                      "mirror, a proxy); media.jsonl keeps the URL as written (repeatable)")
-    grab.add_argument("--concurrency", type=int, default=4, metavar="N",
-                      help="requests at once (default 4)")
-    grab.add_argument("--rate", type=float, default=10.0, metavar="PER_SECOND",
-                      help="most requests per second to one host (default 10)")
-    grab.add_argument("--max-size", default="200M", metavar="SIZE",
-                      help="largest file fetched, e.g. 500K, 200M (default), 2G")
-    grab.add_argument("--user-agent", metavar="CONTACT",
-                      help="added to blogarchive's User-Agent: a URL or e-mail to reach you")
-    grab.add_argument("--avatars", action="store_true",
-                      help="also fetch the pictures of post and comment authors")
-    grab.add_argument("--retry-failed", action="store_true",
-                      help="fetch again the URLs that failed in earlier runs")
+    add_capture_options(grab)
     destination_options(grab)
     quiet_option(grab)
     grab.set_defaults(func=capture_command)
+
+
+def _convert_capture_options(convert: argparse.ArgumentParser) -> None:
+    group = convert.add_argument_group(
+        "capture", "with --capture, the posts' media are fetched into the archive after the "
+        "conversion, as by 'blogarchive capture DEST' with these options")
+    group.add_argument("--capture", action="store_true",
+                       help="then capture the media (see 'blogarchive capture --help')")
+    add_capture_options(group)

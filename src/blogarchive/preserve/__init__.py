@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -38,6 +38,9 @@ from .redact import REDACTIONS, redact, redacted_when_written
 from .validate import Problem, ValidationReport, validate
 from .writer import EVENTS, SCHEMAS, Plan, build, previous_data, write_events, write_schemas
 
+if TYPE_CHECKING:
+    from ..capture.report import CaptureReport
+
 __all__ = [
     "REDACTIONS",
     "Converted",
@@ -61,6 +64,8 @@ class Converted:
     events: tuple[dict[str, Any], ...]
     notices: tuple[str, ...] = ()
     """What the run did that was not asked for in so many words (e.g. redaction kept)."""
+    capture: CaptureReport | None = None
+    """With ``convert(..., capture=...)``: what the capture of this blog's media did."""
 
 
 def folder_name(archive: Archive) -> str:
@@ -108,6 +113,7 @@ def convert(
     notify: Callable[[str], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     recover: bool = False,
+    capture: Mapping[str, Any] | None = None,
 ) -> list[Converted]:
     """Convert ``sources`` into a preserved archive at ``dest`` (one per blog).
 
@@ -126,6 +132,11 @@ def convert(
     ``progress`` is called as ``progress(phase, done, total)`` through reading, analysing and
     writing (see ``blogarchive.progress``). ``limits`` and ``recover`` are as in
     ``read_all``; a recovery is recorded in the event, on its source.
+
+    ``capture``: then capture each written blog's media, as ``blogarchive.capture`` with
+    these keyword arguments (``{}`` for its defaults); each result's ``capture`` is its
+    report. The capture runs once the conversion is in place (its own lock, ``wait`` as
+    given), so an interrupted capture leaves the converted archive.
     """
     target = real_destination(Path(os.fspath(dest)))
     if target.exists() and not target.is_dir():
@@ -134,11 +145,17 @@ def convert(
         raise ArchiveError(f"{target}: bag_info applies only to a bag: pass bag=True, or "
                            "convert into an existing bag")
     with locked(target, wait=wait, notify=notify):
-        return _convert(sources, target, report=report, progress=progress, blog_url=blog_url,
+        done = _convert(sources, target, report=report, progress=progress, blog_url=blog_url,
                         analyse=analyse, plan=Plan(originals=originals, bag=bag,
                                                    bag_info=dict(bag_info or {}),
                                                    options=options),
                         redact_emails=redact_emails, limits=limits, recover=recover)
+    if capture is None:
+        return done
+    from ..capture import capture as capture_media  # the capture package needs preserve
+
+    return [attrs.evolve(result, capture=capture_media(result.path, wait=wait, notify=notify,
+                                                       **capture)) for result in done]
 
 
 def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadReport | None,

@@ -97,11 +97,12 @@ def payload_files(root: Path) -> list[str]:
                   if p.is_file() and p.name not in manifests)
 
 
-def write_manifests(root: Path, files: Iterable[str],
-                    kind: str = "manifest") -> dict[str, Fixity]:
+def write_manifests(root: Path, files: Iterable[str], kind: str = "manifest",
+                    fixity: Callable[[Path], Fixity] = file_fixity) -> dict[str, Fixity]:
     """Digest ``files`` (paths relative to ``root``) and write one manifest per algorithm
-    (``kind="tagmanifest"``: a bag's tag manifests)."""
-    fixities = {name: file_fixity(root / name) for name in sorted(files)}
+    (``kind="tagmanifest"``: a bag's tag manifests). ``fixity`` digests one file (a caller
+    that writes manifests again and again may remember the digests of unchanged files)."""
+    fixities = {name: fixity(root / name) for name in sorted(files)}
     for algorithm in ALGORITHMS:
         lines = "".join(f"{fx.digest(algorithm)}  {name}\n" for name, fx in fixities.items())
         path = root / manifest_name(algorithm, kind)

@@ -23,7 +23,7 @@ from typing import Any, Final
 import attrs
 
 from .._words import counted
-from ..folder import CAPTURED, EVENTS
+from ..folder import CAPTURED, EVENTS, MEDIA_INDEX
 from ..model import Archive
 from ..progress import Progress, counter
 from ..readers import Salvage
@@ -44,6 +44,7 @@ from .names import safe_path, unique_path
 
 __all__ = [
     "EVENTS",
+    "MEDIA_SCHEMA_FILE",
     "ORIGINALS",
     "PACKAGED_SCHEMAS",
     "SCHEMAS",
@@ -61,6 +62,9 @@ SCHEMAS = "schemas"
 # into every archive so it can be checked and understood without blogarchive.
 PACKAGED_SCHEMAS: Final = Path(__file__).resolve().parent.parent / "schemas"
 SCHEMA_FILES: Final = ("blog.json", "post.json", "comment.json", "event.json")
+# One line of media.jsonl: in an archive that holds a capture (capture writes it; a
+# conversion that carries the capture over writes it again).
+MEDIA_SCHEMA_FILE: Final = "media.json"
 
 
 @attrs.frozen
@@ -239,7 +243,8 @@ def carry_captured(previous: Path, payload: Path) -> None:
 def write_schemas(payload: Path) -> None:
     """The schemas of the files this version writes, into ``payload/schemas/``."""
     (payload / SCHEMAS).mkdir(exist_ok=True)
-    for name in SCHEMA_FILES:
+    captured = (payload / MEDIA_INDEX).is_file()
+    for name in (*SCHEMA_FILES, *([MEDIA_SCHEMA_FILE] if captured else [])):
         shutil.copyfile(PACKAGED_SCHEMAS / name, payload / SCHEMAS / name)
 
 

@@ -15,7 +15,7 @@ from typing import IO, Final
 
 from ...analysis.urls import path_kind, split_url
 from ...errors import ParseError, UnsupportedFormat
-from ...model import Author, Blog, Comment, Origin, Post, Skipped
+from ...model import Author, Blog, Comment, FieldSources, Origin, Post, Skipped
 from .classic import find_classic_posts, is_classic
 from .comments import FoundComment
 from .found import FoundPost
@@ -133,6 +133,9 @@ def _post(found: FoundPost, origin: Origin) -> Post:
         comment_count=found.comment_count,
         published_source=found.published_source,
         published_precision=found.precision,
+        field_sources=FieldSources(author=found.sources.get("author") if author else None,
+                                   url=found.sources.get("url") if found.url else None,
+                                   labels=found.sources.get("labels") if found.labels else None),
         content_partial=found.partial,
         origin=origin,
     )

@@ -29,7 +29,8 @@ from ...analysis.urls import path_kind, split_url
 from .page import canonical_url, has_class, text_of, xp
 from .timestamps import Stamp, read_stamp
 
-__all__ = ["Byline", "comment_author", "find_byline", "in_comments", "split_byline"]
+__all__ = ["Byline", "comment_author", "find_byline", "in_comments", "is_comments",
+           "split_byline"]
 
 # The byline's verb, in the languages classic templates were localised to.
 _BY: Final = re.compile(
@@ -68,12 +69,14 @@ class Byline:
     """``author``, ``url``, ``published`` -> the rule that gave each (see the module doc)."""
 
 
+def is_comments(node: etree._Element) -> bool:
+    """A comments section or one comment (the element itself, not its ancestors)."""
+    return node.get("id") in ("comments", "comments-block") or any(
+        has_class(node, name) for name in _COMMENTS)
+
+
 def in_comments(el: etree._Element) -> bool:
-    for node in (el, *el.iterancestors()):
-        if node.get("id") in ("comments", "comments-block") or any(
-                has_class(node, name) for name in _COMMENTS):
-            return True
-    return False
+    return any(is_comments(node) for node in (el, *el.iterancestors()))
 
 
 def _is_permalink_href(href: str) -> bool:

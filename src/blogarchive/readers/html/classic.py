@@ -19,7 +19,7 @@ import attrs
 from lxml import etree
 
 from ...analysis._tree import parse_noted
-from .bylines import Byline, find_byline, in_comments
+from .bylines import Byline, find_byline, is_comments
 from .comments import find_comments
 from .found import FoundPost
 from .labels import find_labels
@@ -174,7 +174,7 @@ def _when(byline: Byline | None, header: str | None, year: int | None
 
 
 def _labels(root: etree._Element) -> tuple[list[str], str | None]:
-    return find_labels(root, lambda link: not in_comments(link))
+    return find_labels(root, skip=is_comments)
 
 
 def _sources(byline: Byline | None, labels_source: str | None) -> dict[str, str]:

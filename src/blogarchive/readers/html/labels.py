@@ -36,24 +36,43 @@ _RULES: Final = (
 _NAVIGATION: Final = re.compile(r"breadcrumb|\bmenu|\bnav|crumbs|pagination|sidebar", re.I)
 
 
-def _navigation(link: etree._Element) -> bool:
-    """Inside a breadcrumb, menu or navigation bar."""
-    for node in link.iterancestors():
-        if node.tag == "nav":
-            return True
-        if _NAVIGATION.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
-            return True
-    return False
+def _is_navigation(node: etree._Element) -> bool:
+    return node.tag == "nav" or _NAVIGATION.search(
+        f"{node.get('class') or ''} {node.get('id') or ''}") is not None
 
 
-def find_labels(scope: etree._Element, keep: Callable[[etree._Element], bool] = lambda _: True
+def _hidden(scope: etree._Element, skip: Callable[[etree._Element], bool] | None
+            ) -> set[etree._Element]:
+    """The links of ``scope`` inside a breadcrumb, menu or nav (or an element ``skip`` names),
+    in one walk: an ancestor walk per link costs links x depth on a page nesting deep."""
+    hidden: set[etree._Element] = set()
+    open_marks = 0
+    marked: set[etree._Element] = set()
+    for event, el in etree.iterwalk(scope, events=("start", "end")):
+        if not isinstance(el.tag, str):
+            continue
+        if event == "start":
+            if _is_navigation(el) or (skip is not None and skip(el)):
+                marked.add(el)
+                open_marks += 1
+            elif open_marks and el.tag == "a":
+                hidden.add(el)
+        elif el in marked:
+            open_marks -= 1
+    return hidden
+
+
+def find_labels(scope: etree._Element, keep: Callable[[etree._Element], bool] = lambda _: True,
+                skip: Callable[[etree._Element], bool] | None = None
                 ) -> tuple[list[str], str | None]:
     """The labels of the post whose part of the page is ``scope`` and the rule that found
-    them; ``keep`` says which links may count (not the body's, not the comments')."""
+    them; ``keep`` says which links may count (not the body's), ``skip`` which elements hold
+    none (the comments)."""
+    hidden = _hidden(scope, skip)
     for rule, query in _RULES:
         labels: dict[str, None] = {}
         for link in xp(scope, query):
-            if not keep(link) or _navigation(link):
+            if link in hidden or not keep(link):
                 continue
             name = text_of(link) or label_from_href(str(link.get("href")))
             if name:

@@ -18,7 +18,7 @@ from typing import Final
 import attrs
 
 from ._words import counted
-from .model import Archive, Blog, Comment, Label, Post, Skipped, SourceInfo
+from .model import Archive, Blog, Comment, FieldSources, Label, Post, Skipped, SourceInfo
 
 __all__ = ["KNOWN_COMMENT_STATUS", "KNOWN_POST_STATUS", "Assembler", "label_index",
            "merge_blogs", "resolution_notes", "sort_time"]
@@ -67,6 +67,13 @@ def _page_merge(a: Post, b: Post) -> Post:
     for name in ("published", "author", "labels", "comment_count", "title", "url", "path"):
         if getattr(best, name) in (None, "", ()) and getattr(other, name) not in (None, "", ()):
             fill[name] = getattr(other, name)
+    if "published" in fill:  # with the rule that read it
+        fill.update(published_source=other.published_source,
+                    published_precision=other.published_precision)
+    traced = {name: getattr(other.field_sources, name) for name in ("author", "url", "labels")
+              if name in fill and other.field_sources is not None}
+    if traced:  # a field filled from the other copy keeps the rule that read it there
+        fill["field_sources"] = attrs.evolve(best.field_sources or FieldSources(), **traced)
     if best.published_precision == "date" and other.published is not None and (
         other.published_precision is None
     ):

@@ -15,6 +15,7 @@ import attrs
 
 from ._words import counted, number
 from .model import Archive, Blog, Skipped, SourceInfo
+from .pagecheck import PageReport, page_lines, page_reports
 from .stats import counts
 
 __all__ = ["Summary", "blogs_summary", "date_range", "describe_counts", "info_json",
@@ -40,6 +41,8 @@ class Summary:
     capture: dict[str, int] | None = None
     """Of an archive folder: its posts' media URLs captured / failed / not tried
     (``capture.state.capture_counts``); None for sources."""
+    pages: tuple[PageReport, ...] = ()
+    """Saved pages read: how each was read and what of it to check (``pagecheck``)."""
 
 
 def summarise(archive: Archive | Summary) -> Summary:
@@ -51,6 +54,7 @@ def summarise(archive: Archive | Summary) -> Summary:
         top_labels=top_labels((lb.name, len(lb.post_ids)) for lb in archive.labels),
         untitled=sum(1 for p in archive.posts if not p.title.strip()),
         notes=archive.notes, skipped=archive.skipped, posts=len(archive.posts),
+        pages=page_reports(archive.posts),
     )
 
 
@@ -133,6 +137,8 @@ def info_lines(archive: Archive | Summary) -> list[str]:
         lines.append(f"untitled posts or pages: {number(summary.untitled)}")
     if summary.capture is not None:
         lines.append(describe_capture(summary.capture))
+    lines.extend(page_lines(summary.pages, sum(1 for s in summary.sources
+                                               if s.format == "html")))
     for note in summary.notes:
         lines.append(f"note: {note}")
     return lines
@@ -162,6 +168,7 @@ def info_json(archive: Archive | Summary) -> dict[str, Any]:
         "published": summary.published,
         "notes": list(summary.notes),
         "capture": summary.capture,
+        "pages": [attrs.asdict(report) for report in summary.pages],
     }
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "Author",
     "Blog",
     "Comment",
+    "FieldSources",
     "InReplyTo",
     "Label",
     "Link",
@@ -142,6 +143,42 @@ class Origin:
     )
     captured: datetime | None = doc("Pages from a WARC: the `WARC-Date` of the capture.",
                                     default=None)
+    template: str | None = doc(
+        "HTML pages: the template generation the page was read as: `classic`, `layouts` "
+        "(widget templates 2006-2016), `2017+` (responsive themes), `third-party`, "
+        "`google` (corporate blogs), `mobile`.",
+        default=None,
+    )
+
+
+@documented
+@attrs.frozen
+class FieldSources:
+    """HTML pages: the page reader's rule that gave each field, so a wrong value can be traced.
+
+    `published` has its own `published_source`. A field the page does not give has no rule."""
+
+    author: str | None = doc(
+        "Where the author was read: `itemprop=name`, `span.fn`, `a.g-profile`, "
+        "`a[rel=author]`, `span.post-author`, `span.byline-author`, `json-ld` (Layouts and "
+        "later); `byline-text` (the name after \"posted by\" in a classic byline), "
+        "`byline-profile-link`, `byline-author-class`.",
+        default=None,
+    )
+    url: str | None = doc(
+        "Where the permalink was read: `a.timestamp-link`, `post-timestamp meta`, "
+        "`post-title link`, `a[itemprop=url]`, `page-url` (an item page's own URL: a "
+        "fallback); classic: `byline-permalink-time` (a link titled \"permanent link\" "
+        "whose text is the time), `byline-time-link`, `byline-permalink-title`, "
+        "`byline-mark-link` (`#`, `¶`), `byline-post-link`.",
+        default=None,
+    )
+    labels: str | None = doc(
+        "Where the labels were read: `post-labels` (the post's own list: `post-labels`, "
+        "`blogger-labels`...), `rel=tag`, `post-footer`, `label-links` (any label link "
+        "around the post, outside menus and breadcrumbs: a fallback).",
+        default=None,
+    )
 
 
 @documented
@@ -213,6 +250,9 @@ class Post:
         "`date` when only a day is known (`published` is then that day at 00:00, naive); "
         "null when the time is known.",
         default=None,
+    )
+    field_sources: FieldSources | None = doc(
+        "HTML pages: which rule gave the author, the permalink and the labels.", default=None
     )
     content_partial: bool = doc(
         "HTML pages: `content` is a snippet or cut at a \"Read more\" jump link (index pages), "

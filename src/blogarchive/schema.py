@@ -188,10 +188,10 @@ def field_reference() -> str:
 
 def _nested() -> list[type]:
     from .analysis.records import BodyAnalysis, BodyLink, LinkList, ListedLink, Media, Quote
-    from .model import InReplyTo, Link, Location, Origin, Property, Thumbnail
+    from .model import FieldSources, InReplyTo, Link, Location, Origin, Property, Thumbnail
 
     return [Link, Property, Location, Thumbnail, InReplyTo, Origin, BodyAnalysis, Quote,
-            LinkList, ListedLink, BodyLink, Media]
+            LinkList, ListedLink, BodyLink, Media, FieldSources]
 
 
 def _type_name(tp: Any) -> str:

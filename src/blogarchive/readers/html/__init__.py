@@ -15,10 +15,11 @@ from typing import IO, Final
 
 from ...analysis.urls import path_kind, split_url
 from ...errors import ParseError, UnsupportedFormat
-from ...model import Author, Blog, Comment, Origin, Post, Skipped
+from ...model import Author, Blog, Comment, FieldSources, Origin, Post, Skipped
 from .classic import find_classic_posts, is_classic
 from .comments import FoundComment
 from .found import FoundPost
+from .generation import generation
 from .layouts import find_posts
 from .page import Page, canonical_url, is_blogger, parse_page
 
@@ -68,10 +69,9 @@ class HtmlReader:
         # Only the blog's identity outlives the page: a mirror has thousands of pages, and a
         # parsed page (tree and text) is many times its size.
         self._blog = Blog(id=page.blog_id, title=page.blog_title, url=page.blog_url)
-        if _WIDGET_ENGINE.search(page.text) or not is_classic(page.text):
-            found = find_posts(page)
-        else:
-            found = find_classic_posts(page)
+        classic = not _WIDGET_ENGINE.search(page.text) and is_classic(page.text)
+        found = find_classic_posts(page) if classic else find_posts(page)
+        template = generation(page.text, classic)
         self.notes.extend(f"{self.source}: {note}" for note in page.notes)  # finding adds some
         if not found:
             self.notes.append(f"{self.source}: a Blogger page with no posts on it")
@@ -81,7 +81,7 @@ class HtmlReader:
             self.entries += 1
             origin = Origin(format=self.format, source=self.source, entry=index, line=post.line,
                             page_url=page.url, page_kind=kind, warc_record=self.warc_record,
-                            captured=self.captured)
+                            captured=self.captured, template=template)
             if post.id is None:
                 yield Skipped(source=self.source, entry=index, line=post.line,
                               reason=f"a post ({post.title or 'untitled'!r}) whose id the page "
@@ -133,6 +133,9 @@ def _post(found: FoundPost, origin: Origin) -> Post:
         comment_count=found.comment_count,
         published_source=found.published_source,
         published_precision=found.precision,
+        field_sources=FieldSources(author=found.sources.get("author") if author else None,
+                                   url=found.sources.get("url") if found.url else None,
+                                   labels=found.sources.get("labels") if found.labels else None),
         content_partial=found.partial,
         origin=origin,
     )

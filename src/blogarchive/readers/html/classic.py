@@ -19,10 +19,12 @@ import attrs
 from lxml import etree
 
 from ...analysis._tree import parse_noted
+from .bylines import Byline, find_byline, is_comments
 from .comments import find_comments
 from .found import FoundPost
-from .page import Page, canonical_url, label_from_href, text_of, xp
-from .when import from_header, parse_day, parse_moment, parse_time_of_day, url_year
+from .labels import find_labels
+from .page import Page, text_of, xp
+from .when import from_header, parse_day, url_year
 
 __all__ = ["find_classic_posts", "is_classic"]
 
@@ -39,8 +41,6 @@ _HEADER: Final = re.compile(
     re.I | re.S)
 _HEADING: Final = re.compile(r"<h([1-4])\b[^<>]*>((?:[^<]|<(?!h[1-6]\b))*?)</h\1>", re.I)
 _TAGS: Final = re.compile(r"<[^<>]+>")
-_POSTED_BY: Final = re.compile(
-    r"posted\s+by\s+(.*?)\s*(?:\bat\b|@|\||$)", re.I | re.S)
 
 
 def is_classic(text: str) -> bool:
@@ -111,9 +111,13 @@ def find_classic_posts(page: Page) -> list[FoundPost]:
             before_after = line - 1 + text.count("\n", body_start, after_start)
             page.notes.append(attrs.evolve(flattened, line=flattened.line + before_after).note(
                 " after a post's body, in its labels, byline or comments"))
-        url, stamp, author, byline = _byline(after_root, page)
-        year = url_year(url)
-        published, source, precision = _when(stamp, header, year, byline)
+        byline = find_byline(after_root, page.url)
+        url = byline.url if byline is not None else None
+        published, source, precision = _when(byline, header, url_year(url))
+        if byline is not None and byline.stamp is not None and byline.stamp.ambiguous:
+            page.notes.append(f"post {anchor.group(1) if anchor else title!r}: its byline's "
+                              f"time {byline.stamp.ambiguous}")
+        labels, labels_source = _labels(after_root)
         posts.append(FoundPost(
             id=anchor.group(1) if anchor else None,
             title=title,
@@ -121,8 +125,10 @@ def find_classic_posts(page: Page) -> list[FoundPost]:
             published=published,
             published_source=source,
             precision=precision,
-            author=author,
-            labels=_labels(after_root),
+            author=byline.author if byline is not None else None,
+            author_url=byline.author_url if byline is not None else None,
+            labels=labels,
+            sources=_sources(byline, labels_source),
             content=text[body_start:body_end].strip(),
             comment_count=_count(after_root),
             comments=find_comments(after_root),
@@ -148,52 +154,36 @@ def _date_header(before: str) -> str | None:
     return last.group(2) or _plain(last.group(1))
 
 
-def _byline(
-    root: etree._Element, page: Page
-) -> tuple[str | None, str | None, str | None, str | None]:
-    """The permalink, its visible timestamp and the author from "posted by X at <a>..</a>"."""
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
-            continue
-        own = text_of(el)
-        if not re.search(r"posted\s+by", own, re.I) or len(own) > 300:
-            continue
-        if any(re.search(r"posted\s+by", text_of(c), re.I) for c in el if isinstance(c.tag, str)):
-            continue  # a smaller element holds the byline
-        links = xp(el, './/a[@title="permanent link"]') or xp(el, ".//a[@href]")
-        link = next((a for a in links if "showComment" not in str(a.get("href"))), None)
-        author = None
-        match = _POSTED_BY.search(own)
-        if match:
-            author = match.group(1).strip(" |,") or None
-        if link is None:
-            return None, own, author, own
-        return canonical_url(str(link.get("href")), page.url), text_of(link), author, own
-    return None, None, None, None
-
-
-def _when(stamp: str | None, header: str | None, year: int | None,
-          byline: str | None) -> tuple[datetime | None, str | None, str | None]:
-    if stamp:
-        moment, has_time = parse_moment(stamp, year)
-        if moment is not None and has_time:
+def _when(byline: Byline | None, header: str | None, year: int | None
+          ) -> tuple[datetime | None, str | None, str | None]:
+    """The post's time: the byline's day and time; its time on the date header's day; its
+    day alone; else the header's day. Naive local time, as the page prints it."""
+    stamp = byline.stamp if byline is not None else None
+    if stamp is not None and stamp.day is not None:
+        moment = stamp.moment()
+        if stamp.at is not None:
             return moment, "byline-timestamp", None
-    if byline and stamp and parse_day(stamp, year) is None:
-        day = parse_day(byline, year)  # "posted by OLS | Wednesday, June 15, 2005 | 9:37 AM"
-        at = parse_time_of_day(stamp)
-        if day is not None and at is not None:
-            return datetime.combine(day, at), "byline-date+time", None
-    return from_header(header, stamp, year) or (None, None, None)
+        return moment, "byline-date", "date"
+    visible = byline.text if byline is not None else None
+    if stamp is not None and stamp.at is not None:
+        header_day = parse_day(header, year) if header else None
+        if header_day is not None:
+            return datetime.combine(header_day, stamp.at), "date-header+byline-time", None
+    return from_header(header, visible if stamp is not None else None, year) or (
+        None, None, None)
 
 
-def _labels(root: etree._Element) -> list[str]:
-    labels: dict[str, None] = {}
-    for link in xp(root, './/*[contains(@class, "blogger-labels") or '
-                           'contains(@class, "post-labels")]//a[@href]'):
-        name = text_of(link) or label_from_href(str(link.get("href")))
-        if name:
-            labels.setdefault(name, None)
-    return list(labels)
+def _labels(root: etree._Element) -> tuple[list[str], str | None]:
+    return find_labels(root, skip=is_comments)
+
+
+def _sources(byline: Byline | None, labels_source: str | None) -> dict[str, str]:
+    """Where the author, permalink and labels were read (``published_source`` says the time's)."""
+    found = {name: rule for name, rule in (byline.sources if byline else {}).items()
+             if name in ("author", "url")}
+    if labels_source:
+        found["labels"] = labels_source
+    return found
 
 
 def _count(root: etree._Element) -> int | None:

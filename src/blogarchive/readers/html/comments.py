@@ -24,6 +24,7 @@ from typing import Final
 import attrs
 from lxml import etree
 
+from .bylines import comment_author
 from .page import FLAT, classes, cls, has_class, text_of, xp
 from .when import from_show_comment, parse_moment
 
@@ -183,18 +184,8 @@ def _classic_blocks(scope: etree._Element) -> Iterator[FoundComment]:
         when = None
         href = _permalink(block)
         if byline is not None:
-            anon = _first(byline, f".//*[{cls('anon-comment-author')}]")
-            link = _first(byline, './/a[@rel="nofollow"]')
-            if link is not None:
-                author, url = text_of(link), str(link.get("href"))
-            elif anon is not None:
-                author = text_of(anon)
+            author, url = comment_author(byline)
             text = text_of(byline)
-            if link is None and anon is None:
-                # Up to the last colon: an attempt past it would scan to the end, each time.
-                head = text[:text.rfind(":") + 1]
-                match = re.search(r"posted by\s+(.*?)\s*:", head, re.I)
-                author = match.group(1) if match else ""
             when = from_show_comment(href)
             if when is None:
                 tail = text.rsplit(":", 1)[-1] if ":" in text else ""
@@ -235,13 +226,8 @@ def _list_items(scope: etree._Element) -> Iterator[FoundComment]:
         if ident is None or body is None:
             continue
         author, url = "", None
-        if data is not None:
-            anon = _first(data, f".//*[{cls('anon-comment-author')}]")
-            link = _first(data, './/a[not(contains(@href, "showComment"))]')
-            if anon is not None:
-                author = text_of(anon)
-            elif link is not None:
-                author, url = text_of(link), str(link.get("href"))
+        if data is not None:  # "By <a>Name</a> at <a>time</a>", or the name as plain text
+            author, url = comment_author(data)
         href = _permalink(li)
         when = from_show_comment(href) or (_visible(data, ".") if data is not None else None)
         removed = xp(body, f".//*[{cls('deleted-comment')}]") != []

@@ -27,3 +27,5 @@ class FoundPost:
     comment_count: int | None = None
     comments: list[FoundComment] = attrs.Factory(list)
     line: int | None = None
+    sources: dict[str, str] = attrs.Factory(dict)
+    """``author``, ``url``, ``labels`` -> the rule that gave each."""

@@ -19,7 +19,8 @@ from lxml import etree
 from ..._time import parse_time
 from .comments import find_comments, inner_html
 from .found import FoundPost
-from .page import FLAT, Page, canonical_url, cls, has_class, label_from_href, line_of, text_of, xp
+from .labels import find_labels
+from .page import FLAT, Page, canonical_url, cls, has_class, line_of, text_of, xp
 from .when import from_header, parse_moment, url_year
 
 __all__ = ["find_posts"]
@@ -96,6 +97,16 @@ def _first(container: etree._Element, body: etree._Element, *queries: str) -> st
     return None
 
 
+def _first_named(container: etree._Element, body: etree._Element,
+                 *queries: tuple[str, str]) -> tuple[str | None, str | None]:
+    """``_first`` over ``(query, rule name)`` pairs: the value and the rule that found it."""
+    for query, name in queries:
+        values = _values(container, body, query)
+        if values:
+            return values[0], name
+    return None, None
+
+
 def _post_id(page: Page, container: etree._Element, body: etree._Element,
              single: bool) -> str | None:
     direct = _first(container, body, './/meta[@itemprop="postId"]/@content',
@@ -134,19 +145,21 @@ def _post_id_in(hrefs: list[object]) -> str | None:
 
 
 def _url(page: Page, container: etree._Element, body: etree._Element,
-         single: bool) -> str | None:
-    found = _first(
+         single: bool) -> tuple[str | None, str | None]:
+    found, rule = _first_named(
         container, body,
-        f'.//a[{cls("timestamp-link")}]/@href',
-        f'.//*[{cls("post-timestamp")}]//meta[@itemprop="url"]/@content',
-        f'.//*[{cls("post-timestamp")}]//meta/@content',
-        f'.//*[{cls("post-title")} or {cls("entry-title")} or {cls("title")}]//a/@href',
-        f'.//a[.//*[{cls("mobile-index-title")}]]/@href',
-        './/a[@itemprop="url"]/@href',
+        (f'.//a[{cls("timestamp-link")}]/@href', "a.timestamp-link"),
+        (f'.//*[{cls("post-timestamp")}]//meta[@itemprop="url"]/@content', "post-timestamp meta"),
+        (f'.//*[{cls("post-timestamp")}]//meta/@content', "post-timestamp meta"),
+        (f'.//*[{cls("post-title")} or {cls("entry-title")} or {cls("title")}]//a/@href',
+         "post-title link"),
+        (f'.//a[.//*[{cls("mobile-index-title")}]]/@href', "mobile-index-title link"),
+        ('.//a[@itemprop="url"]/@href', "a[itemprop=url]"),
     )
     if found is None and single:
-        found = page.url
-    return canonical_url(found, page.url)
+        found, rule = page.url, "page-url"
+    url = canonical_url(found, page.url)
+    return url, rule if url else None
 
 
 def _title(container: etree._Element, body: etree._Element) -> str:
@@ -226,13 +239,15 @@ def _headers_before(root: etree._Element,
 
 
 def _author(container: etree._Element, body: etree._Element,
-            page: Page, single: bool) -> tuple[str | None, str | None]:
-    name = _first(
+            page: Page, single: bool) -> tuple[str | None, str | None, str | None]:
+    name, rule = _first_named(
         container, body,
-        f'.//*[{cls("post-author")}]//*[@itemprop="name"]',
-        f'.//*[{cls("post-author")}]//*[{cls("fn")}]',
-        f'.//*[{cls("fn")}]', f'.//a[{cls("g-profile")}]', f'.//a[{cls("entry-author-link")}]',
-        f'.//*[{cls("post-author")}]//a', f'.//*[{cls("post-author")}]',
+        (f'.//*[{cls("post-author")}]//*[@itemprop="name"]', "itemprop=name"),
+        (f'.//*[{cls("post-author")}]//*[{cls("fn")}]', "span.fn"),
+        (f'.//*[{cls("fn")}]', "span.fn"), (f'.//a[{cls("g-profile")}]', "a.g-profile"),
+        (f'.//a[{cls("entry-author-link")}]', "a.entry-author-link"),
+        (f'.//*[{cls("post-author")}]//a', "span.post-author"),
+        (f'.//*[{cls("post-author")}]', "span.post-author"),
     )
     url = _first(container, body, f'.//a[{cls("g-profile")}]/@href', './/a[@rel="author"]/@href',
                  f'.//a[{cls("entry-author-link")}]/@href',
@@ -241,28 +256,26 @@ def _author(container: etree._Element, body: etree._Element,
     if name is None:
         byline = xp(body, f'.//*[{cls("byline-author")}]')
         if byline:
-            name = text_of(byline[0])
+            name, rule = text_of(byline[0]), "span.byline-author"
+    if name is None:  # custom themes whose only byline is the profile link (issue 14)
+        name, rule = _first_named(
+            container, body,
+            ('.//a[contains(concat(" ", normalize-space(@rel), " "), " author ")]',
+             "a[rel=author]"))
     if name is None and single:
         for item in page.json_ld:
             author = item.get("author")
             if isinstance(author, dict) and author.get("name"):
-                name = str(author["name"])
+                name, rule = str(author["name"]), "json-ld"
                 break
     if name:
         name = re.sub(r"^(?:posted|written|publicado|publié|gepostet|postado|pubblicato)\s+"
                       r"(?:by|por|par|von|da)\s+", "", name, flags=re.I).strip()
-    return name or None, url
+    return name or None, url, rule if name else None
 
 
-def _labels(container: etree._Element, body: etree._Element) -> list[str]:
-    labels: dict[str, None] = {}
-    for link in xp(container, './/a[contains(@href, "/search/label/")]'):
-        if not _outside(link, body):
-            continue
-        name = text_of(link) or label_from_href(str(link.get("href")))
-        if name:
-            labels.setdefault(name.rstrip(","), None)
-    return list(labels)
+def _labels(container: etree._Element, body: etree._Element) -> tuple[list[str], str | None]:
+    return find_labels(container, lambda link: _outside(link, body))
 
 
 def _comment_count(container: etree._Element, body: etree._Element) -> int | None:
@@ -332,10 +345,11 @@ def find_posts(page: Page) -> list[FoundPost]:
     before = _headers_before(page.root, containers)
     found = []
     for body, container in zip(bodies, containers, strict=True):
-        url = _url(page, container, body, single)
+        url, url_rule = _url(page, container, body, single)
         published, source, precision = _published(page, container, body, url, single,
                                                   before.get(container))
-        author, author_url = _author(container, body, page, single)
+        author, author_url, author_rule = _author(container, body, page, single)
+        labels, labels_rule = _labels(container, body)
         content, partial = _content(body)
         jump = xp(container, f'.//*[{cls("jump-link")}]')
         mobile_index = bool(xp(container, f'.//*[{cls("mobile-index-contents")}]'))
@@ -353,11 +367,13 @@ def find_posts(page: Page) -> list[FoundPost]:
             precision=precision,
             author=author,
             author_url=author_url,
-            labels=_labels(container, body),
+            labels=labels,
             content=content,
             partial=partial or bool(jump) or mobile_index,
             comment_count=_comment_count(container if not single else page.root, body),
             comments=find_comments(comments_scope),
             line=line_of(body),
+            sources={name: rule for name, rule in (("author", author_rule), ("url", url_rule),
+                                                   ("labels", labels_rule)) if rule},
         ))
     return found

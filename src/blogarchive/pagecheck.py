@@ -1,0 +1,115 @@
+"""What ``info`` says of each saved page: the template generation it was read as, and which of
+its posts' fields fell back to a weaker rule or stayed empty, so a user sees what to check.
+
+Read from the posts' ``origin`` (the page, its ``template``) and the rules that gave each field
+(``published_source``, ``field_sources``). A post seen on several pages is merged into the copy
+kept (the item page's, usually): it is counted on that page.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import attrs
+
+from ._words import counted, number
+from .model import Post
+
+__all__ = ["PageReport", "page_lines", "page_reports"]
+
+# The rules that read a field from what the template states for that one post; any other rule
+# is a fallback (a shared date header, the page's own URL, any label link around the post).
+_STATED_TIMES = frozenset({"abbr.published", "time.published", "span.published",
+                           "itemprop=datePublished", "byline-timestamp"})
+_FALLBACKS = {"url": frozenset({"page-url"}), "author": frozenset({"json-ld"}),
+              "labels": frozenset({"label-links"})}
+_LISTED = 20  # pages listed by name; the rest are counted (``info --json`` lists them all)
+
+
+@attrs.frozen
+class PageReport:
+    """One page: how it was read and what of its posts to check."""
+
+    source: str
+    template: str | None
+    kind: str | None
+    posts: int
+    fell_back: tuple[tuple[str, int], ...]
+    """``("published: date-header", 2)``: a field, the fallback rule, how many posts."""
+    empty: tuple[tuple[str, int], ...]
+    """``("author", 1)``: a field no rule found, how many posts."""
+
+    @property
+    def clean(self) -> bool:
+        return not self.fell_back and not self.empty
+
+
+def _checks(post: Post) -> tuple[list[str], list[str]]:
+    fell, empty = [], []
+    if post.published is None:
+        empty.append("published")
+    elif post.published_source not in _STATED_TIMES:
+        fell.append(f"published: {post.published_source or 'unknown'}"
+                    + (" (day only)" if post.published_precision == "date" else ""))
+    sources = post.field_sources
+    for name, value in (("author", post.author), ("url", post.url)):
+        if not value:
+            empty.append(name)
+    for name, rules in _FALLBACKS.items():
+        rule = getattr(sources, name) if sources is not None else None
+        if rule in rules:
+            fell.append(f"{name}: {rule}")
+    return fell, empty
+
+
+def page_reports(posts: Iterable[Post]) -> tuple[PageReport, ...]:
+    """One report per page the posts were read from, in the order first met."""
+    pages: dict[str, tuple[Post, list[Post]]] = {}
+    for post in posts:
+        if post.origin is None or post.origin.format != "html":
+            continue
+        pages.setdefault(post.origin.source, (post, []))[1].append(post)
+    reports = []
+    for source, (first, kept) in pages.items():
+        fell: Counter[str] = Counter()
+        empty: Counter[str] = Counter()
+        for post in kept:
+            found_fell, found_empty = _checks(post)
+            fell.update(found_fell)
+            empty.update(found_empty)
+        assert first.origin is not None
+        reports.append(PageReport(source=source, template=first.origin.template,
+                                  kind=first.origin.page_kind, posts=len(kept),
+                                  fell_back=tuple(sorted(fell.items())),
+                                  empty=tuple(sorted(empty.items()))))
+    return tuple(reports)
+
+
+def _counts(pairs: tuple[tuple[str, int], ...], posts: int) -> str:
+    return ", ".join(name if posts == 1 else f"{name} ({number(n)} of {number(posts)} posts)"
+                     for name, n in pairs)
+
+
+def page_lines(reports: tuple[PageReport, ...], read: int) -> list[str]:
+    """``info``'s lines on the ``read`` saved pages: the generations of those whose posts were
+    kept, then each page with something to check."""
+    if not reports:
+        return []
+    generations = Counter(r.template or "unknown" for r in reports)
+    to_check = [r for r in reports if not r.clean]
+    lines = [f"saved pages: {number(read)}, posts kept from {number(len(reports))} ("
+             + ", ".join(f"{name} {number(n)}" for name, n in generations.most_common())
+             + f"); {number(len(to_check))} with fields to check"]
+    for report in to_check[:_LISTED]:
+        parts = [f"{report.template or 'unknown'} {report.kind or 'page'} page, "
+                 f"{counted(report.posts, 'post')}"]
+        if report.fell_back:
+            parts.append("fell back: " + _counts(report.fell_back, report.posts))
+        if report.empty:
+            parts.append("empty: " + _counts(report.empty, report.posts))
+        lines.append(f"  {report.source}: " + "; ".join(parts))
+    if len(to_check) > _LISTED:
+        lines.append(f"  ... and {counted(len(to_check) - _LISTED, 'more page')} "
+                     "(info --json lists them all)")
+    return lines

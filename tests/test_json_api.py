@@ -183,3 +183,16 @@ def test_comment_statuses_of_an_admin_view(tmp_path: Path) -> None:
         {"kind": "blogger#comment", "id": str(n), "post": {"id": "1"}, "status": status}
         for n, status in enumerate(["LIVE", "EMPTIED", "PENDING", "SPAM"])]})
     assert [c.status for c in archive.comments] == ["live", "removed", "PENDING", "SPAM"]
+
+
+def test_list_pages_saved_as_json_lines_or_with_a_bom_read_alike(tmp_path: Path) -> None:
+    pages = [json.loads((JSON / f"api-posts-page{n}.json").read_text()) for n in (1, 2)]
+    lines = "\n".join(json.dumps(p) for p in pages) + "\n"
+    expected = [attrs.evolve(p, origin=None)
+                for p in blogarchive.read(JSON / "api-posts-pages.json").posts]
+    for name, data in (("lines.jsonl", lines.encode()),
+                       ("bom.json", b"\xef\xbb\xbf" + json.dumps(pages).encode()),
+                       ("utf16.json", json.dumps(pages).encode("utf-16"))):
+        (tmp_path / name).write_bytes(data)
+        archive = blogarchive.read(tmp_path / name)
+        assert [attrs.evolve(p, origin=None) for p in archive.posts] == expected, name

@@ -116,6 +116,9 @@ def test_lone_surrogates_are_replaced_noted_and_stored(tmp_path: Path) -> None:
     assert archive.posts[0].content == "a\ufffdb"
     assert any("1 lone UTF-16 surrogate escape" in n for n in archive.notes)
     assert main(["convert", str(source), "-o", str(tmp_path / "out")]) == 0
+    # an escaped backslash before "ud800" is text, not a surrogate: kept as written
+    kept = blogarchive.read(_write(tmp_path, (POST % '"a\\\\ud800b"').encode()))
+    assert kept.posts[0].content == "a\\ud800b" and kept.notes == ()
 
 
 def test_the_size_limit_is_enforced_while_reading(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ _WS: Final = re.compile(r"\s*")
 _TOKEN: Final = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 # Lone UTF-16 halves (`"\ud800"` is valid JSON): no UTF-8 file or XML tree can hold them.
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @attrs.frozen
@@ -153,9 +154,12 @@ def load(opener: Callable[[], IO[bytes]], source: str, limits: Limits) -> Docume
         at = _WS.match(text, at).end()  # type: ignore[union-attr]
         if at < end and text[at] == ",":  # pages saved as `{...},{...}`
             at = _WS.match(text, at + 1).end()  # type: ignore[union-attr]
+    # Strict decoding leaves no surrogate in the text: only an escape can make one, so the
+    # walk looks at strings only when the text has such an escape (a tenth of its time).
+    strings = _SURROGATE_ESCAPE.search(body, start) is not None
     replaced = 0
     for value in values:
-        replaced += _check(value, source)
+        replaced += _check(value, source, strings)
     return Document(values=tuple(values), callback=callback, replaced=replaced)
 
 
@@ -174,9 +178,9 @@ def _too_deep(text: str, start: int) -> int:
     return start
 
 
-def _check(value: Any, source: str) -> int:
-    """Refuse nesting past MAX_DEPTH and replace lone surrogates (in place), without
-    recursing; the number replaced."""
+def _check(value: Any, source: str, strings: bool) -> int:
+    """Refuse nesting past MAX_DEPTH and, if ``strings``, replace lone surrogates (in place),
+    without recursing; the number replaced."""
     replaced = 0
     stack: list[tuple[Any, int, str]] = [(value, 1, "$")]
     while stack:
@@ -188,18 +192,18 @@ def _check(value: Any, source: str) -> int:
         if isinstance(node, dict):
             for key in list(node):
                 item = node[key]
-                if isinstance(item, str) and _SURROGATE.search(item):
+                if strings and isinstance(item, str) and _SURROGATE.search(item):
                     node[key], n = _SURROGATE.subn("\ufffd", item)
                     replaced += n
                 elif isinstance(item, (dict, list)):
                     stack.append((item, depth + 1, f"{path}.{key}"))
-                if _SURROGATE.search(key):
+                if strings and _SURROGATE.search(key):
                     fixed, n = _SURROGATE.subn("\ufffd", key)
                     node[fixed] = node.pop(key)
                     replaced += n
         elif isinstance(node, list):
             for i, item in enumerate(node):
-                if isinstance(item, str) and _SURROGATE.search(item):
+                if strings and isinstance(item, str) and _SURROGATE.search(item):
                     node[i], n = _SURROGATE.subn("\ufffd", item)
                     replaced += n
                 elif isinstance(item, (dict, list)):

@@ -65,11 +65,11 @@ class _Builder:
         self.count = 0
         self.replaced = 0
 
-    def _text(self, value: Any, path: str) -> str:
+    def _text(self, value: Any, path: str, key: str) -> str:
         if isinstance(value, bool):
             return "true" if value else "false"
         if not isinstance(value, str):
-            raise _Bad(f"{path}: expected text, found {kind_of(value)}")
+            raise _Bad(f"{path}.{key}: expected text, found {kind_of(value)}")
         text: str = value
         if _NOT_XML.search(text):
             text, n = _NOT_XML.subn("\ufffd", text)
@@ -99,7 +99,7 @@ class _Builder:
             if (prefix and prefix != "xmlns" and _NAME.match(prefix) and prefix not in scope
                     and prefix not in declared):
                 declared[prefix] = _KNOWN.get(prefix) or _PLACEHOLDER + prefix
-        inner = {**scope, **declared}
+        inner = {**scope, **declared} if declared else scope
         try:
             child = etree.SubElement(parent, self._tag(name, inner, path),
                                      nsmap=_nsmap(declared))
@@ -108,15 +108,14 @@ class _Builder:
         for key, item in value.items():
             if key == "xmlns" or key.startswith("xmlns$"):
                 continue
-            where = f"{path}.{key}"
             if key == "$t":
-                child.text = self._text(item, where)
+                child.text = self._text(item, path, key)
             elif isinstance(item, (dict, list)):
-                self.element(child, key, item, where, inner)
+                self.element(child, key, item, f"{path}.{key}", inner)
             elif item is None:
-                raise _Bad(f"{where}: null is not a GData value")
+                raise _Bad(f"{path}.{key}: null is not a GData value")
             else:
-                child.set(self._attribute(key, inner, where), self._text(item, where))
+                child.set(self._attribute(key, inner, path), self._text(item, path, key))
 
     def _tag(self, name: str, scope: dict[str | None, str], path: str) -> str:
         prefix, dollar, local = name.rpartition("$")
@@ -130,7 +129,7 @@ class _Builder:
     def _attribute(self, name: str, scope: dict[str | None, str], path: str) -> str:
         prefix, dollar, local = name.rpartition("$")
         if not _NAME.match(local) or (dollar and not _NAME.match(prefix)):
-            raise _Bad(f"{path}: {name!r} is not an attribute name")
+            raise _Bad(f"{path}.{name}: {name!r} is not an attribute name")
         if not prefix:
             return local  # unprefixed attributes are in no namespace, as in XML
         uri = scope.get(prefix) or _KNOWN.get(prefix) or _PLACEHOLDER + prefix

@@ -19,6 +19,7 @@ SOURCES = [
     [EXAMPLE, FIXTURES / "feeds" / "posts.rss.xml", FIXTURES / "bad" / "truncated.xml"],
     [FIXTURES / "feeds" / "posts-page1.atom", FIXTURES / "feeds" / "posts-page2.atom",
      FIXTURES / "feeds" / "posts-page1.atom"],  # the same posts twice: duplicates merged
+    FIXTURES / "json",  # GData JSON feeds and Blogger API responses, with an Atom twin
 ]
 CORPUS_FEEDS = sorted((CORPUS / "atom").glob("*")) if (CORPUS / "atom").is_dir() else []
 

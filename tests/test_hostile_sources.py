@@ -67,7 +67,7 @@ def test_sniff_gives_a_kind_or_a_source_error_for_any_bytes(data: bytes) -> None
     except blogarchive.SourceError as err:
         assert str(err).startswith("x") and "\n" not in str(err)
     else:
-        assert kind in ("atom", "rss", "html")
+        assert kind in ("atom", "rss", "html", "json")
 
 
 def test_root_scan_skips_prolog_to_the_root() -> None:

@@ -30,6 +30,7 @@ FIXTURE_INPUTS = [
     *sorted((FIXTURES / "legacy").glob("*.xml")),
     *sorted((FIXTURES / "preserve").glob("*.xml")),
     *sorted((FIXTURES / "feeds").iterdir()),
+    *sorted((FIXTURES / "json").iterdir()),
     FIXTURES / "takeout" / "Takeout",
     *sorted(p for p in (FIXTURES / "html").glob("*.html") if p.name not in REFUSED),
     FIXTURES / "html" / "mirror",

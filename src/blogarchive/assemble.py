@@ -36,7 +36,11 @@ def sort_time(value: datetime | None) -> tuple[int, float]:
 
 
 def _id_key(value: str) -> tuple[int, int, str]:
-    return (0, int(value), "") if value.isdigit() else (1, 0, value)
+    # Numeric ids by number, as Blogger's are; by length first, so that no id is ever given
+    # to int(), which refuses 4,300 digits and more (and "²", which isdigit() admits).
+    if value.isascii() and value.isdigit():
+        return (0, len(value.lstrip("0")), value.lstrip("0"))
+    return (1, 0, value)
 
 
 def _newer(a: Post | Comment, b: Post | Comment) -> bool:

@@ -62,7 +62,8 @@ class Author:
         "Takeout `author/blogger:type` (`BLOGGER`, `ANONYMOUS`), as written.", default=None
     )
     extras: tuple[str, ...] = doc(
-        "Child elements of `author` that no field maps, serialised as XML.", default=()
+        "Child elements of `author` that no field maps, serialised as XML (Blogger API: "
+        "members, as one-member JSON objects, e.g. the author's `id`).", default=()
     )
 
 
@@ -264,7 +265,8 @@ class Post:
     links: tuple[Link, ...] = doc("Every link the entry carries, in source order.", default=())
     properties: tuple[Property, ...] = doc("`gd:extendedProperty` pairs.", default=())
     extras: tuple[str, ...] = doc(
-        "Entry children that no field maps, serialised as XML, so nothing is lost.", default=()
+        "Entry children that no field maps, serialised as XML, so nothing is lost (Blogger "
+        "API: members, as one-member JSON objects such as `{\"etag\":...}`).", default=()
     )
     retained: bool = doc(
         "Kept from an earlier conversion into this archive: not in the latest sources "
@@ -319,7 +321,8 @@ class Comment:
     links: tuple[Link, ...] = doc("Every link the entry carries, in source order.", default=())
     properties: tuple[Property, ...] = doc("`gd:extendedProperty` pairs.", default=())
     extras: tuple[str, ...] = doc(
-        "Entry children that no field maps, serialised as XML.", default=()
+        "Entry children that no field maps, serialised as XML (Blogger API: members, as "
+        "one-member JSON objects).", default=()
     )
     retained: bool = doc(
         "Kept from an earlier conversion into this archive: not in the latest sources "
@@ -360,7 +363,8 @@ class Blog:
     )
     links: tuple[Link, ...] = doc("Feed-level links.", default=())
     extras: tuple[str, ...] = doc(
-        "Feed-level children that no field maps, serialised as XML.", default=()
+        "Feed-level children that no field maps, serialised as XML (Blogger API lists: "
+        "their own members such as `nextPageToken`, as one-member JSON objects).", default=()
     )
 
 
@@ -381,7 +385,9 @@ class SourceInfo:
     name: str = doc("File name, or `archive.zip!member/path` (never an absolute path).")
     format: str = doc(
         "`legacy-export`, `takeout`, `takeout-comments`, `public-feed`, `comment-feed`, "
-        "`rss`, `blogger-import` (converter-made look-alike), `takeout-settings`."
+        "`rss`, `blogger-import` (converter-made look-alike), `takeout-settings`; "
+        "`public-feed-json`, `comment-feed-json` (GData JSON feeds), `blogger-api` (Blogger "
+        "API v3 responses)."
     )
     size: int = doc("Bytes read (after decompression).")
     sha256: str = doc("SHA-256 of the bytes read, lowercase hex.")

@@ -23,6 +23,8 @@ _ROOT: Final = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 # Constructs that may come before the root element, each with what ends it. Longest opener
 # first: "<!" also starts comments and CDATA.
 _PROLOG: Final = ((b"<?", b"?>"), (b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<!", b">"))
+# `?alt=json-in-script`: `// API callback\nNAME({...` (a comment line, then a call).
+_SCRIPT: Final = re.compile(rb"(?://[^\n]*\n\s*)*[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\s*\(\s*[{\[]")
 _HTML_START: Final = re.compile(rb"<(?:html|head|body|div|p|meta|title|text)\b")
 # Byte-order marks of the wide encodings libxml2 reads (the parsers decode them themselves).
 _BOMS: Final = ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -55,7 +57,8 @@ def _reencoded(data: bytes, encoding: str) -> bytes:
 
 
 def sniff(data: bytes, name: str) -> str:
-    """``atom``, ``rss`` or ``html`` for a document blogarchive reads; otherwise a clear error.
+    """``atom``, ``rss``, ``html`` or ``json`` for a document blogarchive reads; otherwise a
+    clear error.
 
     Raises ParseError for an empty file and UnsupportedFormat, saying what the bytes look
     like, for anything else.
@@ -66,11 +69,8 @@ def sniff(data: bytes, name: str) -> str:
     text = sniffable(data)
     if not text:
         raise ParseError(name, "empty file: no Blogger export or feed in it", line=1)
-    if text[:1] in (b"{", b"["):
-        raise UnsupportedFormat(
-            name, "JSON (a GData `?alt=json` feed or Blogger API dump?); blogarchive reads "
-            "the Atom and RSS forms: save the feed with `?alt=atom` or `?alt=rss` instead"
-        )
+    if text[:1] in (b"{", b"[") or _SCRIPT.match(text):
+        return "json"  # a GData JSON feed or Blogger API response (readers/json decides)
     if text[:1] != b"<":
         if b"\x00" in text[:512]:
             raise UnsupportedFormat(name, "binary data, not a Blogger export or feed")

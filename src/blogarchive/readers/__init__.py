@@ -18,6 +18,7 @@ from ..sources import Input, Opener, Tally, head, sniff
 from . import takeout
 from .atom import AtomReader
 from .html import HtmlReader
+from .json import JsonReader
 from .rss import RssReader
 
 __all__ = ["Salvage", "SourceRead"]
@@ -72,8 +73,10 @@ class SourceRead:
         #: set when a damaged document was read with ``recover``: what was kept and lost
         self.salvage: Salvage | None = None
         kind = sniff(head(source.opener), source.name)
-        self._reader: AtomReader | RssReader | HtmlReader
-        if kind == "html":
+        self._reader: AtomReader | RssReader | HtmlReader | JsonReader
+        if kind == "json":
+            self._reader = JsonReader(source.name, self._tally, limits)
+        elif kind == "html":
             self._reader = HtmlReader(source.name, self._tally, **source.capture)
         elif kind == "rss":
             self._reader = RssReader(source.name, self._tally, limits)
@@ -134,7 +137,8 @@ class SourceRead:
             yield from self._reader
         except Damaged as damage:
             reader = self._reader
-            assert not isinstance(reader, HtmlReader)  # pages are not read by _xml
+            # pages and JSON are not read by _xml
+            assert not isinstance(reader, (HtmlReader, JsonReader))
             if not self._recover or not reader.entries:
                 if not reader.entries:  # nothing before the damage to keep
                     raise

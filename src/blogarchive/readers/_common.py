@@ -328,8 +328,17 @@ def comment_count_of(f: Fields, tag: str) -> int | None:
     element = f.take(tag)
     if element is None:
         return None
-    text = (element.text or "").strip()
-    if text.isdigit():
-        return int(text)
-    f.untake(element)  # not a count: kept in extras as written
-    return None
+    count = count_of(element.text or "")
+    if count is None:
+        f.untake(element)  # not a count: kept in extras as written
+    return count
+
+
+_COUNT: Final = re.compile(r"\s*([0-9]{1,19})\s*")
+
+
+def count_of(text: str) -> int | None:
+    """A count written in ASCII digits, no more than an int64 holds; else None. (int()
+    refuses 4,300 digits and more, and "²", which str.isdigit() admits.)"""
+    m = _COUNT.fullmatch(text)
+    return int(m.group(1)) if m else None

@@ -2,6 +2,7 @@
 
     python benchmarks/run.py benchmarks/data/blog-100mb.xml
     python benchmarks/run.py benchmarks/data/pages-3000       # a folder of saved pages
+    python benchmarks/run.py FILE --steps floor,convert,validate --repeat 3
 
 Each measurement runs in its own process (so peak RSS is its own), one after the other on
 the same file:
@@ -9,14 +10,23 @@ the same file:
   stream   blogarchive.iter_records(file): every record made, none kept (flat memory)
   plain    blogarchive.read(file, analyse=False): records, assembled Archive, no body analysis
   read     blogarchive.read(file): the same with every post body analysed
-  convert  the CLI's work: read + write the JSON archive to a temporary folder
+  write    read + write the JSON data files alone (blogarchive.write)
+  convert  what `blogarchive convert` does: read, analyse, write data, originals, events,
+           schemas and manifests (blogarchive.convert)
+  convert-plain   the same with analyse=False, originals=False (`--no-analysis --no-originals`)
+  convert-jobs    convert with jobs=N (--jobs N, default 0: every core)
+  validate the archive convert wrote (blogarchive.validate); needs the convert step
 Figures are MB/s of input and peak RSS in MiB, and each as a ratio to the floor; the body
-analysis's cost is reported as (read - plain) as a share of convert.
+analysis's cost is reported as (read - plain) as a share of convert. With --repeat N each
+step runs N times and the fastest run is kept (the floor too): on a shared machine the
+fastest run is the one least slowed by others.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,7 +34,7 @@ from pathlib import Path
 
 CHILD = r"""
 import json, resource, sys, time, tempfile
-path, what = sys.argv[1], sys.argv[2]
+path, what, work, jobs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 start = time.perf_counter()
 from pathlib import Path
 if what == "floor" and Path(path).is_dir():  # a mirror: bare libxml2 HTML parse of every page
@@ -50,26 +60,50 @@ elif what in ("read", "plain"):
     import blogarchive
     a = blogarchive.read(path, analyse=what == "read")
     n = len(a.posts) + len(a.comments)
-else:
+elif what == "write":
     import blogarchive
     a = blogarchive.read(path)
     with tempfile.TemporaryDirectory() as d:
         blogarchive.write(a, d + "/archive")
     n = len(a.posts) + len(a.comments)
+elif what.startswith("convert"):
+    import blogarchive
+    options = {"convert-plain": {"analyse": False, "originals": False},
+               "convert-jobs": {"jobs": jobs}}.get(what, {})
+    done = blogarchive.convert(path, work + "/" + what, **options)
+    n = sum(len(c.archive.posts) + len(c.archive.comments) for c in done)
+elif what == "validate":
+    import blogarchive
+    report = blogarchive.validate(work + "/convert")
+    assert report.valid, report.problems[:3]
+    n = report.checked["posts"] + report.checked["comments"]
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"what": what, "seconds": seconds, "peak_mib": peak, "items": n}))
 """
 
 
-def measure(path: Path, what: str) -> dict[str, float]:
-    done = subprocess.run([sys.executable, "-c", CHILD, str(path), what],
+STEPS = ("floor", "stream", "plain", "read", "write", "convert", "convert-plain", "validate")
+
+
+def measure(path: Path, what: str, work: Path, jobs: int) -> dict[str, float]:
+    if what.startswith("convert"):
+        shutil.rmtree(work / what, ignore_errors=True)
+    done = subprocess.run([sys.executable, "-c", CHILD, str(path), what, str(work), str(jobs)],
                           capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", nargs="?", type=Path)
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help="comma-separated steps (floor is always measured)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="also measure convert with this many jobs (0: every core)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per step; fastest kept")
+    args = parser.parse_args()
+    path = args.path
     if path is None:
         from generate import generate
 
@@ -77,8 +111,16 @@ def main() -> None:
         generate(10, path)
     pages = sorted(path.rglob("*.html")) if path.is_dir() else []
     size_mb = (sum(p.stat().st_size for p in pages) if pages else path.stat().st_size) / 1e6
-    steps = ("floor", "stream", "plain", "read", "convert")
-    results = {what: measure(path, what) for what in steps}
+    steps = ["floor", *(s for s in args.steps.split(",") if s and s != "floor")]
+    if args.jobs is not None:
+        steps.append("convert-jobs")
+    if "validate" in steps and "convert" not in steps:
+        steps.insert(steps.index("validate"), "convert")
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="blogarchive-bench-") as work:
+        for what in steps:
+            runs = [measure(path, what, Path(work), args.jobs or 0) for _ in range(args.repeat)]
+            results[what] = min(runs, key=lambda r: r["seconds"])
     floor = results["floor"]
     print(f"{'folder' if pages else 'file'}: {path} ({size_mb:.1f} MB"
           + (f", {len(pages):,} pages)" if pages else ")"))
@@ -88,9 +130,10 @@ def main() -> None:
         print(f"{what:8} {r['seconds']:8.2f} {size_mb / r['seconds']:8.1f} {r['peak_mib']:9.0f} "
               f"{r['seconds'] / floor['seconds']:13.2f} {r['peak_mib'] / floor['peak_mib']:15.2f}"
               + (f" {len(pages) / r['seconds']:10.0f} pages/s" if pages else ""))
-    analysis = results["read"]["seconds"] - results["plain"]["seconds"]
-    print(f"body analysis: {analysis:.2f} s = {analysis / results['convert']['seconds']:.0%} "
-          "of convert")
+    if {"read", "plain", "convert"} <= results.keys():
+        analysis = results["read"]["seconds"] - results["plain"]["seconds"]
+        print(f"body analysis: {analysis:.2f} s = "
+              f"{analysis / results['convert']['seconds']:.0%} of convert")
 
 
 if __name__ == "__main__":

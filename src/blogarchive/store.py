@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import cattrs
 
+from ._lines import line_encoder
 from ._time import format_time, parse_time
 from .errors import ArchiveError
 from .folder import FILES, data_dir, real_destination, recover, replaceable, staging
@@ -64,13 +65,27 @@ def _dumps(value: Any, indent: int | None = None) -> str:
     )
 
 
-def dumps_line(record: Post | Comment) -> str:
-    """One JSON Lines line (without the newline) for a post or comment."""
+def _reference_line(record: Post | Comment) -> str:
+    """What ``dumps_line`` gives, the general (slow) way: the tests' reference."""
     kind = "comment" if isinstance(record, Comment) else "post"
     data = _converter.unstructure(record)
     data["schema"] = SCHEMA_IDS[kind]
     data["schema_version"] = SCHEMA_VERSION
     return _dumps(data)
+
+
+# One generated function per record class (``_lines``): the same bytes, a third of the time.
+_LINES = {
+    cls: line_encoder(_converter, cls, {"schema": SCHEMA_IDS[kind],
+                                        "schema_version": SCHEMA_VERSION})
+    for cls, kind in ((Post, "post"), (Comment, "comment"))
+}
+
+
+def dumps_line(record: Post | Comment) -> str:
+    """One JSON Lines line (without the newline) for a post or comment."""
+    encode = _LINES.get(type(record))
+    return encode(record) if encode is not None else _reference_line(record)
 
 
 def _authors(archive: Archive) -> list[dict[str, Any]]:

@@ -1,0 +1,118 @@
+"""Posts and comments as JSON Lines text, through one function built per record class.
+
+``store`` wrote each line as ``json.dumps(cattrs.unstructure(record), sort_keys=True)``;
+cattrs finds each field's hook at run time (an optional field is a dispatch on every value)
+and the encoder sorts every object again. Here each attrs class gets one generated function
+that builds its dict straight from the attributes, keys already in sorted order, so the
+encoder need not sort. The bytes are the same (tests compare them with that reference on
+every fixture, and tests/test_determinism.py on the corpus): a field type not handled here
+goes through cattrs and has its keys sorted, as before.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import attrs
+import cattrs
+
+from ._time import format_time
+
+__all__ = ["line_encoder", "sorted_deep"]
+
+_PLAIN = (str, int, bool, float, type(None))
+
+# The encoder store used, less the sorting (keys come sorted) and the cycle check (the
+# dicts are built fresh here and cannot hold themselves).
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                           check_circular=False).encode
+
+
+def sorted_deep(value: Any) -> Any:
+    """``value`` with every object's keys in sorted order (as ``sort_keys`` writes them)."""
+    if isinstance(value, dict):
+        return {k: sorted_deep(value[k]) for k in sorted(value)}
+    if isinstance(value, (list, tuple)):
+        return [sorted_deep(v) for v in value]
+    return value
+
+
+class _Builder:
+    """Generates one unstructure function per attrs class, reached from the record class."""
+
+    def __init__(self, converter: cattrs.Converter) -> None:
+        self.converter = converter
+        self.made: dict[type, Callable[[Any], dict[str, Any]]] = {}
+        self.building: set[type] = set()
+        self.names: dict[str, Any] = {"format_time": format_time, "sorted_deep": sorted_deep}
+
+    def function(self, cls: type, constants: dict[str, str] | None = None
+                 ) -> Callable[[Any], dict[str, Any]]:
+        if constants is None and cls in self.made:
+            return self.made[cls]
+        hints = typing.get_type_hints(cls)
+        self.building.add(cls)
+        entries = {}
+        for number, field in enumerate(attrs.fields(cls)):
+            entries[field.name] = self._expression(hints[field.name], f"o.{field.name}",
+                                                   f"v{number}")
+        for key, value in (constants or {}).items():
+            entries[key] = repr(value)
+        body = ", ".join(f"{key!r}: {entries[key]}" for key in sorted(entries))
+        name = f"unstructure_{cls.__name__}"
+        namespace = dict(self.names)
+        # Source built from the model's own field names and types only (no data).
+        exec(f"def {name}(o):\n    return {{{body}}}\n", namespace)
+        function: Callable[[Any], dict[str, Any]] = namespace[name]
+        self.building.discard(cls)
+        if constants is None:
+            self.made[cls] = function
+        return function
+
+    def _call(self, tp: type) -> str:
+        """The name under which the generated code reaches ``tp``'s function."""
+        name = f"u_{tp.__module__.replace('.', '_')}_{tp.__qualname__.replace('.', '_')}"
+        if name not in self.names:
+            self.names[name] = self.function(tp)
+        return name
+
+    def _expression(self, tp: Any, source: str, var: str) -> str:
+        """Python source that turns ``source`` (of type ``tp``) into its JSON-ready value."""
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if tp in _PLAIN:
+            return source
+        if tp is datetime:
+            return f"format_time({source})"
+        if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+            inner = next(a for a in args if a is not type(None))
+            if inner in _PLAIN:
+                return source
+            value = self._expression(inner, var, var + "i")
+            return f"(None if ({var} := {source}) is None else {value})"
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            if args[0] in _PLAIN:
+                return f"list({source})"
+            return f"[{self._expression(args[0], var, var + 'i')} for {var} in {source}]"
+        if attrs.has(tp) and tp not in self.building:  # a class holding itself: cattrs
+            return f"{self._call(tp)}({source})"
+        key = f"t{len(self.names)}"
+        self.names[key] = tp
+        self.names["unstructure"] = self.converter.unstructure
+        return f"sorted_deep(unstructure({source}, {key}))"
+
+
+def line_encoder(converter: cattrs.Converter, cls: type,
+                 constants: dict[str, str]) -> Callable[[Any], str]:
+    """A function from a ``cls`` record to its JSON line (no newline), with ``constants``
+    (``schema``, ``schema_version``) among its keys."""
+    unstructure = _Builder(converter).function(cls, constants)
+
+    def encode(record: Any) -> str:
+        return _encode(unstructure(record))
+
+    return encode

@@ -1,0 +1,54 @@
+"""The generated line encoder (``_lines``) writes exactly what cattrs + sorted json.dumps
+wrote: every record of every fixture and corpus file, and records built to be awkward."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import attrs
+import pytest
+
+import blogarchive
+from blogarchive._lines import sorted_deep
+from blogarchive.analysis import analyse
+from blogarchive.model import Author, Comment, Location, Post, Thumbnail
+from blogarchive.store import _reference_line, dumps_line
+from conftest import CORPUS, EXAMPLE, FIXTURES
+
+SOURCES = [EXAMPLE, FIXTURES / "legacy", FIXTURES / "takeout" / "Takeout", FIXTURES / "feeds",
+           FIXTURES / "html"]
+SOURCES += sorted(p for p in (CORPUS / "atom").glob("*") if p.suffix in (".xml", ".atom"))
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_every_record_is_written_as_the_reference_writes_it(source: Path) -> None:
+    archives = blogarchive.read_all(source, report=blogarchive.ReadReport())
+    records = [r for a in archives for r in (*a.posts, *a.comments)]
+    assert records
+    for record in records:
+        assert dumps_line(record) == _reference_line(record), record.id
+
+
+def test_awkward_values_are_written_as_the_reference_writes_them() -> None:
+    odd = "\x00\x1f\"\\ \u2028 \ud800 \U0001f600 é </script>"
+    when = datetime(2010, 3, 1, 12, 0, 0, 123000, tzinfo=timezone(timedelta(hours=-8)))
+    post = Post(
+        id="1", kind="post", status="live", title=odd, content=f"<p>{odd}</p>", url=None,
+        path=odd, published=when, updated=datetime(2010, 3, 1, tzinfo=timezone.utc),
+        created=None, author=Author(name=odd, uri=None, extras=(odd, "")),
+        labels=(odd, "b", "a"), location=Location(name=odd, latitude="1.0"),
+        thumbnail=Thumbnail(url=odd), comment_count=0, content_partial=True,
+    )
+    analysed = attrs.evolve(post, analysis=analyse(
+        '<blockquote>"quoted"</blockquote><a href="/x">x</a><img src="y.jpg">',
+        "https://b.blogspot.com/2010/03/p.html"))
+    comment = Comment(id="2", post_id="1", parent_id=None, status="live", content=odd,
+                      published=when)
+    for record in (post, analysed, comment):
+        assert dumps_line(record) == _reference_line(record)
+
+
+def test_sorted_deep_sorts_every_object() -> None:
+    assert list(sorted_deep({"b": [{"d": 1, "c": 2}], "a": ()})) == ["a", "b"]
+    assert list(sorted_deep({"b": [{"d": 1, "c": 2}]})["b"][0]) == ["c", "d"]

@@ -33,6 +33,7 @@ from .errors import (
     UnsafeInput,
     UnsupportedFormat,
 )
+from .export import ExportReport, export
 from .limits import LimitExceeded, Limits
 from .model import (
     Archive,
@@ -80,6 +81,7 @@ __all__ = [
     "CaptureReport",
     "Comment",
     "Converted",
+    "ExportReport",
     "InReplyTo",
     "InvalidArgument",
     "Label",
@@ -114,6 +116,7 @@ __all__ = [
     "archives",
     "capture",
     "convert",
+    "export",
     "iter_records",
     "load",
     "package",

@@ -39,6 +39,10 @@ class MediaFiles:
         self.extracted = 0
         self.bytes = 0
 
+    def any(self) -> bool:
+        """Whether the archive holds any captured payload at all (no capture: no lookups)."""
+        return bool(self._by_record)
+
     def captured(self, url: str) -> bool:
         """Whether ``url`` (as written, made absolute) has a payload in the archive."""
         return self._holder(url) is not None
@@ -57,6 +61,11 @@ class MediaFiles:
     def _holder(self, url: str) -> dict[str, Any] | None:
         line = self._lines.get(url)
         if not line or not line.get("warc") or not line.get("sha256"):
+            return None
+        # A capture keeps error replies too (a 410's body, a 404 page): evidence of what the
+        # server said, not the image. Only a success is shown as the image.
+        status = line.get("status")
+        if line.get("error") or not isinstance(status, int) or not 200 <= status < 300:
             return None
         warc = line["warc"]
         if warc.get("revisit_of"):

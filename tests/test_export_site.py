@@ -297,3 +297,51 @@ def test_thread_keeps_every_comment_even_in_a_cycle_or_without_its_parent() -> N
     order = [(step, c.id if c else None) for step, c in steps]
     at = order.index(("start", "a"))
     assert order[at + 1:at + 3] == [("open", None), ("start", "b")]
+
+
+@pytest.mark.parametrize("body", [
+    '<img src=x onerror="alert(1)">',
+    "<svg onload=alert(1)><script>alert(2)</script></svg>",
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    '<div style="background:url(https://t.example/a.png)">x</div>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    "<object data=\"https://t.example/f.swf\"></object>",
+    '<video poster="https://t.example/p.jpg" src="https://t.example/v.mp4"></video>',
+    '<img srcset="https://t.example/a.png 2x">',
+    '<base href="https://t.example/"><meta http-equiv="refresh" content="0;url=https://t.example">',
+    '<link rel="stylesheet" href="https://t.example/s.css">',
+    "&lt;script&gt;alert(1)&lt;/script&gt; plain text, no tag",
+    '<p class="ba-quote x" id="main" onmouseover="x()">kept</p>',
+])
+def test_the_sanitiser_leaves_nothing_that_runs_or_loads(body: str) -> None:
+    from blogarchive.analysis.urls import UrlMap
+    from blogarchive.export.sanitise import Bodies
+
+    bodies = Bodies(urls=UrlMap(), posts={}, labels={}, media=None)
+    safe = bodies.render(body, base="https://b.blogspot.com/2010/01/p.html", page="a/b.html")
+    doc = lxml_html.fragment_fromstring(f"<div>{safe}</div>")
+    for el in doc.iter():
+        assert el.tag not in ("script", "style", "iframe", "object", "embed", "video", "svg",
+                              "math", "base", "meta", "link", "form"), safe
+        assert not [name for name in el.attrib if name.startswith("on")], safe
+        assert el.get("id") is None and el.get("srcset") is None and el.get("poster") is None
+        src = el.get("src")
+        assert src is None or not urlsplit(src).scheme, safe
+        href = (el.get("href") or "").strip().lower()
+        assert not href.startswith(("javascript:", "data:")), safe
+        assert "url(" not in (el.get("style") or ""), safe
+        assert set((el.get("class") or "ba-").split()) <= {"ba-quote", "ba-embed",
+                                                           "ba-remote-image", "ba-"}, safe
+
+
+def test_a_bag_gives_its_external_identifier_and_its_events(tmp_path: Path) -> None:
+    blogarchive.convert(EXAMPLE, tmp_path / "bag", bag=True,
+                        bag_info={"External-Identifier": "urn:example:reading-room-7"})
+    blogarchive.export(tmp_path / "bag", tmp_path / "out")
+    footer = tree(tmp_path / "out" / "index.html").xpath("//footer")[0].text_content()
+    assert "urn:example:reading-room-7" in footer
+    assert re.search(r"converted \d{4}-\d\d-\d\dT[\d:]+Z by blogarchive ", footer)
+    about = tree(tmp_path / "out" / "about.html").text_content()
+    assert "migration (success)" in about

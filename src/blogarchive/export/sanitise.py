@@ -22,7 +22,6 @@ classes keep only this copy's ``ba-`` markers, and an image source must be a fil
 
 from __future__ import annotations
 
-import html as htmllib
 import re
 from collections.abc import Iterable
 from typing import Final
@@ -92,7 +91,11 @@ class Bodies:
         self._urls = urls
         self._posts = posts  # published post id -> its file in OUT
         self._labels = labels  # label -> its file in OUT
-        self._media = media
+        self._media = media if media is not None and media.any() else None
+        self._cleaner = nh3.Cleaner(
+            tags=set(_TAGS), attributes=_ATTRIBUTES, attribute_filter=_attribute,
+            clean_content_tags=set(_DROPPED), url_schemes={"http", "https", "mailto", "data"},
+            filter_style_properties=set(_LAYOUT))  # built once: its rules compile once
         self.local_images: set[str] = set()
         self.remote_images: set[str] = set()
 
@@ -100,6 +103,8 @@ class Bodies:
                quotes: Iterable[Quote] = ()) -> str:
         """``content`` as safe HTML for the page at ``page`` (a path under OUT); ``base``:
         the URL relative links in it were written against (the post's permalink)."""
+        if "<" not in content:  # plain text (most comments): nothing to rewrite, only to clean
+            return str(self._cleaner.clean(content))
         root = parse(content)
         for el in list(root.iter(*_DROPPED)):
             _remove(el)
@@ -108,10 +113,7 @@ class Bodies:
         self._links(root, base, page)
         _mark_quotes(root, quotes)
         _demote_headings(root)
-        return nh3.clean(_inner_html(root), tags=set(_TAGS), attributes=_ATTRIBUTES,
-                         attribute_filter=_attribute, clean_content_tags=set(_DROPPED),
-                         url_schemes={"http", "https", "mailto", "data"},
-                         filter_style_properties=set(_LAYOUT))
+        return str(self._cleaner.clean(_inner_html(root)))
 
     def _embeds(self, root: etree._Element, base: str | None) -> None:
         replaced: set[etree._Element] = set()
@@ -189,7 +191,7 @@ class Bodies:
             if target is not None:
                 a.set("href", relative(page, target) + (f"#{fragment}" if fragment else ""))
                 a.set("class", "ba-archived")
-            elif (local := self._local(url) if _image_like(url) else None) is not None:
+            elif (local := self._local(url) if self._media and _image_like(url) else None):
                 a.set("href", relative(page, local))
                 a.set("class", "ba-local-image")
             else:
@@ -270,6 +272,7 @@ def _replace(old: etree._Element, new: etree._Element) -> None:
 
 
 def _inner_html(root: etree._Element) -> str:
-    parts = [htmllib.escape(root.text or "", quote=False)]
-    parts.extend(etree.tostring(child, method="html", encoding="unicode") for child in root)
-    return "".join(parts)
+    """The body element's content: serialised whole (one call), its own tags cut off."""
+    root.tail = None
+    whole = etree.tostring(root, method="html", encoding="unicode")
+    return whole[whole.index(">") + 1:whole.rindex("</")]

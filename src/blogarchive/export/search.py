@@ -22,7 +22,8 @@ _WORD: Final = re.compile(r"\w+")
 
 
 def words_of(*texts: str) -> str:
-    return " ".join(dict.fromkeys(w for text in texts for w in _WORD.findall(text.casefold())))
+    """The distinct words of ``texts``, lower case, in first-seen order, one space apart."""
+    return " ".join(dict.fromkeys(_WORD.findall("\n".join(texts).casefold())))
 
 
 class SearchIndex:

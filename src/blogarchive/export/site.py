@@ -49,7 +49,8 @@ def _environment(templates: Path | None) -> jinja2.Environment:
     loaders.append(jinja2.PackageLoader("blogarchive.export", "templates/site"))
     return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True,
-                              lstrip_blocks=True, keep_trailing_newline=True)
+                              lstrip_blocks=True, keep_trailing_newline=True,
+                              auto_reload=False)  # one run: no stat of every template per page
 
 
 class _Pages:
@@ -60,11 +61,14 @@ class _Pages:
         self._env = env
         self._common = common
         self._user = job.templates
+        self._templates: dict[str, jinja2.Template] = {}
         self.files = 0
 
     def write(self, template: str, path: str, **context: Any) -> None:
         try:
-            html = self._env.get_template(template).render(
+            if template not in self._templates:
+                self._templates[template] = self._env.get_template(template)
+            html = self._templates[template].render(
                 **self._common, root=root_of(path), path=path, **context)
         except jinja2.TemplateError as err:
             if self._user is None:

@@ -33,6 +33,7 @@ from .errors import (
     UnsafeInput,
     UnsupportedFormat,
 )
+from .export import ExportReport, export
 from .limits import LimitExceeded, Limits
 from .model import (
     Archive,
@@ -81,6 +82,7 @@ __all__ = [
     "CaptureReport",
     "Comment",
     "Converted",
+    "ExportReport",
     "FieldSources",
     "InReplyTo",
     "InvalidArgument",
@@ -116,6 +118,7 @@ __all__ = [
     "archives",
     "capture",
     "convert",
+    "export",
     "iter_records",
     "load",
     "package",

@@ -6,6 +6,7 @@
     blogarchive package DEST                  make an archive a BagIt bag
     blogarchive list WHAT SOURCE...           quotes, lists, links or media, one per line
     blogarchive capture DEST                  fetch the posts' media into DEST/media/*.warc.gz
+    blogarchive export DEST -o OUT            the archive as a site, or for Hugo, Jekyll, WordPress
 
 On a terminal every long phase shows a bar on stderr (reading, analysing, writing; for
 validate: checking fixity, checking the bag, checking schemas, loading) with its items, rate

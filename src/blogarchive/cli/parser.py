@@ -18,6 +18,7 @@ from .commands import (
     package_command,
     validate_command,
 )
+from .export import export_parser
 from .options import (
     bag_options,
     blog_url,
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     quiet_option(listing)
     listing.set_defaults(func=list_command)
     _capture_parser(sub)
+    export_parser(sub)
     return parser
 
 

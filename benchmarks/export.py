@@ -1,0 +1,103 @@
+"""Time and peak memory of ``export --format site`` against ``convert``, on one archive.
+
+    python benchmarks/export.py benchmarks/data/blog-100mb.xml   # convert it, then export it
+    python benchmarks/export.py                                   # a generated 10 MB export
+
+Each step runs in its own process (so peak RSS is its own), one after the other:
+  convert  the export file into an archive (read, analyse, write, originals, manifests)
+  load     blogarchive.load(archive): what any export has to hold before writing a page
+  site     blogarchive.export(archive, out, "site"): load + every page, index and file
+The site step also samples its RSS every 0.2 s while it writes: "growth" is its peak minus
+the RSS when the archive was loaded, the memory the pages themselves cost (flat: it must not
+grow with the number of pages). The target (issue 11): site no slower than convert, and flat.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+CHILD = r"""
+import json, resource, sys, threading, time
+source, archive, out, what = sys.argv[1:5]
+start = time.perf_counter()
+import blogarchive
+samples = []
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+if what == "convert":
+    blogarchive.convert(source, archive)
+    n = 0
+elif what == "load":
+    a = blogarchive.load(archive)
+    n = len(a.posts)
+else:
+    stop = threading.Event()
+    def sample():
+        while not stop.wait(0.2):
+            samples.append(rss())
+    import importlib
+    site = importlib.import_module("blogarchive.export.site")
+    loaded = {}
+    original = site.write
+    def write(job):
+        loaded["rss"] = rss()
+        thread.start()
+        original(job)
+    site.write = write
+    thread = threading.Thread(target=sample, daemon=True)
+    report = blogarchive.export(archive, out)
+    stop.set()
+    n = report.files
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+result = {"what": what, "seconds": seconds, "peak_mib": peak, "items": n}
+if what == "site":
+    result["loaded_mib"] = loaded["rss"]
+    result["writing_max_mib"] = max(samples, default=loaded["rss"])
+print(json.dumps(result))
+"""
+
+
+def measure(source: Path, archive: Path, out: Path, what: str) -> dict[str, float]:
+    done = subprocess.run([sys.executable, "-c", CHILD, str(source), str(archive), str(out),
+                           what], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{what} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+    work = Path(tempfile.mkdtemp(prefix="blogarchive-export-bench-"))
+    try:
+        if source is None:
+            from generate import generate
+
+            source = work / "blog-10mb.xml"
+            generate(10, source)
+        archive, out = work / "archive", work / "site"
+        results = {what: measure(source, archive, out, what)
+                   for what in ("convert", "load", "site")}
+        size_mb = source.stat().st_size / 1e6
+        print(f"file: {source} ({size_mb:.1f} MB, {results['load']['items']:,} posts and pages"
+              f"; the site: {results['site']['items']:,} files)")
+        print(f"{'':8} {'seconds':>8} {'peak MiB':>9} {'x convert time':>15}")
+        for what, r in results.items():
+            print(f"{what:8} {r['seconds']:8.2f} {r['peak_mib']:9.0f} "
+                  f"{r['seconds'] / results['convert']['seconds']:15.2f}")
+        site = results["site"]
+        print(f"site RSS when loaded {site['loaded_mib']:.0f} MiB, at most "
+              f"{site['writing_max_mib']:.0f} MiB while writing pages (growth "
+              f"{site['writing_max_mib'] - site['loaded_mib']:.0f} MiB)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""A post or comment body made safe and offline for the access copy.
+
+Two passes. First the body is parsed (libxml2's HTML parser, as the analysis parses it) and
+rewritten for reading offline:
+
+- links to archived posts and pages, label searches and the home page become relative links
+  to this copy's own files (so an "earlier posts" list leads to the posts it names); links
+  into the blog that the archive lacks stay absolute and are marked ``ba-not-archived``;
+- an image captured by ``blogarchive capture`` is shown from OUT/media/; any other image is
+  not loaded (a copy that loads remote images makes network requests, and the image may be
+  gone): it becomes a link, or inside a link a note, naming its address, marked
+  ``ba-remote-image``;
+- iframes, objects, embeds, videos and audio become a link to what they embedded;
+- quotations (as the analysis found them) are marked ``ba-quote``, indentations ``ba-indent``;
+- headings are moved down so that the body's first level is h2, under the page's h1.
+
+Then nh3 cleans the result with an allowlist: no script, style, form, iframe or event
+handler survives, ``style`` keeps only layout properties (no ``url()`` can load anything),
+classes keep only this copy's ``ba-`` markers, and an image source must be a file of the copy
+(or a small inline ``data:`` image). Whatever the first pass misses, the second removes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Final
+from urllib.parse import unquote, urlsplit
+
+import nh3
+from lxml import etree
+
+from ..analysis._tree import parse, text_of
+from ..analysis.records import Quote
+from ..analysis.urls import UrlMap, absolute, original_image
+from .media import MediaFiles
+from .sitepaths import relative
+
+__all__ = ["Bodies"]
+
+_TAGS: Final = frozenset(nh3.ALLOWED_TAGS - {"area", "map"}) | {"font", "big", "tfoot"}
+_LAYOUT: Final = frozenset({
+    "text-align", "float", "clear", "margin", "margin-left", "margin-right", "margin-top",
+    "margin-bottom", "padding", "padding-left", "padding-right", "font-weight", "font-style",
+    "text-decoration", "text-indent", "color", "font-size", "font-family", "width", "height",
+    "vertical-align", "white-space", "border", "line-height", "display",
+})
+_ATTRIBUTES: Final = {
+    **{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()},
+    "a": {"href", "hreflang", "title"},
+    "img": {"src", "alt", "title", "width", "height", "align"},
+    "font": {"color", "size", "face"},
+    "ol": {"start", "type"},
+    "li": {"value"},
+    "abbr": {"title"},
+    "acronym": {"title"},
+    "*": {"class", "style", "lang", "dir", "align"},
+}
+_EMBEDS: Final = ("iframe", "object", "embed", "video", "audio")
+_DROPPED: Final = ("script", "style", "noscript", "template", "form", "link", "meta", "base")
+_DATA_IMAGE: Final = re.compile(r"data:image/(?:png|gif|jpeg|webp);base64,[A-Za-z0-9+/=\s]*")
+_IMAGE_SUFFIX: Final = re.compile(r"\.(?:jpe?g|png|gif|webp|bmp)$", re.IGNORECASE)
+_HEADINGS: Final = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _is_local(value: str) -> bool:
+    """A path relative to this page: no scheme, no host, not from the file system's root."""
+    parts = urlsplit(value)
+    return not parts.scheme and not parts.netloc and not value.startswith(("/", "\\"))
+
+
+def _attribute(tag: str, name: str, value: str) -> str | None:
+    """nh3's last word on each attribute that the allowlist let through."""
+    if name == "class":
+        kept = [c for c in value.split() if c.startswith("ba-")]
+        return " ".join(kept) or None
+    if name == "src":
+        if tag == "img" and (_is_local(value) or _DATA_IMAGE.fullmatch(value)):
+            return value
+        return None
+    if name == "href" and value.strip().lower().startswith("data:"):
+        return None
+    return value
+
+
+class Bodies:
+    """Renders bodies for the pages of one export; counts the images it showed and did not."""
+
+    def __init__(self, *, urls: UrlMap, posts: dict[str, str], labels: dict[str, str],
+                 media: MediaFiles | None) -> None:
+        self._urls = urls
+        self._posts = posts  # published post id -> its file in OUT
+        self._labels = labels  # label -> its file in OUT
+        self._media = media if media is not None and media.any() else None
+        self._cleaner = nh3.Cleaner(
+            tags=set(_TAGS), attributes=_ATTRIBUTES, attribute_filter=_attribute,
+            clean_content_tags=set(_DROPPED), url_schemes={"http", "https", "mailto", "data"},
+            filter_style_properties=set(_LAYOUT))  # built once: its rules compile once
+        self.local_images: set[str] = set()
+        self.remote_images: set[str] = set()
+
+    def render(self, content: str, *, base: str | None, page: str,
+               quotes: Iterable[Quote] = ()) -> str:
+        """``content`` as safe HTML for the page at ``page`` (a path under OUT); ``base``:
+        the URL relative links in it were written against (the post's permalink)."""
+        if "<" not in content:  # plain text (most comments): nothing to rewrite, only to clean
+            return str(self._cleaner.clean(content))
+        root = parse(content)
+        for el in list(root.iter(*_DROPPED)):
+            _remove(el)
+        self._embeds(root, base)
+        self._images(root, base, page)
+        self._links(root, base, page)
+        _mark_quotes(root, quotes)
+        _demote_headings(root)
+        return str(self._cleaner.clean(_inner_html(root)))
+
+    def _embeds(self, root: etree._Element, base: str | None) -> None:
+        replaced: set[etree._Element] = set()
+        for el in list(root.iter(*_EMBEDS)):
+            if any(up in replaced for up in el.iterancestors()):
+                continue
+            replaced.add(el)
+            url = _embedded_url(el)
+            link = etree.Element("a" if url else "span")
+            link.set("class", "ba-embed")
+            kind = "video" if el.tag in ("video", "iframe", "object", "embed") else "audio"
+            if url:
+                target = absolute(url, base)
+                host = urlsplit(target).hostname or "the web"
+                link.set("href", target)
+                link.text = f"Embedded {kind} from {host} (not part of this copy): {target}"
+            else:
+                link.text = f"An embedded {kind} that named no address"
+            _replace(el, link)
+
+    def _images(self, root: etree._Element, base: str | None, page: str) -> None:
+        for img in list(root.iter("img")):
+            src = (img.get("src") or img.get("data-src") or "").strip()
+            for name in ("srcset", "data-src", "sizes", "longdesc", "usemap"):
+                img.attrib.pop(name, "")
+            if _DATA_IMAGE.fullmatch(src):
+                continue
+            url = absolute(src, base) if src else ""
+            local = self._local(url)
+            if local is not None:
+                img.set("src", relative(page, local))
+                img.set("alt", img.get("alt") or img.get("title") or "")
+                img.set("class", "ba-local-image")
+                self.local_images.add(url)
+                continue
+            if url:
+                self.remote_images.add(url)
+            inside_link = any(up.tag == "a" for up in img.iterancestors())
+            note = etree.Element("span" if inside_link or not url else "a")
+            note.set("class", "ba-remote-image")
+            described = f" ({img.get('alt')})" if img.get("alt") else ""
+            if url and not inside_link:
+                note.set("href", url)
+            note.text = (f"[Image{described} not in this copy: {url}]" if url
+                         else f"[Image{described} with no address]")
+            _replace(img, note)
+
+    def _local(self, url: str) -> str | None:
+        if self._media is None or not url:
+            return None
+        found = self._media.local(url)
+        if found is None:
+            original = original_image(url)
+            if original and original != url:
+                found = self._media.local(original)
+        return found
+
+    def _links(self, root: etree._Element, base: str | None, page: str) -> None:
+        for a in root.iter("a"):
+            href = (a.get("href") or "").strip()
+            if not href or href.startswith("#") or a.get("class") in ("ba-embed",
+                                                                        "ba-remote-image"):
+                continue
+            url = absolute(href, base)
+            internal, kind, post_id = self._urls.classify(url)
+            fragment = urlsplit(url).fragment if "#" in url else ""
+            target = None
+            if post_id is not None and post_id in self._posts:
+                target = self._posts[post_id]
+            elif internal and kind == "home":
+                target = "index.html"
+            elif internal and kind == "label":
+                name = unquote(urlsplit(url).path[len("/search/label/"):])
+                target = self._labels.get(name)
+            if target is not None:
+                a.set("href", relative(page, target) + (f"#{fragment}" if fragment else ""))
+                a.set("class", "ba-archived")
+            elif (local := self._local(url) if self._media and _image_like(url) else None):
+                a.set("href", relative(page, local))
+                a.set("class", "ba-local-image")
+            else:
+                a.set("href", url)
+                if internal:
+                    a.set("class", "ba-not-archived")
+                    a.set("title", "not in this archive: the address on the original blog")
+
+
+def _image_like(url: str) -> bool:
+    return original_image(url) is not None or bool(_IMAGE_SUFFIX.search(urlsplit(url).path))
+
+
+def _embedded_url(el: etree._Element) -> str | None:
+    for name in ("src", "data"):
+        if el.get(name):
+            return str(el.get(name))
+    for child in el.iter("param", "source", "embed"):
+        name = (child.get("name") or "").lower()
+        if child.tag == "param" and name in ("movie", "src") and child.get("value"):
+            return str(child.get("value"))
+        if child.tag in ("source", "embed") and child.get("src"):
+            return str(child.get("src"))
+    return None
+
+
+def _mark_quotes(root: etree._Element, quotes: Iterable[Quote]) -> None:
+    """Classes for the quotations the analysis found: blockquotes by their text, paragraphs
+    of a quotation-mark run by being part of its text."""
+    kinds: dict[str, str] = {}
+    runs: list[str] = []
+    for quote in quotes:
+        if quote.kind == "quote-mark-paragraph":
+            runs.append(quote.text)
+        else:
+            kinds.setdefault(quote.text, quote.kind)
+    if not kinds and not runs:
+        return
+    for bq in root.iter("blockquote"):
+        kind = kinds.get(text_of(bq))
+        if kind is not None:
+            bq.set("class", "ba-indent" if kind == "indent" else "ba-quote")
+    for p in root.iter("p") if runs else ():
+        text = text_of(p)
+        if text and any(text in run for run in runs):
+            p.set("class", "ba-quote")
+
+
+def _demote_headings(root: etree._Element) -> None:
+    found = list(root.iter(*_HEADINGS))
+    if not found:
+        return
+    shift = 2 - min(int(str(el.tag)[1]) for el in found)
+    if shift > 0:
+        for el in found:
+            el.tag = f"h{min(6, int(str(el.tag)[1]) + shift)}"
+
+
+def _remove(el: etree._Element) -> None:
+    """Drop ``el`` and what it holds, keeping the text after it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _replace(old: etree._Element, new: etree._Element) -> None:
+    new.tail = old.tail
+    parent = old.getparent()
+    if parent is not None:
+        parent.replace(old, new)
+
+
+def _inner_html(root: etree._Element) -> str:
+    """The body element's content: serialised whole (one call), its own tags cut off."""
+    root.tail = None
+    whole = etree.tostring(root, method="html", encoding="unicode")
+    return whole[whole.index(">") + 1:whole.rindex("</")]

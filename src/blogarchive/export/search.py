@@ -1,0 +1,46 @@
+"""The search page's index, built at export time and written entry by entry.
+
+A browser cannot ``fetch`` a JSON file from file://, but it runs a script beside the page:
+the index is ``search-index.js``, one assignment of an array with one entry per post or page
+(title, file, date, and the distinct lower-case words of its title, labels and text, in
+first-seen order). ``static/search.js`` matches each query word as a word prefix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Final
+
+from ..model import Post
+from .sitetext import Summary
+
+__all__ = ["SearchIndex"]
+
+_WORD: Final = re.compile(r"\w+")
+
+
+def words_of(*texts: str) -> str:
+    """The distinct words of ``texts``, lower case, in first-seen order, one space apart."""
+    return " ".join(dict.fromkeys(_WORD.findall("\n".join(texts).casefold())))
+
+
+class SearchIndex:
+    def __init__(self, path: Path) -> None:
+        self._stream = path.open("w", encoding="utf-8")
+        self._stream.write("window.BLOGARCHIVE_SEARCH = [\n")
+        self._first = True
+
+    def add(self, summary: Summary, post: Post) -> None:
+        text = post.analysis.text if post.analysis else ""
+        entry = [summary.title, summary.path, summary.when.text[:10] if summary.when else "",
+                 words_of(summary.title, " ".join(post.labels), text)]
+        # ensure_ascii: no U+2028 or lone surrogate can end the script's string early
+        self._stream.write(("" if self._first else ",\n") + json.dumps(entry))
+        self._first = False
+
+    def close(self) -> None:
+        if not self._stream.closed:
+            self._stream.write("\n];\n")
+            self._stream.close()

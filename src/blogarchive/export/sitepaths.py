@@ -1,0 +1,98 @@
+"""Where each page of the access copy lives in OUT, and the relative links between them.
+
+Posts and pages keep their Blogger path (``2010/03/wells-running-dry.html``, ``p/about.html``)
+when it is a plain one, so a reader who knows the blog's addresses finds them again; any
+other post (a converter-made file, a path with odd characters, a second post claiming the
+same path) gets ``posts/<id>.html``. Labels get an ASCII file name (with a short hash when the
+name had to change to become one, so two labels never share a page). Every link is relative
+and names a file (``index.html``, never a bare folder): file:// shows no folder index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Final
+from urllib.parse import urlsplit
+
+from ..model import Post
+
+__all__ = ["PER_PAGE", "SitePaths", "home_page", "relative", "root_of"]
+
+PER_PAGE: Final = 10  # posts per home page
+# A Blogger path this copy can use as a file name as it is: ASCII, no dot segments.
+_BLOGGER_PATH: Final = re.compile(r"/((?:\d{4}/\d{2}|p)/[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.html)")
+# Top-level names the copy uses for itself: a post's path never takes them.
+_RESERVED: Final = ("index.html", "search.html", "about.html", "search-index.js")
+_UNSAFE_ID: Final = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def root_of(path: str) -> str:
+    """The prefix leading from the page at ``path`` back to OUT (``""`` or ``../../``)."""
+    return "../" * path.count("/")
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """A link from the page at ``from_path`` to ``to_path`` (both relative to OUT)."""
+    return root_of(from_path) + to_path
+
+
+def home_page(number: int) -> str:
+    """The file of home page ``number`` (1 is ``index.html``)."""
+    return "index.html" if number == 1 else f"page-{number}.html"
+
+
+def _blogger_path(post: Post) -> str | None:
+    for candidate in (post.path, urlsplit(post.url).path if post.url else None):
+        match = _BLOGGER_PATH.fullmatch(candidate or "")
+        if match:
+            return match[1]
+    return None
+
+
+def _label_name(label: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60]
+    plain = re.fullmatch(r"[a-z0-9]+(?: [a-z0-9]+)*", label) is not None
+    if plain and slug:
+        return slug
+    digest = hashlib.sha256(label.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else digest
+
+
+class SitePaths:
+    """The file of every published post and page, label, year and month."""
+
+    def __init__(self, posts: Iterable[Post], labels: Iterable[str]) -> None:
+        self.posts: dict[str, str] = {}
+        used: set[str] = set(_RESERVED)
+        for post in posts:
+            path = _blogger_path(post)
+            if path is None or path in used:
+                stem = _UNSAFE_ID.sub("_", post.id)[:80] or "post"
+                path, n = f"posts/{stem}.html", 1
+                while path in used:
+                    n += 1
+                    path = f"posts/{stem}-{n}.html"
+            used.add(path)
+            self.posts[post.id] = path
+        self.labels: dict[str, str] = {}
+        taken: set[str] = set()
+        for label in labels:
+            name = stem = _label_name(label)
+            n = 1
+            while name in taken:  # "a b" and "a-b" both slug to a-b
+                n += 1
+                name = f"{stem}-{n}"
+            taken.add(name)
+            self.labels[label] = f"labels/{name}.html"
+
+    @staticmethod
+    def year(year: int) -> str:
+        return f"archive/{year:04d}/index.html"
+
+    @staticmethod
+    def month(year: int, month: int) -> str:
+        return f"archive/{year:04d}/{month:02d}.html"

@@ -1,0 +1,152 @@
+"""What the site's templates show of a post or comment: titles, dates in the blog's own time
+zone, labels with their pages, excerpts, and comment threads in reading order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Final
+
+import attrs
+
+from ..model import Archive, Comment, Post
+from .sanitise import Bodies
+from .sitepaths import SitePaths
+
+__all__ = ["CommentView", "Summary", "comment_view", "lang_of", "summarise", "thread", "when"]
+
+_EXCERPT_WORDS: Final = 40
+
+
+@attrs.frozen
+class When:
+    iso: str  # for <time datetime>
+    text: str  # as a reader sees it
+
+
+@attrs.frozen
+class Summary:
+    """A post or page as lists, navigation and the post page itself show it."""
+
+    id: str
+    kind: str
+    title: str
+    path: str  # its file under OUT
+    when: When | None
+    year: int | None
+    month: int | None
+    author: str | None
+    author_url: str | None
+    labels: tuple[tuple[str, str], ...]  # (label, its page under OUT)
+    excerpt: str
+
+
+@attrs.frozen
+class CommentView:
+    id: str
+    author: str
+    author_url: str | None
+    when: When | None
+    removed: bool
+    body: str  # sanitised HTML (empty for a removed comment)
+
+
+def when(archive: Archive, moment: datetime | None, precision: str | None = None) -> When | None:
+    """``moment`` in the blog's time zone (the offset the source wrote when the blog names no
+    zone); only the day when only the day is known."""
+    if moment is None:
+        return None
+    if precision == "date" or moment.tzinfo is None:
+        return When(iso=moment.date().isoformat(), text=moment.strftime("%Y-%m-%d"))
+    local = archive.local_time(moment)
+    offset = local.strftime("%z")
+    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else ""
+    name = local.tzname() or ""
+    zone = offset if not name or name.startswith(("UTC", "+", "-")) else f"{name}, {offset}"
+    return When(iso=local.isoformat(), text=f"{local:%Y-%m-%d %H:%M} ({zone})")
+
+
+def lang_of(locale: str | None) -> str:
+    """A BCP 47 tag from Blogger's locale (``pt_BR`` -> ``pt-BR``); ``und`` when unknown."""
+    if not locale or not locale.replace("_", "").replace("-", "").isalnum():
+        return "und"
+    return locale.replace("_", "-")
+
+
+def summarise(archive: Archive, post: Post, paths: SitePaths) -> Summary:
+    moment = when(archive, post.published, post.published_precision)
+    local = (archive.local_time(post.published) if post.published is not None
+             and post.published.tzinfo is not None else post.published)
+    text = post.analysis.text if post.analysis else ""
+    words = text.split()
+    excerpt = " ".join(words[:_EXCERPT_WORDS]) + (" …" if len(words) > _EXCERPT_WORDS else "")
+    title = post.title.strip() or (f"Untitled {post.kind} of {moment.text[:10]}" if moment
+                                   else f"Untitled {post.kind}")
+    author = post.author
+    return Summary(id=post.id, kind=post.kind, title=title, path=paths.posts[post.id],
+                   when=moment, year=local.year if local else None,
+                   month=local.month if local else None,
+                   author=author.name if author and author.name else None,
+                   author_url=author.uri if author and author.uri else None,
+                   labels=tuple((label, paths.labels[label])
+                                for label in dict.fromkeys(post.labels)
+                                if label in paths.labels),
+                   excerpt=excerpt)
+
+
+def comment_view(archive: Archive, comment: Comment, bodies: Bodies, page: str,
+                 post: Post) -> CommentView:
+    removed = comment.status == "removed"
+    author = comment.author
+    return CommentView(
+        id=comment.id, author=(author.name if author and author.name else "Anonymous"),
+        author_url=author.uri if author and author.uri else None,
+        when=when(archive, comment.published), removed=removed,
+        body="" if removed else bodies.render(comment.content, base=post.url or comment.url,
+                                              page=page))
+
+
+Step = tuple[str, Comment | None]
+
+
+def thread(comments: Sequence[Comment]) -> list[Step]:
+    """The comments as a nested list in reading order: ``open``/``close`` a list, ``start``
+    an item (with its comment), ``end`` it. A reply follows its parent; a reply whose parent
+    is not among them, or that sits in a cycle of replies, is shown at the top level."""
+    ids = {c.id for c in comments}
+    children: dict[str | None, list[Comment]] = {}
+    for comment in comments:
+        parent = comment.parent_id
+        children.setdefault(parent if parent in ids and parent != comment.id else None,
+                            []).append(comment)
+    steps: list[Step] = []
+    seen: set[str] = set()
+
+    def walk(top: list[Comment]) -> None:
+        steps.append(("open", None))
+        stack = [iter(top)]
+        while stack:
+            comment = next(stack[-1], None)
+            if comment is None:
+                stack.pop()
+                steps.append(("close", None))
+                if stack:
+                    steps.append(("end", None))
+                continue
+            if comment.id in seen:
+                continue
+            seen.add(comment.id)
+            steps.append(("start", comment))
+            replies = children.get(comment.id)
+            if replies:
+                steps.append(("open", None))
+                stack.append(iter(replies))
+            else:
+                steps.append(("end", None))
+
+    if comments:
+        walk(children.get(None, []))
+        left = [c for c in comments if c.id not in seen]  # replies in a cycle: no root
+        if left:
+            walk(left)
+    return steps

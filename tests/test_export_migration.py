@@ -12,6 +12,8 @@ from typing import Any
 import lxml.html
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import blogarchive
 from blogarchive.cli import main
@@ -190,6 +192,10 @@ def test_comments_are_threaded_data_files(site: str, folder: str,
 def _built(tool: str, package: str, site: Path, args: list[str], public: Path) -> Path:
     if shutil.which(tool) is None:
         pytest.skip(f"{tool} is not installed (Debian: apt-get install {package})")
+    if tool == "jekyll" and subprocess.run(["ruby", "-e", "require 'jekyll-redirect-from'"],
+                                           capture_output=True, check=False).returncode != 0:
+        pytest.skip("the jekyll-redirect-from plugin is not installed (Debian: apt-get install "
+                    "ruby-jekyll-redirect-from)")
     done = subprocess.run([tool, *args], cwd=site, capture_output=True, text=True, timeout=120,
                           check=False)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -227,11 +233,6 @@ def test_hugo_builds_the_export_with_old_paths_as_aliases(hugo: Path, tmp_path: 
 
 
 def test_jekyll_builds_the_export_with_old_paths_redirected(jekyll: Path, tmp_path: Path) -> None:
-    if shutil.which("jekyll") is not None and subprocess.run(
-            ["ruby", "-e", "require 'jekyll-redirect-from'"], capture_output=True,
-            check=False).returncode != 0:
-        pytest.skip("the jekyll-redirect-from plugin is not installed (Debian: apt-get install "
-                    "ruby-jekyll-redirect-from)")
     public = _built("jekyll", "jekyll ruby-jekyll-redirect-from", jekyll,
                     ["build", "--quiet", "-d", str(tmp_path / "public")], tmp_path / "public")
     _check_published(public)
@@ -273,3 +274,65 @@ def test_hugo_redirects_an_old_htm_path_with_a_file(tmp_path: Path) -> None:
     assert head["url"] == "/diary/2008/08/old-domain/" and "aliases" not in head
     stub = tmp_path / "out" / "static" / "diary" / "2008" / "08" / "old-domain.htm"
     assert 'content="0; url=/diary/2008/08/old-domain/"' in stub.read_text(encoding="utf-8")
+
+
+def test_config_names_the_blogs_time_zone_only_when_known(hugo: Path, jekyll: Path,
+                                                          tmp_path: Path) -> None:
+    import attrs
+
+    from export_archive import archive
+
+    assert yaml.safe_load((hugo / "hugo.yaml").read_text(encoding="utf-8"))["timeZone"] == \
+        "America/Los_Angeles"
+    assert yaml.safe_load((jekyll / "_config.yml").read_text(encoding="utf-8"))["timezone"] == \
+        "America/Los_Angeles"
+    base = archive()
+    blogarchive.write(attrs.evolve(base, blog=attrs.evolve(base.blog, time_zone="Mars/Olympus")),
+                      tmp_path / "archive")
+    report = blogarchive.export(tmp_path / "archive", tmp_path / "out", "hugo")
+    config = yaml.safe_load((tmp_path / "out" / "hugo.yaml").read_text(encoding="utf-8"))
+    assert "timeZone" not in config  # hugo refuses to build with a zone it does not know
+    assert "the blog's time zone 'Mars/Olympus' is not a known zone" in " ".join(report.notes)
+
+
+@given(st.lists(st.text(st.characters(exclude_categories=("Cs",))), max_size=4), st.text())
+@settings(max_examples=200, deadline=None)
+def test_front_matter_reads_back_exactly(labels: list[str], title: str) -> None:
+    from blogarchive.export.frontmatter import front_matter
+
+    text = front_matter({"title": title, "tags": labels, "blogger_id": "0123"})
+    head, _, rest = text[4:].partition("\n---\n")
+    assert rest == ""
+    loaded = yaml.safe_load(head)
+    assert loaded["title"] == title
+    assert loaded.get("tags", []) == labels
+    assert loaded["blogger_id"] == "0123"
+
+
+def test_real_exports_build_with_every_old_path(tmp_path: Path) -> None:
+    from blogarchive.export.paths import new_path, redirect_from
+    from conftest import corpus_dir
+
+    atom = corpus_dir("atom")
+    names = ["legacy_ci-lhh-blogger-data-test_2022.xml",  # pages, threads, iframes
+             "feed3_orcmid_nfoworks-diary_harmony-atom_2010.xml"]  # .htm paths, old domain
+    for name in names:
+        if not (atom / name).exists():
+            pytest.skip(f"optional test data absent: {name} is not in the corpus")
+        base = tmp_path / name
+        blogarchive.convert([atom / name], base / "archive")
+        loaded = blogarchive.load(base / "archive")
+        for site, args, public in (
+                ("hugo", ["hugo", "--quiet", "-d", "../public-hugo"], "public-hugo"),
+                ("jekyll", ["jekyll", "build", "--quiet", "-d", "../public-jekyll"],
+                 "public-jekyll")):
+            blogarchive.export(base / "archive", base / site, site)
+            package = "hugo" if site == "hugo" else "jekyll ruby-jekyll-redirect-from"
+            built = _built(args[0], package, base / site, args[1:], base / public)
+            for post in loaded.posts:
+                if post.status != "live":
+                    continue
+                assert (built / new_path(post).lstrip("/") / "index.html").is_file(), post.id
+                old = redirect_from(post)
+                if old is not None:
+                    assert (built / old.lstrip("/")).is_file(), (site, old)

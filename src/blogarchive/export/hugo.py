@@ -27,7 +27,15 @@ import yaml
 
 from .common import ExportJob
 from .frontmatter import front_matter, when
-from .migration import Entry, entries, media_for, post_fields, write_comments, write_file
+from .migration import (
+    Entry,
+    entries,
+    media_for,
+    post_fields,
+    time_zone,
+    write_comments,
+    write_file,
+)
 
 __all__ = ["write"]
 
@@ -104,14 +112,15 @@ def write(job: ExportJob) -> None:
         "baseURL": "/",
         "title": blog.title,
         "languageCode": blog.locale or "en",
-        "params": {"blogger_blog_id": blog.id, "blogger_url": blog.url,
-                   "time_zone": blog.time_zone},
+        "timeZone": time_zone(job),
+        "params": {"blogger_blog_id": blog.id, "blogger_url": blog.url},
         # bodies kept as HTML inside Markdown (and `<!--more-->`) must reach the page
         "markup": {"goldmark": {"renderer": {"unsafe": True}}},
     }
     write_file(job, "hugo.yaml",
                "# Made by blogarchive export: set baseURL to where the site will live.\n"
-               + yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
+               + yaml.safe_dump({k: v for k, v in config.items() if v is not None},
+                                allow_unicode=True, sort_keys=False))
     for name, text in (("_default/baseof.html", _BASEOF), ("_default/single.html", _SINGLE),
                        ("_default/list.html", _LIST), ("index.html", _HOME)):
         write_file(job, f"layouts/{name}", text)

@@ -23,7 +23,15 @@ import yaml
 
 from .common import ExportJob
 from .frontmatter import front_matter, when
-from .migration import Entry, entries, media_for, post_fields, write_comments, write_file
+from .migration import (
+    Entry,
+    entries,
+    media_for,
+    post_fields,
+    time_zone,
+    write_comments,
+    write_file,
+)
 
 __all__ = ["write"]
 
@@ -83,7 +91,7 @@ def write(job: ExportJob) -> None:
         "lang": blog.locale or "en",
         "url": "",  # set to where the site will live
         "baseurl": "",
-        "timezone": blog.time_zone,
+        "timezone": time_zone(job),
         "plugins": ["jekyll-redirect-from"],
         "excerpt_separator": "<!--more-->",
         "defaults": [{"scope": {"path": ""}, "values": {"layout": "post"}}],

@@ -27,7 +27,7 @@ from .paths import file_stem, new_path, old_path, redirect_from
 from .relink import relink
 
 __all__ = ["Entry", "comment_data", "entries", "media_for", "orphan_note", "post_fields",
-           "write_comments", "write_file"]
+           "time_zone", "write_comments", "write_file"]
 
 
 @attrs.frozen
@@ -154,6 +154,23 @@ def write_comments(job: ExportJob, folder: str) -> None:
     for stem, comments in sorted(comment_data(job).items()):
         write_file(job, f"{folder}/{stem}.json",
                    json.dumps(comments, ensure_ascii=False, indent=1) + "\n")
+
+
+def time_zone(job: ExportJob) -> str | None:
+    """The blog's time zone setting when it names a zone the generators know (Hugo refuses
+    to build with an unknown one); dates without an offset are read in it."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = job.archive.blog.time_zone
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        job.report.notes.append(f"the blog's time zone {name!r} is not a known zone: not set "
+                                "in the site config")
+        return None
+    return name
 
 
 def media_for(job: ExportJob, root: Path) -> MediaFiles:

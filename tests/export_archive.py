@@ -17,9 +17,10 @@ HOST: Final = "https://migrate-example.blogspot.com"
 IST: Final = timezone(timedelta(hours=5, minutes=30))
 PDT: Final = timezone(timedelta(hours=-7))
 # labels YAML would misread when hand-quoted: quotes, a colon, a comment mark, a leading dash,
-# words YAML 1.1 reads as a boolean or a number, and scripts other than Latin
+# words YAML 1.1 reads as a boolean or a number ("y", "N" and "0o12" only Go's YAML, which
+# Hugo uses), and scripts other than Latin
 ODD_LABELS: Final = ('He said "hi"', "key: value", "# not a comment", "- dash", "yes", "123",
-                     "Ñandú ünïcode 水", "it's")
+                     "y", "N", "0o12", "Ñandú ünïcode 水", "it's")
 DEEP: Final = "<div>" * 3000 + "deep text" + "</div>" * 3000
 AUTHOR: Final = Author(name="Marta Field", uri="https://www.blogger.com/profile/1",
                        email="noreply@blogger.com")
@@ -69,7 +70,8 @@ def _comment(cid: str, post_id: str, *, parent: str | None = None, status: str =
     return Comment(id=cid, post_id=post_id, parent_id=parent, status=status,
                    content=f"<p>comment {cid} &amp; more</p>",
                    published=datetime(2010, 2, 11, 9, minute, tzinfo=PDT),
-                   author=Author(name=name, uri=f"https://example.org/{name}"),
+                   author=AUTHOR if name == AUTHOR.name else Author(
+                       name=name, uri=f"https://example.org/{name}"),
                    post_kind="post", orphan=post_id not in {p.id for p in POSTS})
 
 

@@ -55,7 +55,8 @@ def test_namespaces_and_head_as_wordpress_writes_them(
     assert wp(channel, "wxr_version") == "1.2"
     kinds = [etree.QName(el).localname for el in channel][8:]
     # authors, then tags, then items: never interleaved
-    assert kinds == sorted(kinds, key=["author", "tag", "item"].index)
+    assert kinds == sorted(kinds, key=["author", "tag", "generator", "item"].index)
+    assert kinds.count("generator") == 1
 
 
 def test_item_children_in_export_php_order(channel: etree._Element) -> None:
@@ -114,10 +115,11 @@ def test_comments_with_parents_approval_and_authors(channel: etree._Element,
             parent = wp(c, "comment_parent")
             found[meta(c, "commentmeta")["blogger_id"]] = (
                 post_id, local.get(parent) if parent != "0" else None,
-                wp(c, "comment_approved"), wp(c, "comment_author"))
+                wp(c, "comment_approved"), wp(c, "comment_author"), wp(c, "comment_user_id"))
     expected = {c.id: (c.post_id, c.parent_id if c.parent_id != "c-missing" else None,
                        {"live": "1", "removed": "trash", "spam": "spam"}[c.status],
-                       c.author.name if c.author else "")
+                       c.author.name if c.author else "",
+                       "1" if c.author and c.author.name == "Marta Field" else "0")
                 for c in COMMENTS if c.post_id != "9999"}
     assert found == expected
     notes = " ".join(wxr[1].notes)
@@ -132,7 +134,7 @@ def test_comments_with_parents_approval_and_authors(channel: etree._Element,
 def test_report_counts(wxr: tuple[Path, blogarchive.ExportReport]) -> None:
     report = wxr[1]
     assert (report.posts, report.pages, report.drafts, report.comments, report.labels,
-            report.files) == (6, 1, 4, 5, 9, 1)
+            report.files) == (6, 1, 4, 5, 12, 1)
 
 
 def test_characters_xml_cannot_hold_are_replaced_and_counted(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import yaml
 
 from .._time import format_time
 
-__all__ = ["front_matter", "when"]
+__all__ = ["dump", "front_matter", "when"]
 
 
 def when(value: datetime | None) -> str | None:
@@ -28,6 +28,49 @@ def when(value: datetime | None) -> str | None:
 def front_matter(fields: dict[str, Any]) -> str:
     """``---`` block for ``fields`` in the given order; None values and empty lists left out."""
     kept = {k: v for k, v in fields.items() if v is not None and v != [] and v != ()}
-    text = yaml.safe_dump(kept, allow_unicode=True, sort_keys=False, default_flow_style=False,
-                          width=1000)
-    return f"---\n{text}---\n"
+    return f"---\n{dump(kept)}---\n"
+
+
+class _Key(str):
+    """A mapping key: written plain (the names are ours: ``title``, ``tags``)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Every string value quoted. YAML readers disagree on which plain words are not text:
+    Hugo's Go YAML reads ``y``, ``N`` and ``0o12`` as a boolean and a number where PyYAML
+    and Ruby see strings, so a label ``y`` would stop being a tag. A quoted scalar is a string
+    to all of them; PyYAML picks double quotes (with escapes) where single ones cannot hold
+    the text."""
+
+
+def _represent_value(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
+
+
+def _represent_key(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value))
+
+
+_Dumper.add_representer(str, _represent_value)
+_Dumper.add_representer(_Key, _represent_key)
+
+
+def _keyed(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {_Key(k): _keyed(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_keyed(v) for v in data]
+    return data
+
+
+def dump(data: dict[str, Any]) -> str:
+    """``data`` as YAML that reads back as ``data`` (strings quoted, see ``_Dumper``):
+    readable UTF-8 where that holds, else (PyYAML writes a NEL, U+0085, raw in some scalars,
+    where YAML reads a line break) every non-ASCII character escaped."""
+    keyed = _keyed(data)
+    for unicode in (True, False):
+        text = yaml.dump(keyed, Dumper=_Dumper, allow_unicode=unicode, sort_keys=False,
+                         default_flow_style=False, width=1000)
+        if yaml.safe_load(text) == data:
+            break
+    return text

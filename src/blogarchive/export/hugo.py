@@ -23,10 +23,8 @@ from __future__ import annotations
 from html import escape
 from typing import Final
 
-import yaml
-
 from .common import ExportJob
-from .frontmatter import front_matter, when
+from .frontmatter import dump, front_matter, when
 from .migration import (
     Entry,
     entries,
@@ -119,8 +117,7 @@ def write(job: ExportJob) -> None:
     }
     write_file(job, "hugo.yaml",
                "# Made by blogarchive export: set baseURL to where the site will live.\n"
-               + yaml.safe_dump({k: v for k, v in config.items() if v is not None},
-                                allow_unicode=True, sort_keys=False))
+               + dump({k: v for k, v in config.items() if v is not None}))
     for name, text in (("_default/baseof.html", _BASEOF), ("_default/single.html", _SINGLE),
                        ("_default/list.html", _LIST), ("index.html", _HOME)):
         write_file(job, f"layouts/{name}", text)

@@ -19,10 +19,8 @@ from __future__ import annotations
 
 from typing import Final
 
-import yaml
-
 from .common import ExportJob
-from .frontmatter import front_matter, when
+from .frontmatter import dump, front_matter, when
 from .migration import (
     Entry,
     entries,
@@ -98,9 +96,8 @@ def write(job: ExportJob) -> None:
         "blogger_blog_id": blog.id,
         "blogger_url": blog.url,
     }
-    write_file(job, "_config.yml", "# Made by blogarchive export.\n" + yaml.safe_dump(
-        {k: v for k, v in config.items() if v is not None}, allow_unicode=True,
-        sort_keys=False))
+    write_file(job, "_config.yml", "# Made by blogarchive export.\n"
+               + dump({k: v for k, v in config.items() if v is not None}))
     write_file(job, "_layouts/default.html", _DEFAULT)
     write_file(job, "_layouts/post.html", _POST)
     write_file(job, "index.html", _INDEX)

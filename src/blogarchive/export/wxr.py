@@ -56,6 +56,7 @@ class _Writer:
     def __init__(self, job: ExportJob) -> None:
         self.job = job
         self.replaced = 0  # characters XML cannot hold, written as U+FFFD
+        self.author_ids: dict[str, int] = {}  # wp:author_id by Blogger profile URL
 
     def text(self, value: str | None) -> str:
         value = value or ""
@@ -100,6 +101,7 @@ def write(job: ExportJob) -> None:
         w.add(tag, "wp:tag_slug", slug, cdata=True)
         w.add(tag, "wp:tag_name", label.name, cdata=True)
     report.labels = len(archive.labels)
+    w.add(channel, "generator", f"blogarchive/{__version__}")  # where rss2_head writes it
 
     by_post: dict[str, list[Comment]] = defaultdict(list)
     for comment in archive.comments:
@@ -140,7 +142,8 @@ def write(job: ExportJob) -> None:
 
 
 def _authors(w: _Writer, channel: etree._Element, posts: tuple[Post, ...]) -> dict[str, str]:
-    """``wp:author`` for every distinct post author; their logins by display name."""
+    """``wp:author`` for every distinct post author; their logins by display name (and their
+    ids by profile URL in ``w.author_ids``, so their own comments name them as users)."""
     logins: dict[str, str] = {}
     used: set[str] = set()
     for post in posts:
@@ -151,6 +154,8 @@ def _authors(w: _Writer, channel: etree._Element, posts: tuple[Post, ...]) -> di
         logins[author.name] = login
         el = w.add(channel, "wp:author")
         w.add(el, "wp:author_id", str(len(logins)))
+        if author.uri:
+            w.author_ids.setdefault(author.uri, len(logins))
         w.add(el, "wp:author_login", login, cdata=True)
         w.add(el, "wp:author_email", _email(author), cdata=True)
         w.add(el, "wp:author_display_name", author.name, cdata=True)
@@ -216,7 +221,8 @@ def _comment(w: _Writer, item: etree._Element, comment: Comment, ids: dict[str, 
     w.add(el, "wp:comment_type", "comment", cdata=True)
     parent = ids.get(comment.parent_id) if comment.parent_id else None
     w.add(el, "wp:comment_parent", str(parent or 0))
-    w.add(el, "wp:comment_user_id", "0")
+    # WordPress's importer maps this id through the authors it asked about
+    w.add(el, "wp:comment_user_id", str(w.author_ids.get(author.uri or "", 0)))
     meta = [("blogger_id", comment.id)]
     if comment.status.lower() not in COMMENT_APPROVED:
         meta.append(("blogger_status", comment.status))

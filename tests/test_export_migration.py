@@ -339,3 +339,23 @@ def test_real_exports_build_with_every_old_path(tmp_path: Path) -> None:
                 old = redirect_from(post)
                 if old is not None:
                     assert (built / old.lstrip("/")).is_file(), (site, old)
+
+
+def test_partial_and_retained_bodies_are_marked(tmp_path: Path) -> None:
+    import attrs
+
+    from export_archive import archive
+
+    base = archive()
+    cut = attrs.evolve(base.posts[0], content_partial=True, retained=True)
+    blogarchive.write(attrs.evolve(base, posts=(cut, *base.posts[1:])), tmp_path / "archive")
+    for site in ("hugo", "jekyll", "wxr"):
+        report = blogarchive.export(tmp_path / "archive", tmp_path / site, site)
+        assert any(n.startswith("1 body only partly in the archive") for n in report.notes)
+    head, _ = split(one(tmp_path / "hugo", "content/posts/1001.*"))
+    assert (head["blogger_partial"], head["blogger_retained"]) == (True, True)
+    head, _ = split(one(tmp_path / "jekyll", "_posts/*-1001.*"))
+    assert (head["blogger_partial"], head["blogger_retained"]) == (True, True)
+    assert "blogger_partial" not in split(one(tmp_path / "hugo", "content/posts/1002.*"))[0]
+    assert "<![CDATA[blogger_partial]]>" in (tmp_path / "wxr" / "wordpress.xml").read_text(
+        encoding="utf-8")

@@ -26,8 +26,8 @@ from .media import MediaFiles
 from .paths import file_stem, new_path, old_path, redirect_from
 from .relink import relink
 
-__all__ = ["Entry", "comment_data", "entries", "media_for", "orphan_note", "post_fields",
-           "time_zone", "write_comments", "write_file"]
+__all__ = ["Entry", "comment_data", "entries", "media_for", "orphan_note", "partial_note",
+           "post_fields", "time_zone", "write_comments", "write_file"]
 
 
 @attrs.frozen
@@ -50,7 +50,7 @@ def entries(job: ExportJob, media: MediaFiles | None) -> Iterator[Entry]:
     """Every post and page of the archive, converted, with the report's counts kept."""
     report = job.report
     kept: Counter[str] = Counter()
-    no_redirect = internal = 0
+    no_redirect = internal = partial = 0
     moved = {p.id: new_path(p) for p in job.archive.posts if p.status == "live"}
     posts = (url_map(job.archive), moved)
     for post in job.archive.posts:
@@ -74,6 +74,8 @@ def entries(job: ExportJob, media: MediaFiles | None) -> Iterator[Entry]:
             report.pages += 1
         else:
             report.posts += 1
+        if post.content_partial:
+            partial += 1
         if old_path(post) is None and not draft:
             no_redirect += 1
         yield Entry(post, body, file_stem(post), redirect_from(post), new_path(post), draft)
@@ -82,6 +84,8 @@ def entries(job: ExportJob, media: MediaFiles | None) -> Iterator[Entry]:
     if internal:
         report.notes.append(f"{counted(internal, 'link')} to other posts of the blog now "
                             "point at their new pages")
+    if partial:
+        report.notes.append(partial_note(partial))
     if no_redirect:
         many = counted(no_redirect, "published post or page", "published posts or pages")
         report.notes.append(f"{many} with no usable Blogger path: served at /posts/ID/ or "
@@ -99,6 +103,9 @@ def post_fields(entry: Entry) -> dict[str, Any]:
         "blogger_id": post.id,
         "blogger_url": post.url,
         "blogger_status": post.status if post.status != "live" else None,
+        # the archive's own warnings, kept where a theme (or a person) can see them
+        "blogger_partial": True if post.content_partial else None,
+        "blogger_retained": True if post.retained else None,
     }
 
 
@@ -118,6 +125,13 @@ def comment_data(job: ExportJob) -> dict[str, list[dict[str, Any]]]:
     if orphans:
         job.report.notes.append(orphan_note(orphans))
     return dict(by_post)
+
+
+def partial_note(partial: int) -> str:
+    """The note for bodies the archive holds only in part (every format exports them so)."""
+    return (f"{counted(partial, 'body', 'bodies')} only partly in the archive (a snippet, or "
+            "cut at a jump link, on the pages it was read from): exported as they are, "
+            "marked blogger_partial")
 
 
 def orphan_note(orphans: int) -> str:

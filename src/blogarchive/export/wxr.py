@@ -29,7 +29,7 @@ from .. import __version__
 from .._words import counted
 from ..model import Author, Comment, Post
 from .common import ExportJob
-from .migration import orphan_note
+from .migration import orphan_note, partial_note
 
 __all__ = ["FILE_NAME", "NS", "write"]
 
@@ -130,6 +130,9 @@ def write(job: ExportJob) -> None:
     if unmapped:
         report.notes.append(f"{counted(unmapped, 'reply', 'replies')} to a comment not in "
                             "the archive: exported as top-level comments")
+    partial = sum(1 for post in archive.posts if post.content_partial)
+    if partial:
+        report.notes.append(partial_note(partial))
     if w.replaced:
         report.notes.append(f"{counted(w.replaced, 'character')} XML cannot hold written as "
                             "U+FFFD")
@@ -197,6 +200,8 @@ def _item(w: _Writer, channel: etree._Element, post: Post, number: int,
                                       if post.url else None)]
     if post.status not in POST_STATUS:
         meta.append(("blogger_status", post.status))
+    if post.content_partial:
+        meta.append(("blogger_partial", "1"))
     for key, value in meta:
         if value:
             el = w.add(item, "wp:postmeta")

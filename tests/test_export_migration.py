@@ -270,12 +270,17 @@ def test_hugo_redirects_an_old_htm_path_with_a_file(tmp_path: Path) -> None:
     base = archive()
     old = attrs.evolve(base.posts[1], path="/diary/2008/08/old-domain.htm",
                        url="http://www.example.org/diary/2008/08/old-domain.htm")
-    blogarchive.write(attrs.evolve(base, posts=(old,), comments=()), tmp_path / "archive")
+    hidden = attrs.evolve(base.posts[7], path="/diary/2030/01/not-yet.htm",
+                          url="http://www.example.org/diary/2030/01/not-yet.htm")
+    assert hidden.status == "scheduled"
+    blogarchive.write(attrs.evolve(base, posts=(old, hidden), comments=()),
+                      tmp_path / "archive")
     blogarchive.export(tmp_path / "archive", tmp_path / "out", "hugo")
     head, _ = split(tmp_path / "out" / "content" / "posts" / "1002.html")
     assert head["url"] == "/diary/2008/08/old-domain/" and "aliases" not in head
     stub = tmp_path / "out" / "static" / "diary" / "2008" / "08" / "old-domain.htm"
     assert 'content="0; url=/diary/2008/08/old-domain/"' in stub.read_text(encoding="utf-8")
+    assert not (tmp_path / "out" / "static" / "diary" / "2030").exists()  # unpublished
 
 
 def test_config_names_the_blogs_time_zone_only_when_known(hugo: Path, jekyll: Path,

@@ -102,7 +102,8 @@ def write(job: ExportJob) -> None:
     for entry in entries(job, media):
         folder = "pages" if entry.post.kind == "page" else "posts"
         write_file(job, f"content/{folder}/{entry.stem}{entry.extension}", _page(entry))
-        if entry.old is not None and not _alias_is_file(entry.old):
+        if entry.old is not None and not entry.draft and not _alias_is_file(entry.old):
+            # a file in static/ is always published: never one for a draft's old path
             write_file(job, f"static{entry.old}", _REDIRECT.format(new=escape(entry.new)))
     write_comments(job, "data/comments")
     job.report.labels = len(job.archive.labels)

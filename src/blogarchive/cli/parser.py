@@ -9,6 +9,7 @@ from ..listing import KINDS, WHAT
 from ..preserve import (
     REDACTIONS,
 )
+from .batch import add_batch_parser
 from .commands import (
     capture_command,
     convert_command,
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     quiet_option(listing)
     listing.set_defaults(func=list_command)
     _capture_parser(sub)
+    add_batch_parser(sub)
     return parser
 
 

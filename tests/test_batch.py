@@ -315,3 +315,54 @@ def test_a_worker_process_that_dies_loses_only_its_own_item() -> None:
         pool.close()
     assert got == {0: "A", 1: "lost 1: its worker process died each time it was converted "
                    "(out of memory?)", 2: "B", 3: "C", 4: "D"}
+
+
+class _Terminal:
+    """A stream that says it is a terminal, keeping what was written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_the_bar_shows_blogs_done_posts_per_second_and_eta(tmp_path: Path) -> None:
+    from blogarchive.cli.batch import BatchBar
+
+    screen = _Terminal()
+    bar = BatchBar(screen)  # type: ignore[arg-type]
+    rows = blogarchive.batch([EXAMPLE, FIXTURES / "legacy" / "pitfalls.xml"], tmp_path / "out",
+                             progress=bar, on_row=bar.row)
+    bar.close()
+    assert "converting" in screen.text and "2/2 [" in screen.text
+    assert " posts/s" in screen.text and "blog/s" in screen.text
+    assert "<00:00" in screen.text or "<?" in screen.text  # tqdm's time left
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+    # Not on a terminal: nothing at all.
+    plain = _Terminal()
+    plain.isatty = lambda: False  # type: ignore[method-assign]
+    quiet = BatchBar(plain)  # type: ignore[arg-type]
+    blogarchive.batch([EXAMPLE], tmp_path / "out2", progress=quiet, on_row=quiet.row)
+    assert plain.text == ""
+
+
+def test_inputs_sharing_a_blog_are_one_task_in_the_order_given() -> None:
+    from blogarchive.batch import _groups
+    from blogarchive.batch.work import Job
+
+    def job(name: str, *folders: str) -> Job:
+        return Job(name, None, None, folders, "")
+
+    jobs = [job("a", "blog-1"), job("b", "blog-2"), job("takeout", "blog-3", "blog-1"),
+            job("c", "blog-3"), job("broken"), job("d", "blog-4"), job("a2", "blog-1")]
+    # The Takeout holding blogs 1 and 3 joins a, c and a2 into one task; an input whose blogs
+    # could not be told is a task of its own.
+    assert _groups(jobs) == [[0, 2, 3, 6], [1], [4], [5]]

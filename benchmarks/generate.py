@@ -65,10 +65,10 @@ def _words(rng: random.Random, low: int, high: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high)))
 
 
-def _body(rng: random.Random) -> str:
+def _body(rng: random.Random, host: str = HOST) -> str:
     """A body in one of the shapes real posts have: tidy paragraphs, or the older editor's
     text in a span split by <br>s; with quotes, images and "earlier posts" lists at times."""
-    link = f'<a href="{HOST}/2010/0{rng.randint(1, 9)}/x.html">link</a>'
+    link = f'<a href="{host}/2010/0{rng.randint(1, 9)}/x.html">link</a>'
     count = rng.randint(2, 14)
     if rng.random() < 0.4:
         lines = [f"{_words(rng, 20, 120)}&nbsp;{link}" for _ in range(count)]
@@ -87,7 +87,7 @@ def _body(rng: random.Random) -> str:
         )
     if rng.random() < 0.15:
         items = "".join(
-            f'<li><a href="{HOST}/2009/0{rng.randint(1, 9)}/x.html">{_words(rng, 2, 6)}</a> '
+            f'<li><a href="{host}/2009/0{rng.randint(1, 9)}/x.html">{_words(rng, 2, 6)}</a> '
             f'(March {rng.randint(1, 28)}, 2009): "{_words(rng, 8, 20)}..."</li>'
             for _ in range(rng.randint(2, 6))
         )
@@ -95,9 +95,10 @@ def _body(rng: random.Random) -> str:
     return "".join(paragraphs)
 
 
-def _entry(ident: str, kind: str, when: datetime, title: str, content: str, extra: str) -> str:
+def _entry(ident: str, kind: str, when: datetime, title: str, content: str, extra: str,
+           blog: str = BLOG) -> str:
     return (
-        f"<entry><id>tag:blogger.com,1999:blog-{BLOG}.{ident}</id><published>{_stamp(when)}"
+        f"<entry><id>tag:blogger.com,1999:blog-{blog}.{ident}</id><published>{_stamp(when)}"
         f"</published><updated>{_stamp(when + timedelta(hours=3))}</updated>"
         f"<category scheme='http://schemas.google.com/g/2005#kind' "
         f"term='http://schemas.google.com/blogger/2008/kind#{kind}'/>{extra}"
@@ -109,8 +110,13 @@ def _entry(ident: str, kind: str, when: datetime, title: str, content: str, extr
     )
 
 
-def generate(megabytes: float, out: Path, packed: bool = False) -> None:
-    rng = random.Random(20100917)
+def generate(megabytes: float, out: Path, packed: bool = False, *, blog: str = BLOG,
+             host: str = HOST, title: str = "Benchmark Blog", seed: int = 20100917,
+             template: int = 40000) -> None:
+    """Write an export of about ``megabytes``. ``blog``, ``host``, ``title`` and ``seed`` make
+    another blog (benchmarks/collection.py writes many small ones); ``template`` is the
+    size of its template entry."""
+    rng = random.Random(seed)
     target = int(megabytes * 1024 * 1024)
     opener = gzip.open if packed else open
     written = 0
@@ -126,19 +132,21 @@ def generate(megabytes: float, out: Path, packed: bool = False) -> None:
             "xmlns:openSearch='http://a9.com/-/spec/opensearchrss/1.0/' xmlns:gd='http://schemas"
             ".google.com/g/2005' xmlns:thr='http://purl.org/syndication/thread/1.0' "
             "xmlns:georss='http://www.georss.org/georss'>"
-            f"<id>tag:blogger.com,1999:blog-{BLOG}.archive</id><updated>2025-06-01T10:00:00"
-            f".000-07:00</updated><title type='text'>Benchmark Blog</title><link rel='alternate'"
-            f" type='text/html' href='{HOST}/'/><generator version='7.00' uri='https://www."
+            f"<id>tag:blogger.com,1999:blog-{blog}.archive</id><updated>2025-06-01T10:00:00"
+            f".000-07:00</updated><title type='text'>{escape(title)}</title><link rel='alternate'"
+            f" type='text/html' href='{host}/'/><generator version='7.00' uri='https://www."
             "blogger.com'>Blogger</generator>"
         )
         start = datetime(2004, 1, 1, 9, 0)
         put(
             _entry(
-                "layout", "template", start, "Template", "<html>" + "x" * 40000 + "</html>", ""
+                "layout", "template", start, "Template", "<html>" + "x" * template + "</html>", "",
+                blog,
             ).replace("type='html'", "type='text'")
         )
         for name in ("BLOG_TIME_ZONE", "BLOG_LOCALE", "BLOG_DESCRIPTION"):
-            put(_entry(f"settings.{name}", "settings", start, name, "America/Los_Angeles", ""))
+            put(_entry(f"settings.{name}", "settings", start, name, "America/Los_Angeles", "",
+                       blog))
         posts = []
         n = 0
         # about 80% of the bytes in posts, the rest in comments
@@ -156,8 +164,8 @@ def generate(megabytes: float, out: Path, packed: bool = False) -> None:
                 ""
                 if draft
                 else (
-                    f"<link rel='replies' type='text/html' href='{HOST}/{slug}#comment-form' "
-                    f"title='3 Comments'/><link rel='alternate' type='text/html' href='{HOST}/"
+                    f"<link rel='replies' type='text/html' href='{host}/{slug}#comment-form' "
+                    f"title='3 Comments'/><link rel='alternate' type='text/html' href='{host}/"
                     f"{slug}' title='Post {n}'/>"
                 )
             )
@@ -175,8 +183,9 @@ def generate(megabytes: float, out: Path, packed: bool = False) -> None:
                     "post",
                     when,
                     f"Post {n} about {rng.choice(WORDS)}",
-                    _body(rng),
+                    _body(rng, host),
                     control + labels + links + "<thr:total>3</thr:total>",
+                    blog,
                 )
             )
             posts.append((pid, slug, when))
@@ -190,7 +199,7 @@ def generate(megabytes: float, out: Path, packed: bool = False) -> None:
                 parent = str(8_000_000_000_000_000_000 + (c - 1) * 104729)
                 related = (
                     f"<link rel='related' type='application/atom+xml' href='https://"
-                    f"www.blogger.com/feeds/{BLOG}/{pid}/comments/default/{parent}'/>"
+                    f"www.blogger.com/feeds/{blog}/{pid}/comments/default/{parent}'/>"
                 )
             body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 80)))
             put(
@@ -200,10 +209,11 @@ def generate(megabytes: float, out: Path, packed: bool = False) -> None:
                     when + timedelta(days=1),
                     body[:50] + "...",
                     body,
-                    f"<link rel='alternate' type='text/html' href='{HOST}/{slug}?"
-                    f"showComment=1#c{cid}' title=''/>{related}<thr:in-reply-to href='{HOST}/"
-                    f"{slug}' ref='tag:blogger.com,1999:blog-{BLOG}.post-{pid}' source='x' "
+                    f"<link rel='alternate' type='text/html' href='{host}/{slug}?"
+                    f"showComment=1#c{cid}' title=''/>{related}<thr:in-reply-to href='{host}/"
+                    f"{slug}' ref='tag:blogger.com,1999:blog-{blog}.post-{pid}' source='x' "
                     "type='text/html'/>",
+                    blog,
                 )
             )
         put("</feed>")

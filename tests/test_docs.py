@@ -36,7 +36,7 @@ TOOLS: dict[str, tuple[str, str]] = {
     "sh": ("sha512sum", "sha512sum (GNU coreutils) is not installed"),
     "bagit": ("bagit.py", "bagit.py is not installed: pip install bagit"),
 }
-ARCHIVES = ("example", "bag", "rerun", "folder")
+ARCHIVES = ("example", "bag", "rerun", "folder", "collection")
 WITHOUT_ANALYSIS = ("same", "nothing")
 # A block using one of these is a recipe and must be marked as one, so none goes untested.
 TOOL_WORDS = re.compile(r"\bjq\b|\bduckdb\b|read_json|sha512sum|bagit\.py")
@@ -82,6 +82,12 @@ def archives(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     made: dict[str, Path] = {}
 
     def make(kind: str) -> Path:
+        if kind == "collection" and kind not in made:  # docs/batch.md: a batch's OUTDIR
+            folder = tmp_path_factory.mktemp(kind)
+            assert main(["batch", str(EXAMPLE), str(FIXTURES / "legacy" / "pitfalls.xml"),
+                         str(FIXTURES / "takeout" / "Takeout"), "-o",
+                         str(folder / "collection"), "-q"]) == 0
+            made[kind] = folder
         if kind not in made:
             folder = tmp_path_factory.mktemp(kind)
             dest = str(folder / "archive")

@@ -23,6 +23,7 @@ from .analysis import (
     analyse,
 )
 from .annotate import analyse_archive
+from .batch import batch
 from .capture import CaptureReport, capture
 from .errors import (
     ArchiveError,
@@ -116,6 +117,7 @@ __all__ = [
     "analyse",
     "analyse_archive",
     "archives",
+    "batch",
     "capture",
     "convert",
     "export",

@@ -22,6 +22,7 @@ from typing import Final
 from .errors import ArchiveError
 
 __all__ = [
+    "BATCH_FILES",
     "CAPTURED",
     "EVENTS",
     "FILES",
@@ -131,6 +132,10 @@ def is_archive(folder: Path) -> bool:
     return (data_dir(folder) / FILES["blog"]).is_file()
 
 
+# What `blogarchive batch` keeps beside the archives of its OUTDIR: still a folder of archives.
+BATCH_FILES: Final = frozenset({"batch.jsonl", "catalog.jsonl"})
+
+
 def archives_in(path: Path) -> list[Path]:
     """The archives at ``path``: ``[path]`` when it is one; when it is a folder of archives
     (every visible entry an archive folder, as ``convert`` writes several blogs), each of
@@ -141,7 +146,8 @@ def archives_in(path: Path) -> list[Path]:
         return [path]
     if not path.is_dir():
         return []
-    entries = [p for p in path.iterdir() if not p.name.startswith(".")]
+    entries = [p for p in path.iterdir()
+               if not p.name.startswith(".") and p.name not in BATCH_FILES]
     if entries and all(p.is_dir() and is_archive(p) for p in entries):
         return sorted(entries)
     return []

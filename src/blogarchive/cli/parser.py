@@ -10,6 +10,7 @@ from ..preserve import (
     REDACTIONS,
 )
 from .capturing import add_capture_options
+from .batch import add_batch_parser
 from .commands import (
     capture_command,
     convert_command,
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(func=list_command)
     _capture_parser(sub)
     export_parser(sub)
+    add_batch_parser(sub)
     return parser
 
 

@@ -9,6 +9,7 @@ new bag-info; ``archives`` lists the archives of a folder of archives.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -114,6 +115,7 @@ def convert(
     limits: Limits = DEFAULT_LIMITS,
     recover: bool = False,
     capture: Mapping[str, Any] | None = None,
+    lock: bool = True,
 ) -> list[Converted]:
     """Convert ``sources`` into a preserved archive at ``dest`` (one per blog).
 
@@ -137,6 +139,8 @@ def convert(
     these keyword arguments (``{}`` for its defaults); each result's ``capture`` is its
     report. The capture runs once the conversion is in place (its own lock, ``wait`` as
     given), so an interrupted capture leaves the converted archive.
+    ``lock=False`` leaves the destination lock to the caller, who holds it already (``batch``
+    holds its OUTDIR's for the whole run and gives each blog to one worker at a time).
     """
     target = real_destination(Path(os.fspath(dest)))
     if target.exists() and not target.is_dir():
@@ -144,7 +148,7 @@ def convert(
     if bag_info and not bag and not is_bag(target):
         raise ArchiveError(f"{target}: bag_info applies only to a bag: pass bag=True, or "
                            "convert into an existing bag")
-    with locked(target, wait=wait, notify=notify):
+    with locked(target, wait=wait, notify=notify) if lock else contextlib.nullcontext():
         done = _convert(sources, target, report=report, progress=progress, blog_url=blog_url,
                         analyse=analyse, plan=Plan(originals=originals, bag=bag,
                                                    bag_info=dict(bag_info or {}),

@@ -1,0 +1,249 @@
+"""``batch``: a whole collection converted, one archive per blog in ``OUTDIR/blog-<id>/``.
+
+Each input is converted by ``convert`` itself, so each archive is exactly what ``convert``
+writes (originals, manifests, events; bags and redaction as asked). The work runs here, in
+worker processes, or on a Dask cluster (``runners``). Inputs that hold the same blog (the
+same export twice, a newer export, a Takeout holding it) are grouped by a first cheap pass
+(``survey``) and converted one after the other by one task, in the order given, so two
+workers never write one blog and the result does not depend on which worker was faster;
+the destination lock stays as a safety net against other runs.
+
+Every finished input is recorded at once in OUTDIR/batch.jsonl (``ledger``), so a batch
+killed at any point is resumed by running it again: inputs done before with the same SHA-256
+and options are skipped, failures are redone, and a newer export of a blog is merged into
+its archive as ``convert`` merges.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..errors import ArchiveError, InvalidArgument
+from ..folder import is_archive
+from ..limits import DEFAULT_LIMITS, Limits
+from ..preserve.lock import locked
+from ..progress import Progress
+from .ledger import BATCH, CATALOG, Ledger, catalog, done_before, is_done, read_rows, write_lines
+from .listing import Item, items
+from .runners import DASK_MISSING, Runner, runner
+from .survey import Surveyed, survey_one
+from .work import Job, Settings, Task, failed_row, repair, run_task
+
+__all__ = ["BATCH", "CATALOG", "DASK_MISSING", "Outcome", "Settings", "batch", "run_batch"]
+
+
+@attrs.frozen
+class Outcome:
+    """A batch run: the rows of its inputs (in the order given; an input skipped as done
+    before keeps its earlier row), and how many were converted, skipped and failed."""
+
+    rows: tuple[dict[str, Any], ...]
+    converted: int
+    skipped: int
+    failed: int
+    bugs: int
+    repaired: tuple[str, ...] = ()
+    runner: str = ""
+
+
+def batch(
+    sources: Iterable[str | os.PathLike[str]],
+    outdir: str | os.PathLike[str],
+    *,
+    from_list: str | os.PathLike[str] | None = None,
+    jobs: int = 1,
+    dask: Any = None,
+    originals: bool = True,
+    bag: bool = False,
+    bag_info: Mapping[str, str] | None = None,
+    redact_emails: bool | None = None,
+    blog_url: str | None = None,
+    analyse: bool = True,
+    recover: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    options: str = "",
+    progress: Progress | None = None,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+    wait: bool = False,
+) -> list[dict[str, Any]]:
+    """Convert every blog of ``sources`` (and of the list file ``from_list``: one source a
+    line, or a CSV with a ``source`` column and an optional ``blog_url`` one) into
+    ``outdir/blog-<id>/``, each as ``convert`` writes it (the keyword options are
+    ``convert``'s). Returns the rows written to ``outdir/batch.jsonl``, one per input:
+    ``source``, ``sha256``, ``options``, ``status`` (``ok``, ``warnings``, ``failed``),
+    ``error`` (as ``convert`` prints it), ``warnings``, ``blogs`` (each blog's line of
+    ``outdir/catalog.jsonl``), ``posts``, ``pages``, ``comments``, ``duration`` (seconds),
+    ``worker`` and ``finished``. A failed input never stops the others.
+
+    ``jobs``: worker processes on this machine (1: this process). ``dask``: run on a Dask
+    cluster instead: a scheduler address, ``"local"`` for a LocalCluster of ``jobs`` (at
+    least 2) worker processes, or a ``distributed.Client``. Needs the ``dask`` extra.
+
+    Running it again resumes: an input done before with the same SHA-256 and ``options``
+    is skipped, a failed one is redone. ``options`` is recorded in each archive's event (the
+    command line passes its own). ``progress(phase, done, total)`` hears the phases
+    ``surveying`` (inputs) and ``converting`` (blogs); ``on_row`` each row as it is written.
+
+    Raises InvalidArgument for a bad list or option, ArchiveError when ``outdir`` cannot
+    hold the archives (it is one archive, or a folder of other things) or another run is
+    writing it (with ``wait``, waits for that run instead)."""
+    return list(run_batch(
+        sources, outdir, from_list=from_list, jobs=jobs, dask=dask,
+        settings=Settings(originals=originals, bag=bag, bag_info=dict(bag_info or {}),
+                          redact_emails=redact_emails, analyse=analyse, recover=recover,
+                          limits=limits, options=options),
+        blog_url=blog_url, progress=progress, on_row=on_row, wait=wait).rows)
+
+
+def run_batch(
+    sources: Iterable[str | os.PathLike[str]],
+    outdir: str | os.PathLike[str],
+    *,
+    settings: Settings,
+    from_list: str | os.PathLike[str] | None = None,
+    jobs: int = 1,
+    dask: Any = None,
+    blog_url: str | None = None,
+    progress: Progress | None = None,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+    wait: bool = False,
+    notify: Callable[[str], None] | None = None,
+) -> Outcome:
+    """``batch``, telling also how many inputs were converted, skipped and failed."""
+    given = items(sources, from_list, blog_url)
+    if not given:
+        raise InvalidArgument("no sources: name them, or give a list with --from")
+    target = Path(os.path.abspath(os.fspath(outdir)))
+    _check_outdir(target)
+    # OUTDIR's lock, held to the end, is also the lock of every archive in it: no other
+    # batch, and no convert into OUTDIR or one of its archives, runs meanwhile.
+    with locked(target, wait=wait, notify=notify):
+        return _run(given, target, settings, jobs, dask, progress, on_row)
+
+
+def _run(given: list[Item], target: Path, settings: Settings, jobs: int, dask: Any,
+         progress: Progress | None,
+         on_row: Callable[[dict[str, Any]], None] | None) -> Outcome:
+    target.mkdir(parents=True, exist_ok=True)
+    repaired = repair(target)
+    earlier = read_rows(target)
+    before = done_before(earlier)
+    work = runner(jobs, dask)
+    try:
+        found = _survey(work, given, settings.limits, progress)
+        jobs_of = [Job(item.source, item.blog_url, found[i].sha256, found[i].folders,
+                       _options(settings.options, item)) for i, item in enumerate(given)]
+        pending = [i for i, job in enumerate(jobs_of)
+                   if not is_done(before.get(job.source), job.sha256, job.options)]
+        new = _convert(work, target, settings, [jobs_of[i] for i in pending], progress, on_row)
+    finally:
+        work.close()
+    done = dict(zip(pending, new, strict=True))
+    rows = tuple(done.get(i) or before[item.source] for i, item in enumerate(given))
+    mine = {item.source for item in given}
+    kept = [row for source, row in before.items() if source not in mine]
+    write_lines(target / BATCH, [*rows, *kept])
+    write_lines(target / CATALOG, catalog([*earlier, *rows], target))
+    failed = sum(row["status"] == "failed" for row in new)
+    bugs = sum("internal error:" in (row.get("error") or "") for row in new)
+    return Outcome(rows, len(new), len(given) - len(new), failed, bugs, tuple(repaired),
+                   work.name)
+
+
+def _check_outdir(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise ArchiveError(f"{target}: exists and is not a folder; give a folder for the "
+                           "batch's archives")
+    if is_archive(target):
+        raise ArchiveError(f"{target}: is the archive of one blog; give the folder that is "
+                           "to hold one archive per blog")
+    if not target.is_dir():
+        return
+    ours = {BATCH, CATALOG}
+    for entry in target.iterdir():
+        if entry.name.startswith(".") or entry.name in ours:
+            continue
+        if not (entry.is_dir() and is_archive(entry)):
+            raise ArchiveError(f"{target}: holds {entry.name}, which is not a blog's "
+                               "archive; give an empty folder or one a batch wrote")
+
+
+def _options(options: str, item: Item) -> str:
+    """The options recorded for one input: the batch's, and its own blog URL."""
+    if item.blog_url and "--blog-url" not in options:
+        return f"{options} --blog-url {item.blog_url}".strip()
+    return options
+
+
+def _survey(work: Runner, given: list[Item], limits: Limits,
+            progress: Progress | None) -> list[Surveyed]:
+    found: dict[int, Surveyed] = {}
+    if progress is not None:
+        progress("surveying", 0, len(given))
+    asked = [(it.source, it.blog_url, limits) for it in given]
+    for i, surveyed in work.map(survey_one, asked, lambda i, why: Surveyed(None, ())):
+        found[i] = surveyed
+        if progress is not None:
+            progress("surveying", len(found), len(given))
+    return [found[i] for i in range(len(given))]
+
+
+def _groups(jobs: list[Job]) -> list[list[int]]:
+    """Indexes of the jobs that share a blog, transitively (a Takeout of blogs A and B
+    joins A's and B's other inputs into one group), each in the order given."""
+    parent = list(range(len(jobs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    for i, job in enumerate(jobs):
+        for folder in job.folders:
+            if folder in first:
+                parent[root(i)] = root(first[folder])
+            else:
+                first[folder] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(jobs)):
+        groups.setdefault(root(i), []).append(i)
+    return sorted(groups.values())
+
+
+def _convert(work: Runner, target: Path, settings: Settings, jobs: list[Job],
+             progress: Progress | None,
+             on_row: Callable[[dict[str, Any]], None] | None) -> list[dict[str, Any]]:
+    groups = _groups(jobs)
+    tasks = [Task(os.fspath(target), tuple(jobs[i] for i in group), settings)
+             for group in groups]
+    weight = [max(1, len({f for job in task.jobs for f in job.folders})) for task in tasks]
+    total, done = sum(weight), 0
+    if progress is not None:
+        progress("converting", 0, total)
+    rows: dict[int, dict[str, Any]] = {}
+    ledger = Ledger(target)
+    try:
+        def lost(t: int, why: str) -> list[dict[str, Any]]:
+            return [failed_row(job, f"error: {job.source}: not converted: {why}")
+                    for job in tasks[t].jobs]
+
+        for t, task_rows in work.map(run_task, tasks, lost):
+            for i, row in zip(groups[t], task_rows, strict=True):
+                ledger.add(row)
+                rows[i] = row
+                if on_row is not None:
+                    on_row(row)
+            done += weight[t]
+            if progress is not None:
+                progress("converting", done, total)
+    finally:
+        ledger.close()
+    return [rows[i] for i in range(len(jobs))]
+

@@ -1,0 +1,247 @@
+"""The work of one task: convert a group of inputs (those sharing a blog) one after the
+other into ``OUTDIR/blog-<id>/``, each with ``convert`` itself, and describe each as a row of
+batch.jsonl. Runs in a worker process (or a Dask worker): everything here is picklable and
+nothing is shared with the caller but the file system.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import shutil
+import socket
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from .._time import format_time
+from ..errors import ArchiveError
+from ..limits import DEFAULT_LIMITS, Limits
+from ..model import Archive
+from ..preserve import Converted, convert, folder_name
+from ..reading import ReadReport
+
+__all__ = ["SCRATCH", "Job", "Settings", "Task", "failed_row", "repair", "run_task"]
+
+SCRATCH: Final = ".batch-work"
+"""Hidden folder of OUTDIR where a source holding several blogs is converted (see
+``_several``); a folder of archives ignores hidden entries."""
+
+
+@attrs.frozen
+class Settings:
+    """The conversion options of the whole batch, as ``convert`` takes them.
+
+    A hook for options ``convert`` gains later (capture of media, for one): add the field
+    here, pass it in ``_convert_one``, and record it in ``options``, so resuming sees it."""
+
+    originals: bool = True
+    bag: bool = False
+    bag_info: Mapping[str, str] = attrs.field(factory=dict)
+    redact_emails: bool | None = None
+    analyse: bool = True
+    recover: bool = False
+    limits: Limits = DEFAULT_LIMITS
+    options: str = ""
+    """The options as recorded in each archive's event (and compared when resuming)."""
+
+
+@attrs.frozen
+class Job:
+    """One input of a group: its source, own blog URL, SHA-256 and the blogs it holds."""
+
+    source: str
+    blog_url: str | None
+    sha256: str | None
+    folders: tuple[str, ...]
+    options: str
+
+
+@attrs.frozen
+class Task:
+    """Inputs sharing a blog, converted in this order by one worker."""
+
+    outdir: str
+    jobs: tuple[Job, ...]
+    settings: Settings
+
+
+def worker_name() -> str:
+    """Who did the work: the Dask worker's address on a cluster, else host:pid."""
+    if "distributed" in sys.modules:  # an optional extra: never imported here for this
+        with contextlib.suppress(ValueError):  # ValueError: not in a Dask worker
+            distributed: Any = importlib.import_module("distributed")
+            return str(distributed.get_worker().address)
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_task(task: Task) -> list[dict[str, Any]]:
+    """Convert the task's inputs in order; one row each. A failed input does not stop the
+    others: it is in its row, as ``convert`` would print it."""
+    outdir = Path(task.outdir)
+    return [_convert_one(outdir, job, task.settings) for job in task.jobs]
+
+
+def _convert_one(outdir: Path, job: Job, settings: Settings) -> dict[str, Any]:
+    started = time.monotonic()
+    report = ReadReport()
+    errors: list[str] = []
+    results: list[Converted] = []
+    try:
+        if len(job.folders) == 1:
+            results = _convert(job.source, outdir / job.folders[0], job, settings, report)
+        else:
+            results = _several(outdir, job, settings, report)
+    except ArchiveError as problem:
+        errors.append(f"error: {problem}")
+    except OSError as problem:
+        errors.append(f"error: {problem.filename or job.source}: {problem.strerror or problem}")
+    except Exception as bug:  # one input's bug must not stop the batch: it is in its row
+        errors.append(f"internal error: {type(bug).__name__}: {bug}")
+    # In the order convert prints them: what could not be read, what was partly lost, then
+    # why nothing was written.
+    errors[:0] = [f"error: {p}" for p in report.failed] + \
+        [f"recovered: {s}" for s in report.recovered]
+    warnings = [f"skipped: {p}" for p in report.ignored] + \
+        [f"warning: {w}" for w in report.warnings]
+    if not results and not errors:
+        errors.append("error: nothing was converted")
+    status = "failed" if errors else ("warnings" if warnings else "ok")
+    return {
+        "source": job.source,
+        "sha256": job.sha256,
+        "options": job.options,
+        "status": status,
+        "error": "\n".join(errors) or None,
+        "warnings": warnings,
+        "notices": [n for r in results for n in r.notices],
+        "blogs": [_blog(r.archive, r.path.name) for r in results],
+        **_totals(results),
+        "duration": round(time.monotonic() - started, 3),
+        "worker": worker_name(),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+    }
+
+
+def failed_row(job: Job, error: str) -> dict[str, Any]:
+    """The row of an input whose task could not be run at all (its worker kept dying)."""
+    return {"source": job.source, "sha256": job.sha256, "options": job.options,
+            "status": "failed", "error": error, "warnings": [], "notices": [], "blogs": [],
+            "posts": 0, "pages": 0, "comments": 0, "duration": 0.0, "worker": None,
+            "finished": datetime.now(timezone.utc).isoformat(timespec="microseconds")}
+
+
+def _convert(source: str, dest: Path, job: Job, settings: Settings,
+             report: ReadReport) -> list[Converted]:
+    # lock=False: the batch holds OUTDIR's lock (which is also each of its archives' lock)
+    # for the whole run, so no other run writes here; within the batch a blog's inputs are
+    # one task, so no two workers write one blog.
+    return convert(source, dest, originals=settings.originals, bag=settings.bag,
+                   bag_info=settings.bag_info, redact_emails=settings.redact_emails,
+                   blog_url=job.blog_url, analyse=settings.analyse, report=report,
+                   options=job.options, limits=settings.limits, recover=settings.recover,
+                   lock=False)
+
+
+def _several(outdir: Path, job: Job, settings: Settings,
+             report: ReadReport) -> list[Converted]:
+    """A source holding several blogs (or none that the survey could tell): ``convert`` writes
+    it as a folder of archives. That folder is a private one in OUTDIR/.batch-work/, into
+    which the blogs' archives already in OUTDIR are moved first so ``convert`` merges with
+    them as always (and does not load every other archive of OUTDIR, as converting into
+    OUTDIR itself would); then each blog's archive is moved back to OUTDIR. While it is
+    converted a blog's archive is in the work folder; a batch killed then moves it back when
+    run again (``repair``)."""
+    work = outdir / SCRATCH / f"{os.getpid()}-{time.monotonic_ns()}"
+    results: list[Converted] = []
+    work.mkdir(parents=True)
+    try:
+        for name in job.folders:
+            if (outdir / name).is_dir():
+                os.rename(outdir / name, work / name)
+        results = _convert(job.source, work, job, settings, report)
+    finally:
+        moved = _put_back(outdir, work, results)
+    return [attrs.evolve(r, path=moved.get(r.path, r.path)) for r in results]
+
+
+def _put_back(outdir: Path, work: Path, results: list[Converted]) -> dict[Path, Path]:
+    """Move the archives built in ``work`` to OUTDIR; the new place of each result's path."""
+    moved: dict[Path, Path] = {}
+    if results and any(r.path == work for r in results):  # one blog after all: work is it
+        target = outdir / folder_name(results[0].archive)
+        os.rename(work, target)
+        with contextlib.suppress(OSError):
+            work.parent.rmdir()
+        return {work: target}
+    for entry in sorted(work.iterdir()) if work.is_dir() else []:
+        if entry.name.startswith("."):
+            continue
+        target = outdir / entry.name
+        if target.exists():
+            raise ArchiveError(f"{target}: appeared while {entry.name} was being converted "
+                               f"in {work}; the new archive is left there")
+        os.rename(entry, target)
+        moved[entry] = target
+    shutil.rmtree(work, ignore_errors=True)
+    with contextlib.suppress(OSError):  # the last task out removes the hidden folder
+        work.parent.rmdir()
+    return moved
+
+
+def repair(outdir: Path) -> list[str]:
+    """Archives a killed batch left in OUTDIR/.batch-work/ moved back to OUTDIR (those whose
+    blog is not in OUTDIR again); what was done, one line each."""
+    done = []
+    scratch = outdir / SCRATCH
+    for work in sorted(scratch.iterdir()) if scratch.is_dir() else []:
+        for entry in _archives(work):
+            target = outdir / entry.name
+            if not target.exists():
+                os.rename(entry, target)
+                done.append(f"moved {entry} back to {target}")
+        if not any(_archives(work)):
+            shutil.rmtree(work, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        scratch.rmdir()
+    return done
+
+
+def _archives(work: Path) -> Iterator[Path]:
+    from ..folder import is_archive
+
+    for entry in sorted(work.iterdir()) if work.is_dir() else []:
+        if not entry.name.startswith(".") and entry.is_dir() and is_archive(entry):
+            yield entry
+
+
+def _blog(archive: Archive, path: str) -> dict[str, Any]:
+    """A blog's line of catalog.jsonl."""
+    blog = archive.blog
+    posts = [p for p in archive.posts if p.kind == "post"]
+    dates = sorted(p.published for p in posts if p.published is not None)
+    return {
+        "id": blog.id,
+        "title": blog.title,
+        "url": blog.url,
+        "archive": path,
+        "posts": len(posts),
+        "pages": len(archive.posts) - len(posts),
+        "comments": len(archive.comments),
+        "first_post": format_time(dates[0]) if dates else None,  # as posts.jsonl writes it
+        "last_post": format_time(dates[-1]) if dates else None,
+    }
+
+
+def _totals(results: list[Converted]) -> dict[str, int]:
+    return {
+        "posts": sum(1 for r in results for p in r.archive.posts if p.kind == "post"),
+        "pages": sum(1 for r in results for p in r.archive.posts if p.kind != "post"),
+        "comments": sum(len(r.archive.comments) for r in results),
+    }

@@ -9,8 +9,8 @@ from ..listing import KINDS, WHAT
 from ..preserve import (
     REDACTIONS,
 )
-from .capturing import add_capture_options
 from .batch import add_batch_parser
+from .capturing import add_capture_options
 from .commands import (
     capture_command,
     convert_command,

@@ -88,3 +88,24 @@ def test_a_field_filled_from_another_copy_keeps_its_rule() -> None:
     assert merged.author == item.author and merged.labels == item.labels
     assert merged.field_sources == blogarchive.FieldSources(
         author="byline-text", url="byline-time-link", labels="post-labels")
+
+
+def test_an_archive_written_at_1_4_0_still_loads(tmp_path: Path) -> None:
+    """Schema 1-5-0 added ``field_sources`` and ``origin.template``: lines without them (and
+    saying 1-4-0) load, the fields as null."""
+    archive = blogarchive.read(FIXTURES / "html" / "classic-minima-comments.html")
+    blogarchive.write(archive, tmp_path / "arch")
+    for name in ("posts.jsonl", "comments.jsonl"):
+        path = tmp_path / "arch" / name
+        lines = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            data = json.loads(line)
+            assert data.pop("schema_version") == "1-5-0"
+            data.pop("field_sources", None)
+            data["origin"].pop("template")
+            lines.append(json.dumps(dict(data, schema_version="1-4-0"), sort_keys=True))
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = blogarchive.load(tmp_path / "arch")
+    (post,) = loaded.posts
+    assert post.field_sources is None and post.origin is not None
+    assert post.origin.template is None and post.author == archive.posts[0].author

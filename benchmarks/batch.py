@@ -11,6 +11,7 @@ prints seconds, blogs per minute and the speed-up over one process. The Dask run
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -32,8 +33,11 @@ def main() -> None:
         write_collection(data, blogs, size, extras=False)
     total = sum(p.stat().st_size for p in data.glob("*.xml"))
     print(f"{blogs} blogs, {total / 1e6:.1f} MB in all, in {data}")
-    print("| run | seconds | blogs/min | x one process |")
-    print("|---|---|---|---|")
+    # The last column is the mean time one blog took inside its worker (batch.jsonl's
+    # "duration"): when it grows from one process to two, the workers were not getting a
+    # core each (a busy machine), whatever the code does.
+    print("| run | seconds | blogs/min | x one process | s per blog in its worker |")
+    print("|---|---|---|---|---|")
     base = None
     for name, options in RUNS:
         out = data.parent / f"{data.name}-out"
@@ -44,10 +48,13 @@ def main() -> None:
                               check=False)
         seconds = time.perf_counter() - start
         if done.returncode != 0:
-            print(f"| {name} | failed (exit {done.returncode}) | | |")
+            print(f"| {name} | failed (exit {done.returncode}) | | | |")
             continue
         base = base or seconds
-        print(f"| {name} | {seconds:.1f} | {blogs / seconds * 60:.0f} | {base / seconds:.2f} |")
+        rows = [json.loads(line) for line in (out / "batch.jsonl").read_text().splitlines()]
+        each = sum(row["duration"] for row in rows) / len(rows)
+        print(f"| {name} | {seconds:.1f} | {blogs / seconds * 60:.0f} | {base / seconds:.2f} "
+              f"| {each:.3f} |", flush=True)
         shutil.rmtree(out, ignore_errors=True)
 
 

@@ -80,7 +80,7 @@ def convert_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 bag_info=info, redact_emails=redaction(args),
                 blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
                 progress=args.progress, options=event_options(args), **waiting(args, err),
-                limits=limits_of(args), recover=args.recover,
+                limits=limits_of(args), recover=args.recover, jobs=args.jobs,
             )
         finally:
             bar_done(args)

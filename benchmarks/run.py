@@ -16,10 +16,12 @@ the same file:
   convert-plain   the same with analyse=False, originals=False (`--no-analysis --no-originals`)
   convert-jobs    convert with jobs=N (--jobs N, default 0: every core)
   validate the archive convert wrote (blogarchive.validate); needs the convert step
-Figures are MB/s of input and peak RSS in MiB, and each as a ratio to the floor; the body
-analysis's cost is reported as (read - plain) as a share of convert. With --repeat N each
-step runs N times and the fastest run is kept (the floor too): on a shared machine the
-fastest run is the one least slowed by others.
+Figures are wall seconds, MB/s of input, peak RSS in MiB (of the process or its largest
+worker) and CPU seconds (the process and its workers), each also as a ratio to the floor;
+on a busy machine the CPU ratio is the steadier figure (wall time includes waiting for a
+core). The body analysis's cost is reported as (read - plain) as a share of convert. With
+--repeat N each step runs N times and the fastest run is kept (the floor too): on a shared
+machine the fastest run is the one least slowed by others.
 """
 
 from __future__ import annotations
@@ -78,8 +80,11 @@ elif what == "validate":
     assert report.valid, report.problems[:3]
     n = report.checked["posts"] + report.checked["comments"]
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"what": what, "seconds": seconds, "peak_mib": peak, "items": n}))
+own = resource.getrusage(resource.RUSAGE_SELF)
+workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak = max(own.ru_maxrss, workers.ru_maxrss) / 1024
+cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+print(json.dumps({"what": what, "seconds": seconds, "cpu": cpu, "peak_mib": peak, "items": n}))
 """
 
 
@@ -124,11 +129,13 @@ def main() -> None:
     floor = results["floor"]
     print(f"{'folder' if pages else 'file'}: {path} ({size_mb:.1f} MB"
           + (f", {len(pages):,} pages)" if pages else ")"))
-    print(f"{'':8} {'seconds':>8} {'MB/s':>8} {'peak MiB':>9} {'time x floor':>13} "
-          f"{'memory x floor':>15}")
+    print(f"{'':13} {'seconds':>8} {'MB/s':>8} {'peak MiB':>9} {'time x floor':>13} "
+          f"{'memory x floor':>15} {'CPU s':>7} {'CPU x floor':>12}")
     for what, r in results.items():
-        print(f"{what:8} {r['seconds']:8.2f} {size_mb / r['seconds']:8.1f} {r['peak_mib']:9.0f} "
-              f"{r['seconds'] / floor['seconds']:13.2f} {r['peak_mib'] / floor['peak_mib']:15.2f}"
+        print(f"{what:13} {r['seconds']:8.2f} {size_mb / r['seconds']:8.1f} "
+              f"{r['peak_mib']:9.0f} {r['seconds'] / floor['seconds']:13.2f} "
+              f"{r['peak_mib'] / floor['peak_mib']:15.2f} {r['cpu']:7.2f} "
+              f"{r['cpu'] / floor['cpu']:12.2f}"
               + (f" {len(pages) / r['seconds']:10.0f} pages/s" if pages else ""))
     if {"read", "plain", "convert"} <= results.keys():
         analysis = results["read"]["seconds"] - results["plain"]["seconds"]

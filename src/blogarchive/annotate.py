@@ -6,9 +6,10 @@ from collections.abc import Iterable
 
 import attrs
 
-from .analysis import UrlMap, analyse
+from .analysis import BodyAnalysis, UrlMap
 from .model import Archive, Post
 from .progress import Progress, counter
+from .workers import analyse_bodies
 
 __all__ = ["analyse_archive", "url_map", "urls_of"]
 
@@ -29,18 +30,22 @@ def urls_of(posts: Iterable[tuple[str, str | None, str | None]], home: str | Non
     return UrlMap.build(pairs, home)
 
 
-def analyse_archive(archive: Archive, *, progress: Progress | None = None) -> Archive:
+def analyse_archive(archive: Archive, *, progress: Progress | None = None,
+                    jobs: int = 1) -> Archive:
     """``archive`` with every post's ``analysis`` (re)computed from its content.
 
     ``progress("analysing", done, total)`` is called after each post (see ``progress``).
+    ``jobs``: analyse in that many processes (0: one per core; ``workers``); the result is
+    the same whatever the number.
     """
     urls = url_map(archive)
     advance = counter(progress, "analysing", len(archive.posts))
+    results = analyse_bodies(
+        ((p.content, p.url or archive.blog.url, p.content_type) for p in archive.posts),
+        urls, jobs)
 
-    def one(post: Post) -> Post:
-        result = analyse(post.content, post.url or archive.blog.url, urls,
-                         content_type=post.content_type)
+    def one(post: Post, result: BodyAnalysis) -> Post:
         advance(1)
         return post if result == post.analysis else attrs.evolve(post, analysis=result)
 
-    return attrs.evolve(archive, posts=tuple(one(p) for p in archive.posts))
+    return attrs.evolve(archive, posts=tuple(map(one, archive.posts, results)))

@@ -136,8 +136,10 @@ def read_groups(
     previous: Iterable[Archive] = (),
     limits: Limits = DEFAULT_LIMITS,
     recover: bool = False,
+    jobs: int = 1,
 ) -> list[tuple[Archive, list[RawFile]]]:
-    """``read_all``, with each archive's original files (for a preserved archive)."""
+    """``read_all``, with each archive's original files (for a preserved archive); the
+    body analysis in ``jobs`` processes (``workers``)."""
     groups: dict[str, Assembler] = {}
     raws: dict[str, dict[str, RawFile]] = {}
     notes: list[str] = []
@@ -153,7 +155,8 @@ def read_groups(
         if key in earlier:
             group.keep_previous(earlier[key])
         archive = group.archive(notes)
-        out.append((analyse_archive(archive, progress=progress) if analyse else archive,
+        out.append((analyse_archive(archive, progress=progress, jobs=jobs) if analyse
+                    else archive,
                     list(raws.get(key, {}).values())))
     return out
 

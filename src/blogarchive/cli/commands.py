@@ -85,6 +85,7 @@ def convert_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 blog_url=args.blog_url, analyse=not args.no_analysis, report=report,
                 progress=args.progress, options=event_options(args), **waiting(args, err),
                 limits=limits_of(args), recover=args.recover, capture=fetching,
+                jobs=args.jobs,
             )
         finally:
             bar_done(args)

@@ -22,6 +22,7 @@ __all__ = [
     "blog_url",
     "destination_options",
     "event_options",
+    "jobs_count",
     "limit_options",
     "limits_of",
     "quiet_option",
@@ -165,3 +166,11 @@ def waiting(args: argparse.Namespace, err: TextIO) -> dict[str, Any]:
             print(f"note: {message}", file=err, flush=True)
 
     return {"wait": args.wait, "notify": notify}
+
+
+def jobs_count(text: str) -> int:
+    """``--jobs N``: 0 (one per core) or more processes for the body analysis."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a whole number of processes (0: one per "
+                                         f"core): {text!r}")
+    return int(text)

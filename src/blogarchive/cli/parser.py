@@ -24,6 +24,7 @@ from .options import (
     bag_options,
     blog_url,
     destination_options,
+    jobs_count,
     limit_options,
     quiet_option,
 )
@@ -70,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     limit_options(convert)
     quiet_option(convert)
     _convert_capture_options(convert)
+    convert.add_argument("--jobs", type=jobs_count, default=1, metavar="N",
+                         help="analyse post bodies in N processes (0: one per core); the "
+                         "archive is the same whatever N (default 1)")
     convert.set_defaults(func=convert_command)
     info = sub.add_parser("info", help="describe what a source or archive holds")
     info.add_argument("sources", nargs="+", metavar="SOURCE")

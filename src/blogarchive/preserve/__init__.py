@@ -26,6 +26,7 @@ from ..progress import Progress
 from ..reading import ReadReport, read_groups
 from ..sources import Source
 from ..store import FILES, SCHEMA_VERSION, load
+from ..workers import worker_count
 from .bag import (
     bag_in_place,
     bag_info_for,
@@ -116,6 +117,7 @@ def convert(
     recover: bool = False,
     capture: Mapping[str, Any] | None = None,
     lock: bool = True,
+    jobs: int = 1,
 ) -> list[Converted]:
     """Convert ``sources`` into a preserved archive at ``dest`` (one per blog).
 
@@ -133,7 +135,9 @@ def convert(
 
     ``progress`` is called as ``progress(phase, done, total)`` through reading, analysing and
     writing (see ``blogarchive.progress``). ``limits`` and ``recover`` are as in
-    ``read_all``; a recovery is recorded in the event, on its source.
+    ``read_all``; a recovery is recorded in the event, on its source. ``jobs``: the body
+    analysis in that many processes, 0 for one per core (the archive is the same whatever
+    the number; ``blogarchive.workers``).
 
     ``capture``: then capture each written blog's media, as ``blogarchive.capture`` with
     these keyword arguments (``{}`` for its defaults); each result's ``capture`` is its
@@ -145,6 +149,7 @@ def convert(
     target = real_destination(Path(os.fspath(dest)))
     if target.exists() and not target.is_dir():
         raise ArchiveError(f"{target}: exists and is not a folder; choose another destination")
+    worker_count(jobs)  # a bad value is refused before the destination is locked
     if bag_info and not bag and not is_bag(target):
         raise ArchiveError(f"{target}: bag_info applies only to a bag: pass bag=True, or "
                            "convert into an existing bag")
@@ -153,7 +158,8 @@ def convert(
                         analyse=analyse, plan=Plan(originals=originals, bag=bag,
                                                    bag_info=dict(bag_info or {}),
                                                    options=options),
-                        redact_emails=redact_emails, limits=limits, recover=recover)
+                        redact_emails=redact_emails, limits=limits, recover=recover,
+                        jobs=jobs)
     if capture is None:
         return done
     from ..capture import capture as capture_media  # the capture package needs preserve
@@ -165,7 +171,7 @@ def convert(
 def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadReport | None,
              progress: Progress | None, blog_url: str | None, analyse: bool,
              plan: Plan, redact_emails: bool | None, limits: Limits,
-             recover: bool) -> list[Converted]:
+             recover: bool, jobs: int = 1) -> list[Converted]:
     earlier = _previous(target)
     # Recoveries are listed in a report; without the caller's, one of our own that then
     # raises the first failure, as reading without a report does.
@@ -174,7 +180,7 @@ def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadRe
     groups = read_groups(
         sources, blog_url=blog_url, report=collected, progress=progress,
         analyse=analyse, previous=[a for _, a in earlier.values()], limits=limits,
-        recover=recover,
+        recover=recover, jobs=jobs,
     )
     if own is not None and own.failed:
         raise own.failed[0]

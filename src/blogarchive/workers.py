@@ -1,0 +1,81 @@
+"""The body analysis in worker processes: ``convert(jobs=N)``, ``--jobs N``.
+
+``analyse`` is a pure function of (body, base URL, URL map), so posts can be analysed in any
+process in any order; the results are taken back in the order the posts were given, so the
+archive is byte for byte the one a single process writes (tests/test_workers.py). Each
+worker gets the URL map once, at start; posts travel in chunks, and at most two chunks per
+worker are in flight, so the bodies being analysed stay a bounded amount of memory however
+large the blog. Workers are started with ``spawn``: no copy of a parent that may hold
+threads (a progress bar's, a caller's) or a large archive.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+
+from .analysis import BodyAnalysis, UrlMap, analyse
+from .errors import InvalidArgument
+
+__all__ = ["CHUNK", "Body", "analyse_bodies", "cores", "worker_count"]
+
+Body = tuple[str, str | None, str | None]
+"""What ``analyse`` needs of a post: its content, base URL and content type."""
+
+CHUNK = 64  # posts per message: large enough that pickling is a small share of the work
+
+_urls: UrlMap | None = None  # each worker's copy of the URL map
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def worker_count(jobs: int) -> int:
+    """``jobs`` as a number of processes: 0 means every core; 1 (the default) none beside
+    this one."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
+        raise InvalidArgument(f"jobs must be a whole number, 0 (every core) or more, not "
+                              f"{jobs!r}")
+    return cores() if jobs == 0 else jobs
+
+
+def _start(urls: UrlMap) -> None:
+    global _urls
+    _urls = urls
+
+
+def _analyse_chunk(chunk: list[Body]) -> list[BodyAnalysis]:
+    return [analyse(html, base, _urls, content_type=kind) for html, base, kind in chunk]
+
+
+def analyse_bodies(bodies: Iterable[Body], urls: UrlMap, jobs: int) -> Iterator[BodyAnalysis]:
+    """``analyse`` of each body, in the order given, in ``jobs`` processes (see
+    ``worker_count``). With one job, or too few bodies to share, it runs here."""
+    workers = worker_count(jobs)
+    given = iter(bodies)
+    first = list(islice(given, CHUNK))
+    if workers == 1 or len(first) < CHUNK:
+        for html, base, kind in (*first, *given):
+            yield analyse(html, base, urls, content_type=kind)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
+                             initargs=(urls,)) as pool:
+        pending: deque[Future[list[BodyAnalysis]]] = deque()
+        chunk = first
+        while chunk:
+            pending.append(pool.submit(_analyse_chunk, chunk))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().result()
+            chunk = list(islice(given, CHUNK))
+        while pending:
+            yield from pending.popleft().result()

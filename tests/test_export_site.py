@@ -345,3 +345,12 @@ def test_a_bag_gives_its_external_identifier_and_its_events(tmp_path: Path) -> N
     assert re.search(r"converted \d{4}-\d\d-\d\dT[\d:]+Z by blogarchive ", footer)
     about = tree(tmp_path / "out" / "about.html").text_content()
     assert "migration (success)" in about
+
+
+def test_search_words_are_the_words_a_regex_finds() -> None:
+    from blogarchive.export.search import words_of
+
+    text = "Ñandú ünïcode 水 well_2, «quoted» don't — 3.5% e-mail\u2028x \U0001d518nicode Ǆ ß"
+    expected = " ".join(dict.fromkeys(re.findall(r"\w+", text.casefold())))
+    assert words_of(text) == expected
+    assert words_of("A a", "b A") == "a b"

@@ -8,22 +8,28 @@ first-seen order). ``static/search.js`` matches each query word as a word prefix
 
 from __future__ import annotations
 
+import functools
 import json
-import re
 from pathlib import Path
-from typing import Final
 
 from ..model import Post
 from .sitetext import Summary
 
-__all__ = ["SearchIndex"]
+__all__ = ["SearchIndex", "words_of"]
 
-_WORD: Final = re.compile(r"\w+")
+
+@functools.cache
+def _separators() -> dict[int, str]:
+    """Every character of the Basic Multilingual Plane that ``\\w`` does not match, as a space:
+    ``translate`` + ``split`` finds the words ``re.findall(r"\\w+")`` finds, twice as fast
+    (a character beyond the BMP, an emoji say, stays part of the word it touches)."""
+    return {c: " " for c in range(0x10000) if not (chr(c).isalnum() or c == 0x5F)}
 
 
 def words_of(*texts: str) -> str:
     """The distinct words of ``texts``, lower case, in first-seen order, one space apart."""
-    return " ".join(dict.fromkeys(_WORD.findall("\n".join(texts).casefold())))
+    words = "\n".join(texts).casefold().translate(_separators()).split()
+    return " ".join(dict.fromkeys(words))
 
 
 class SearchIndex:

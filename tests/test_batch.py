@@ -334,8 +334,13 @@ class _Terminal:
         pass
 
 
-def test_the_bar_shows_blogs_done_posts_per_second_and_eta(tmp_path: Path) -> None:
+def test_the_bar_shows_blogs_done_posts_per_second_and_eta(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from blogarchive.cli.batch import BatchBar
+
+    # A wide terminal: at 80 columns tqdm shortens the description when the rates on a
+    # slow machine need more digits.
+    monkeypatch.setenv("COLUMNS", "200")
 
     screen = _Terminal()
     bar = BatchBar(screen)  # type: ignore[arg-type]

@@ -97,8 +97,10 @@ class BatchBar:
             self.close()
             self._phase, self._start = phase, time.monotonic()
             unit = "blog" if phase == "converting" else "input"
+            # A blog is a coarse unit: redraw on each one (mininterval=0), or the last
+            # blogs of a fast batch never show.
             self._bar = tqdm(total=total, desc=phase, unit=unit, leave=False,
-                             file=self._stream, dynamic_ncols=True)
+                             file=self._stream, dynamic_ncols=True, mininterval=0)
         self._bar.update(done - self._bar.n)
 
     def row(self, row: dict[str, Any]) -> None:

@@ -20,8 +20,6 @@ KNOWN: Final[dict[str, str]] = {
     "fuzz-warc-nested-authors.warc": f"{_NEW}: a page whose post-author elements nest "
     "thousands deep -> the nested '//' XPaths of layouts._author take minutes in libxml2 "
     "(seed 'final', mutant 5112; over 100 s of CPU for a 500 KB WARC)",
-    "fuzz-analysis-list-items-slow.atom.gz": f"{_NEW}: a 2 MB body (seed 'final', mutant "
-    "33584) -> 20 s of CPU in analysis/linklists.py:_item",
 }
 
 # The fuzz failure classes these files reproduce (several classes may share one defect).
@@ -30,7 +28,6 @@ KNOWN: Final[dict[str, str]] = {
 FUZZ_CLASSES: Final[dict[str, str]] = {
     "hang: Hang at blogarchive/readers/html/layouts.py:*": "fuzz-warc-nested-authors.warc",
     "hang: Hang at blogarchive/readers/html/page.py:xp": "fuzz-warc-nested-authors.warc",
-    "hang: Hang at blogarchive/analysis/linklists.py:*": "fuzz-analysis-list-items-slow.atom.gz",
 }
 
 

@@ -14,21 +14,12 @@ from typing import Final
 
 __all__ = ["FUZZ_CLASSES", "KNOWN", "known_fixture"]
 
-_NEW = "issue 15, found by the fuzzer (not one of the 20 listed items)"
-
-KNOWN: Final[dict[str, str]] = {
-    "fuzz-warc-nested-authors.warc": f"{_NEW}: a page whose post-author elements nest "
-    "thousands deep -> the nested '//' XPaths of layouts._author take minutes in libxml2 "
-    "(seed 'final', mutant 5112; over 100 s of CPU for a 500 KB WARC)",
-}
+KNOWN: Final[dict[str, str]] = {}
 
 # The fuzz failure classes these files reproduce (several classes may share one defect).
 # A slow loop's class is the deepest frame shared by a few stack samples, which may be the
 # loop or a function it calls: those classes are patterns over the module (fnmatch).
-FUZZ_CLASSES: Final[dict[str, str]] = {
-    "hang: Hang at blogarchive/readers/html/layouts.py:*": "fuzz-warc-nested-authors.warc",
-    "hang: Hang at blogarchive/readers/html/page.py:xp": "fuzz-warc-nested-authors.warc",
-}
+FUZZ_CLASSES: Final[dict[str, str]] = {}
 
 
 def known_fixture(key: str) -> str | None:

@@ -21,11 +21,12 @@ from lxml import etree
 from ...analysis._tree import parse_noted
 from .comments import find_comments
 from .found import FoundPost
-from .page import Page, canonical_url, label_from_href, text_of, xp
+from .page import Page, canonical_url, label_from_href, text_of, under, xp
 from .when import from_header, parse_day, parse_moment, parse_time_of_day, url_year
 
 __all__ = ["find_classic_posts", "is_classic"]
 
+_LINKS: Final = frozenset({"a"})
 _START: Final = re.compile(r"""<div\s+style=["']clear:\s*both;?["']\s*>\s*</div>""", re.I)
 _END: Final = re.compile(
     r"""<div\s+style=["']clear:\s*both;\s*padding-bottom:\s*0?\.25em;?["']\s*>\s*</div>""", re.I)
@@ -188,9 +189,10 @@ def _when(stamp: str | None, header: str | None, year: int | None,
 
 def _labels(root: etree._Element) -> list[str]:
     labels: dict[str, None] = {}
-    for link in xp(root, './/*[contains(@class, "blogger-labels") or '
-                           'contains(@class, "post-labels")]//a[@href]'):
-        name = text_of(link) or label_from_href(str(link.get("href")))
+    for link in under(root, './/*[contains(@class, "blogger-labels") or '
+                            'contains(@class, "post-labels")]', "a[@href]"):
+        # its own text: links nested in it (no browser nests them) are read for themselves
+        name = text_of(link, _LINKS) or label_from_href(str(link.get("href")))
         if name:
             labels.setdefault(name, None)
     return list(labels)

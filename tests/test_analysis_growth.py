@@ -8,12 +8,14 @@ whatever the machine's speed. Doubling the body must roughly double the count.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from lxml import etree
 
-from blogarchive.analysis import UrlMap, _tree, analyse
+from blogarchive.analysis import UrlMap, _tree, analyse, linklists
+from growth import work
 
 BASE = "https://x.blogspot.com/"
 URLS = UrlMap.build([("https://x.blogspot.com/2010/03/a.html", "1")], BASE)
@@ -69,3 +71,58 @@ def test_an_intro_in_its_own_wrapper_still_finds_the_list_after_it() -> None:
             "<ul><li><a href='/2010/03/a.html'>A</a></li></ul><p>Earlier posts</p>")
     (found,) = analyse(html, BASE, URLS).link_lists
     assert (found.intro, found.form, [i.post_id for i in found.items]) == ("see also:", "ul", ["1"])
+
+
+def _nested_items(n: int) -> str:
+    # fuzz-analysis-list-items-slow.atom.gz (seed final, 33584): unclosed "<li><a href=..>"
+    # nest as li > a > li > a ...; each item's text and each link's text was read with all
+    # the items inside it (growth 4 before the fix; 20 s for the fuzzer's 2 MB body).
+    return "<p>Earlier posts:</p><ul>" + "<li><a href='/2010/03/a.html'>A, said " * n + "</ul>"
+
+
+def test_nested_list_items_are_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _growth(_nested_items, 100, monkeypatch) < 2.5
+    # Each item and link has its own text, the ones nested in it left to themselves.
+    found = analyse(_nested_items(100), BASE, URLS)
+    (listed,) = found.link_lists
+    assert [item.title for item in listed.items] == ["A, said"] * 100
+    assert [item.post_id for item in listed.items] == ["1"] * 100
+    assert [link.text for link in found.links] == ["A, said"] * 100
+
+
+def test_media_deep_in_the_body_are_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each image climbed all its ancestors for a link around it: quadratic in the depth.
+    def body(n: int) -> str:
+        return "<div>" * n + "<img src='/i.jpg'>" * n + "</div>" * n
+
+    def counted(n: int) -> int:
+        return work(lambda: analyse(body(n), BASE, URLS), monkeypatch)
+
+    assert len(analyse(body(200), BASE, URLS).media) == 200
+    assert counted(400) / counted(200) < 2.3
+
+
+class _Stepped(list[Any]):
+    """A list whose every step of iteration is a Python call (so ``work`` counts it)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in list.__iter__(self):  # noqa: UP028 (each step a resume of this frame)
+            yield item
+
+
+def test_the_links_after_each_of_many_intros_are_found_in_linear_work(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Found by the fuzzer (seed 'final4', 177): a 2 MB page of 21,000 intros, each followed
+    # by a link; the search after each intro stepped through all the segments before it
+    # (itertools.islice) to skip them: 30 s.
+    def body(n: int) -> str:
+        return "<p>Earlier posts:</p><p><a href='/2010/03/a.html'>A</a></p>" * n
+
+    segments = linklists.segments
+    monkeypatch.setattr(linklists, "segments", lambda el: _Stepped(segments(el)))
+
+    def counted(n: int) -> int:
+        return work(lambda: analyse(body(n), BASE, URLS), monkeypatch)
+
+    assert len(analyse(body(300), BASE, URLS).link_lists) == 300
+    assert counted(600) / counted(300) < 2.3

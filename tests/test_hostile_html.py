@@ -334,6 +334,20 @@ def test_start_tags_cut_short_by_the_next_tag_count_as_nesting() -> None:
     assert found.notes and "nested more than" in found.notes[0]
 
 
+def test_a_tag_name_holding_a_less_than_sign_counts_as_nesting() -> None:
+    # Found by the fuzzer (seed 'final2', 2732): libxml2 reads `<br</b>` as an element named
+    # "br<" (not a void br and an end tag), and 3,000 of them nested 2,047 deep uncounted:
+    # a RecursionError in the classic byline search. fuzz-html-tag-name-with-lt.html.gz.
+    body = "<p>start</p>" + "<div>&nbsp;<br</b>\nword " * 3000
+    found = blogarchive.analyse(body)
+    assert found.text.count("word") == 3000
+    assert found.notes and "nested more than" in found.notes[0]
+    archive = blogarchive.read(HOSTILE / "fuzz-html-tag-name-with-lt.html.gz")
+    assert len(archive.posts) == 2
+    assert any("nested more than 448 levels deep after a post's body" in n
+               for n in archive.notes)
+
+
 def test_links_left_open_inside_each_other_are_flattened_too() -> None:
     # Found by the fuzzer (seed 'final', 38385): `<p><a hre</p>` 47,000 times with two bytes
     # flipped leaves links open inside each other, which libxml2 nests; links were never

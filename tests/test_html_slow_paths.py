@@ -7,13 +7,16 @@ for a classic body's end.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from lxml import etree
 
 from blogarchive.readers.html import classic, layouts
-from blogarchive.readers.html.page import parse_page
+from blogarchive.readers.html import page as page_module
+from blogarchive.readers.html.page import Page, parse_page
+from growth import work
 
 _HEAD = "<html><head><meta content='blogger' name='generator'/></head><body>"
 
@@ -91,3 +94,81 @@ def test_a_classic_body_end_is_searched_once_for_stray_starts(
     spans = classic._spans(text)
     assert len(spans) == 1 and text[spans[0][1]:spans[0][2]] == "x"
     assert end.searches <= 2
+
+
+# -- one walk, not a search below each of many nested elements (issue 15, seed "final") ------
+
+
+def _growth(make: Callable[[int], bytes], n: int, read: Callable[[Page], object],
+            monkeypatch: pytest.MonkeyPatch) -> float:
+    """The reader's work (tests/growth.py) at size 2n over its work at size n."""
+    small, large = (parse_page("page.html", make(size)) for size in (n, 2 * n))
+    return work(lambda: read(large), monkeypatch) / work(lambda: read(small), monkeypatch)
+
+
+def _nested_posts(n: int) -> bytes:
+    """Two posts, each body ``n`` wrappers deep and its author ``n`` post-author spans deep."""
+    post = ("<div class='post-outer'><div class='post'><h3 class='post-title'>t</h3>" +
+            "<div>" * n + "<div class='post-body'>x</div>" + "</div>" * n +
+            "<div class='post-footer'>" + "<span class='post-author'>" * n +
+            "<a href='https://www.blogger.com/profile/1'>Ann</a>" + "</span>" * n +
+            "</div></div></div>")
+    return (_HEAD + post * 2 + "</body></html>").encode()
+
+
+def test_posts_nested_deep_are_read_in_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fuzz-warc-nested-authors.warc (seed final, 5112) and mutant 46528: each ancestor of a
+    body searched all its descendants for another body (quadratic in the depth; a 2 MB page
+    took minutes), and the nested post-author queries took minutes in libxml2."""
+    posts = layouts.find_posts(parse_page("page.html", _nested_posts(150)))
+    assert [(p.author, p.author_url) for p in posts] == [
+        ("Ann", "https://www.blogger.com/profile/1")] * 2
+    assert _growth(_nested_posts, 200, layouts.find_posts, monkeypatch) < 2.3
+
+
+def _queries(monkeypatch: pytest.MonkeyPatch, data: bytes) -> list[str]:
+    """Every XPath the page reader hands to libxml2 for a page."""
+    seen: list[str] = []
+    compiled = page_module._compiled
+
+    def recording(query: str) -> Any:
+        seen.append(query)
+        return compiled(query)
+
+    monkeypatch.setattr(page_module, "_compiled", recording)
+    layouts.find_posts(parse_page("page.html", data))
+    return seen
+
+
+def test_no_search_below_each_result_of_a_search_reaches_libxml2(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``//x//y`` and ``//x[.//y]`` make libxml2 search below every x and merge the node sets
+    (quadratic and worse when the x nest): the readers find the outermost x in one walk."""
+    data = _nested_posts(3).replace(b"<body>", b"<body><div id='Header1'><h1>B</h1></div>"
+                                    b"<div id='comments'><dl><dt id='c1'>x</dt></dl></div>")
+    nested = [q for q in _queries(monkeypatch, data)
+              if any(part.count("//") > 1 for part in q.split("|"))]
+    assert nested == []
+
+
+def _thread(n: int) -> bytes:
+    """One post whose comments are ``n`` replies, each inside the one before."""
+    reply = ("<li class='comment' id='c{i:06}'><div class='comment-block'><cite class='user'>"
+             "<a href='https://www.blogger.com/profile/{i}'>U{i}</a></cite>"
+             "<p class='comment-content'>said {i}</p><span class='datetime'>"
+             "<a href='https://x.blogspot.com/2010/01/p.html?showComment=1262304000000'>"
+             "1 January 2010</a></span></div><ol>")
+    return (_HEAD + "<div class='post'><div class='post-body'>x</div>"
+            "<div id='comments'><ol>" + "".join(reply.format(i=i) for i in range(n)) +
+            "</ol></li>" * n + "</ol></div></div></body></html>").encode()
+
+
+def test_nested_replies_are_read_in_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each comment's fields were searched below it, replies included: a thread nested
+    thousands deep was quadratic."""
+    (post,) = layouts.find_posts(parse_page("page.html", _thread(100)))
+    comments = post.comments
+    assert [c.author for c in comments] == [f"U{i}" for i in range(100)]
+    assert [c.parent_id for c in comments[:3]] == [None, "000000", "000001"]
+    assert [c.content for c in comments[:2]] == ["said 0", "said 1"]
+    assert _growth(_thread, 200, layouts.find_posts, monkeypatch) < 2.3

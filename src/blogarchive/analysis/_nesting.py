@@ -37,10 +37,12 @@ _VOID: Final = frozenset({
 })
 # A tag, or what may hold a "<" that is not one (comments, scripts, styles) and is skipped.
 # A start tag the next "<" cuts short (`<i photo</p>`) is still an element to libxml2, which
-# ends it there: so is it here, or its nesting would escape the count.
+# ends it there: so is it here, or its nesting would escape the count. A "<" inside a tag's
+# name does not end the name for libxml2 (`<br</b>` is an element named "br<", not a void
+# br and an end tag): nor here, or thousands of them nest uncounted (issue 15).
 _TAG: Final = re.compile(
     r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)"
-    r"|<(/?)([a-z][^\s/<>]*)[^<>]*?(/?)(?:>|(?=<))",
+    r"|<(/?)([a-z][^\s/>]*)[^<>]*?(/?)(?:>|(?=<))",
     re.I | re.S,
 )
 # Tried in turn: elements the parser implies (tbody, an html inside a body) add depth.

@@ -82,16 +82,17 @@ def _tag(el: etree._Element) -> str | None:
     return tag if isinstance(tag, str) else None
 
 
-def _text_parts(el: etree._Element, parts: list[str]) -> None:
+def _text_parts(el: etree._Element, parts: list[str],
+                skip: frozenset[str] = SKIP) -> None:
     if el.text:
         parts.append(el.text)
     for child in el:
         tag = _tag(child)
-        if tag is not None and tag not in SKIP:
+        if tag is not None and tag not in skip:
             spaced = tag in BLOCK or tag in BREAKS
             if spaced:
                 parts.append(" ")
-            _text_parts(child, parts)
+            _text_parts(child, parts, skip)
             if spaced:
                 parts.append(" ")
         if child.tail:
@@ -120,10 +121,15 @@ def first_char(nodes: list[etree._Element | str]) -> str:
     return ""
 
 
-def text_of(el: etree._Element) -> str:
-    """Visible text: scripts, styles and comments dropped, a space at every block or break."""
+def text_of(el: etree._Element, without: frozenset[str] = frozenset()) -> str:
+    """Visible text: scripts, styles and comments dropped, a space at every block or break.
+
+    ``without``: tags whose elements are left out too (their tails kept). A list item's text
+    without the items nested in it, a link's without links nested in it: each node's text
+    is then read for one item, not again for every item around it (issue 15).
+    """
     parts: list[str] = []
-    _text_parts(el, parts)
+    _text_parts(el, parts, SKIP | without if without else SKIP)
     return squash("".join(parts))
 
 
@@ -251,7 +257,8 @@ def iter_elements(root: etree._Element, *tags: str) -> Iterator[etree._Element]:
     """Elements under ``root`` with these tags, in order, outside script/style subtrees."""
     hidden: set[etree._Element] = set()
     for el in root.iter(*SKIP):
-        hidden.update(el.iter())
+        if el not in hidden:  # a script in a hidden one is hidden with it: not walked again
+            hidden.update(el.iter())
     for el in root.iter(*tags):
         if el is not root and el not in hidden:
             yield el

@@ -20,8 +20,39 @@ _VIDEO: Final = re.compile(
 )
 
 
+_MEDIA: Final = ("img", "iframe", "object", "embed", "video", "audio")
+_LINKS: Final = frozenset({"a"})
+
+
+class _Around:
+    """What lies around the body's links and media, found in one walk: which links hold an
+    image, and the link each medium is in. Asking each link for an image below it, and each
+    medium for the links above it, was quadratic in the nesting (issue 15)."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.with_image: set[etree._Element] = set()
+        self.link: dict[etree._Element, str] = {}
+        links: list[etree._Element] = []  # open a[href], innermost last
+        marked = 0  # links[:marked] are known to hold an image
+        for event, el in etree.iterwalk(root, events=("start", "end"), tag=("a", *_MEDIA)):
+            linked = el.tag == "a" and el.get("href") is not None
+            if event == "end":
+                if linked and links and links[-1] is el:
+                    links.pop()
+                    marked = min(marked, len(links))
+                continue
+            if el.tag in _MEDIA and links:
+                self.link[el] = str(links[-1].get("href"))
+                if el.tag == "img" and marked < len(links):
+                    self.with_image.update(links[marked:])
+                    marked = len(links)
+            if linked:
+                links.append(el)
+
+
 def find_links(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[BodyLink, ...]:
     out = []
+    around = _Around(root)
     for el in iter_elements(root, "a"):
         href = el.get("href")
         if href is None:
@@ -32,25 +63,20 @@ def find_links(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[Bo
             kind = "post"  # a custom permalink the archive knows is a post
         out.append(BodyLink(
             url=href,
-            text=text_of(el),
+            # its own text: a link nested in it (no browser nests them) is read for itself
+            text=text_of(el, _LINKS),
             internal=internal,
             kind=kind,
             post_id=post_id,
             # Missing from the archive; a body analysed without one has nothing to miss.
             broken=internal and kind in ("post", "page") and post_id is None and bool(urls.posts),
-            image=el.find(".//img") is not None,
+            image=el in around.with_image,
         ))
     return tuple(out)
 
 
-def _link_around(el: etree._Element) -> str | None:
-    for anc in el.iterancestors():
-        if str(anc.tag).lower() == "a" and anc.get("href") is not None:
-            return str(anc.get("href"))
-    return None
-
-
-def _media(kind: str, url: str, el: etree._Element, original: str | None = None) -> Media:
+def _media(kind: str, url: str, el: etree._Element, around: _Around,
+           original: str | None = None) -> Media:
     alt = el.get("alt") or el.get("title")
     return Media(
         kind=kind,
@@ -59,7 +85,7 @@ def _media(kind: str, url: str, el: etree._Element, original: str | None = None)
         width=_str(el.get("width")),
         height=_str(el.get("height")),
         alt=str(alt) if alt else None,
-        link=_link_around(el),
+        link=around.link.get(el),
     )
 
 
@@ -70,28 +96,29 @@ def _str(value: object) -> str | None:
 def find_media(root: etree._Element) -> tuple[Media, ...]:
     out = []
     inside_object: set[etree._Element] = set()
-    for el in iter_elements(root, "img", "iframe", "object", "embed", "video", "audio"):
+    around = _Around(root)
+    for el in iter_elements(root, *_MEDIA):
         tag = el.tag
         if tag == "img":
             src = el.get("src") or el.get("data-src")
             if src:
-                out.append(_media("image", str(src), el, original_image(str(src))))
+                out.append(_media("image", str(src), el, around, original_image(str(src))))
         elif tag == "iframe" and el.get("src"):
             src = str(el.get("src"))
-            out.append(_media("video" if _VIDEO.search(src) else "iframe", src, el))
+            out.append(_media("video" if _VIDEO.search(src) else "iframe", src, el, around))
         elif tag == "object" and el not in inside_object:
             inside_object.update(el.iterdescendants())
             src = el.get("data") or _param(el, "movie") or _param(el, "src") or _embed_src(el)
             if src:
                 video = _VIDEO.search(src) or "BLOG_video_class" in (el.get("class") or "")
-                out.append(_media("video" if video else "embed", src, el))
+                out.append(_media("video" if video else "embed", src, el, around))
         elif tag == "embed" and el not in inside_object and el.get("src"):
             src = str(el.get("src"))
-            out.append(_media("video" if _VIDEO.search(src) else "embed", src, el))
+            out.append(_media("video" if _VIDEO.search(src) else "embed", src, el, around))
         elif tag in ("video", "audio"):
             src = el.get("src") or _source_src(el)
             if src:
-                out.append(_media(tag, str(src), el))
+                out.append(_media(tag, str(src), el, around))
     return tuple(out)
 
 

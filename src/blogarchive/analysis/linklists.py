@@ -11,7 +11,6 @@ link-list gadgets; HTML.md 7.2) are skipped wherever they appear.
 from __future__ import annotations
 
 import re
-from itertools import islice
 from typing import Final
 
 from lxml import etree
@@ -59,6 +58,8 @@ WIDGET: Final = re.compile(
 _LEAD: Final = re.compile("^[\\s)\\]:;,.\\-\u2013\u2014]+")  # and en/em dashes
 _MAX_INTRO: Final = 200
 _MAX_ITEM: Final = 600
+_ITEMS: Final = frozenset({"li"})
+_NESTED: Final = frozenset({"li", "a"})  # a link's title: not the items or links inside it
 
 
 def has_intro_phrase(text: str) -> bool:
@@ -76,15 +77,25 @@ def _widget(el: etree._Element) -> bool:
     return bool(WIDGET.search((el.get("id") or "") + " " + (el.get("class") or "")))
 
 
-def _own_link(li: etree._Element) -> etree._Element | None:
-    """The first ``a[href]`` in ``li`` that is not inside a list nested in it."""
-    for a in li.iter("a"):
-        if a.get("href") is None:
-            continue
-        owner = next(a.iterancestors("li"), None)
-        if owner is li:
-            return a
-    return None
+def _own_links(lst: etree._Element) -> tuple[dict[etree._Element, etree._Element],
+                                                set[etree._Element]]:
+    """For the items of a list, in one walk: each item's own link (the first ``a[href]`` in it
+    not inside an item nested in it), and the items that hold items. Asking each item for its
+    links, and each link for the item it is in, was quadratic in the nesting (issue 15)."""
+    links: dict[etree._Element, etree._Element] = {}
+    holders: set[etree._Element] = set()
+    open_items: list[etree._Element] = []
+    for event, el in etree.iterwalk(lst, events=("start", "end"), tag=("li", "a")):
+        if el.tag == "li":
+            if event == "end":
+                open_items.pop()
+                continue
+            if open_items:
+                holders.add(open_items[-1])
+            open_items.append(el)
+        elif event == "start" and open_items and el.get("href") is not None:
+            links.setdefault(open_items[-1], el)
+    return links, holders
 
 
 def _unquote(text: str) -> str:
@@ -100,7 +111,7 @@ class _Items:
 
     def item(self, text: str, a: etree._Element) -> ListedLink:
         href = str(a.get("href"))
-        title = text_of(a)
+        title = text_of(a, _NESTED)
         at = text.find(title) if title else -1
         before, after = (text[:at], text[at + len(title):]) if at >= 0 else ("", text)
         date = date_text = source = None
@@ -132,16 +143,18 @@ class _Items:
 
 
 def _list_items(lst: etree._Element, items: _Items) -> list[ListedLink] | None:
-    lis = [li for li in lst.iter("li") if not _widget(li)]
-    linked = [(li, _own_link(li)) for li in lis]
-    leaves = [(li, a) for li, a in linked if a is not None or li.find(".//li") is None]
+    own, holders = _own_links(lst)
+    linked = [(li, own.get(li)) for li in lst.iter("li") if not _widget(li)]
+    leaves = [(li, a) for li, a in linked if a is not None or li not in holders]
     with_links = [(li, a) for li, a in leaves if a is not None]
     if not with_links or len(with_links) * 2 < len(leaves):
         return None
     out = []
     for li, a in with_links:
         assert a is not None
-        out.append(items.item(text_of(li), a))
+        # An item's own text: the items nested in it are items of their own, and reading
+        # them again for every item around them made deep nesting quadratic.
+        out.append(items.item(text_of(li, _ITEMS), a))
     return out
 
 
@@ -178,7 +191,10 @@ def _following(segs: list[Segment], start: int,
                 return _following(inner, 0, items)  # <p><a>..</a><br><a>..</a></p>
     form = "lines" if first.block is None else "paragraphs"
     out = []
-    for seg in islice(segs, start, None):
+    # By index: islice(segs, start, None) steps through the ``start`` segments before the
+    # intro to skip them, once per intro: quadratic on a body of thousands of intros.
+    for at in range(start, len(segs)):
+        seg = segs[at]
         if (seg.block is None) != (form == "lines"):
             break
         if seg.block is not None and (seg.tag not in ("p", "div") or _widget(seg.block)):

@@ -24,8 +24,10 @@ from typing import Final
 import attrs
 from lxml import etree
 
+from .below import Below, Test
 from .bylines import comment_author
-from .page import FLAT, classes, cls, has_class, text_of, xp
+from .page import FLAT, classes, cls, has_class, text_of, under, xp
+from .scope import tokens
 from .when import from_show_comment, parse_moment
 
 __all__ = ["FoundComment", "find_comments", "inner_html"]
@@ -86,37 +88,105 @@ def _permalink(el: etree._Element) -> str | None:
     return None
 
 
-def _author(el: etree._Element | None) -> tuple[str, str | None]:
+def _author(el: etree._Element | None, *known: etree._Element | None) -> tuple[str, str | None]:
+    """The name and profile URL in ``el``; ``known``: its first link (or None), when it has
+    been looked for already."""
     if el is None:
         return "", None
-    link = _first(el, './/a[@href][not(contains(@href, "showComment"))]'
-                      '[not(contains(@href, "delete-comment"))]')
+    link = known[0] if known else _first(
+        el, './/a[@href][not(contains(@href, "showComment"))][not(contains(@href, '
+            '"delete-comment"))]')
     name = text_of(link) if link is not None and text_of(link) else text_of(el)
     name = _SAID.sub("", name).strip()
     url = str(link.get("href")) if link is not None else None
     return name, url
 
 
+def _has(name: str) -> Test:
+    return lambda el: name in tokens(el)
+
+
+def _permalink_link(el: etree._Element) -> bool:
+    return el.tag == "a" and "showComment=" in str(el.get("href") or "")
+
+
+def _profile_link(el: etree._Element) -> bool:
+    href = el.get("href")
+    return el.tag == "a" and href is not None and not (
+        "showComment" in href or "delete-comment" in href)
+
+
+_ITEM_TESTS: Final[dict[str, Test]] = {
+    "cite": lambda el: el.tag == "cite" and "user" in tokens(el), "user": _has("user"),
+    "content": _has("comment-content"), "datetime": _has("datetime"),
+    "permalink": _permalink_link,
+}
+_PART_TESTS: Final[dict[str, Test]] = {
+    "permalink": _permalink_link, "profile": _profile_link, "deleted": _has("deleted-comment"),
+}
+
+
 def _threaded(scope: etree._Element) -> Iterator[FoundComment]:
-    for li in xp(scope, f".//li[{cls('comment')}]"):
-        ident, href = _thread_comment(li)
+    """``li.comment`` threads. Replies nest in their parent's ``li``: each field is the first
+    of its kind below the comment (as ``.//`` finds it), found for all comments in two walks
+    (``Below``), not searched below each comment again (issue 15)."""
+    lis = xp(scope, f".//li[{cls('comment')}]")
+    if not lis:
+        return
+    blocks = {li: _first(li, f"./div[{cls('comment-block')}]") for li in lis}
+    holders = {li: block if block is not None else li for li, block in blocks.items()}
+    items = Below(scope, [*lis, *holders.values()], _ITEM_TESTS)
+    users = {li: _either(items.first("cite", h), items.first("user", h))
+             for li, h in holders.items()}
+    bodies = {li: items.first("content", h) for li, h in holders.items()}
+    stamps = {li: items.first("datetime", li) for li in lis}
+    parts = Below(scope, [e for d in (users, bodies, stamps) for e in d.values() if e is not None],
+                  _PART_TESTS)
+    ids: dict[etree._Element, tuple[str | None, str | None]] = {}
+    for li in lis:
+        stamp = stamps[li]
+        link = (parts.first("permalink", stamp) if stamp is not None
+                else items.first("permalink", li))
+        permalink = None if link is None else str(link.get("href"))
+        block = blocks[li]
+        ids[li] = _comment_id(li.get("id"), block.get("id") if block is not None else None,
+                              permalink), permalink
+    parents = _parents(scope)
+    for li in lis:
+        ident, href = ids[li]
         if ident is None:
             continue
-        block = _first(li, f"./div[{cls('comment-block')}]")
-        holder = block if block is not None else li
-        user = _first(holder, f".//cite[{cls('user')}]")
-        author, url = _author(user if user is not None else
-                              _first(holder, f".//*[{cls('user')}]"))
-        body = _first(holder, f".//*[{cls('comment-content')}]")
+        holder, user, body = holders[li], users[li], bodies[li]
+        author, url = _author(user, parts.first("profile", user) if user is not None else None)
+        above = parents.get(li)
         parent = None
-        for ancestor in li.iterancestors("li"):
-            if has_class(ancestor, "comment"):
-                parent, _ = _thread_comment(ancestor)
-                break
-        when = from_show_comment(href) or _visible(holder, f".//*[{cls('datetime')}]")
-        removed = body is not None and xp(body, f".//*[{cls('deleted-comment')}]") != []
+        if above is not None:
+            parent = (ids[above] if above in ids else _thread_comment(above))[0]
+        when = from_show_comment(href) or _moment(items.first("datetime", holder))
+        removed = body is not None and parts.first("deleted", body) is not None
         yield FoundComment(ident, author, url, when, inner_html(body) if body is not None else "",
                            parent, removed, href)
+
+
+def _either(first: etree._Element | None,
+            second: etree._Element | None) -> etree._Element | None:
+    return first if first is not None else second
+
+
+def _parents(scope: etree._Element) -> dict[etree._Element, etree._Element | None]:
+    """Each ``li``'s nearest ``li.comment`` ancestor (its thread's parent), in one walk."""
+    above = next((a for a in scope.iterancestors("li") if has_class(a, "comment")), None)
+    found: dict[etree._Element, etree._Element | None] = {}
+    threads: list[etree._Element] = []
+    for event, li in etree.iterwalk(scope, events=("start", "end"), tag="li"):
+        if event == "end":
+            if threads and threads[-1] is li:
+                threads.pop()
+            continue
+        found[li] = threads[-1] if threads else above
+        if has_class(li, "comment"):
+            threads.append(li)
+    return found
 
 
 def _thread_comment(li: etree._Element) -> tuple[str | None, str | None]:
@@ -129,7 +199,10 @@ def _thread_comment(li: etree._Element) -> tuple[str | None, str | None]:
 
 
 def _visible(el: etree._Element, query: str) -> datetime | None:
-    found = _first(el, query)
+    return _moment(_first(el, query))
+
+
+def _moment(found: etree._Element | None) -> datetime | None:
     if found is None:
         return None
     moment, _ = parse_moment(text_of(found))
@@ -137,7 +210,7 @@ def _visible(el: etree._Element, query: str) -> datetime | None:
 
 
 def _definition_list(scope: etree._Element) -> Iterator[FoundComment]:
-    for dt in xp(scope, './/dl//dt[starts-with(@id, "c")]'):
+    for dt in under(scope, ".//dl", 'dt[starts-with(@id, "c")]'):
         ident = _comment_id(dt.get("id"))
         if ident is None:
             continue

@@ -16,24 +16,16 @@ from typing import Final
 
 from lxml import etree
 
-from .page import cls, label_from_href, text_of, xp
+from .page import label_from_href, text_of
 
 __all__ = ["find_labels"]
 
-_LABEL_HREF: Final = (
-    'contains(@href, "/search/label/") or (contains(@href, "/labels/") and '
-    '(contains(@href, ".htm") or contains(@href, ".asp")))')
-_LISTS: Final = " or ".join(cls(name) for name in (
+_LISTS: Final = frozenset({
     "post-labels", "blogger-labels", "labels", "post-tags", "your_label", "label-info",
-    "post-label", "tags"))
-_RULES: Final = (
-    ("post-labels", f".//*[{_LISTS}]//a[@href][{_LABEL_HREF}]"),
-    ("rel=tag", f'.//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]'
-                f"[{_LABEL_HREF}]"),
-    ("post-footer", f'.//*[{cls("post-footer")}]//a[{_LABEL_HREF}]'),
-    ("label-links", f".//a[{_LABEL_HREF}]"),
-)
+    "post-label", "tags"})
+_RULES: Final = ("post-labels", "rel=tag", "post-footer", "label-links")
 _NAVIGATION: Final = re.compile(r"breadcrumb|\bmenu|\bnav|crumbs|pagination|sidebar", re.I)
+_LINKS: Final = frozenset({"a"})
 
 
 def _is_navigation(node: etree._Element) -> bool:
@@ -41,25 +33,43 @@ def _is_navigation(node: etree._Element) -> bool:
         f"{node.get('class') or ''} {node.get('id') or ''}") is not None
 
 
-def _hidden(scope: etree._Element, skip: Callable[[etree._Element], bool] | None
-            ) -> set[etree._Element]:
-    """The links of ``scope`` inside a breadcrumb, menu or nav (or an element ``skip`` names),
-    in one walk: an ancestor walk per link costs links x depth on a page nesting deep."""
-    hidden: set[etree._Element] = set()
-    open_marks = 0
-    marked: set[etree._Element] = set()
+def _is_label_href(href: str) -> bool:
+    return "/search/label/" in href or ("/labels/" in href and (
+        ".htm" in href or ".asp" in href))
+
+
+def _label_links(scope: etree._Element, skip: Callable[[etree._Element], bool] | None
+                 ) -> dict[str, list[etree._Element]]:
+    """The label links of ``scope`` by the rules that may take them, in document order, in
+    one walk: not those inside a breadcrumb, menu or nav (or an element ``skip`` names).
+    (``//list//a`` queries search below every list again: quadratic when lists nest.)"""
+    found: dict[str, list[etree._Element]] = {rule: [] for rule in _RULES}
+    hidden = lists = footers = 0
+    opened: dict[etree._Element, tuple[int, int, int]] = {}
     for event, el in etree.iterwalk(scope, events=("start", "end")):
         if not isinstance(el.tag, str):
             continue
-        if event == "start":
-            if _is_navigation(el) or (skip is not None and skip(el)):
-                marked.add(el)
-                open_marks += 1
-            elif open_marks and el.tag == "a":
-                hidden.add(el)
-        elif el in marked:
-            open_marks -= 1
-    return hidden
+        if event == "end":
+            marks = opened.pop(el, None)
+            if marks is not None:
+                hidden, lists, footers = hidden - marks[0], lists - marks[1], footers - marks[2]
+            continue
+        names = set(str(el.get("class") or "").split())
+        marks = (int(_is_navigation(el) or (skip is not None and skip(el))),
+                 int(bool(names & _LISTS)), int("post-footer" in names))
+        if any(marks):
+            opened[el] = marks
+        if el.tag == "a" and not hidden and el.get("href") is not None and _is_label_href(
+                str(el.get("href"))):
+            if lists:
+                found["post-labels"].append(el)
+            if "tag" in str(el.get("rel") or "").split():
+                found["rel=tag"].append(el)
+            if footers:
+                found["post-footer"].append(el)
+            found["label-links"].append(el)
+        hidden, lists, footers = hidden + marks[0], lists + marks[1], footers + marks[2]
+    return found
 
 
 def find_labels(scope: etree._Element, keep: Callable[[etree._Element], bool] = lambda _: True,
@@ -68,13 +78,15 @@ def find_labels(scope: etree._Element, keep: Callable[[etree._Element], bool] = 
     """The labels of the post whose part of the page is ``scope`` and the rule that found
     them; ``keep`` says which links may count (not the body's), ``skip`` which elements hold
     none (the comments)."""
-    hidden = _hidden(scope, skip)
-    for rule, query in _RULES:
+    links = _label_links(scope, skip)
+    for rule in _RULES:
         labels: dict[str, None] = {}
-        for link in xp(scope, query):
-            if link in hidden or not keep(link):
+        for link in links[rule]:
+            if not keep(link):
                 continue
-            name = text_of(link) or label_from_href(str(link.get("href")))
+            # A link's own text: links nested in it (no browser nests them) are read for
+            # themselves, not again as part of every link around them.
+            name = text_of(link, _LINKS) or label_from_href(str(link.get("href")))
             if name:
                 labels.setdefault(name.rstrip(","), None)
         if labels:

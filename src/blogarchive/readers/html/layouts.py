@@ -21,6 +21,7 @@ from .comments import find_comments, inner_html
 from .found import FoundPost
 from .labels import find_labels
 from .page import FLAT, Page, canonical_url, cls, has_class, line_of, text_of, xp
+from .scope import AUTHOR, STAMP, TITLE, Scope, Want, hides, tokens
 from .when import from_header, parse_moment, url_year
 
 __all__ = ["find_posts"]
@@ -37,80 +38,80 @@ _CUT: Final = "blogarchive-cut"  # the tag given to what _content cuts out, then
 
 
 
-def _in_other_widget(el: etree._Element) -> bool:
-    """Inside a gadget other than the Blog widget (a FeaturedPost or PopularPosts snippet)."""
-    return any(has_class(a, "widget") and not has_class(a, "Blog") for a in el.iterancestors())
-
-
 def _outermost_bodies(root: etree._Element) -> list[etree._Element]:
-    bodies = [b for b in xp(root, f"//*[{cls('post-body')}]") if not _in_other_widget(b)]
-    inside = set()
-    for body in bodies:
-        inside.update(body.iterdescendants())
-    return [b for b in bodies if b not in inside]
-
-
-def _container(body: etree._Element, bodies: set[etree._Element]) -> etree._Element:
-    container = body
-    for ancestor in body.iterancestors():
-        if ancestor.tag in ("body", "html") or ancestor.get("id") in ("Blog1", "main"):
-            break
-        if any(has_class(ancestor, name) for name in _STOP) or has_class(ancestor, "widget"):
-            break
-        if any(d in bodies for d in ancestor.iterdescendants() if d is not body):
-            break
-        container = ancestor
-    return container
-
-
-def _outside(el: etree._Element, body: etree._Element) -> bool:
-    """Not inside the body nor inside the comments."""
-    for ancestor in el.iterancestors():
-        if ancestor is body or ancestor.get("id") == "comments" or has_class(ancestor,
-                                                                               "comments"):
-            return False
-    return True
-
-
-def _values(container: etree._Element, body: etree._Element, query: str) -> list[str]:
+    """The ``post-body`` elements not inside another one, nor inside a gadget other than the
+    Blog widget (a FeaturedPost or PopularPosts snippet), in one walk of the page: asking
+    each body for its ancestors, and each for its descendants, was quadratic in the nesting."""
     found = []
-    for value in xp(container, query):
-        if isinstance(value, etree._Element):
-            if not _outside(value, body):
-                continue
-            text = text_of(value)
-        else:
-            owner = value.getparent()
-            if owner is not None and not _outside(owner, body):
-                continue
-            text = " ".join(str(value).split())
-        if text:
-            found.append(text)
+    widgets = bodies = 0  # open other gadgets, open bodies
+    stack: list[tuple[bool, bool]] = []
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if not isinstance(el.tag, str):
+            continue
+        if event == "end":
+            widget, body = stack.pop()
+            widgets, bodies = widgets - widget, bodies - body
+            continue
+        body = not widgets and "post-body" in tokens(el)
+        if body and not bodies:
+            found.append(el)
+        widget = has_class(el, "widget") and not has_class(el, "Blog")
+        stack.append((widget, body))
+        widgets, bodies = widgets + widget, bodies + body
     return found
 
 
-def _first(container: etree._Element, body: etree._Element, *queries: str) -> str | None:
-    for query in queries:
-        values = _values(container, body, query)
-        if values:
-            return values[0]
-    return None
+_SEVERAL: Final = object()
 
 
-def _first_named(container: etree._Element, body: etree._Element,
-                 *queries: tuple[str, str]) -> tuple[str | None, str | None]:
-    """``_first`` over ``(query, rule name)`` pairs: the value and the rule that found it."""
-    for query, name in queries:
-        values = _values(container, body, query)
-        if values:
-            return values[0], name
+def _containers(bodies: list[etree._Element]) -> list[etree._Element]:
+    """Each body's container: its largest ancestor holding no other body, below the
+    post-list wrappers. Which ancestors hold several bodies is marked in one climb per body
+    that stops where the marks are already made (asking every ancestor of every body for
+    its descendants was quadratic: a 2 MB page took minutes)."""
+    holds: dict[etree._Element, object] = {}  # an ancestor: the one body in it, or _SEVERAL
+    for body in bodies:
+        for ancestor in body.iterancestors():
+            seen = holds.setdefault(ancestor, body)
+            if seen is body:
+                continue
+            if seen is _SEVERAL:
+                break  # and every ancestor above is marked so already
+            holds[ancestor] = _SEVERAL
+    found = []
+    for body in bodies:
+        container = body
+        for ancestor in body.iterancestors():
+            if ancestor.tag in ("body", "html") or ancestor.get("id") in ("Blog1", "main"):
+                break
+            if any(has_class(ancestor, name) for name in _STOP) or has_class(ancestor,
+                                                                               "widget"):
+                break
+            if holds[ancestor] is not body:
+                break
+            container = ancestor
+        found.append(container)
+    return found
+
+
+def _first_named(scope: Scope, *wants: tuple[Want, str]) -> tuple[str | None, str | None]:
+    """``scope.first`` over ``(query, rule name)`` pairs: the value and the rule that found it
+    (recorded in the post's ``field_sources``, so a wrong value leads to its rule)."""
+    for want, name in wants:
+        found = scope.first(want)
+        if found is not None:
+            return found, name
     return None, None
 
 
-def _post_id(page: Page, container: etree._Element, body: etree._Element,
-             single: bool) -> str | None:
-    direct = _first(container, body, './/meta[@itemprop="postId"]/@content',
-                    './/@data-id', './/a[@name]/@name')
+def _post_id(page: Page, scope: Scope, body: etree._Element, single: bool) -> str | None:
+    container = scope.container
+    direct = scope.first(Want("meta", equals=("itemprop", "postId"), attr="content"))
+    if direct is None:  # ``.//@data-id``: the container's own attribute first
+        direct = next(iter(scope.texts([container, *scope.find(Want(attr="data-id"))],
+                                       "data-id", stop_at_first=True)), None)
+    if direct is None:
+        direct = scope.first(Want("a", attr="name"))
     if direct and _DIGITS.match(direct):
         return direct
     for attribute in (body.get("id") or "", *[str(v) for v in xp(container, ".//@id")]):
@@ -144,17 +145,16 @@ def _post_id_in(hrefs: list[object]) -> str | None:
     return None
 
 
-def _url(page: Page, container: etree._Element, body: etree._Element,
-         single: bool) -> tuple[str | None, str | None]:
+def _url(page: Page, scope: Scope, single: bool) -> tuple[str | None, str | None]:
     found, rule = _first_named(
-        container, body,
-        (f'.//a[{cls("timestamp-link")}]/@href', "a.timestamp-link"),
-        (f'.//*[{cls("post-timestamp")}]//meta[@itemprop="url"]/@content', "post-timestamp meta"),
-        (f'.//*[{cls("post-timestamp")}]//meta/@content', "post-timestamp meta"),
-        (f'.//*[{cls("post-title")} or {cls("entry-title")} or {cls("title")}]//a/@href',
-         "post-title link"),
-        (f'.//a[.//*[{cls("mobile-index-title")}]]/@href', "mobile-index-title link"),
-        ('.//a[@itemprop="url"]/@href', "a[itemprop=url]"),
+        scope,
+        (Want("a", "timestamp-link", attr="href"), "a.timestamp-link"),
+        (Want("meta", inside=STAMP, equals=("itemprop", "url"), attr="content"),
+         "post-timestamp meta"),
+        (Want("meta", inside=STAMP, attr="content"), "post-timestamp meta"),
+        (Want("a", inside=TITLE, attr="href"), "post-title link"),
+        (Want("a", holds_title=True, attr="href"), "mobile-index-title link"),
+        (Want("a", equals=("itemprop", "url"), attr="href"), "a[itemprop=url]"),
     )
     if found is None and single:
         found, rule = page.url, "page-url"
@@ -162,27 +162,25 @@ def _url(page: Page, container: etree._Element, body: etree._Element,
     return url, rule if url else None
 
 
-def _title(container: etree._Element, body: etree._Element) -> str:
-    found = _first(
-        container, body,
-        f'.//*[{cls("post-title")}]', f'.//*[{cls("entry-title")}]',
-        f'.//h2[{cls("title")}]', f'.//*[{cls("mobile-index-title")}]',
-        './/h1', './/h2[not(' + cls("date-header") + ")]", './/h3',
+def _title(scope: Scope) -> str:
+    found = scope.first(
+        Want(cls="post-title"), Want(cls="entry-title"), Want("h2", "title"),
+        Want(cls="mobile-index-title"), Want("h1"), Want("h2", lacks="date-header"), Want("h3"),
     )
     return found or ""
 
 
-def _published(page: Page, container: etree._Element, body: etree._Element,
-               url: str | None, single: bool, before: etree._Element | None
+def _published(page: Page, scope: Scope, url: str | None, single: bool,
+               before: etree._Element | None
                ) -> tuple[datetime | None, str | None, str | None]:
-    for query, source in (
-        (f'.//abbr[{cls("published")}]/@title', "abbr.published"),
-        ('.//abbr[@itemprop="datePublished"]/@title', "abbr.published"),
-        ('.//time[@datetime]/@datetime', "time.published"),
-        (f'.//*[{cls("published")}][@datetime]/@datetime', "span.published"),
-        ('.//*[@itemprop="datePublished"]/@content', "itemprop=datePublished"),
+    for want, source in (
+        (Want("abbr", "published", attr="title"), "abbr.published"),
+        (Want("abbr", equals=("itemprop", "datePublished"), attr="title"), "abbr.published"),
+        (Want("time", attr="datetime"), "time.published"),
+        (Want(cls="published", attr="datetime"), "span.published"),
+        (Want(equals=("itemprop", "datePublished"), attr="content"), "itemprop=datePublished"),
     ):
-        value = _first(container, body, query)
+        value = scope.first(want)
         if value:
             try:
                 return parse_time(value), source, None
@@ -196,11 +194,10 @@ def _published(page: Page, container: etree._Element, body: etree._Element,
                 except ValueError:
                     pass
     year = url_year(url)
-    header = _date_header(container, before)
-    visible = _first(container, body, f'.//a[{cls("timestamp-link")}]',
-                     f'.//*[{cls("post-timestamp")}]', f'.//*[{cls("publishdate")}]',
-                     f'.//*[{cls("post-date")}]', f'.//*[{cls("date")}]',
-                     './/a[@rel="bookmark"]')
+    header = _date_header(scope, before)
+    visible = scope.first(Want("a", "timestamp-link"), Want(cls="post-timestamp"),
+                          Want(cls="publishdate"), Want(cls="post-date"), Want(cls="date"),
+                          Want("a", equals=("rel", "bookmark")))
     if visible:
         moment, has_time = parse_moment(visible, year)
         if moment is not None:
@@ -208,60 +205,71 @@ def _published(page: Page, container: etree._Element, body: etree._Element,
     return from_header(header, visible, year) or (None, None, None)
 
 
-def _date_header(container: etree._Element, before: etree._Element | None) -> str | None:
+def _date_header(scope: Scope, before: etree._Element | None) -> str | None:
     """The container's own date header, else ``before``: the one nearest before it."""
-    own = xp(container, f'.//*[{cls("date-header")}]')
+    own = scope.find(Want(cls="date-header"))
     if own:
         return text_of(own[0]) or None
     return (text_of(before) or None) if before is not None else None
 
 
-def _headers_before(root: etree._Element,
-                    containers: list[etree._Element]) -> dict[etree._Element, etree._Element]:
-    """Each container's ``preceding::*[date-header][1]`` (the last date header before it in
-    document order that is not its ancestor), in one walk of the page: one XPath per post
-    scanned the page before it, quadratic on a page of thousands of posts."""
+def _page_walk(root: etree._Element, containers: list[etree._Element]
+               ) -> tuple[dict[etree._Element, etree._Element], set[etree._Element]]:
+    """For each container, in one walk of the page: its ``preceding::*[date-header][1]`` (the
+    last date header before it in document order that is not its ancestor; one XPath per
+    post scanned the page before it, quadratic on a page of thousands of posts), and
+    whether it lies inside the comments (then so does every field in it)."""
     headers = set(xp(root, f'//*[{cls("date-header")}]'))
     wanted = set(containers)
     found: dict[etree._Element, etree._Element] = {}
+    hidden: set[etree._Element] = set()
     order: dict[etree._Element, int] = {}  # a header's place in document order, once open
     last: etree._Element | None = None  # of the closed headers, the last one opened
+    comments = 0  # open elements that are the comments
     for event, el in etree.iterwalk(root, events=("start", "end")):
+        if not isinstance(el.tag, str):
+            continue
         if event == "start":
             if el in headers:
                 order[el] = len(order)
-            if el in wanted and last is not None:
-                found[el] = last
-        elif el in headers and (last is None or order[el] > order[last]):
+            if el in wanted:
+                if last is not None:
+                    found[el] = last
+                if comments:
+                    hidden.add(el)
+            comments += hides(el)
+            continue
+        comments -= hides(el)
+        if el in headers and (last is None or order[el] > order[last]):
             # A header that closes after ``last`` but opened before it holds it: not nearer.
             last = el
-    return found
+    return found, hidden
 
 
-def _author(container: etree._Element, body: etree._Element,
-            page: Page, single: bool) -> tuple[str | None, str | None, str | None]:
+def _author(scope: Scope, body: etree._Element, page: Page,
+            single: bool) -> tuple[str | None, str | None, str | None]:
     name, rule = _first_named(
-        container, body,
-        (f'.//*[{cls("post-author")}]//*[@itemprop="name"]', "itemprop=name"),
-        (f'.//*[{cls("post-author")}]//*[{cls("fn")}]', "span.fn"),
-        (f'.//*[{cls("fn")}]', "span.fn"), (f'.//a[{cls("g-profile")}]', "a.g-profile"),
-        (f'.//a[{cls("entry-author-link")}]', "a.entry-author-link"),
-        (f'.//*[{cls("post-author")}]//a', "span.post-author"),
-        (f'.//*[{cls("post-author")}]', "span.post-author"),
+        scope,
+        (Want(inside=AUTHOR, equals=("itemprop", "name")), "itemprop=name"),
+        (Want(cls="fn", inside=AUTHOR), "span.fn"), (Want(cls="fn"), "span.fn"),
+        (Want("a", "g-profile"), "a.g-profile"),
+        (Want("a", "entry-author-link"), "a.entry-author-link"),
+        (Want("a", inside=AUTHOR), "span.post-author"),
+        (Want(cls="post-author"), "span.post-author"),
     )
-    url = _first(container, body, f'.//a[{cls("g-profile")}]/@href', './/a[@rel="author"]/@href',
-                 f'.//a[{cls("entry-author-link")}]/@href',
-                 f'.//*[{cls("post-author")}]//meta[@itemprop="url"]/@content',
-                 f'.//*[{cls("post-author")}]//a/@href')
+    url = scope.first(Want("a", "g-profile", attr="href"),
+                      Want("a", equals=("rel", "author"), attr="href"),
+                      Want("a", "entry-author-link", attr="href"),
+                      Want("meta", inside=AUTHOR, equals=("itemprop", "url"), attr="content"),
+                      Want("a", inside=AUTHOR, attr="href"))
     if name is None:
         byline = xp(body, f'.//*[{cls("byline-author")}]')
         if byline:
             name, rule = text_of(byline[0]), "span.byline-author"
     if name is None:  # custom themes whose only byline is the profile link (issue 14)
-        name, rule = _first_named(
-            container, body,
-            ('.//a[contains(concat(" ", normalize-space(@rel), " "), " author ")]',
-             "a[rel=author]"))
+        links = [a for a in scope.find(Want("a")) if "author" in str(a.get("rel") or "").split()]
+        name = next(iter(scope.texts(links, stop_at_first=True)), None)
+        rule = "a[rel=author]" if name else None
     if name is None and single:
         for item in page.json_ld:
             author = item.get("author")
@@ -274,8 +282,8 @@ def _author(container: etree._Element, body: etree._Element,
     return name or None, url, rule if name else None
 
 
-def _labels(container: etree._Element, body: etree._Element) -> tuple[list[str], str | None]:
-    return find_labels(container, lambda link: _outside(link, body))
+def _labels(scope: Scope) -> tuple[list[str], str | None]:
+    return find_labels(scope.container, lambda link: link in scope.shown)
 
 
 def _comment_count(container: etree._Element, body: etree._Element) -> int | None:
@@ -340,27 +348,27 @@ def _is_clear(el: etree._Element) -> bool:
 def find_posts(page: Page) -> list[FoundPost]:
     bodies = _outermost_bodies(page.root)
     single = len(bodies) == 1
-    body_set = set(bodies)
-    containers = [_container(body, body_set) for body in bodies]
-    before = _headers_before(page.root, containers)
+    containers = _containers(bodies)
+    before, hidden = _page_walk(page.root, containers)
     found = []
     for body, container in zip(bodies, containers, strict=True):
-        url, url_rule = _url(page, container, body, single)
-        published, source, precision = _published(page, container, body, url, single,
+        scope = Scope(container, body, container in hidden)
+        url, url_rule = _url(page, scope, single)
+        published, source, precision = _published(page, scope, url, single,
                                                   before.get(container))
-        author, author_url, author_rule = _author(container, body, page, single)
-        labels, labels_rule = _labels(container, body)
+        author, author_url, author_rule = _author(scope, body, page, single)
+        labels, labels_rule = _labels(scope)
         content, partial = _content(body)
-        jump = xp(container, f'.//*[{cls("jump-link")}]')
-        mobile_index = bool(xp(container, f'.//*[{cls("mobile-index-contents")}]'))
+        jump = scope.find(Want(cls="jump-link"))
+        mobile_index = bool(scope.find(Want(cls="mobile-index-contents")))
         comments_scope = container
         if single and not xp(container, './/*[@id="comments"]'):
             # Some skins put the comments outside the post's container.
             elsewhere = xp(page.root, '//*[@id="comments"]')
             comments_scope = elsewhere[0] if elsewhere else container
         found.append(FoundPost(
-            id=_post_id(page, container, body, single),
-            title=_title(container, body),
+            id=_post_id(page, scope, body, single),
+            title=_title(scope),
             url=url,
             published=published,
             published_source=source,

@@ -75,6 +75,26 @@ def xp(el: etree._Element, query: str) -> list[Any]:
     return list(result) if isinstance(result, list) else [result]
 
 
+def under(root: etree._Element, outer: str, inner: str) -> list[Any]:
+    """``root.xpath(outer + "//" + inner)`` without libxml2's nested search: it searches
+    below every outer element and merges the results, quadratic (and worse) when the outer
+    elements nest (thousands of nested ``post-author`` elements took minutes). Here the
+    outermost of them are found in one walk, and each is searched once (issue 15)."""
+    outers = xp(root, outer)
+    if len(outers) > 1:
+        found, tops, inside = set(outers), [], 0
+        for event, el in etree.iterwalk(root, events=("start", "end")):
+            if el in found:
+                if event == "start":
+                    if not inside:
+                        tops.append(el)
+                    inside += 1
+                else:
+                    inside -= 1
+        outers = tops
+    return [value for top in outers for value in xp(top, ".//" + inner)]
+
+
 def classes(el: etree._Element) -> list[str]:
     return str(el.get("class") or "").split()
 
@@ -164,9 +184,11 @@ def _json_ld(root: etree._Element) -> list[dict[str, Any]]:
     return found
 
 
-def _first(page: Page, *queries: str) -> str | None:
+def _first(page: Page, *queries: str | tuple[str, str]) -> str | None:
+    """The first non-empty value; a pair is an outer and an inner query (``under``)."""
     for query in queries:
-        for value in page.xpath(query):
+        values = page.xpath(query) if isinstance(query, str) else under(page.root, *query)
+        for value in values:
             value = text_of(value) if isinstance(value, etree._Element) else squash(str(value))
             if value:
                 return value
@@ -185,7 +207,7 @@ def _blog_url(page: Page) -> str | None:
         return canonical_url(feed.split("/feeds/", 1)[0] + "/")
     if feed and re.search(r"/[^/]+\.(?:xml|rdf)$", feed):  # classic FTP: the feed beside home
         return canonical_url(feed.rsplit("/", 1)[0] + "/")
-    home = _first(page, '//*[@id="Header1"]//a/@href', '//h1[@id="blog-title"]//a/@href',
+    home = _first(page, ('//*[@id="Header1"]', "a/@href"), ('//h1[@id="blog-title"]', "a/@href"),
                   '//a[contains(concat(" ", @class, " "), " home-link ")]/@href',
                   "//text/@id")
     if home:
@@ -203,7 +225,7 @@ def _blog_url(page: Page) -> str | None:
 def _blog_title(page: Page) -> str:
     found = _first(
         page,
-        '//*[@id="Header1"]//h1', '//*[contains(concat(" ", @class, " "), " Header ")]//h1',
+        ('//*[@id="Header1"]', "h1"), ('//*[contains(concat(" ", @class, " "), " Header ")]', "h1"),
         '//h1[@id="blog-title"]', '//*[contains(concat(" ", @class, " "), " blogtitle ")]',
         '//meta[@property="og:site_name"]/@content',
     )
@@ -224,4 +246,4 @@ def label_from_href(href: str) -> str | None:
     return unquote((match.group(1) or match.group(2)).replace("+", " "))
 
 
-__all__ += ["is_blogger", "label_from_href", "line_of", "text_of", "xp"]
+__all__ += ["is_blogger", "label_from_href", "line_of", "text_of", "under", "xp"]

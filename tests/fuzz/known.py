@@ -17,17 +17,12 @@ __all__ = ["FUZZ_CLASSES", "KNOWN", "known_fixture"]
 _NEW = "issue 15, found by the fuzzer (not one of the 20 listed items)"
 
 KNOWN: Final[dict[str, str]] = {
-    "fuzz-analysis-list-dates-slow.atom.gz": f"{_NEW}: a 2 MB body (seed 'final5', mutant "
-    "28117) -> over 40 s of CPU in analysis/linklists.py (find_date on long item texts, "
-    "_own_links once per intro over the same list)",
 }
 
 # The fuzz failure classes these files reproduce (several classes may share one defect).
 # A slow loop's class is the deepest frame shared by a few stack samples, which may be the
 # loop or a function it calls: those classes are patterns over the module (fnmatch).
 FUZZ_CLASSES: Final[dict[str, str]] = {
-    "hang: Hang at blogarchive/analysis/linklists.py:*": "fuzz-analysis-list-dates-slow.atom.gz",
-    "hang: Hang at blogarchive/analysis/dates.py:*": "fuzz-analysis-list-dates-slow.atom.gz",
 }
 
 

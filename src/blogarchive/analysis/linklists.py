@@ -108,6 +108,32 @@ class _Items:
     def __init__(self, urls: UrlMap, base: str | None) -> None:
         self.urls = urls
         self.base = base
+        # Each list item read once per body: intros at several levels can name lists that
+        # hold one another, and reading every item again for each (its text, a date search
+        # over it) was intros x items (issue 15, fuzz seed final5 mutant 28117).
+        self.read: dict[etree._Element, ListedLink] = {}
+        # The same for the walk finding each item's own link: a list inside a list walked
+        # already is not walked again (each item's own link does not depend on the list).
+        self.walked: set[etree._Element] = set()
+        self.own: dict[etree._Element, etree._Element] = {}
+        self.holders: set[etree._Element] = set()
+
+    def own_links(self, lst: etree._Element) -> tuple[dict[etree._Element, etree._Element],
+                                                      set[etree._Element]]:
+        if lst not in self.walked and not any(a in self.walked for a in lst.iterancestors()):
+            own, holders = _own_links(lst)
+            self.own.update(own)
+            self.holders |= holders
+            self.walked.add(lst)
+        return self.own, self.holders
+
+    def of(self, li: etree._Element, a: etree._Element) -> ListedLink:
+        found = self.read.get(li)
+        if found is None or found.url != str(a.get("href")):
+            # An item's own text: the items nested in it are items of their own, and reading
+            # them again for every item around them made deep nesting quadratic.
+            found = self.read[li] = self.item(text_of(li, _ITEMS), a)
+        return found
 
     def item(self, text: str, a: etree._Element) -> ListedLink:
         href = str(a.get("href"))
@@ -143,19 +169,13 @@ class _Items:
 
 
 def _list_items(lst: etree._Element, items: _Items) -> list[ListedLink] | None:
-    own, holders = _own_links(lst)
+    own, holders = items.own_links(lst)
     linked = [(li, own.get(li)) for li in lst.iter("li") if not _widget(li)]
     leaves = [(li, a) for li, a in linked if a is not None or li not in holders]
     with_links = [(li, a) for li, a in leaves if a is not None]
     if not with_links or len(with_links) * 2 < len(leaves):
         return None
-    out = []
-    for li, a in with_links:
-        assert a is not None
-        # An item's own text: the items nested in it are items of their own, and reading
-        # them again for every item around them made deep nesting quadratic.
-        out.append(items.item(text_of(li, _ITEMS), a))
-    return out
+    return [items.of(li, a) for li, a in with_links if a is not None]
 
 
 def _as_list(seg: Segment) -> etree._Element | None:
@@ -175,7 +195,7 @@ def _as_list(seg: Segment) -> etree._Element | None:
 
 
 def _following(segs: list[Segment], start: int,
-               items: _Items) -> tuple[str, list[ListedLink]] | None:
+               walk: _Walk) -> tuple[str, list[ListedLink]] | None:
     """The links right after an intro (``segs`` from ``start``): a list, lines, or paragraphs."""
     if start >= len(segs):
         return None
@@ -183,12 +203,12 @@ def _following(segs: list[Segment], start: int,
     if first.block is not None:
         lst = _as_list(first)
         if lst is not None:
-            found = _list_items(lst, items)
+            found = _list_items(lst, walk.items)
             return (str(lst.tag).lower(), found) if found else None
         if first.tag in ("p", "div") and has_block_inside(first.block):
             inner = segments(first.block)
             if inner and inner[0].block is None:
-                return _following(inner, 0, items)  # <p><a>..</a><br><a>..</a></p>
+                return _following(inner, 0, walk)  # <p><a>..</a><br><a>..</a></p>
     form = "lines" if first.block is None else "paragraphs"
     out = []
     # By index: islice(segs, start, None) steps through the ``start`` segments before the
@@ -199,11 +219,13 @@ def _following(segs: list[Segment], start: int,
             break
         if seg.block is not None and (seg.tag not in ("p", "div") or _widget(seg.block)):
             break
-        links = seg.links()
-        text = seg.text
-        if not links or len(text) > _MAX_ITEM:
+        link = walk.first_link(seg)
+        if link is None:
             break
-        out.append(items.item(text, links[0]))
+        text = seg.text
+        if len(text) > _MAX_ITEM:
+            break
+        out.append(walk.items.item(text, link))
     return (form, out) if out else None
 
 
@@ -215,13 +237,40 @@ class _Walk:
     for each such intro made a body of thousands of them quadratic (issue 15).
     """
 
-    def __init__(self, items: _Items) -> None:
+    def __init__(self, root: etree._Element, items: _Items) -> None:
+        self.root = root
         self.items = items
+        self._first: dict[etree._Element, etree._Element] | None = None
         self.used: set[etree._Element] = set()
         self.out: list[LinkList] = []
         self._segments: dict[etree._Element, list[Segment]] = {}
         self._index: dict[etree._Element, dict[etree._Element, int]] = {}
         self._short: dict[etree._Element, str | None] = {}
+
+    def first_link(self, seg: Segment) -> etree._Element | None:
+        """``seg.links()[0]`` (None when it has none), from one walk of the body: asking each
+        block of nested intros, and each paragraph after one, for its links walked the same
+        links again at every level (issue 15, fuzz seed final5 mutant 28117)."""
+        if self._first is None:
+            self._first = {}
+            waiting: list[etree._Element] = []  # open elements with no link seen in them yet
+            for event, el in etree.iterwalk(self.root, events=("start", "end")):
+                if not isinstance(el.tag, str):
+                    continue
+                if event == "end":
+                    if waiting and waiting[-1] is el:
+                        waiting.pop()
+                    continue
+                waiting.append(el)
+                if el.tag == "a" and el.get("href") is not None:
+                    for open_el in waiting:
+                        self._first[open_el] = el
+                    waiting.clear()
+        nodes = [seg.block] if seg.block is not None else seg.nodes
+        for node in nodes:
+            if not isinstance(node, str) and (found := self._first.get(node)) is not None:
+                return found
+        return None
 
     def segments(self, container: etree._Element) -> list[Segment]:
         segs = self._segments.get(container)
@@ -270,14 +319,14 @@ def _scan(container: etree._Element, walk: _Walk) -> None:
         if seg.block is not None and _too_long(seg.block):
             continue
         text = seg.text
-        if seg.links() or not is_intro(text):
+        if not is_intro(text) or walk.first_link(seg) is not None:
             continue
         after, start = segs, index + 1
         holder: etree._Element | None = container
         while start >= len(after) and holder is not None and walk.short_text(holder) == text:
             after, start = walk.climb(holder)  # the container holds only the intro: look after it
             holder = holder.getparent()
-        found = _following(after, start, walk.items)
+        found = _following(after, start, walk)
         if found is None:
             continue
         form, links = found
@@ -285,7 +334,7 @@ def _scan(container: etree._Element, walk: _Walk) -> None:
             continue  # links to documentation, shops ...: not a list of posts
         if not text.rstrip(" \u00a0*").endswith(":") and len(links) < 2:
             continue  # a short line with a keyword and one link: too weak to call a list
-        key = _anchor_of(after[start])
+        key = walk.first_link(after[start])
         if key is None or key in walk.used:
             continue
         walk.used.add(key)
@@ -300,13 +349,8 @@ def _too_long(el: etree._Element) -> bool:
     return float(_LENGTH(el)) > 2 * _MAX_INTRO  # type: ignore[arg-type]
 
 
-def _anchor_of(seg: Segment) -> etree._Element | None:
-    links = seg.links()
-    return links[0] if links else None
-
-
 def find_link_lists(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[LinkList, ...]:
     """Every author-written link list in the body, in document order."""
-    walk = _Walk(_Items(urls, base))
+    walk = _Walk(root, _Items(urls, base))
     _scan(root, walk)
     return tuple(walk.out)

@@ -195,3 +195,48 @@ def test_out_of_range_times_are_kept_as_written_and_noted(tmp_path: Path, when: 
     # the feed's own <updated> was kept but not said
     assert f"t.atom: the feed's unreadable timestamp updated: {when!r}; kept as written in the " \
            "blog's extras" in archive.notes
+
+
+# Found by a 20-minute run (seed final6) on the merged readers.
+
+
+def test_text_of_a_tree_nested_past_the_stack_limit_is_read() -> None:
+    """A body nesting 67,000 blockquotes (a tag inside a broken attribute value, which the
+    nesting bound cannot count) made text_of recurse past Python's limit: RecursionError."""
+    from lxml import etree
+
+    from blogarchive.analysis._tree import text_of
+
+    root = etree.Element("div")
+    root.text = "start"
+    el = root
+    for _ in range(50_000):
+        el = etree.SubElement(el, "blockquote")
+        el.text = "q"
+    el.tail = "end"  # the deepest element's tail, inside its parent
+    text = text_of(root)
+    assert text.startswith("start q q") and text.endswith("q end")
+    assert text.count("q") == 50_000
+
+
+def test_template_generation_of_a_page_of_unclosed_tags_is_linear() -> None:
+    """2 MB of ``<script`` and ``<body`` tags that never close: ``<script[^>]*type=`` ran to
+    the end of the page from each one and back (minutes of CPU). Under a CPU cap of 20 s, in
+    a child process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource; resource.setrlimit(resource.RLIMIT_CPU, (20, 20))\n"
+        "from blogarchive.readers.html.generation import generation\n"
+        "text = '<script data-a=\"b\" ' * 60_000 + '<body class=\"c\" ' * 60_000\n"
+        "print(generation(text, False))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "layouts"
+    from blogarchive.readers.html.generation import generation
+
+    assert generation('<div class="post-outer-container">', False) == "2017+"
+    assert generation('<div class="foo blog-post bar">', False) == "third-party"

@@ -20,6 +20,7 @@ A result: ``{"outcome": "read" | "clean" | "exception" | "hang" | "oom", "type",
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import os
@@ -37,6 +38,9 @@ __all__ = ["Hang", "RoundTrip", "classify", "main", "run_job"]
 # Frames are named relative to the project's package or the standard library folder they
 # come from, without line numbers: the source changes under the fuzzer, classes must not.
 _PACKAGE = "blogarchive"
+_SPEC = importlib.util.find_spec(_PACKAGE)  # found, not imported: the worker imports it later
+assert _SPEC is not None and _SPEC.origin is not None
+_PACKAGE_DIR = Path(_SPEC.origin).resolve().parent
 _COMPREHENSIONS = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>")
 
 
@@ -70,12 +74,17 @@ def _on_cpu_timer(signum: int, frame: FrameType | None) -> None:
     raise Hang("no result within the CPU time cap", shared)
 
 
+def _ours(filename: str) -> bool:
+    """Whether a frame is in the package's code (not merely under a folder of its name: a
+    checkout is often called ``blogarchive`` too, and its tests are not the package)."""
+    return Path(filename).resolve().is_relative_to(_PACKAGE_DIR)
+
+
 def _where(filename: str, function: str) -> str:
-    parts = Path(filename).parts
-    if _PACKAGE in parts:
-        i = len(parts) - 1 - parts[::-1].index(_PACKAGE)
-        return "/".join(parts[i:]) + ":" + function
-    return "/".join(parts[-2:]) + ":" + function
+    if _ours(filename):
+        relative = Path(filename).resolve().relative_to(_PACKAGE_DIR).parts
+        return "/".join((_PACKAGE, *relative)) + ":" + function
+    return "/".join(Path(filename).parts[-2:]) + ":" + function
 
 
 def _frames(tb: TracebackType | None) -> list[traceback.FrameSummary]:
@@ -86,8 +95,7 @@ def classify(error: BaseException) -> dict[str, Any]:
     """The result for an exception: outcome, type, message and where it was raised."""
     frames = error.frames if isinstance(error, Hang) else _frames(error.__traceback__)
     # Comprehension frames stand for the function around them: Python 3.12 inlines them.
-    ours = [f for f in frames if f"/{_PACKAGE}/" in f.filename.replace(os.sep, "/")
-            and f.name not in _COMPREHENSIONS]
+    ours = [f for f in frames if _ours(f.filename) and f.name not in _COMPREHENSIONS]
     inner = frames[-1] if frames else None
     project = ours[-1] if ours else None
     message = str(error)
@@ -190,7 +198,7 @@ class _Stderr(io.StringIO):
 
 
 def _stray(stderr: _Stderr) -> dict[str, Any]:
-    ours = [f for f in stderr.stack if f"/{_PACKAGE}/" in f.filename.replace(os.sep, "/")]
+    ours = [f for f in stderr.stack if _ours(f.filename)]
     inner = stderr.stack[-1] if stderr.stack else None
     return {
         "outcome": "exception", "type": "output on stderr", "message": stderr.getvalue()[:500],

@@ -84,18 +84,33 @@ def _tag(el: etree._Element) -> str | None:
 
 def _text_parts(el: etree._Element, parts: list[str],
                 skip: frozenset[str] = SKIP) -> None:
+    # A loop over a stack, not recursion: the nesting bound of parse_bounded counts tags in
+    # the text, and markup it cannot count (a tag inside a broken attribute value) still
+    # nested 67,000 deep (fuzz seed final6): no tree depth may reach Python's stack limit.
     if el.text:
         parts.append(el.text)
-    for child in el:
+    children: list[Iterator[etree._Element]] = [iter(el)]
+    closing: list[tuple[bool, str | None]] = [(False, None)]  # each open element's end
+    while children:
+        child = next(children[-1], None)
+        if child is None:
+            children.pop()
+            spaced, tail = closing.pop()
+            if spaced:
+                parts.append(" ")
+            if tail:
+                parts.append(tail)
+            continue
         tag = _tag(child)
         if tag is not None and tag not in skip:
             spaced = tag in BLOCK or tag in BREAKS
             if spaced:
                 parts.append(" ")
-            _text_parts(child, parts, skip)
-            if spaced:
-                parts.append(" ")
-        if child.tail:
+            if child.text:
+                parts.append(child.text)
+            children.append(iter(child))
+            closing.append((spaced, child.tail))
+        elif child.tail:
             parts.append(child.tail)
 
 

@@ -11,16 +11,20 @@ from typing import Final
 
 __all__ = ["generation"]
 
+# Each class attribute is searched only so far ({0,N}): an unbounded [^"']* ran to the end of
+# the page from every `class="` without a closing quote, so a page of them took time squared
+# (fuzz seed final6: a 2 MB page, minutes). Real class attributes are far shorter.
+_CLASS: Final = r"""class=["'][^"']{0,400}"""
 _CHECKS: Final = (
-    ("2017+", re.compile(r"""class=["'][^"']*\bpost-outer-container\b|"""
-                         r"""<body[^>]*\bclass=["'][^"']*\bversion-1-\d""", re.I)),
-    ("mobile", re.compile(r"""class=["'][^"']*\b(?:mobile-date-outer|mobile-post-outer|"""
+    ("2017+", re.compile(_CLASS + r"""\bpost-outer-container\b|"""
+                         r"""<body[^>]{0,2000}\bclass=["'][^"']{0,400}\bversion-1-\d""", re.I)),
+    ("mobile", re.compile(_CLASS + r"""\b(?:mobile-date-outer|mobile-post-outer|"""
                           r"""mobile-index-title|mobile-index-contents)\b""", re.I)),
-    ("google", re.compile(r"""<script[^>]*type=["']text/template["']|"""
-                          r"""class=["'][^"']*\bpublishdate\b""", re.I)),
-    ("third-party", re.compile(r"""class=["'][^"']*\b(?:blog-post|item-post)\b[^"']*["']""",
+    ("google", re.compile(r"""<script[^>]{0,2000}type=["']text/template["']|"""
+                          + _CLASS + r"""\bpublishdate\b""", re.I)),
+    ("third-party", re.compile(_CLASS + r"""\b(?:blog-post|item-post)\b""",
                                re.I)),
-    ("layouts", re.compile(r"""class=["'][^"']*\b(?:widget Blog|post-outer|hentry)\b|"""
+    ("layouts", re.compile(_CLASS + r"""\b(?:widget Blog|post-outer|hentry)\b|"""
                            r"""_WidgetManager""", re.I)),
 )
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
-import os
 import resource
 import signal
 import sys

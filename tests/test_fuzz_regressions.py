@@ -240,3 +240,24 @@ def test_template_generation_of_a_page_of_unclosed_tags_is_linear() -> None:
 
     assert generation('<div class="post-outer-container">', False) == "2017+"
     assert generation('<div class="foo blog-post bar">', False) == "third-party"
+
+
+def test_nested_empty_blog_titles_are_read_once() -> None:
+    """Thousands of nested empty ``blogtitle`` elements: each one's text was read with all
+    those inside it (quadratic: fuzz seed final7, mutant 42325). Under a CPU cap of 20 s."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource; resource.setrlimit(resource.RLIMIT_CPU, (20, 20))\n"
+        "from blogarchive.readers.html.page import parse_page\n"
+        "n = 40_000\n"
+        "data = ('<html><head><meta property=\"og:site_name\" content=\"Field Notes\">'\n"
+        "        '</head><body>' + '<div class=\"blogtitle\">' * n + '</div>' * n\n"
+        "        + '</body></html>').encode()\n"
+        "print(parse_page('page.html', data).blog_title)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "Field Notes"

@@ -25,7 +25,6 @@ __all__ = [
     "first_char",
     "has_block_inside",
     "html_of",
-    "links_in",
     "parse",
     "parse_noted",
     "segments",
@@ -157,16 +156,6 @@ def has_block_inside(el: etree._Element) -> bool:
     return any(_tag(d) in BLOCK or _tag(d) == "br" for d in el.iterdescendants())
 
 
-def links_in(nodes: list[etree._Element | str]) -> list[etree._Element]:
-    """``a[href]`` elements among (or inside) ``nodes``, in order."""
-    found: list[etree._Element] = []
-    for node in nodes:
-        if isinstance(node, str):
-            continue
-        found.extend(a for a in node.iter("a") if a.get("href") is not None)
-    return found
-
-
 @attrs.define
 class Segment:
     """A line (inline nodes between breaks) or a block element, as a reader sees the body."""
@@ -208,9 +197,6 @@ class Segment:
             else:
                 out.append(html_of(node))
         return "".join(out).strip()
-
-    def links(self) -> list[etree._Element]:
-        return links_in([self.block] if self.block is not None else self.nodes)
 
 
 def _escape(text: str) -> str:

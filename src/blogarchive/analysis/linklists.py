@@ -129,7 +129,7 @@ class _Items:
 
     def of(self, li: etree._Element, a: etree._Element) -> ListedLink:
         found = self.read.get(li)
-        if found is None or found.url != str(a.get("href")):
+        if found is None:  # ``a`` is the item's own link: the same for each list holding it
             # An item's own text: the items nested in it are items of their own, and reading
             # them again for every item around them made deep nesting quadratic.
             found = self.read[li] = self.item(text_of(li, _ITEMS), a)
@@ -248,9 +248,9 @@ class _Walk:
         self._short: dict[etree._Element, str | None] = {}
 
     def first_link(self, seg: Segment) -> etree._Element | None:
-        """``seg.links()[0]`` (None when it has none), from one walk of the body: asking each
-        block of nested intros, and each paragraph after one, for its links walked the same
-        links again at every level (issue 15, fuzz seed final5 mutant 28117)."""
+        """The first link in ``seg`` (None when it has none), from one walk of the body: asking
+        each block of nested intros, and each paragraph after one, for its links walked the
+        same links again at every level (issue 15, fuzz seed final5 mutant 28117)."""
         if self._first is None:
             self._first = {}
             waiting: list[etree._Element] = []  # open elements with no link seen in them yet

@@ -219,23 +219,28 @@ def test_text_of_a_tree_nested_past_the_stack_limit_is_read() -> None:
     assert text.count("q") == 50_000
 
 
+def _printed_under_cpu_cap(code: str, seconds: int = 20) -> str:
+    """What ``code`` prints, run in a child process allowed ``seconds`` of CPU; the test fails
+    (with the child's error) when it is killed for running over or raises."""
+    import subprocess
+    import sys
+
+    capped = f"import resource; resource.setrlimit(resource.RLIMIT_CPU, ({seconds}, {seconds}))\n"
+    done = subprocess.run([sys.executable, "-c", capped + code], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-500:]
+    return done.stdout.strip()
+
+
 def test_template_generation_of_a_page_of_unclosed_tags_is_linear() -> None:
     """2 MB of ``<script`` and ``<body`` tags that never close: ``<script[^>]*type=`` ran to
     the end of the page from each one and back (minutes of CPU). Under a CPU cap of 20 s, in
     a child process."""
-    import subprocess
-    import sys
-
-    code = (
-        "import resource; resource.setrlimit(resource.RLIMIT_CPU, (20, 20))\n"
+    assert _printed_under_cpu_cap(
         "from blogarchive.readers.html.generation import generation\n"
         "text = '<script data-a=\"b\" ' * 60_000 + '<body class=\"c\" ' * 60_000\n"
         "print(generation(text, False))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-500:]
-    assert done.stdout.strip() == "layouts"
+    ) == "layouts"
     from blogarchive.readers.html.generation import generation
 
     assert generation('<div class="post-outer-container">', False) == "2017+"
@@ -245,19 +250,11 @@ def test_template_generation_of_a_page_of_unclosed_tags_is_linear() -> None:
 def test_nested_empty_blog_titles_are_read_once() -> None:
     """Thousands of nested empty ``blogtitle`` elements: each one's text was read with all
     those inside it (quadratic: fuzz seed final7, mutant 42325). Under a CPU cap of 20 s."""
-    import subprocess
-    import sys
-
-    code = (
-        "import resource; resource.setrlimit(resource.RLIMIT_CPU, (20, 20))\n"
+    assert _printed_under_cpu_cap(
         "from blogarchive.readers.html.page import parse_page\n"
         "n = 40_000\n"
         "data = ('<html><head><meta property=\"og:site_name\" content=\"Field Notes\">'\n"
         "        '</head><body>' + '<div class=\"blogtitle\">' * n + '</div>' * n\n"
         "        + '</body></html>').encode()\n"
         "print(parse_page('page.html', data).blog_title)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-500:]
-    assert done.stdout.strip() == "Field Notes"
+    ) == "Field Notes"

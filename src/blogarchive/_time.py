@@ -33,12 +33,40 @@ def _zone(minutes: int, text: str) -> timezone:
     return zone
 
 
+# The form Blogger writes every timestamp in (milliseconds, `Z` or `+HH:MM`), in ASCII digits:
+# read by datetime.fromisoformat, three times faster than the general path below, which
+# reads everything else (and words the error when a value is out of range).
+_BLOGGER: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+_OFFSETS: dict[str, timezone] = {}  # "+HH:MM" -> its named offset (from _zone)
+
+
 def parse_time(text: str) -> datetime:
     """Parse an RFC 3339 / ISO 8601 timestamp, keeping its own offset.
 
     A timestamp without an offset (HTML pages) gives a naive datetime: never an invented zone.
     Raises ValueError with the text when it is not a timestamp.
     """
+    fast = _BLOGGER.fullmatch(text)
+    if fast is not None:
+        offset = fast.group(1)
+        try:
+            local = datetime.fromisoformat(text[:23])
+        except ValueError:  # out of range (month 13, hour 24): said by the general path
+            pass
+        else:
+            zone = timezone.utc if offset == "Z" else _OFFSETS.get(offset)
+            if zone is None:
+                minutes = int(offset[1:3]) * 60 + int(offset[4:6])
+                zone = _zone(-minutes if offset[0] == "-" else minutes, offset)
+                _OFFSETS[offset] = zone
+            return datetime.combine(local, local.time(), zone)
+    return _parse_general(text)
+
+
+def _parse_general(text: str) -> datetime:
+    """``parse_time`` for any form RFC 3339 allows (what it did before its fast path)."""
     m = _RFC3339.fullmatch(text.strip())
     if m is None:
         raise ValueError(f"not an RFC 3339 timestamp: {text.strip()[:40]!r}")
@@ -78,19 +106,34 @@ def format_time(value: datetime) -> str:
 
     Milliseconds are written when the value has a fraction (microseconds when they need it).
     """
-    text = (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    )
+    # isoformat (C) spells the date and time as wanted (four-digit years, microseconds
+    # after position 19); the offset is ours (minutes, `Z` only for timezone.utc itself).
+    iso = value.isoformat()
+    text = iso[:19]
     if value.microsecond:
-        frac = f"{value.microsecond:06d}"
+        frac = iso[20:26]
         text += "." + (frac[:3] if frac.endswith("000") else frac)
     tz = value.tzinfo
     if tz is None:
         return text
     if tz is timezone.utc:
         return text + "Z"
+    if type(tz) is timezone:  # a fixed offset: its spelling depends on the offset alone
+        suffix = _SUFFIXES.get(tz)
+        if suffix is None:
+            suffix = _offset_text(value)
+            if len(_SUFFIXES) < 4096:
+                _SUFFIXES[tz] = suffix
+        return text + suffix
+    return text + _offset_text(value)
+
+
+# Fixed offsets (equal when their offsets are: timezone.utc is never looked up) -> "+HH:MM".
+_SUFFIXES: dict[timezone, str] = {}
+
+
+def _offset_text(value: datetime) -> str:
     offset = value.utcoffset() or _ZERO
     minutes = int(offset.total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"
-    return f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

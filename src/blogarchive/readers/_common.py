@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import datetime
+from sys import intern
 from typing import Final
 
 from lxml import etree
@@ -18,7 +19,7 @@ from .._time import parse_time
 from .._xml import NS, serialise
 from .._xml import line_of as line_of  # the readers' shared helpers, one place to import from
 from ..limits import LimitExceeded, Limits
-from ..model import Author, Link, Location, Property, Skipped, Thumbnail
+from ..model import Author, InReplyTo, Link, Location, Property, Skipped, Thumbnail
 
 A: Final = f"{{{NS['atom']}}}"
 GD: Final = f"{{{NS['gd']}}}"
@@ -46,6 +47,11 @@ def blog_id_of(atom_id: str | None) -> str | None:
 
 def item_id_of(atom_id: str) -> str:
     """The numeric id after `.post-` / `.page-`; any other id is kept whole (`post-17`)."""
+    # Blogger's own ids without a regular expression search (which tries every position);
+    # isdecimal() is what \d matches. Anything else goes to the expression.
+    head, _, tail = atom_id.rpartition("-")
+    if tail.isdecimal() and head.endswith((".post", ".page")):
+        return tail
     m = _TAIL_ID.search(atom_id)
     return m.group(1) if m else atom_id
 
@@ -82,38 +88,53 @@ def inner_text(element: etree._Element) -> str:
 class Fields:
     """An element's children, taken one mapped field at a time; the rest kept as XML."""
 
-    __slots__ = ("_children", "_position", "_taken", "bad_times")
+    __slots__ = ("_children", "_position", "_tags", "bad_times")
 
     def __init__(self, element: etree._Element) -> None:
         self._children = list(element)
-        self._taken = [False] * len(self._children)
-        # Where each child is, for untake: a scan per call made an entry of 38,000
-        # categories in another vocabulary quadratic (found by the fuzzer). The ids stay
-        # valid: _children holds every child for as long as this lives.
-        self._position = {id(child): i for i, child in enumerate(self._children)}
+        # Each child's tag, read once: lxml builds the "{namespace}name" string again on
+        # every .tag, and the field lookups scanned every child's about ten times per entry
+        # (a third of the readers' time). A taken child's tag is replaced by _TAKEN, so a
+        # lookup is list.index in C and what is left is what is not _TAKEN.
+        self._tags: list[object] = [child.tag for child in self._children]
+        # Where each child is, for untake; made on the first untake (few entries need one):
+        # a scan per call made an entry of 38,000 categories in another vocabulary
+        # quadratic (found by the fuzzer). The ids stay valid: _children holds every child.
+        self._position: dict[int, int] | None = None
         self.bad_times: list[str] = []
 
+    def _find(self, tag: str) -> int:
+        """The index of the first child not taken with ``tag``, or -1."""
+        tags = self._tags
+        return tags.index(tag) if tag in tags else -1
+
     def take(self, tag: str) -> etree._Element | None:
-        for i, child in enumerate(self._children):
-            if not self._taken[i] and child.tag == tag:
-                self._taken[i] = True
-                return child
-        return None
+        i = self._find(tag)
+        if i < 0:
+            return None
+        self._tags[i] = _TAKEN
+        return self._children[i]
 
     def has(self, tag: str) -> bool:
         return any(child.tag == tag for child in self._children)
 
     def take_all(self, tag: str) -> list[etree._Element]:
+        tags = self._tags
         found = []
-        for i, child in enumerate(self._children):
-            if not self._taken[i] and child.tag == tag:
-                self._taken[i] = True
-                found.append(child)
+        i = -1
+        for _ in range(tags.count(tag)):
+            i = tags.index(tag, i + 1)
+            tags[i] = _TAKEN
+            found.append(self._children[i])
         return found
 
     def text(self, tag: str) -> str | None:
-        child = self.take(tag)
-        return None if child is None else inner_text(child)
+        i = self._find(tag)
+        if i < 0:
+            return None
+        self._tags[i] = _TAKEN
+        child = self._children[i]
+        return (child.text or "") if len(child) == 0 else inner_text(child)
 
     def stripped(self, tag: str) -> str | None:
         """Text with surrounding whitespace removed (ids and dates in re-indented copies)."""
@@ -122,45 +143,52 @@ class Fields:
 
     def time(self, tag: str) -> datetime | None:
         """A timestamp child; an unreadable one stays in `rest()` and is noted, not dropped."""
-        for i, child in enumerate(self._children):
-            if not self._taken[i] and child.tag == tag:
-                text = (child.text or "").strip()
-                if not text:
-                    self._taken[i] = True
-                    return None
-                try:
-                    value = parse_time(text)
-                except ValueError:
-                    self.bad_times.append(f"{etree.QName(tag).localname}: {text[:40]!r}")
-                    return None
-                self._taken[i] = True
-                return value
-        return None
+        i = self._find(tag)
+        if i < 0:
+            return None
+        text = (self._children[i].text or "").strip()
+        if not text:
+            self._tags[i] = _TAKEN
+            return None
+        try:
+            value = parse_time(text)
+        except ValueError:
+            self.bad_times.append(f"{etree.QName(tag).localname}: {text[:40]!r}")
+            return None
+        self._tags[i] = _TAKEN
+        return value
 
     def untake(self, element: etree._Element) -> None:
         """Give a taken child back, so that a value a field cannot hold stays in `rest()`."""
+        if self._position is None:
+            self._position = {id(child): i for i, child in enumerate(self._children)}
         i = self._position.get(id(element))
         if i is not None and self._children[i] is element:
-            self._taken[i] = False
+            self._tags[i] = element.tag
 
     def drop_empty(self, *tags: str) -> None:
         """Take presence-only elements (no text, attributes or children): they carry nothing."""
         for i, child in enumerate(self._children):
             if (
-                not self._taken[i]
-                and child.tag in tags
+                self._tags[i] in tags
                 and not (child.text or "").strip()
                 and not child.attrib
                 and len(child) == 0
             ):
-                self._taken[i] = True
+                self._tags[i] = _TAKEN
 
     def rest(self) -> tuple[str, ...]:
+        if self._tags.count(_TAKEN) == len(self._tags):  # the usual case: all mapped
+            return ()
         return tuple(
             serialise(child)
-            for i, child in enumerate(self._children)
-            if not self._taken[i]
+            for child, tag in zip(self._children, self._tags, strict=True)
+            if tag is not _TAKEN
         )
+
+
+# Marks a taken child in Fields._tags: equal to no tag (an object() compares by identity).
+_TAKEN: Final = object()
 
 
 class FeedExtras:
@@ -265,9 +293,62 @@ class BadTimes:
             )
 
 
-def author_of(element: etree._Element | None) -> Author | None:
+class Shared:
+    """One record for each author and reply target many records of a document repeat.
+
+    An export names the same few authors, and each post's comments the same post, thousands
+    of times; a copy of each in every record was a tenth of what ``read`` kept
+    (docs/performance.md). Records are immutable, so sharing is invisible to them. A table
+    is emptied when it holds ``_SHARED_MOST`` values, so all-different values (and
+    ``iter_records``, which keeps no record) cost bounded memory.
+    """
+
+    __slots__ = ("authors", "replies")
+
+    def __init__(self) -> None:
+        self.authors: dict[_AuthorKey, Author] = {}
+        self.replies: dict[tuple[str | None, ...], tuple[InReplyTo, str | None]] = {}
+
+    def reply(self, element: etree._Element) -> tuple[InReplyTo, str | None]:
+        """`thr:in-reply-to` as a record, and the id of the post it names (or None)."""
+        key = (element.get("ref"), element.get("href"), element.get("source"),
+               element.get("type"))
+        found = self.replies.get(key)
+        if found is None:
+            if len(self.replies) >= _SHARED_MOST:
+                self.replies.clear()
+            ref, href, source, type_ = key
+            found = (InReplyTo(ref=ref, href=href, source=source, type=type_),
+                     item_id_of(ref.strip()) if ref else None)
+            self.replies[key] = found
+        return found
+
+    def author(self, key: _AuthorKey) -> Author:
+        found = self.authors.get(key)
+        if found is None:
+            if len(self.authors) >= _SHARED_MOST:
+                self.authors.clear()
+            name, uri, email, image, kind = key
+            found = Author(name=name, uri=uri, email=email, image=image, kind=kind)
+            self.authors[key] = found
+        return found
+
+
+_SHARED_MOST: Final = 4096
+_AuthorKey = tuple[str, str | None, str | None, str | None, str | None]
+
+# The children an author may have, each mapped to its place in an _AuthorKey.
+_AUTHOR_PARTS: Final = {A + "name": 0, A + "uri": 1, A + "email": 2, GD + "image": 3,
+                        B18 + "type": 4}
+
+
+def author_of(element: etree._Element | None, shared: Shared | None = None) -> Author | None:
     if element is None:
         return None
+    if shared is not None:
+        key = _author_key(element)
+        if key is not None:
+            return shared.author(key)
     f = Fields(element)
     name = f.text(A + "name") or ""
     uri = f.stripped(A + "uri")
@@ -278,9 +359,37 @@ def author_of(element: etree._Element | None) -> Author | None:
     return Author(name=name, uri=uri, email=email, image=image, kind=kind, extras=f.rest())
 
 
-def links_of(elements: list[etree._Element]) -> tuple[Link, ...]:
+def _author_key(element: etree._Element) -> _AuthorKey | None:
+    """What ``author_of`` reads from an author whose children are all known, each once and
+    with no children of its own (so nothing is left for extras); else None."""
+    parts: list[str | None] = [None, None, None, None, None]
+    for child in element:
+        place = _AUTHOR_PARTS.get(child.tag)
+        if place is None or parts[place] is not None or len(child):
+            return None
+        if place == 3:
+            parts[3] = child.get("src")
+            if parts[3] is None:  # a second gd:image would not be seen as one: slow path
+                return None
+        elif place == 0:
+            parts[0] = child.text or ""
+        else:
+            parts[place] = (child.text or "").strip()
+    name, uri, email, image, kind = parts
+    return (name or "", uri, email, image, kind)
+
+
+def links_of(elements: list[etree._Element], shared: Shared | None = None
+             ) -> tuple[Link, ...]:
+    if shared is None:
+        return tuple(
+            Link(rel=e.get("rel"), href=e.get("href"), type=e.get("type"), title=e.get("title"))
+            for e in elements
+        )
     return tuple(
-        Link(rel=e.get("rel"), href=e.get("href"), type=e.get("type"), title=e.get("title"))
+        Link(rel=None if (rel := e.get("rel")) is None else intern(rel), href=e.get("href"),
+             type=None if (kind := e.get("type")) is None else intern(kind),
+             title=None if (title := e.get("title")) is None else intern(title))
         for e in elements
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from sys import intern
 from typing import Final
 
 from lxml import etree
@@ -19,7 +20,7 @@ from .._time import parse_time
 from .._xml import NS, Opener, iter_records
 from ..errors import UnsupportedFormat
 from ..limits import DEFAULT_LIMITS, Limits
-from ..model import Author, Blog, Comment, InReplyTo, Link, Origin, Post, Setting, Skipped
+from ..model import Author, Blog, Comment, Link, Origin, Post, Setting, Skipped
 from . import takeout
 from ._common import (
     APP,
@@ -31,6 +32,7 @@ from ._common import (
     BadTimes,
     FeedExtras,
     Fields,
+    Shared,
     Skips,
     alternate_url,
     author_of,
@@ -70,6 +72,7 @@ class AtomReader:
         self.format = "atom"
         self.takeout = False
         self.kinds_seen: set[str] = set()
+        self.shared = Shared()
         self._decided = False
         # feed level
         self.feed_id: str | None = None
@@ -220,7 +223,7 @@ class AtomReader:
         for category in f.take_all(A + "category"):
             scheme, term = category.get("scheme"), category.get("term")
             if scheme == KIND_SCHEME and term:
-                kind = term.rsplit("#", 1)[-1]
+                kind = intern(term.rsplit("#", 1)[-1])
             elif scheme == LABEL_SCHEME and term is not None:
                 label_elements.append(category)
             elif category.attrib:
@@ -234,7 +237,7 @@ class AtomReader:
             else:
                 kind = "post"
         if kind in ("post", "page"):
-            labels = tuple(c.get("term", "") for c in label_elements)
+            labels = tuple(intern(c.get("term", "")) for c in label_elements)
             return self._post(f, atom_id, kind, labels, index, line)
         if kind == "comment":
             for category in label_elements:  # never seen on comments: kept, not dropped
@@ -270,7 +273,7 @@ class AtomReader:
                 f.untake(control)  # something besides app:draft: keep it whole
         title_el = f.take(A + "title")
         content_el = f.take(A + "content")
-        links = links_of(f.take_all(A + "link"))
+        links = links_of(f.take_all(A + "link"), self.shared)
         url = alternate_url(links)
         return Post(
             id=item_id_of(atom_id),
@@ -282,7 +285,7 @@ class AtomReader:
             path=url_path(url),
             published=f.time(A + "published"),
             updated=f.time(A + "updated"),
-            author=author_of(f.take(A + "author")),
+            author=author_of(f.take(A + "author"), self.shared),
             labels=labels,
             atom_id=atom_id,
             title_type=_type_other_than(title_el, "text"),
@@ -302,18 +305,11 @@ class AtomReader:
         in_reply_to = None
         post_id = None
         if reply is not None:
-            in_reply_to = InReplyTo(
-                ref=reply.get("ref"),
-                href=reply.get("href"),
-                source=reply.get("source"),
-                type=reply.get("type"),
-            )
-            if in_reply_to.ref:
-                post_id = item_id_of(in_reply_to.ref.strip())
+            in_reply_to, post_id = self.shared.reply(reply)
         if post_id is None and self.format == "comment-feed" and self.feed_id:
             m = _COMMENT_FEED_ID.search(self.feed_id)
             post_id = m.group(1) if m and m.group(1) else None
-        links = links_of(f.take_all(A + "link"))
+        links = links_of(f.take_all(A + "link"), self.shared)
         parent_id = None
         for link in links:
             if link.rel == "related":
@@ -333,7 +329,7 @@ class AtomReader:
             content=inner_text(content_el) if content_el is not None else "",
             published=f.time(A + "published"),
             updated=f.time(A + "updated"),
-            author=author_of(f.take(A + "author")),
+            author=author_of(f.take(A + "author"), self.shared),
             url=alternate_url(links),
             generated_title=inner_text(title_el) if title_el is not None else None,
             in_reply_to=in_reply_to,

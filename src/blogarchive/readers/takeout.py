@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from sys import intern
 from typing import TYPE_CHECKING, Final
 
 from ..model import Comment, Location, Post, Setting
@@ -47,7 +48,7 @@ def entry(
     # A missing status is not "live": say so rather than guess.
     status = STATUS.get(status_text, status_text) if status_text else "unspecified"
     f.drop_empty(*_PRESENCE_ONLY)
-    kind = (kind_text or "").lower()
+    kind = intern((kind_text or "").lower())
     if kind == "comment":
         return _comment(reader, f, atom_id, status, index, line)
     if kind in ("post", "page"):
@@ -68,7 +69,7 @@ def _post(
     for category in f.take_all(A + "category"):
         scheme, term = category.get("scheme") or "", category.get("term")
         if scheme.startswith(_LABEL_SCHEME_PREFIX) and term is not None:
-            labels.append(term)
+            labels.append(intern(term))
         else:
             f.untake(category)
     title_el = f.take(A + "title")
@@ -86,13 +87,13 @@ def _post(
         published=f.time(A + "published"),
         updated=f.time(A + "updated"),
         created=f.time(B18 + "created"),
-        author=author_of(f.take(A + "author")),
+        author=author_of(f.take(A + "author"), reader.shared),
         labels=tuple(labels),
         atom_id=atom_id,
         search_description=f.text(B18 + "metaDescription") or None,
         location=_location(f),
         trashed=(f.text(B18 + "trashed") or "").strip() or None,
-        links=links_of(f.take_all(A + "link")),
+        links=links_of(f.take_all(A + "link"), reader.shared),
         extras=f.rest(),
         origin=reader.origin(index, line),
     )
@@ -113,10 +114,10 @@ def _comment(
         published=f.time(A + "published"),
         updated=f.time(A + "updated"),
         created=f.time(B18 + "created"),
-        author=author_of(f.take(A + "author")),
+        author=author_of(f.take(A + "author"), reader.shared),
         atom_id=atom_id,
         trashed=(f.text(B18 + "trashed") or "").strip() or None,
-        links=links_of(f.take_all(A + "link")),
+        links=links_of(f.take_all(A + "link"), reader.shared),
         extras=f.rest(),
         origin=reader.origin(index, line),
     )

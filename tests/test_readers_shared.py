@@ -1,0 +1,123 @@
+"""The readers' fast paths and shared values make the same records as the general code.
+
+``Fields`` reads each child's tag once; ``author_of`` with a ``Shared`` table reads a plain
+author in one pass and gives one Author object per distinct author; ``item_id_of`` reads
+Blogger's ids without a regular expression. Each is compared here with the general path,
+on generated input and on every fixture."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+import blogarchive
+from blogarchive._xml import serialise
+from blogarchive.model import Comment, Post
+from blogarchive.readers._common import Fields, Shared, author_of, item_id_of
+from conftest import EXAMPLE, FIXTURES
+
+ATOM = "http://www.w3.org/2005/Atom"
+GD = "http://schemas.google.com/g/2005"
+B18 = "http://schemas.google.com/blogger/2018"
+
+_TAIL_ID = re.compile(r"\.(?:post|page)-(\d+)$")
+
+
+def reference_item_id(atom_id: str) -> str:
+    m = _TAIL_ID.search(atom_id)
+    return m.group(1) if m else atom_id
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(
+    st.text(max_size=30),
+    st.builds(lambda head, kind, tail, end: f"{head}.{kind}-{tail}{end}",
+              st.text(max_size=12), st.sampled_from(["post", "page", "posts", "comment"]),
+              st.text("0123456789٣-", max_size=6), st.sampled_from(["", "\n", "x", "-"])),
+))
+def test_item_id_of_reads_every_id_as_the_expression_did(atom_id: str) -> None:
+    assert item_id_of(atom_id) == reference_item_id(atom_id)
+
+
+# Author children: the known ones (sometimes twice, empty, with attributes or children of
+# their own), a comment, and one of another vocabulary.
+_CHILDREN = [
+    f"<name xmlns='{ATOM}'>Ann</name>", f"<name xmlns='{ATOM}'/>",
+    f"<name xmlns='{ATOM}'>A <b>bold</b> one</name>",
+    f"<uri xmlns='{ATOM}'> https://x/p </uri>", f"<email xmlns='{ATOM}'>a@b</email>",
+    f"<image xmlns='{GD}' rel='r' src='//i.png'/>", f"<image xmlns='{GD}' rel='r'/>",
+    f"<type xmlns='{B18}'>BLOGGER</type>", "<!-- note -->", "<foo:bar xmlns:foo='urn:x'/>",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_CHILDREN), max_size=6))
+def test_a_shared_author_is_the_author_the_general_path_reads(children: list[str]) -> None:
+    element = etree.fromstring(f"<author xmlns='{ATOM}'>{''.join(children)}</author>")
+    shared = Shared()
+    first = author_of(element, shared)
+    assert first == author_of(element)
+    assert author_of(element, shared) == first
+
+
+def test_one_author_object_for_each_distinct_author() -> None:
+    archive = blogarchive.read(EXAMPLE, analyse=False)
+    authors = [r.author for r in (*archive.posts, *archive.comments) if r.author is not None]
+    assert len(authors) > len(set(authors))  # the example repeats its authors
+    assert len({id(a) for a in authors}) == len(set(authors))
+
+
+def test_comments_on_one_post_share_its_reply_target() -> None:
+    archive = blogarchive.read(EXAMPLE, analyse=False)
+    by_post: dict[str | None, set[int]] = {}
+    for c in archive.comments:
+        if c.in_reply_to is not None:
+            by_post.setdefault(c.in_reply_to.ref, set()).add(id(c.in_reply_to))
+    assert by_post and all(len(ids) == 1 for ids in by_post.values())
+
+
+def test_the_author_table_is_bounded() -> None:
+    shared = Shared()
+    for n in range(5000):
+        element = etree.fromstring(f"<author xmlns='{ATOM}'><name>a{n}</name></author>")
+        assert author_of(element, shared) is not None
+    assert len(shared.authors) <= 4096
+
+
+def test_fields_give_back_untaken_and_unknown_children_in_order() -> None:
+    element = etree.fromstring(
+        f"<entry xmlns='{ATOM}'><id>1</id><category term='a'/><x:y xmlns:x='urn:x'/>"
+        "<category term='b'/><title>t</title><!--c--></entry>"
+    )
+    f = Fields(element)
+    assert f.stripped(f"{{{ATOM}}}id") == "1"
+    categories = f.take_all(f"{{{ATOM}}}category")
+    assert [c.get("term") for c in categories] == ["a", "b"]
+    assert f.take_all(f"{{{ATOM}}}category") == []
+    f.untake(categories[1])
+    assert f.text(f"{{{ATOM}}}title") == "t" and f.text(f"{{{ATOM}}}title") is None
+    assert f.rest() == tuple(serialise(element[i]) for i in (2, 3, 5))  # document order
+
+
+SOURCES = [EXAMPLE, FIXTURES / "legacy", FIXTURES / "takeout" / "Takeout", FIXTURES / "feeds"]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_shared_records_equal_records_made_without_sharing(
+    source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read() -> list[Post | Comment]:
+        archives = blogarchive.read_all(source, report=blogarchive.ReadReport(),
+                                        analyse=False)
+        return [r for a in archives for r in (*a.posts, *a.comments)]
+
+    shared = read()
+    from blogarchive.readers import _common
+
+    monkeypatch.setattr(_common, "_author_key", lambda element: None)  # the general path
+    assert shared == read() and shared

@@ -52,3 +52,34 @@ def test_awkward_values_are_written_as_the_reference_writes_them() -> None:
 def test_sorted_deep_sorts_every_object() -> None:
     assert list(sorted_deep({"b": [{"d": 1, "c": 2}], "a": ()})) == ["a", "b"]
     assert list(sorted_deep({"b": [{"d": 1, "c": 2}]})["b"][0]) == ["c", "d"]
+
+
+def test_the_text_functions_write_every_example_record_without_the_dict_route() -> None:
+    from blogarchive._lines import _TextBuilder
+    from blogarchive.store import SCHEMA_IDS, SCHEMA_VERSION, _converter
+
+    archive = blogarchive.read(EXAMPLE)
+    for cls, kind, records in ((Post, "post", archive.posts),
+                               (Comment, "comment", archive.comments)):
+        text = _TextBuilder(_converter).function(
+            cls, {"schema": SCHEMA_IDS[kind], "schema_version": SCHEMA_VERSION})
+        assert records
+        for record in records:
+            assert text(record) == _reference_line(record), record.id
+
+
+def test_values_not_of_their_declared_types_are_written_as_the_reference_writes_them() -> None:
+    when = datetime(2010, 3, 1, tzinfo=timezone.utc)
+    odd: list[Post | Comment] = [
+        Post(id="1", kind="post", status="live", title=None,  # type: ignore[arg-type]
+             content="c", url=None, path=None, published=when, updated=None),
+        Post(id="1", kind="post", status="live", title="t", content="c", url=None,
+             path=None, published=when, updated=None, comment_count=True,
+             content_partial=1, labels=["a", "b"]),  # type: ignore[arg-type]
+        Post(id="1", kind="post", status="live", title="t", content="c", url=None,
+             path=None, published=when, updated=None, comment_count=2.5),  # type: ignore[arg-type]
+        Comment(id=2, post_id="1", parent_id=None, status="live",  # type: ignore[arg-type]
+                content="c", published=None),
+    ]
+    for record in odd:
+        assert dumps_line(record) == _reference_line(record)

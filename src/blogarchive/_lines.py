@@ -3,8 +3,11 @@
 ``store`` wrote each line as ``json.dumps(cattrs.unstructure(record), sort_keys=True)``;
 cattrs finds each field's hook at run time (an optional field is a dispatch on every value)
 and the encoder sorts every object again. Here each attrs class gets one generated function
-that builds its dict straight from the attributes, keys already in sorted order, so the
-encoder need not sort. The bytes are the same (tests compare them with that reference on
+that writes its JSON text straight from the attributes, keys in sorted order and spelt once
+when the function is made, strings escaped by the json module's own C function (what its
+encoder calls). A record whose values are not of their declared types (the text function
+raises) is written by the dict route: a generated function building the record's dict, which
+the json encoder writes. The bytes are the same (tests compare them with the reference on
 every fixture, and tests/test_determinism.py on the corpus): a field type not handled here
 goes through cattrs and has its keys sorted, as before.
 """
@@ -16,6 +19,7 @@ import types
 import typing
 from collections.abc import Callable
 from datetime import datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 import attrs
@@ -62,17 +66,25 @@ class _Builder:
             entries[field.name] = self._expression(hints[field.name], f"o.{field.name}",
                                                    f"v{number}")
         for key, value in (constants or {}).items():
-            entries[key] = repr(value)
-        body = ", ".join(f"{key!r}: {entries[key]}" for key in sorted(entries))
-        name = f"unstructure_{cls.__name__}"
+            entries[key] = self._constant(value)
+        name = f"{self.prefix}_{cls.__name__}"
         namespace = dict(self.names)
         # Source built from the model's own field names and types only (no data).
-        exec(f"def {name}(o):\n    return {{{body}}}\n", namespace)
+        exec(f"def {name}(o):\n    return {self._result(entries)}\n", namespace)
         function: Callable[[Any], dict[str, Any]] = namespace[name]
         self.building.discard(cls)
         if constants is None:
             self.made[cls] = function
         return function
+
+    prefix = "unstructure"
+
+    def _constant(self, value: str) -> str:
+        return repr(value)
+
+    def _result(self, entries: dict[str, str]) -> str:
+        """The expression a generated function returns, from each key's expression."""
+        return "{" + ", ".join(f"{key!r}: {entries[key]}" for key in sorted(entries)) + "}"
 
     def _call(self, tp: type) -> str:
         """The name under which the generated code reaches ``tp``'s function."""
@@ -106,13 +118,74 @@ class _Builder:
         return f"sorted_deep(unstructure({source}, {key}))"
 
 
+def _int(value: int) -> str:
+    """An int as the json encoder writes it (a bool among ints too)."""
+    return "true" if value is True else "false" if value is False else int.__repr__(value)
+
+
+class _TextBuilder(_Builder):
+    """Generates one function per attrs class that returns the record's JSON text itself."""
+
+    prefix = "text"
+
+    def _constant(self, value: str) -> str:
+        return repr(encode_basestring(value))
+
+    def __init__(self, converter: cattrs.Converter) -> None:
+        super().__init__(converter)
+        self.names.update(e=encode_basestring, _int=_int, _encode=_encode)
+
+    def _result(self, entries: dict[str, str]) -> str:
+        if not entries:
+            return "'{}'"
+        parts = []
+        for i, key in enumerate(sorted(entries)):
+            parts.append(repr(("{" if i == 0 else ",") + encode_basestring(key) + ":"))
+            parts.append(entries[key])
+        return f"''.join(({', '.join(parts)}, '}}'))"
+
+    def _expression(self, tp: Any, source: str, var: str) -> str:
+        """Python source that turns ``source`` (of type ``tp``) into its JSON text."""
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if tp is str:
+            return f"e({source})"
+        if tp is int:
+            return f"_int({source})"
+        if tp is bool:
+            return f"('true' if {source} is True else 'false' if {source} is False " \
+                   f"else _encode({source}))"
+        if tp is datetime:  # digits, -, :, T, ., Z and +: nothing to escape
+            return f"'\"' + format_time({source}) + '\"'"
+        if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+            inner = next(a for a in args if a is not type(None))
+            value = self._expression(inner, var, var + "i")
+            return f"('null' if ({var} := {source}) is None else {value})"
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            item = args[0]
+            if item is str:
+                return f"'[' + ','.join(map(e, {source})) + ']'"
+            if attrs.has(item) and item not in self.building:
+                return f"'[' + ','.join(map({self._call(item)}, {source})) + ']'"
+        if attrs.has(tp) and tp not in self.building:
+            return f"{self._call(tp)}({source})"
+        key = f"t{len(self.names)}"
+        self.names[key] = tp
+        self.names["unstructure"] = self.converter.unstructure
+        return f"_encode(sorted_deep(unstructure({source}, {key})))"
+
+
 def line_encoder(converter: cattrs.Converter, cls: type,
                  constants: dict[str, str]) -> Callable[[Any], str]:
     """A function from a ``cls`` record to its JSON line (no newline), with ``constants``
     (``schema``, ``schema_version``) among its keys."""
     unstructure = _Builder(converter).function(cls, constants)
+    text: Callable[[Any], str] = _TextBuilder(converter).function(  # type: ignore[assignment]
+        cls, constants)
 
     def encode(record: Any) -> str:
-        return _encode(unstructure(record))
+        try:
+            return text(record)
+        except (TypeError, AttributeError, ValueError):  # a value not of its field's type
+            return _encode(unstructure(record))
 
     return encode

@@ -7,11 +7,11 @@ from typing import Final
 
 from lxml import etree
 
-from ._tree import iter_elements, text_of
+from ._body import Body
 from .records import BodyLink, Media
 from .urls import UrlMap, absolute, original_image
 
-__all__ = ["find_links", "find_media"]
+__all__ = ["find_links_and_media"]
 
 _VIDEO: Final = re.compile(
     r"(?:blogger\.com/video\.g|youtube(?:-nocookie)?\.com|youtu\.be|vimeo\.com|"
@@ -50,12 +50,18 @@ class _Around:
                 links.append(el)
 
 
-def find_links(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[BodyLink, ...]:
+def find_links_and_media(body: Body, urls: UrlMap, base: str | None
+                         ) -> tuple[tuple[BodyLink, ...], tuple[Media, ...]]:
+    """Every link and every medium in the body, each in document order."""
+    around = _Around(body.root)  # what both ask: found in one walk for both
+    return _links(body, urls, base, around), _found_media(body, around)
+
+
+def _links(body: Body, urls: UrlMap, base: str | None, around: _Around) -> tuple[BodyLink, ...]:
     out = []
-    around = _Around(root)
-    for el in iter_elements(root, "a"):
+    for el in body.root.iter("a"):
         href = el.get("href")
-        if href is None:
+        if href is None or not body.visible(el):
             continue
         href = str(href)
         internal, kind, post_id = urls.classify(absolute(href, base))
@@ -64,7 +70,7 @@ def find_links(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[Bo
         out.append(BodyLink(
             url=href,
             # its own text: a link nested in it (no browser nests them) is read for itself
-            text=text_of(el, _LINKS),
+            text=body.text(el, _LINKS),
             internal=internal,
             kind=kind,
             post_id=post_id,
@@ -93,11 +99,12 @@ def _str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def find_media(root: etree._Element) -> tuple[Media, ...]:
+def _found_media(body: Body, around: _Around) -> tuple[Media, ...]:
     out = []
     inside_object: set[etree._Element] = set()
-    around = _Around(root)
-    for el in iter_elements(root, *_MEDIA):
+    for el in body.root.iter(*_MEDIA):
+        if not body.visible(el):
+            continue
         tag = el.tag
         if tag == "img":
             src = el.get("src") or el.get("data-src")

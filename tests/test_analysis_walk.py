@@ -11,10 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from blogarchive.analysis import UrlMap, _tree, analyse
+from blogarchive.analysis import UrlMap, _body, _tree, analyse, inventory, quotes
 from blogarchive.analysis._body import Body
 from blogarchive.analysis._trie import trie_pattern
 from blogarchive.analysis.linklists import PHRASES, has_intro_phrase
+from blogarchive.analysis.records import Quote
 from growth import work
 from test_analysis_properties import html
 
@@ -123,3 +124,35 @@ def test_the_one_walk_is_linear(make: object, monkeypatch: pytest.MonkeyPatch) -
         return work(lambda: Body(root), monkeypatch)
 
     assert counted(400) / counted(200) < 2.2
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(BODIES)
+def test_bodies_passed_over_by_the_quote_check_hold_no_quotation(source: str) -> None:
+    # find_quotes returns early when no piece of text opens with a quotation mark and there
+    # is no blockquote or indented block; the full search must agree on every body.
+    body = Body(_tree.parse(source))
+    found: list[Quote] = []
+    quotes._scan(body.root, found, body)
+    assert quotes.find_quotes(body) == tuple(found)
+    around = inventory._Around(body.root)
+    if next(body.root.iter(*inventory._MEDIA), None) is None:  # what the links then skip
+        assert (around.with_image, around.link) == (set(), {})
+
+
+def test_marks_inside_sentences_do_not_split_the_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    splits = 0
+    split = _body.segments
+
+    def counted(el: etree._Element, body: Body | None = None) -> list[_tree.Segment]:
+        nonlocal splits
+        splits += 1
+        return split(el, body)
+
+    monkeypatch.setattr(_body, "segments", counted)
+    inside = "<p>He said \u201cno\u201d and left.</p><p>A \"word\" here</p>"
+    assert analyse(inside, BASE, URLS).quotes == ()
+    assert splits == 0
+    (quote,) = analyse(inside + "<p>\u201cA quotation.\u201d</p>", BASE, URLS).quotes
+    assert quote.text == "\u201cA quotation.\u201d"
+    assert splits > 0

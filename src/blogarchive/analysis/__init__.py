@@ -60,7 +60,7 @@ def analyse(
     links, media = find_links_and_media(body, urls, base_url)
     return BodyAnalysis(
         text=text,
-        quotes=tuple(q for q in find_quotes(body, text) if q.text not in intros),
+        quotes=tuple(q for q in find_quotes(body) if q.text not in intros),
         link_lists=link_lists,
         links=links,
         media=media,

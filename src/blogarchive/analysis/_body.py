@@ -13,7 +13,7 @@ so every answer is the one those give (issue 12).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from lxml import etree
 
@@ -65,6 +65,14 @@ class Body:
                      else squash("".join(self.parts[span[0]:span[1]])))
             self._texts[el] = found
         return found
+
+    def opens_with(self, chars: Collection[str]) -> bool:
+        """Some piece of the body's visible text opens, after spaces, with one of ``chars``
+        (single characters): every line, block and paragraph opens where a piece does."""
+        text = self.text(self.root)
+        if not any(char in text for char in chars):
+            return False  # in C: most bodies
+        return any((first := part.lstrip()[:1]) and first in chars for part in self.parts)
 
     def has_block_inside(self, el: etree._Element) -> bool:
         return el in self.blocky if el in self.spans else has_block_inside(el)

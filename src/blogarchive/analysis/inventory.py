@@ -29,9 +29,11 @@ class _Around:
     image, and the link each medium is in. Asking each link for an image below it, and each
     medium for the links above it, was quadratic in the nesting (issue 15)."""
 
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, root: etree._Element | None) -> None:
         self.with_image: set[etree._Element] = set()
         self.link: dict[etree._Element, str] = {}
+        if root is None:
+            return
         links: list[etree._Element] = []  # open a[href], innermost last
         marked = 0  # links[:marked] are known to hold an image
         for event, el in etree.iterwalk(root, events=("start", "end"), tag=("a", *_MEDIA)):
@@ -53,7 +55,8 @@ class _Around:
 def find_links_and_media(body: Body, urls: UrlMap, base: str | None
                          ) -> tuple[tuple[BodyLink, ...], tuple[Media, ...]]:
     """Every link and every medium in the body, each in document order."""
-    around = _Around(body.root)  # what both ask: found in one walk for both
+    # What both ask, found in one walk for both; in a body without media (most), nothing.
+    around = _Around(body.root if next(body.root.iter(*_MEDIA), None) is not None else None)
     return _links(body, urls, base, around), _found_media(body, around)
 
 

@@ -219,16 +219,14 @@ def _scan(container: etree._Element, found: list[Quote], body: Body) -> None:
             _scan(el, found, body)
 
 
-def find_quotes(body: Body, text: str | None = None) -> tuple[Quote, ...]:
-    """Every quotation in the body, in document order (outermost only).
-
-    ``text``, the body's text when the caller has it, lets a body without quotation marks,
-    blockquotes or indented blocks be passed over without a walk.
-    """
+def find_quotes(body: Body) -> tuple[Quote, ...]:
+    """Every quotation in the body, in document order (outermost only)."""
     root = body.root
+    # No blockquote, no indented block, and no piece of text opening with a quotation mark
+    # (a paragraph, line or block can open only where a piece does; most marks are inside
+    # sentences): no quotation, and no need to split the body into paragraphs.
     if (
-        text is not None
-        and not any(mark in text for mark in CLOSERS)
+        not body.opens_with(CLOSERS)
         and next(root.iter("blockquote"), None) is None
         and not any(_indented(el) for el in root.iter("div", "p"))
     ):

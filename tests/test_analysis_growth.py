@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from blogarchive.analysis import UrlMap, _tree, analyse, linklists
+from blogarchive.analysis import UrlMap, _body, _tree, analyse
 from growth import work
 
 BASE = "https://x.blogspot.com/"
@@ -118,8 +118,9 @@ def test_the_links_after_each_of_many_intros_are_found_in_linear_work(
     def body(n: int) -> str:
         return "<p>Earlier posts:</p><p><a href='/2010/03/a.html'>A</a></p>" * n
 
-    segments = linklists.segments
-    monkeypatch.setattr(linklists, "segments", lambda el: _Stepped(segments(el)))
+    # Every container's segments are split once per body, by Body.segments (_body.segments).
+    segments = _body.segments
+    monkeypatch.setattr(_body, "segments", lambda el, body=None: _Stepped(segments(el, body)))
 
     def counted(n: int) -> int:
         return work(lambda: analyse(body(n), BASE, URLS), monkeypatch)

@@ -129,3 +129,14 @@ def test_digests_cover_every_corpus_file() -> None:
         pytest.skip(f"optional test data absent: no corpus of real Blogger files at {CORPUS}")
     stored = {k.removeprefix("corpus/") for k in _stored() if k.startswith("corpus/")}
     assert stored == set(CORPUS_FILES)
+
+
+# Bodies neither the corpus nor the generator has, which take the analysis's other paths:
+# nesting past the parser's bound (flattened), thousands of intros, list items nested in items.
+HOSTILE_BODIES = ("fuzz-analysis-many-intros.atom", "fuzz-analysis-unclosed-tags-deep.atom",
+                  "fuzz-analysis-list-items-slow.atom.gz", "html-deep-nesting.html")
+
+
+@pytest.mark.parametrize("name", HOSTILE_BODIES)
+def test_hostile_bodies_convert_to_the_same_bytes(name: str, tmp_path: Path) -> None:
+    _check(f"hostile/{name}", converted(FIXTURES / "hostile" / name, tmp_path / "out"))

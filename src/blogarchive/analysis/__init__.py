@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from html import escape
 
-from ._tree import parse_noted, text_of
-from .inventory import find_links, find_media
+from ._body import Body
+from ._tree import parse_noted
+from .inventory import find_links_and_media
 from .linklists import find_link_lists, has_intro_phrase
 from .quotes import find_quotes
 from .records import BodyAnalysis, BodyLink, LinkList, ListedLink, Media, Quote
@@ -50,17 +51,19 @@ def analyse(
     if content_type == "text":
         html = escape(html)
     root, flattened = parse_noted(html)
-    text = text_of(root)
+    body = Body(root)
+    text = body.text(root)
     # Most bodies hold no intro phrase and no quotation mark: skip those walks outright.
-    link_lists = find_link_lists(root, urls, base_url) if has_intro_phrase(text) else ()
+    link_lists = find_link_lists(body, urls, base_url) if has_intro_phrase(text) else ()
     # A blockquote holding nothing but a list's intro ("see also:") is layout, not a quotation.
     intros = {ll.intro for ll in link_lists}
+    links, media = find_links_and_media(body, urls, base_url)
     return BodyAnalysis(
         text=text,
-        quotes=tuple(q for q in find_quotes(root, text) if q.text not in intros),
+        quotes=tuple(q for q in find_quotes(body) if q.text not in intros),
         link_lists=link_lists,
-        links=find_links(root, urls, base_url),
-        media=find_media(root),
+        links=links,
+        media=media,
         notes=(flattened.note(" in the body"),) if flattened is not None else (),
     )
 

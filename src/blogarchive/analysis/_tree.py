@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 from lxml import etree
 
 from ._nesting import Flattened, parse_bounded
+
+if TYPE_CHECKING:
+    from ._body import Body
 
 __all__ = [
     "BLOCK",
@@ -41,6 +44,7 @@ BLOCK: Final = frozenset({
 # Elements that break a line of text without being blocks.
 BREAKS: Final = frozenset({"br", "img", "iframe", "embed", "object", "video", "audio"})
 SKIP: Final = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_BLOCK_OR_BREAK: Final = (*sorted(BLOCK), "br")  # what makes an element "hold blocks"
 
 # huge_tree: no 10 MB cap on one text node or attribute (a pasted image as a data: URI), and
 # nesting to 2048 levels, not 256; parse_bounded flattens what goes deeper still.
@@ -50,6 +54,22 @@ _PARSER: Final = etree.HTMLParser(
 )
 # Characters libxml2 cannot take: C0 controls other than tab/newline/return, lone surrogates.
 _UNSAFE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+# The bytes of those characters in UTF-8: C0 controls as themselves, U+FFFE and U+FFFF.
+_UNSAFE_C0: Final = bytes(c for c in range(32) if chr(c) not in "\t\n\r")
+_NONCHARS: Final = ("\ufffe".encode(), "\uffff".encode())
+
+
+def _safe(html: str) -> bool:
+    """``html`` holds none of ``_UNSAFE``: checked on its UTF-8 bytes, in a third of the time
+    the pattern's search takes (most bodies hold none, and every body is checked)."""
+    try:
+        data = html.encode("utf-8")  # a lone surrogate cannot be encoded
+    except UnicodeEncodeError:
+        return False
+    return (len(data.translate(None, _UNSAFE_C0)) == len(data)
+            and not any(bad in data for bad in _NONCHARS))
 
 
 def squash(text: str) -> str:
@@ -64,7 +84,8 @@ def parse(html: str) -> etree._Element:
 
 def parse_noted(html: str) -> tuple[etree._Element, Flattened | None]:
     """``parse``, and what of the nesting had to be flattened to get all of ``html`` in."""
-    text = "<html><body>" + _UNSAFE.sub("\ufffd", html) + "</body></html>"
+    text = "<html><body>" + (html if _safe(html) else _UNSAFE.sub("\ufffd", html)) + \
+        "</body></html>"
     root, flattened = parse_bounded(text, _PARSER)  # None: libxml2 cannot start on it at all
     body = root.find("body") if root is not None else None
     return (body if body is not None else etree.Element("body")), flattened
@@ -81,20 +102,37 @@ def _tag(el: etree._Element) -> str | None:
     return tag if isinstance(tag, str) else None
 
 
-def _text_parts(el: etree._Element, parts: list[str],
-                skip: frozenset[str] = SKIP) -> None:
+def _text_parts(el: etree._Element, parts: list[str], skip: frozenset[str] = SKIP,
+                spans: dict[etree._Element, tuple[int, int]] | None = None,
+                blocky: set[etree._Element] | None = None) -> None:
+    """The visible text of ``el`` into ``parts``, piece by piece. Given ``spans`` and
+    ``blocky`` (``Body``'s one walk of a body), also where each element reached has its own
+    text in ``parts`` (after its opening space, before its closing one), and which hold a
+    block or a ``<br>`` (``has_block_inside``)."""
     # A loop over a stack, not recursion: the nesting bound of parse_bounded counts tags in
     # the text, and markup it cannot count (a tag inside a broken attribute value) still
     # nested 67,000 deep (fuzz seed final6): no tree depth may reach Python's stack limit.
+    record = spans is not None
+    spans = {} if spans is None else spans
+    blocky = set() if blocky is None else blocky
+    start = len(parts)
     if el.text:
         parts.append(el.text)
     children: list[Iterator[etree._Element]] = [iter(el)]
-    closing: list[tuple[bool, str | None]] = [(False, None)]  # each open element's end
+    # Each open element: itself, whether a space closes it, its tail, where its text began.
+    closing: list[tuple[etree._Element, bool, str | None, int]] = [(el, False, None, start)]
+    inside = [False]  # recording: for each open element, a block or break seen below it
     while children:
         child = next(children[-1], None)
         if child is None:
             children.pop()
-            spaced, tail = closing.pop()
+            done, spaced, tail, start = closing.pop()
+            if record:
+                spans[done] = (start, len(parts))
+                if inside.pop():
+                    blocky.add(done)
+                    if inside:
+                        inside[-1] = True
             if spaced:
                 parts.append(" ")
             if tail:
@@ -102,14 +140,24 @@ def _text_parts(el: etree._Element, parts: list[str],
             continue
         tag = _tag(child)
         if tag is not None and tag not in skip:
-            spaced = tag in BLOCK or tag in BREAKS
+            block = tag in BLOCK
+            spaced = block or tag in BREAKS
             if spaced:
                 parts.append(" ")
+            if record:
+                if block or tag == "br":
+                    inside[-1] = True
+                inside.append(False)
+            closing.append((child, spaced, child.tail, len(parts)))
             if child.text:
                 parts.append(child.text)
             children.append(iter(child))
-            closing.append((spaced, child.tail))
-        elif child.tail:
+            continue
+        if record and tag is not None and not inside[-1]:
+            # Not walked (a script, a noscript), but has_block_inside looks at every
+            # descendant, and a noscript may hold blocks.
+            inside[-1] = next(child.iterdescendants(*_BLOCK_OR_BREAK), None) is not None
+        if child.tail:
             parts.append(child.tail)
 
 
@@ -164,6 +212,8 @@ class Segment:
     block: etree._Element | None = None
     gap_before: bool = False
     """A blank line (two or more ``<br>``) or a block comes before this line."""
+    body: Body | None = attrs.field(default=None, eq=False, repr=False)
+    """The walked body it was split from, which knows its text without walking it again."""
 
     @property
     def tag(self) -> str | None:
@@ -171,6 +221,10 @@ class Segment:
 
     @property
     def text(self) -> str:
+        if self.body is not None:
+            if self.block is not None:
+                return self.body.text(self.block)
+            return self.body.line_text(self.nodes)
         if self.block is not None:
             return text_of(self.block)
         parts: list[str] = []
@@ -184,7 +238,9 @@ class Segment:
 
     @property
     def first_char(self) -> str:
-        return first_char([self.block] if self.block is not None else self.nodes)
+        nodes: list[etree._Element | str] = (
+            [self.block] if self.block is not None else self.nodes)
+        return self.body.first_char(nodes) if self.body is not None else first_char(nodes)
 
     @property
     def html(self) -> str:
@@ -204,30 +260,37 @@ def _escape(text: str) -> str:
 
 
 class _Splitter:
-    def __init__(self) -> None:
+    def __init__(self, body: Body | None) -> None:
+        self.body = body
         self.out: list[Segment] = []
         self.line: list[etree._Element | str] = []
+        # The line holds an element or text that is not blank: kept as the line grows, not
+        # worked out again over the whole line at each <br>.
+        self.filled = False
         self.gap = True  # the start of a container is a paragraph boundary
         self.breaks = 0  # <br>s since the last line
 
-    def _filled(self) -> bool:
-        return any(not isinstance(n, str) or n.strip() for n in self.line)
+    def text(self, text: str) -> None:
+        self.line.append(text)
+        if not self.filled and not text.isspace():
+            self.filled = True
 
     def flush(self) -> None:
-        if self._filled():
-            self.out.append(Segment(self.line, gap_before=self.gap))
+        if self.filled:
+            self.out.append(Segment(self.line, gap_before=self.gap, body=self.body))
             self.gap = False
         self.line = []
+        self.filled = False
 
     def feed(self, container: etree._Element) -> None:
         if container.text:
-            self.line.append(container.text)
+            self.text(container.text)
         for child in container:
             tag = _tag(child)
             if tag is None or tag in SKIP:
                 pass
             elif tag == "br":
-                if self._filled():
+                if self.filled:
                     self.flush()
                     self.breaks = 1
                 else:
@@ -236,30 +299,22 @@ class _Splitter:
                     self.gap = self.gap or self.breaks >= 2
             elif tag in BLOCK:
                 self.flush()
-                self.out.append(Segment([], block=child, gap_before=True))
+                self.out.append(Segment([], block=child, gap_before=True, body=self.body))
                 self.gap, self.breaks = True, 0
-            elif tag != "a" and has_block_inside(child):
+            elif tag != "a" and (has_block_inside(child) if self.body is None
+                                 else self.body.has_block_inside(child)):
                 self.feed(child)  # a <span>/<font> wrapper holding lines: look through it
             else:
                 self.line.append(child)
+                self.filled = True
             if child.tail:
-                self.line.append(child.tail)
+                self.text(child.tail)
 
 
-def segments(container: etree._Element) -> list[Segment]:
-    """The container's content as lines and blocks, in order."""
-    splitter = _Splitter()
+def segments(container: etree._Element, body: Body | None = None) -> list[Segment]:
+    """The container's content as lines and blocks, in order; ``body``, the walked body it
+    is part of, answers what the segments ask of the tree without walking it again."""
+    splitter = _Splitter(body)
     splitter.feed(container)
     splitter.flush()
     return splitter.out
-
-
-def iter_elements(root: etree._Element, *tags: str) -> Iterator[etree._Element]:
-    """Elements under ``root`` with these tags, in order, outside script/style subtrees."""
-    hidden: set[etree._Element] = set()
-    for el in root.iter(*SKIP):
-        if el not in hidden:  # a script in a hidden one is hidden with it: not walked again
-            hidden.update(el.iter())
-    for el in root.iter(*tags):
-        if el is not root and el not in hidden:
-            yield el

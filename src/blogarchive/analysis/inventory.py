@@ -7,11 +7,11 @@ from typing import Final
 
 from lxml import etree
 
-from ._tree import iter_elements, text_of
+from ._body import Body
 from .records import BodyLink, Media
 from .urls import UrlMap, absolute, original_image
 
-__all__ = ["find_links", "find_media"]
+__all__ = ["find_links_and_media"]
 
 _VIDEO: Final = re.compile(
     r"(?:blogger\.com/video\.g|youtube(?:-nocookie)?\.com|youtu\.be|vimeo\.com|"
@@ -29,9 +29,11 @@ class _Around:
     image, and the link each medium is in. Asking each link for an image below it, and each
     medium for the links above it, was quadratic in the nesting (issue 15)."""
 
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, root: etree._Element | None) -> None:
         self.with_image: set[etree._Element] = set()
         self.link: dict[etree._Element, str] = {}
+        if root is None:
+            return
         links: list[etree._Element] = []  # open a[href], innermost last
         marked = 0  # links[:marked] are known to hold an image
         for event, el in etree.iterwalk(root, events=("start", "end"), tag=("a", *_MEDIA)):
@@ -50,12 +52,19 @@ class _Around:
                 links.append(el)
 
 
-def find_links(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[BodyLink, ...]:
+def find_links_and_media(body: Body, urls: UrlMap, base: str | None
+                         ) -> tuple[tuple[BodyLink, ...], tuple[Media, ...]]:
+    """Every link and every medium in the body, each in document order."""
+    # What both ask, found in one walk for both; in a body without media (most), nothing.
+    around = _Around(body.root if next(body.root.iter(*_MEDIA), None) is not None else None)
+    return _links(body, urls, base, around), _found_media(body, around)
+
+
+def _links(body: Body, urls: UrlMap, base: str | None, around: _Around) -> tuple[BodyLink, ...]:
     out = []
-    around = _Around(root)
-    for el in iter_elements(root, "a"):
+    for el in body.root.iter("a"):
         href = el.get("href")
-        if href is None:
+        if href is None or not body.visible(el):
             continue
         href = str(href)
         internal, kind, post_id = urls.classify(absolute(href, base))
@@ -64,7 +73,7 @@ def find_links(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[Bo
         out.append(BodyLink(
             url=href,
             # its own text: a link nested in it (no browser nests them) is read for itself
-            text=text_of(el, _LINKS),
+            text=body.text(el, _LINKS),
             internal=internal,
             kind=kind,
             post_id=post_id,
@@ -93,11 +102,12 @@ def _str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def find_media(root: etree._Element) -> tuple[Media, ...]:
+def _found_media(body: Body, around: _Around) -> tuple[Media, ...]:
     out = []
     inside_object: set[etree._Element] = set()
-    around = _Around(root)
-    for el in iter_elements(root, *_MEDIA):
+    for el in body.root.iter(*_MEDIA):
+        if not body.visible(el):
+            continue
         tag = el.tag
         if tag == "img":
             src = el.get("src") or el.get("data-src")

@@ -15,7 +15,8 @@ from typing import Final
 
 from lxml import etree
 
-from ._tree import Segment, has_block_inside, segments, text_of
+from ._body import Body
+from ._tree import Segment
 from ._trie import trie_pattern
 from .dates import find_date, url_month
 from .quotes import CLOSERS
@@ -49,7 +50,13 @@ PHRASES: Final = (
 )
 
 
-INTRO: Final = re.compile(r"\b" + trie_pattern(PHRASES) + r"\b(?! to\b)")  # not "prior to"
+# A phrase from a word's start to a word's end, not "prior to". Every phrase opens with a
+# letter, so ``\b`` before it is the text's start or a non-letter: searched as such, the
+# engine skips in C to each non-letter instead of trying ``\b`` at every position (measured:
+# a fifth faster on real-sized bodies, where this search is a sixth of the analysis).
+_PHRASE: Final = trie_pattern(PHRASES) + r"\b(?! to\b)"
+INTRO_AT_START: Final = re.compile(_PHRASE)
+INTRO_AFTER: Final = re.compile(r"\W" + _PHRASE)
 WIDGET: Final = re.compile(
     r"related|linkwithin|linklist|popularposts|nrelate|yarpp|outbrain|zemanta|shareaholic|"
     r"blogarchive|archivelist|recently|sidebar",
@@ -63,7 +70,8 @@ _NESTED: Final = frozenset({"li", "a"})  # a link's title: not the items or link
 
 
 def has_intro_phrase(text: str) -> bool:
-    return INTRO.search(text.lower()) is not None
+    text = text.lower()
+    return INTRO_AT_START.match(text) is not None or INTRO_AFTER.search(text) is not None
 
 
 def is_intro(text: str) -> bool:
@@ -105,7 +113,8 @@ def _unquote(text: str) -> str:
 
 
 class _Items:
-    def __init__(self, urls: UrlMap, base: str | None) -> None:
+    def __init__(self, body: Body, urls: UrlMap, base: str | None) -> None:
+        self.body = body
         self.urls = urls
         self.base = base
         # Each list item read once per body: intros at several levels can name lists that
@@ -132,12 +141,12 @@ class _Items:
         if found is None:  # ``a`` is the item's own link: the same for each list holding it
             # An item's own text: the items nested in it are items of their own, and reading
             # them again for every item around them made deep nesting quadratic.
-            found = self.read[li] = self.item(text_of(li, _ITEMS), a)
+            found = self.read[li] = self.item(self.body.text(li, _ITEMS), a)
         return found
 
     def item(self, text: str, a: etree._Element) -> ListedLink:
         href = str(a.get("href"))
-        title = text_of(a, _NESTED)
+        title = self.body.text(a, _NESTED)
         at = text.find(title) if title else -1
         before, after = (text[:at], text[at + len(title):]) if at >= 0 else ("", text)
         date = date_text = source = None
@@ -178,7 +187,7 @@ def _list_items(lst: etree._Element, items: _Items) -> list[ListedLink] | None:
     return [items.of(li, a) for li, a in with_links if a is not None]
 
 
-def _as_list(seg: Segment) -> etree._Element | None:
+def _as_list(seg: Segment, body: Body) -> etree._Element | None:
     """The list a block is, or wraps as its only content (``div > ul``, ``ul > ul``)."""
     el = seg.block
     while el is not None and not _widget(el):
@@ -187,7 +196,7 @@ def _as_list(seg: Segment) -> etree._Element | None:
             return el
         if tag not in ("div", "blockquote", "center", "p"):
             return None
-        inner = segments(el)
+        inner = body.segments(el)
         if not inner or inner[0].block is None:
             return None
         el = inner[0].block
@@ -201,12 +210,12 @@ def _following(segs: list[Segment], start: int,
         return None
     first = segs[start]
     if first.block is not None:
-        lst = _as_list(first)
+        lst = _as_list(first, walk.body)
         if lst is not None:
             found = _list_items(lst, walk.items)
             return (str(lst.tag).lower(), found) if found else None
-        if first.tag in ("p", "div") and has_block_inside(first.block):
-            inner = segments(first.block)
+        if first.tag in ("p", "div") and walk.body.has_block_inside(first.block):
+            inner = walk.body.segments(first.block)
             if inner and inner[0].block is None:
                 return _following(inner, 0, walk)  # <p><a>..</a><br><a>..</a></p>
     form = "lines" if first.block is None else "paragraphs"
@@ -237,13 +246,13 @@ class _Walk:
     for each such intro made a body of thousands of them quadratic (issue 15).
     """
 
-    def __init__(self, root: etree._Element, items: _Items) -> None:
-        self.root = root
+    def __init__(self, body: Body, items: _Items) -> None:
+        self.body = body
+        self.root = body.root
         self.items = items
         self._first: dict[etree._Element, etree._Element] | None = None
         self.used: set[etree._Element] = set()
         self.out: list[LinkList] = []
-        self._segments: dict[etree._Element, list[Segment]] = {}
         self._index: dict[etree._Element, dict[etree._Element, int]] = {}
         self._short: dict[etree._Element, str | None] = {}
 
@@ -273,10 +282,7 @@ class _Walk:
         return None
 
     def segments(self, container: etree._Element) -> list[Segment]:
-        segs = self._segments.get(container)
-        if segs is None:
-            segs = self._segments[container] = segments(container)
-        return segs
+        return self.body.segments(container)
 
     def short_text(self, el: etree._Element) -> str | None:
         """The visible text of ``el`` if short enough to be an intro, else None; worked out once.
@@ -285,7 +291,7 @@ class _Walk:
         out from every level re-read the text of every level above it: cubic in the depth.
         """
         if el not in self._short:
-            text = text_of(el)
+            text = self.body.text(el)
             self._short[el] = text if len(text) <= _MAX_INTRO else None
         return self._short[el]
 
@@ -349,8 +355,8 @@ def _too_long(el: etree._Element) -> bool:
     return float(_LENGTH(el)) > 2 * _MAX_INTRO  # type: ignore[arg-type]
 
 
-def find_link_lists(root: etree._Element, urls: UrlMap, base: str | None) -> tuple[LinkList, ...]:
+def find_link_lists(body: Body, urls: UrlMap, base: str | None) -> tuple[LinkList, ...]:
     """Every author-written link list in the body, in document order."""
-    walk = _Walk(root, _Items(urls, base))
-    _scan(root, walk)
+    walk = _Walk(body, _Items(body, urls, base))
+    _scan(body.root, walk)
     return tuple(walk.out)

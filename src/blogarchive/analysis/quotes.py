@@ -17,7 +17,8 @@ from typing import Final
 
 from lxml import etree
 
-from ._tree import BLOCK, Segment, attr, has_block_inside, segments, squash, text_of
+from ._body import Body
+from ._tree import BLOCK, Segment, attr, squash
 from .records import Quote
 
 __all__ = ["find_quotes"]
@@ -81,12 +82,13 @@ def _dash_attribution(text: str) -> str | None:
     return squash(match["who"]) if match else None
 
 
-def _blockquote_attribution(el: etree._Element, following: Segment | None) -> str | None:
+def _blockquote_attribution(el: etree._Element, following: Segment | None,
+                            body: Body) -> str | None:
     for tag in ("cite", "footer"):
-        found = el.find(f".//{tag}")
-        if found is not None and text_of(found):
-            return text_of(found)
-    lines = segments(el)
+        found = next(el.iterdescendants(tag), None)
+        if found is not None and body.text(found):
+            return body.text(found)
+    lines = body.segments(el)
     if len(lines) > 1:
         who = _dash_attribution(lines[-1].text)
         if who:
@@ -118,12 +120,12 @@ class _Paragraph:
         return ("<br>" if self.lines else "\n").join(p.html for p in self.parts)
 
 
-def _paragraphs(segs: list[Segment]) -> list[_Paragraph | Segment]:
+def _paragraphs(segs: list[Segment], body: Body) -> list[_Paragraph | Segment]:
     """Lines grouped into paragraphs; blocks that are not paragraphs left as they are."""
     out: list[_Paragraph | Segment] = []
     for seg in segs:
         if seg.block is not None:
-            leaf = seg.tag in ("p", "div") and not has_block_inside(seg.block)
+            leaf = seg.tag in ("p", "div") and not body.has_block_inside(seg.block)
             out.append(_Paragraph([seg]) if leaf and not _indented(seg.block) else seg)
         elif seg.gap_before or not out or not isinstance(out[-1], _Paragraph) or (
             out[-1].parts[-1].block is not None
@@ -176,12 +178,12 @@ def _quote_run(units: list[_Paragraph | Segment], i: int) -> tuple[Quote | None,
     return quote, len(run)
 
 
-def _span(el: etree._Element) -> int:
-    return max(1, len(_paragraphs(segments(el))))
+def _span(el: etree._Element, body: Body) -> int:
+    return max(1, len(_paragraphs(body.segments(el), body)))
 
 
-def _scan(container: etree._Element, found: list[Quote]) -> None:
-    units = _paragraphs(segments(container))
+def _scan(container: etree._Element, found: list[Quote], body: Body) -> None:
+    units = _paragraphs(body.segments(container), body)
     i = 0
     while i < len(units):
         unit = units[i]
@@ -199,7 +201,7 @@ def _scan(container: etree._Element, found: list[Quote]) -> None:
         el = unit.block
         assert el is not None
         if unit.tag == "blockquote":
-            text = text_of(el)
+            text = body.text(el)
             if text:
                 after = following.parts[0] if isinstance(following, _Paragraph) else None
                 found.append(Quote(
@@ -207,29 +209,28 @@ def _scan(container: etree._Element, found: list[Quote]) -> None:
                     text=text,
                     html=unit.html,
                     cite=attr(el, "cite"),
-                    attribution=_blockquote_attribution(el, after),
-                    paragraphs=_span(el),
+                    attribution=_blockquote_attribution(el, after, body),
+                    paragraphs=_span(el, body),
                 ))
-        elif unit.tag in ("div", "p") and _indented(el) and text_of(el):
-            found.append(Quote(kind="indent", text=text_of(el), html=unit.html,
-                               paragraphs=_span(el)))
+        elif unit.tag in ("div", "p") and _indented(el) and body.text(el):
+            found.append(Quote(kind="indent", text=body.text(el), html=unit.html,
+                               paragraphs=_span(el, body)))
         elif unit.tag in BLOCK:
-            _scan(el, found)
+            _scan(el, found, body)
 
 
-def find_quotes(root: etree._Element, text: str | None = None) -> tuple[Quote, ...]:
-    """Every quotation in the body, in document order (outermost only).
-
-    ``text``, the body's text when the caller has it, lets a body without quotation marks,
-    blockquotes or indented blocks be passed over without a walk.
-    """
+def find_quotes(body: Body) -> tuple[Quote, ...]:
+    """Every quotation in the body, in document order (outermost only)."""
+    root = body.root
+    # No blockquote, no indented block, and no piece of text opening with a quotation mark
+    # (a paragraph, line or block can open only where a piece does; most marks are inside
+    # sentences): no quotation, and no need to split the body into paragraphs.
     if (
-        text is not None
-        and not any(mark in text for mark in CLOSERS)
+        not body.opens_with(CLOSERS)
         and next(root.iter("blockquote"), None) is None
         and not any(_indented(el) for el in root.iter("div", "p"))
     ):
         return ()
     found: list[Quote] = []
-    _scan(root, found)
+    _scan(root, found, body)
     return tuple(found)

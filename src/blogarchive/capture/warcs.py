@@ -19,13 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 import attrs
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from ..folder import MEDIA
 
 if TYPE_CHECKING:
     from warcio.recordloader import ArcWarcRecord
+    from warcio.warcwriter import WARCWriter
 
     from .fetch import Exchange
 
@@ -82,6 +81,10 @@ class WarcSink:
     def _open(self) -> WARCWriter:
         if self._writer is not None and self._tell() < self.rotate_at:
             return self._writer
+        # warcio is imported by the first record written, not with the package: most runs
+        # (every convert without --capture) write no WARC.
+        from warcio.warcwriter import WARCWriter
+
         self.close()
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"media-{self.number:05d}.warc.gz"
@@ -138,6 +141,8 @@ class WarcSink:
     def write(self, hop: Exchange, revisit_of: Stored | None = None,
               revisit_uri: str | None = None) -> Stored:
         """The request and response (or revisit) records of one hop."""
+        from warcio.statusandheaders import StatusAndHeaders
+
         writer = self._open()
         date = _warc_date(hop)
         http = StatusAndHeaders(

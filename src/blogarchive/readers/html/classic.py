@@ -22,7 +22,7 @@ from ...analysis._tree import parse_noted
 from .bylines import Byline, find_byline, is_comments
 from .comments import find_comments
 from .found import FoundPost
-from .labels import find_labels
+from .labels import find_labels, label_links
 from .page import Page, text_of, xp
 from .when import from_header, parse_day, url_year
 
@@ -174,7 +174,7 @@ def _when(byline: Byline | None, header: str | None, year: int | None
 
 
 def _labels(root: etree._Element) -> tuple[list[str], str | None]:
-    return find_labels(root, skip=is_comments)
+    return find_labels(label_links(root, skip=is_comments))
 
 
 def _sources(byline: Byline | None, labels_source: str | None) -> dict[str, str]:

@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Final
 
 import attrs
 from lxml import etree
 
-from .below import Below, Test
 from .bylines import comment_author
+from .index import Index
 from .page import FLAT, classes, cls, has_class, text_of, under, xp
-from .scope import tokens
 from .when import from_show_comment, parse_moment
 
 __all__ = ["FoundComment", "find_comments", "inner_html"]
@@ -102,8 +101,7 @@ def _author(el: etree._Element | None, *known: etree._Element | None) -> tuple[s
     return name, url
 
 
-def _has(name: str) -> Test:
-    return lambda el: name in tokens(el)
+Test = Callable[[etree._Element], bool]
 
 
 def _permalink_link(el: etree._Element) -> bool:
@@ -116,32 +114,55 @@ def _profile_link(el: etree._Element) -> bool:
         "showComment" in href or "delete-comment" in href)
 
 
-_ITEM_TESTS: Final[dict[str, Test]] = {
-    "cite": lambda el: el.tag == "cite" and "user" in tokens(el), "user": _has("user"),
-    "content": _has("comment-content"), "datetime": _has("datetime"),
-    "permalink": _permalink_link,
-}
-_PART_TESTS: Final[dict[str, Test]] = {
-    "permalink": _permalink_link, "profile": _profile_link, "deleted": _has("deleted-comment"),
+def _any(el: etree._Element) -> bool:
+    return True
+
+
+# What each field of a threaded comment is: the first element below it of a class (a tag
+# among them, or one its test accepts); a class of None: a link its test accepts.
+_FIELDS: Final[dict[str, tuple[str | None, Test]]] = {
+    "cite": ("user", lambda el: el.tag == "cite"), "user": ("user", _any),
+    "content": ("comment-content", _any), "datetime": ("datetime", _any),
+    "deleted": ("deleted-comment", _any),
+    "permalink": (None, _permalink_link), "profile": (None, _profile_link),
 }
 
 
-def _threaded(scope: etree._Element) -> Iterator[FoundComment]:
+class _Fields:
+    """``first(name, holder)``: ``holder.xpath(".//*[field]")[0]`` (or None), for any holder
+    below the index's root, by bisection in the index's list of the field's elements (each
+    comment's fields searched below it also ran through every reply nested inside it:
+    quadratic in a thread nested thousands deep; two walks of the thread answered them, and
+    now the page's one index does)."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def first(self, name: str, holder: etree._Element) -> etree._Element | None:
+        index = self.index
+        token, test = _FIELDS[name]
+        pool = index.by_class.get(token, []) if token is not None else index.by_tag.get("a", [])
+        return index.first_below(index.candidates(name, test, pool), holder)
+
+
+def _threaded(scope: etree._Element, index: Index | None) -> Iterator[FoundComment]:
     """``li.comment`` threads. Replies nest in their parent's ``li``: each field is the first
-    of its kind below the comment (as ``.//`` finds it), found for all comments in two walks
-    (``Below``), not searched below each comment again (issue 15)."""
-    lis = xp(scope, f".//li[{cls('comment')}]")
+    of its kind below the comment (as ``.//`` finds it), found by bisection in the index
+    (``_Fields``), not searched below each comment again (issue 15)."""
+    if index is None:  # indexed only when there are threads
+        if not xp(scope, f".//li[{cls('comment')}]"):
+            return
+        index = Index(scope)
+    lis = [el for el in index.span(index.by_class.get("comment", []), scope) if el.tag == "li"]
     if not lis:
         return
     blocks = {li: _first(li, f"./div[{cls('comment-block')}]") for li in lis}
     holders = {li: block if block is not None else li for li, block in blocks.items()}
-    items = Below(scope, [*lis, *holders.values()], _ITEM_TESTS)
+    items = parts = _Fields(index)
     users = {li: _either(items.first("cite", h), items.first("user", h))
              for li, h in holders.items()}
     bodies = {li: items.first("content", h) for li, h in holders.items()}
     stamps = {li: items.first("datetime", li) for li in lis}
-    parts = Below(scope, [e for d in (users, bodies, stamps) for e in d.values() if e is not None],
-                  _PART_TESTS)
     ids: dict[etree._Element, tuple[str | None, str | None]] = {}
     for li in lis:
         stamp = stamps[li]
@@ -307,11 +328,14 @@ def _list_items(scope: etree._Element) -> Iterator[FoundComment]:
         yield FoundComment(ident, author, url, when, inner_html(body), None, removed, href)
 
 
-def find_comments(scope: etree._Element) -> list[FoundComment]:
-    """Every comment under ``scope`` (a comments section, or a post's part of a page)."""
+def find_comments(scope: etree._Element, index: Index | None = None) -> list[FoundComment]:
+    """Every comment under ``scope`` (a comments section, or a post's part of a page);
+    ``index``: the page's, when ``scope`` is in it (else ``scope`` is indexed)."""
     seen: dict[str, FoundComment] = {}
-    for reader in (_threaded, _definition_list, _classic_blocks, _list_items):
-        for found in reader(scope):
+    threaded = _threaded(scope, index)
+    for found_all in (threaded, _definition_list(scope), _classic_blocks(scope),
+                      _list_items(scope)):
+        for found in found_all:
             if found.id not in seen:
                 seen[found.id] = found
     return list(seen.values())

@@ -19,9 +19,10 @@ from lxml import etree
 from ..._time import parse_time
 from .comments import find_comments, inner_html
 from .found import FoundPost
-from .labels import find_labels
+from .index import Index
+from .labels import find_labels, label_links_in
 from .page import FLAT, Page, canonical_url, cls, has_class, line_of, text_of, xp
-from .scope import AUTHOR, STAMP, TITLE, Scope, Want, hides, tokens
+from .scope import AUTHOR, STAMP, TITLE, Scope, Want
 from .when import from_header, parse_moment, url_year
 
 __all__ = ["find_posts"]
@@ -36,29 +37,6 @@ _WIDGETS: Final = re.compile(
     r"related|linkwithin|share-buttons|sharedaddy|addthis|post-share|jump-link", re.I)
 _CUT: Final = "blogarchive-cut"  # the tag given to what _content cuts out, then stripped
 
-
-
-def _outermost_bodies(root: etree._Element) -> list[etree._Element]:
-    """The ``post-body`` elements not inside another one, nor inside a gadget other than the
-    Blog widget (a FeaturedPost or PopularPosts snippet), in one walk of the page: asking
-    each body for its ancestors, and each for its descendants, was quadratic in the nesting."""
-    found = []
-    widgets = bodies = 0  # open other gadgets, open bodies
-    stack: list[tuple[bool, bool]] = []
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        if not isinstance(el.tag, str):
-            continue
-        if event == "end":
-            widget, body = stack.pop()
-            widgets, bodies = widgets - widget, bodies - body
-            continue
-        body = not widgets and "post-body" in tokens(el)
-        if body and not bodies:
-            found.append(el)
-        widget = has_class(el, "widget") and not has_class(el, "Blog")
-        stack.append((widget, body))
-        widgets, bodies = widgets + widget, bodies + body
-    return found
 
 
 _SEVERAL: Final = object()
@@ -213,39 +191,6 @@ def _date_header(scope: Scope, before: etree._Element | None) -> str | None:
     return (text_of(before) or None) if before is not None else None
 
 
-def _page_walk(root: etree._Element, containers: list[etree._Element]
-               ) -> tuple[dict[etree._Element, etree._Element], set[etree._Element]]:
-    """For each container, in one walk of the page: its ``preceding::*[date-header][1]`` (the
-    last date header before it in document order that is not its ancestor; one XPath per
-    post scanned the page before it, quadratic on a page of thousands of posts), and
-    whether it lies inside the comments (then so does every field in it)."""
-    headers = set(xp(root, f'//*[{cls("date-header")}]'))
-    wanted = set(containers)
-    found: dict[etree._Element, etree._Element] = {}
-    hidden: set[etree._Element] = set()
-    order: dict[etree._Element, int] = {}  # a header's place in document order, once open
-    last: etree._Element | None = None  # of the closed headers, the last one opened
-    comments = 0  # open elements that are the comments
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        if not isinstance(el.tag, str):
-            continue
-        if event == "start":
-            if el in headers:
-                order[el] = len(order)
-            if el in wanted:
-                if last is not None:
-                    found[el] = last
-                if comments:
-                    hidden.add(el)
-            comments += hides(el)
-            continue
-        comments -= hides(el)
-        if el in headers and (last is None or order[el] > order[last]):
-            # A header that closes after ``last`` but opened before it holds it: not nearer.
-            last = el
-    return found, hidden
-
-
 def _author(scope: Scope, body: etree._Element, page: Page,
             single: bool) -> tuple[str | None, str | None, str | None]:
     name, rule = _first_named(
@@ -283,7 +228,7 @@ def _author(scope: Scope, body: etree._Element, page: Page,
 
 
 def _labels(scope: Scope) -> tuple[list[str], str | None]:
-    return find_labels(scope.container, lambda link: link in scope.shown)
+    return find_labels(label_links_in(scope.index, scope.container), scope.shown)
 
 
 def _comment_count(container: etree._Element, body: etree._Element) -> int | None:
@@ -346,16 +291,18 @@ def _is_clear(el: etree._Element) -> bool:
 
 
 def find_posts(page: Page) -> list[FoundPost]:
-    bodies = _outermost_bodies(page.root)
+    # One walk of the page answers every post's questions (the bodies, the date header
+    # before each container, what lies in the comments, each field's elements).
+    index = Index(page.root, posts=True)
+    bodies = index.bodies
     single = len(bodies) == 1
     containers = _containers(bodies)
-    before, hidden = _page_walk(page.root, containers)
     found = []
     for body, container in zip(bodies, containers, strict=True):
-        scope = Scope(container, body, container in hidden)
+        scope = Scope(index, container)
         url, url_rule = _url(page, scope, single)
         published, source, precision = _published(page, scope, url, single,
-                                                  before.get(container))
+                                                  index.header_before(container))
         author, author_url, author_rule = _author(scope, body, page, single)
         labels, labels_rule = _labels(scope)
         content, partial = _content(body)
@@ -379,7 +326,7 @@ def find_posts(page: Page) -> list[FoundPost]:
             content=content,
             partial=partial or bool(jump) or mobile_index,
             comment_count=_comment_count(container if not single else page.root, body),
-            comments=find_comments(comments_scope),
+            comments=find_comments(comments_scope, index),
             line=line_of(body),
             sources={name: rule for name, rule in (("author", author_rule), ("url", url_rule),
                                                    ("labels", labels_rule)) if rule},

@@ -1,0 +1,133 @@
+"""A page is walked once for all its posts, and what nests too deep leaves few marks (issue 15).
+
+fuzz-warc-deep-page-slow.warc.gz (fuzz seed final6, mutant 32050) nests 540,000 elements in
+a comment's author: about 30 s of CPU went in a dozen walks of the page (the post bodies, the
+date headers, each post's Scope, its label links, two walks for its comments), each going
+through a marker per tag set aside. Counted, not timed: the elements the walks visit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from blogarchive.analysis._nesting import parse_bounded
+from blogarchive.readers.html import comments, layouts
+from blogarchive.readers.html.page import FLAT, parse_page
+from conftest import FIXTURES
+from growth import work
+
+_HEAD = "<html><head><meta content='blogger' name='generator'/></head><body>"
+_PARSER = etree.HTMLParser(encoding="utf-8", no_network=True, recover=True, huge_tree=True)
+
+
+def _post(i: int) -> str:
+    """A widget-engine post with a date header, labels in a footer, and a reply thread."""
+    return (
+        f"<div class='date-outer'><h2 class='date-header'><span>Monday, May {1 + i % 28}, "
+        "2006</span></h2><div class='date-posts'><div class='post-outer'><div class='post'>"
+        f"<a name='{1000000 + i}'></a><h3 class='post-title'>Post {i}</h3>"
+        "<div class='post-body'><p>body</p></div><div class='post-footer'>"
+        "<span class='post-author'><a href='https://www.blogger.com/profile/1'>Ann</a></span>"
+        "<span class='post-labels'><a href='/search/label/one' rel='tag'>one</a>, "
+        "<a href='/search/label/two' rel='tag'>two</a></span></div>"
+        f"<div class='comments'><ol><li class='comment' id='c{2000000 + i}'>"
+        "<div class='comment-block'><cite class='user'><a href='https://www.blogger.com/"
+        f"profile/2'>Bo</a></cite><p class='comment-content'>first</p></div><ol>"
+        f"<li class='comment' id='c{3000000 + i}'><div class='comment-block'><cite "
+        "class='user'>Cy</cite><p class='comment-content'>reply</p></div></li></ol></li>"
+        "</ol></div></div></div></div></div>")
+
+
+def _page(posts: int) -> bytes:
+    return (_HEAD + "".join(_post(i) for i in range(posts)) + "</body></html>").encode()
+
+
+def _walked(monkeypatch: pytest.MonkeyPatch, call: Any) -> tuple[Any, int]:
+    """What ``call()`` returns, and how many elements the reader's walks visited."""
+    visited = 0
+    iterwalk = etree.iterwalk
+
+    def counting(*args: Any, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+        nonlocal visited
+        for event, el in iterwalk(*args, **kwargs):
+            visited += event == "start"
+            yield event, el
+
+    monkeypatch.setattr(etree, "iterwalk", counting)
+    return call(), visited
+
+
+def test_a_page_is_walked_once_for_all_its_posts(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = parse_page("page.html", _page(40))
+    size = sum(1 for _ in page.root.iter())
+    found, visited = _walked(monkeypatch, lambda: layouts.find_posts(page))
+    assert [p.labels for p in found] == [["one", "two"]] * 40
+    assert [p.sources.get("labels") for p in found] == ["post-labels"] * 40
+    assert [p.published.day for p in found if p.published] == [1 + i % 28 for i in range(40)]
+    assert [[(c.author, c.parent_id) for c in p.comments] for p in found[:1]] == [
+        [("Bo", None), ("Cy", "2000000")]]
+    # One walk of the page (and the threads' li elements, walked by tag): each post's
+    # Scope, label links and comment fields walked its container again, four times.
+    lis = sum(1 for _ in page.root.iter("li"))
+    assert visited <= size + lis
+
+
+def test_reading_a_page_of_posts_grows_with_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    small, large = (parse_page("page.html", _page(n)) for n in (50, 100))
+    ratio = (work(lambda: layouts.find_posts(large), monkeypatch)
+             / work(lambda: layouts.find_posts(small), monkeypatch))
+    assert ratio < 2.2
+
+
+def test_a_comments_section_outside_the_index_is_indexed_for_its_threads() -> None:
+    """Classic pages hand find_comments a tree of their own: it is indexed there."""
+    root = etree.fromstring(_page(1), _PARSER)
+    section = root.find(".//div[@class='comments']")
+    assert section is not None
+    found = comments.find_comments(section)
+    assert [(c.id, c.author, c.parent_id, c.content) for c in found] == [
+        ("2000000", "Bo", None, "first"), ("3000000", "Cy", "2000000", "reply")]
+
+
+def _marks(text: str) -> tuple[etree._Element, int]:
+    root, flattened = parse_bounded(text, _PARSER, marker=f"<{FLAT}></{FLAT}>")
+    assert root is not None and flattened is not None and flattened.complete
+    return root, sum(1 for _ in root.iter(FLAT))
+
+
+@pytest.mark.parametrize("between", ["", "word ", "<b>bold</b>", "</x><x>"])
+def test_a_run_of_tags_set_aside_leaves_one_mark(between: str) -> None:
+    """Nothing but text (and other tags set aside) between them: no element can hold one
+    mark of the run and not the others, so one says it all."""
+    text = _HEAD + "<div><x>" * 3000 + "deep" + (between + "<x>") * 3000 + "</body></html>"
+    root, marks = _marks(text)
+    assert marks == 1
+    assert "deep" in "".join(root.itertext())
+
+
+def test_a_tag_kept_between_tags_set_aside_ends_the_run() -> None:
+    text = _HEAD + "<div>" * 3000 + "<x><br>" * 1000 + "</body></html>"
+    root, marks = _marks(text)
+    # Each <br> is kept, so each <x> after one is a mark of its own.
+    assert marks == 1000 and sum(1 for _ in root.iter("br")) == 1000
+
+
+def test_the_deep_page_fixture_is_read_in_few_walks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    path = FIXTURES / "hostile" / "fuzz-warc-deep-page-slow.warc.gz"
+    with path.open("rb") as raw:
+        pages = [r.content_stream().read() for r in ArchiveIterator(raw)
+                 if r.rec_type == "response"]
+    deep = max(pages, key=len)
+    page = parse_page("page.html", deep)
+    assert any("nested more than 448 levels deep" in note for note in page.notes)
+    # 540,000 tags set aside, one mark for them all: the tree is small again.
+    assert sum(1 for _ in page.root.iter()) < 1000
+    (post,), visited = _walked(monkeypatch, lambda: layouts.find_posts(page))
+    assert [c.author for c in post.comments][-1].startswith("Anonymous")
+    assert visited <= 2 * sum(1 for _ in page.root.iter())

@@ -1,4 +1,5 @@
-"""A page is walked once for all its posts, and what nests too deep leaves few marks (issue 15).
+"""A page is walked once for all its posts, and what nests too deep leaves few marks (issue 15);
+what the page reader does for every page costs less (issue 12).
 
 fuzz-warc-deep-page-slow.warc.gz (fuzz seed final6, mutant 32050) nests 540,000 elements in
 a comment's author: about 30 s of CPU went in a dozen walks of the page (the post bodies, the
@@ -8,6 +9,8 @@ through a marker per tag set aside. Counted, not timed: the elements the walks v
 
 from __future__ import annotations
 
+import random
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +19,8 @@ from lxml import etree
 
 from blogarchive.analysis._nesting import parse_bounded
 from blogarchive.readers.html import comments, layouts
+from blogarchive.readers.html.generation import generation
+from blogarchive.readers.html.index import Index
 from blogarchive.readers.html.page import FLAT, parse_page
 from conftest import FIXTURES
 from growth import work
@@ -131,3 +136,46 @@ def test_the_deep_page_fixture_is_read_in_few_walks(monkeypatch: pytest.MonkeyPa
     (post,), visited = _walked(monkeypatch, lambda: layouts.find_posts(page))
     assert [c.author for c in post.comments][-1].startswith("Anonymous")
     assert visited <= 2 * sum(1 for _ in page.root.iter())
+
+
+def test_a_link_closed_before_a_mobile_index_title_does_not_hold_it() -> None:
+    root = etree.fromstring(
+        b"<html><body><div><a href='/a'>one</a><a href='/b'><span class='mobile-index-title'>"
+        b"t</span></a><span class='mobile-index-title'>u</span></div></body></html>", _PARSER)
+    index = Index(root)
+    assert [a.get("href") for a in index.holding] == ["/b"]
+
+
+# The generation checks as they were written: one pattern each, tried in turn (the oracle).
+_CLASS = r"""class=["'][^"']{0,400}"""
+_OLD_CHECKS = (
+    ("2017+", re.compile(_CLASS + r"""\bpost-outer-container\b|"""
+                         r"""<body[^>]{0,2000}\bclass=["'][^"']{0,400}\bversion-1-\d""", re.I)),
+    ("mobile", re.compile(_CLASS + r"""\b(?:mobile-date-outer|mobile-post-outer|"""
+                          r"""mobile-index-title|mobile-index-contents)\b""", re.I)),
+    ("google", re.compile(r"""<script[^>]{0,2000}type=["']text/template["']|"""
+                          + _CLASS + r"""\bpublishdate\b""", re.I)),
+    ("third-party", re.compile(_CLASS + r"""\b(?:blog-post|item-post)\b""", re.I)),
+    ("layouts", re.compile(_CLASS + r"""\b(?:widget Blog|post-outer|hentry)\b|"""
+                           r"""_WidgetManager""", re.I)),
+)
+_PIECES = (
+    'class="', "class='", 'CLASS="', "subclass='", '"', "'", " ", "x", "_", "-", "a" * 390,
+    "a" * 9, "post-outer", "post-outer-container", "hentry", "widget Blog", "WIDGET blog",
+    "blog-post", "item-post", "publishdate", "mobile-index-title", "mobile-date-outer",
+    "_widgetmanager", "<body ", "<BODY class=", ">", "version-1-3", "<script ",
+    'type="text/template"', "é", "\u017f", "\u212a",  # long s, Kelvin: re.I folds them
+)
+
+
+def _old_generation(text: str) -> str:
+    return next((name for name, pattern in _OLD_CHECKS if pattern.search(text)), "layouts")
+
+
+def test_the_generation_is_named_as_the_patterns_it_replaces_named_it() -> None:
+    """Each class attribute is read once for all the checks' words (issue 12): the same
+    answer as the five patterns, on pieces that sit at the edges of what they accept."""
+    rnd = random.Random(15)
+    for _ in range(4000):
+        text = "".join(rnd.choice(_PIECES) for _ in range(rnd.randint(1, 12)))
+        assert generation(text, False) == _old_generation(text), text

@@ -95,6 +95,8 @@ class Index:
         """The elements of ``outer``, in document order."""
         self.holding: set[etree._Element] = set()
         """Links with an element of class ``mobile-index-title`` inside."""
+        self.comments_ids: list[etree._Element] = []
+        """Elements whose id is ``comments``."""
         self.label_links: list[LabelLink] = []
         self.label_starts: list[int] = []  # of label_links, for bisection
         self.skips: list[int] = []  # where SKIP elements (scripts, styles ...) start
@@ -104,12 +106,18 @@ class Index:
         self._walk(posts)
 
     def _walk(self, posts: bool) -> None:
-        start, end, order = self.start, self.end, self.order
-        by_class, by_tag = self.by_class, self.by_tag
-        # What an element opened: gadget, body, hides, nav, label list, footer, header, bits.
-        opened: dict[etree._Element, tuple[bool, bool, bool, bool, bool, bool, bool, int]] = {}
+        # The loop runs once per element of every page: what most elements (no class, no
+        # id) need is done first, with the lists' methods bound to names.
+        start, end = self.start, self.end
+        append, by_class, by_tag = self.order.append, self.by_class, self.by_tag
+        skips, inner, outer_at = self.skips, self.inner, self.outer
+        # Per open element, what it opened (gadget, body, hides, nav, label list, footer,
+        # date header, outer bits), or None: most open nothing.
+        opened: list[tuple[bool, bool, bool, bool, bool, bool, bool, int] | None] = []
+        push, pop = opened.append, opened.pop
         # The open elements of each kind, innermost last: their starts.
         outer: tuple[list[int], list[int], list[int]] = ([], [], [])
+        open_outer = 0  # elements open in ``outer``
         nav: list[int] = []
         lists: list[int] = []
         footers: list[int] = []
@@ -125,7 +133,10 @@ class Index:
                 continue
             if event == "end":
                 end[el] = count
-                marks = opened.pop(el, None)
+                if tag == "a" and links and links[-1] is el:
+                    links.pop()
+                    marked = min(marked, len(links))
+                marks = pop()
                 if marks is None:
                     continue
                 is_widget, is_body, hides, is_nav, is_list, is_footer, header, bits = marks
@@ -138,12 +149,11 @@ class Index:
                 for n, kind in ((is_nav, nav), (is_list, lists), (is_footer, footers)):
                     if n:
                         kind.pop()
-                for bit, kind in zip(_BITS, outer, strict=True):
-                    if bits & bit:
-                        kind.pop()
-                if tag == "a" and links and links[-1] is el:
-                    links.pop()
-                    marked = min(marked, len(links))
+                if bits:
+                    for bit, kind in zip(_BITS, outer, strict=True):
+                        if bits & bit:
+                            kind.pop()
+                            open_outer -= 1
                 if header and (last is None or start[el] > start[last]):
                     # A header that closes after ``last`` but opened before it holds it.
                     last = el
@@ -151,14 +161,14 @@ class Index:
                 continue
             here = start[el] = count
             count += 1
-            order.append(el)
+            append(el)
             by_tag[tag].append(el)
             if tag in SKIP:
-                self.skips.append(here)
-            if outer[0] or outer[1] or outer[2]:
-                self.outer[el] = tuple(  # type: ignore[assignment]
+                skips.append(here)
+            if open_outer:
+                outer_at[el] = tuple(  # type: ignore[assignment]
                     kind[-1] if kind else _NONE for kind in outer)
-                self.inner.append(el)
+                inner.append(el)
             classes = el.get("class")
             ident = el.get("id")
             if tag == "a":
@@ -171,7 +181,10 @@ class Index:
             if classes is None and ident is None and tag != "nav":
                 if tag == "a":
                     links.append(el)
+                push(None)
                 continue
+            if ident == "comments":
+                self.comments_ids.append(el)
             names = [t for t in _XML_SPACE.split(classes) if t] if classes else []
             bits = 0
             for token in names:
@@ -196,8 +209,9 @@ class Index:
             header = "date-header" in names
             if not (is_widget or is_body or hides or is_nav or is_list or is_footer or header
                     or bits):
+                push(None)
                 continue
-            opened[el] = (is_widget, is_body, hides, is_nav, is_list, is_footer, header, bits)
+            push((is_widget, is_body, hides, is_nav, is_list, is_footer, header, bits))
             widgets += is_widget
             bodies += is_body
             if hides:
@@ -210,7 +224,7 @@ class Index:
             for bit, kind in zip(_BITS, outer, strict=True):
                 if bits & bit:
                     kind.append(here)
-        # What an unclosed walk leaves open cannot be: iterwalk ends every element it starts.
+                    open_outer += 1
 
     def span(self, els: Sequence[etree._Element], within: etree._Element, *,
              self_too: bool = False) -> Sequence[etree._Element]:

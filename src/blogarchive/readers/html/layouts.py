@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
@@ -21,7 +22,7 @@ from .comments import find_comments, inner_html
 from .found import FoundPost
 from .index import Index
 from .labels import find_labels, label_links_in
-from .page import FLAT, Page, canonical_url, cls, has_class, line_of, text_of, xp
+from .page import FLAT, Page, canonical_url, has_class, line_of, text_of, xp
 from .scope import AUTHOR, STAMP, TITLE, Scope, Want
 from .when import from_header, parse_moment, url_year
 
@@ -208,7 +209,7 @@ def _author(scope: Scope, body: etree._Element, page: Page,
                       Want("meta", inside=AUTHOR, equals=("itemprop", "url"), attr="content"),
                       Want("a", inside=AUTHOR, attr="href"))
     if name is None:
-        byline = xp(body, f'.//*[{cls("byline-author")}]')
+        byline = scope.index.span(scope.index.by_class.get("byline-author", []), body)
         if byline:
             name, rule = text_of(byline[0]), "span.byline-author"
     if name is None:  # custom themes whose only byline is the profile link (issue 14)
@@ -231,15 +232,23 @@ def _labels(scope: Scope) -> tuple[list[str], str | None]:
     return find_labels(label_links_in(scope.index, scope.container), scope.shown)
 
 
-def _comment_count(container: etree._Element, body: etree._Element) -> int | None:
-    stated = xp(container, './/*[@id="comments"]/@data-num-comments')
+def _comment_count(index: Index, within: etree._Element) -> int | None:
+    """The count the page states in ``within`` (the queries are lookups in the index: as
+    XPaths each one built every element's class string again)."""
+    ids = index.span(index.comments_ids, within)
+    stated = next((str(v) for v in (el.get("data-num-comments") for el in ids)
+                   if v is not None), None)
     # ASCII digits only: "²".isdigit() is true, but int() refuses it.
-    if stated and str(stated[0]).isascii() and str(stated[0]).isdigit():
-        return int(stated[0])
-    for query in ('.//*[@id="comments"]/h4', './/*[@id="comments"]/h3',
-                  f'.//*[{cls("comments")}]/h4', f'.//a[{cls("comment-link")}]',
-                  f'.//*[{cls("mobile-index-comment")}]'):
-        for el in xp(container, query):
+    if stated is not None and stated.isascii() and stated.isdigit():
+        return int(stated)
+    by_class = index.by_class
+    sections = index.span(by_class.get("comments", []), within)
+    for els in (_children(index, ids, "h4"), _children(index, ids, "h3"),
+                _children(index, sections, "h4"),
+                [el for el in index.span(by_class.get("comment-link", []), within)
+                 if el.tag == "a"],
+                index.span(by_class.get("mobile-index-comment", []), within)):
+        for el in els:
             text = text_of(el)
             digits = _COUNT.search(text)
             if digits:
@@ -249,22 +258,32 @@ def _comment_count(container: etree._Element, body: etree._Element) -> int | Non
     return None
 
 
-def _content(body: etree._Element) -> tuple[str, bool]:
+def _children(index: Index, parents: Sequence[etree._Element], tag: str
+              ) -> list[etree._Element]:
+    """``parents``' children named ``tag``, in document order (parents may nest)."""
+    found = {child for parent in parents for child in parent if child.tag == tag}
+    return sorted(found, key=index.start.__getitem__)
+
+
+def _content(index: Index, body: etree._Element) -> tuple[str, bool]:
     """The author's HTML inside a post body, and whether it is not all of it: a snippet, or
     a body that nested too deep for the parser, kept without the deepest tags."""
-    content, snippet = _authored(body)
+    content, snippet = _authored(index, body)
     return content, snippet or body.find(f".//{FLAT}") is not None
 
 
-def _authored(body: etree._Element) -> tuple[str, bool]:
+def _authored(index: Index, body: etree._Element) -> tuple[str, bool]:
     """The Google template's text, a snippet, or the body less share and related-posts
     widgets; and whether it is a snippet."""
-    template = xp(body, './/script[@type="text/template"]')
+    template = [el for el in index.span(index.by_tag.get("script", []), body)
+                if el.get("type") == "text/template"]
     if template:
         return (template[0].text or "").strip(), False
-    snippet = xp(body, f'.//*[{cls("snippet-item")}]')
+    snippet = index.span(index.by_class.get("snippet-item", []), body)
     if snippet or body.get("id", "").startswith("post-snippet-"):
         return inner_html(snippet[0] if snippet else body), True
+    if not _widgets_in(body) and not (len(body) and _is_clear(body[-1])):
+        return inner_html(body), False  # nothing to cut: no copy needed
     holder = copy.deepcopy(body)  # widgets are cut from a copy: the page stays whole
     for el in holder.iter():
         if el is holder or not isinstance(el.tag, str):
@@ -282,6 +301,13 @@ def _authored(body: etree._Element) -> tuple[str, bool]:
     # lxml's setters, fails on text holding a C0 control character the parser let through.
     etree.strip_elements(holder, _CUT, with_tail=False)
     return inner_html(holder), False
+
+
+def _widgets_in(body: etree._Element) -> bool:
+    """Whether an element below ``body`` is a share or related-posts widget (only elements
+    with an id or a class can be; found in C, not by a walk of every element)."""
+    return any(_WIDGETS.search(f"{el.get('id') or ''} {el.get('class') or ''}")
+               for el in xp(body, ".//*[@id or @class]"))
 
 
 def _is_clear(el: etree._Element) -> bool:
@@ -305,13 +331,13 @@ def find_posts(page: Page) -> list[FoundPost]:
                                                   index.header_before(container))
         author, author_url, author_rule = _author(scope, body, page, single)
         labels, labels_rule = _labels(scope)
-        content, partial = _content(body)
+        content, partial = _content(index, body)
         jump = scope.find(Want(cls="jump-link"))
         mobile_index = bool(scope.find(Want(cls="mobile-index-contents")))
         comments_scope = container
-        if single and not xp(container, './/*[@id="comments"]'):
+        if single and not index.span(index.comments_ids, container):
             # Some skins put the comments outside the post's container.
-            elsewhere = xp(page.root, '//*[@id="comments"]')
+            elsewhere = index.comments_ids
             comments_scope = elsewhere[0] if elsewhere else container
         found.append(FoundPost(
             id=_post_id(page, scope, body, single),
@@ -325,7 +351,7 @@ def find_posts(page: Page) -> list[FoundPost]:
             labels=labels,
             content=content,
             partial=partial or bool(jump) or mobile_index,
-            comment_count=_comment_count(container if not single else page.root, body),
+            comment_count=_comment_count(index, container if not single else page.root),
             comments=find_comments(comments_scope, index),
             line=line_of(body),
             sources={name: rule for name, rule in (("author", author_rule), ("url", url_rule),

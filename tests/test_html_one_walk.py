@@ -18,7 +18,7 @@ import pytest
 from lxml import etree
 
 from blogarchive.analysis._nesting import parse_bounded
-from blogarchive.readers.html import comments, layouts
+from blogarchive.readers.html import classic, comments, layouts
 from blogarchive.readers.html.generation import generation
 from blogarchive.readers.html.index import Index
 from blogarchive.readers.html.page import FLAT, parse_page
@@ -179,3 +179,79 @@ def test_the_generation_is_named_as_the_patterns_it_replaces_named_it() -> None:
     for _ in range(4000):
         text = "".join(rnd.choice(_PIECES) for _ in range(rnd.randint(1, 12)))
         assert generation(text, False) == _old_generation(text), text
+
+
+# The classic comment markups, each comment nested in the one before: every field of every
+# comment was searched for below it, through all the comments nested inside (quadratic,
+# bounded only by the 448 levels the nesting bound keeps).
+_SHOW = "https://x.blogspot.com/2006/05/p.html?showComment=1146502800000#c{id}"
+
+
+def _blocks(n: int) -> str:
+    block = ("<div class='blogComment'><a name='c{id}'></a>said {i}<div class='byline'>By "
+             f"<a href='https://www.blogger.com/profile/{{i}}'>U{{i}}</a> at <a href='{_SHOW}'>"
+             "9:00 AM</a></div>")
+    return "".join(block.format(i=i, id=1000000 + i) for i in range(n)) + "</div>" * n
+
+
+def _items(n: int) -> str:
+    item = ("<li id='c{id}'><p class='comment-data'>By <a href='https://www.blogger.com/profile/"
+            f"{{i}}'>U{{i}}</a> at <a href='{_SHOW}'>9:00 AM</a></p><div class='comment-body'>"
+            "said {i}</div><ul>")
+    return "<ul>" + "".join(item.format(i=i, id=1000000 + i) for i in range(n)) + (
+        "</ul></li>" * n) + "</ul>"
+
+
+def _definitions(n: int) -> str:
+    item = ("<dl><dt id='c{id}'><a href='https://www.blogger.com/profile/{i}'>U{i}</a> said..."
+            f"</dt><dd class='comment-body'><p>said {{i}}</p></dd><dd class='comment-footer'>"
+            f"<a href='{_SHOW}'>9:00 AM</a>")
+    return "".join(item.format(i=i, id=1000000 + i) for i in range(n)) + "</dd></dl>" * n
+
+
+def _comments_root(make: Any, n: int) -> etree._Element:
+    root = etree.fromstring(f"<html><body><div id='comments'>{make(n)}</div></body></html>"
+                            .encode(), _PARSER)
+    section = root.find(".//div[@id='comments']")
+    assert section is not None
+    return section
+
+
+@pytest.mark.parametrize("make", [_blocks, _items, _definitions])
+def test_classic_comments_nested_are_read_in_linear_work(
+        make: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    found = comments.find_comments(_comments_root(make, 100))
+    assert [(c.author, c.author_url, c.content) for c in found[:2]] == [
+        ("U0", "https://www.blogger.com/profile/0", "said 0"),
+        ("U1", "https://www.blogger.com/profile/1", "said 1")]
+    assert [c.id for c in found] == [str(1000000 + i) for i in range(100)]
+    assert [c.url for c in found[:1]] == [_SHOW.format(id=1000000)]
+    assert None not in {c.published for c in found}
+    small, large = (_comments_root(make, n) for n in (100, 200))
+    ratio = (work(lambda: comments.find_comments(large), monkeypatch)
+             / work(lambda: comments.find_comments(small), monkeypatch))
+    assert ratio < 2.3
+
+
+def _headings(n: int) -> etree._Element:
+    """``n`` comment sections, each inside the heading of the one before, none with a count."""
+    root = etree.Element("body")
+    at = root
+    for _ in range(n):
+        section = etree.SubElement(at, "div", id="comments")
+        at = etree.SubElement(section, "h4")
+        at.text = "Comments"
+    return root
+
+
+def test_a_classic_count_does_not_read_nested_headings_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert classic._count(_headings(5)) is None
+    last = _headings(5)
+    deepest = list(last.iter("h4"))[-1]
+    deepest.text = "7 Comments"
+    assert classic._count(last) == 7
+    small, large = _headings(150), _headings(300)
+    ratio = (work(lambda: classic._count(large), monkeypatch)
+             / work(lambda: classic._count(small), monkeypatch))
+    assert ratio < 2.3

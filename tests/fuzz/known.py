@@ -14,23 +14,12 @@ from typing import Final
 
 __all__ = ["FUZZ_CLASSES", "KNOWN", "known_fixture"]
 
-_NEW = "issue 15, found by the fuzzer (not one of the 20 listed items)"
-
-KNOWN: Final[dict[str, str]] = {
-    "fuzz-warc-deep-page-slow.warc.gz": f"{_NEW}: a page nesting hundreds of thousands of "
-    "elements (seed 'final6', mutant 32050) -> about 30 s of CPU, linear but spread over a "
-    "dozen walks of the whole page (each post's Scope, Below, the label walk, _page_walk), "
-    "some repeated per post when the posts' containers overlap",
-}
+KNOWN: Final[dict[str, str]] = {}
 
 # The fuzz failure classes these files reproduce (several classes may share one defect).
 # A slow loop's class is the deepest frame shared by a few stack samples, which may be the
 # loop or a function it calls: those classes are patterns over the module (fnmatch).
-FUZZ_CLASSES: Final[dict[str, str]] = {
-    "hang: Hang at blogarchive/readers/html/layouts.py:*": "fuzz-warc-deep-page-slow.warc.gz",
-    "hang: Hang at blogarchive/readers/html/below.py:*": "fuzz-warc-deep-page-slow.warc.gz",
-    "hang: Hang at blogarchive/readers/html/scope.py:*": "fuzz-warc-deep-page-slow.warc.gz",
-}
+FUZZ_CLASSES: Final[dict[str, str]] = {}
 
 
 def known_fixture(key: str) -> str | None:

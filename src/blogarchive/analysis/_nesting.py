@@ -95,12 +95,19 @@ def _flatten(text: str, limit: int, marker: str,
     position = depth = dropped = 0
     first = -1
     open_below: Counter[str] = Counter()  # start tags taken out, by name, still unclosed
+    # One marker stands for a run of tags taken out with no tag kept between them (only
+    # text, or other tags taken out): no element can hold one marker of the run and not the
+    # others, so the tree says the same with one. A page nesting 540,000 tags deep had as
+    # many markers, and every later walk of the page went through them all (issue 15).
+    marked = False
     for match in _TAG.finditer(text):
         name = match.group(3)
         if name is None:
+            marked = False
             continue  # a comment, script or style
         name = name.lower()
         if name in _VOID or name in kept or match.group(4):
+            marked = False
             continue
         if match.group(2):  # an end tag
             if open_below[name]:
@@ -109,16 +116,22 @@ def _flatten(text: str, limit: int, marker: str,
                 position = match.end()
             elif depth:
                 depth -= 1
+                marked = False
+            else:
+                marked = False
             continue
         if depth < limit:
             depth += 1
+            marked = False
             continue
         open_below[name] += 1
         dropped += 1
         if first < 0:
             first = match.start()
         out.append(text[position:match.start()])
-        out.append(marker)
+        if not marked:
+            out.append(marker)
+            marked = True
         position = match.end()
     out.append(text[position:])
     return "".join(out), dropped, first

@@ -18,11 +18,11 @@ from typing import Final
 import attrs
 from lxml import etree
 
-from ...analysis._tree import parse_noted
+from ...analysis._tree import SKIP, parse_noted
 from .bylines import Byline, find_byline, is_comments
 from .comments import find_comments
 from .found import FoundPost
-from .labels import find_labels
+from .labels import find_labels, label_links
 from .page import Page, text_of, xp
 from .when import from_header, parse_day, url_year
 
@@ -174,7 +174,7 @@ def _when(byline: Byline | None, header: str | None, year: int | None
 
 
 def _labels(root: etree._Element) -> tuple[list[str], str | None]:
-    return find_labels(root, skip=is_comments)
+    return find_labels(label_links(root, skip=is_comments))
 
 
 def _sources(byline: Byline | None, labels_source: str | None) -> dict[str, str]:
@@ -187,8 +187,17 @@ def _sources(byline: Byline | None, labels_source: str | None) -> dict[str, str]
 
 
 def _count(root: etree._Element) -> int | None:
+    # An element whose text holds no digit has none inside it either (when nothing in the
+    # tree hides text: a script's is not in its parent's text): its descendants are not read
+    # again (thousands of nested comment links were read once per link around them).
+    quiet: set[etree._Element] = set()
+    shows_all = next(root.iter(*SKIP), None) is None
     for el in xp(root, './/*[@id="comments"]/h4 | .//a[contains(@class, "comment-link")]'):
+        if el in quiet:
+            continue
         match = re.search(r"\d+", text_of(el))
         if match:
             return int(match.group(0))
+        if shows_all:
+            quiet.update(el.iter())
     return None

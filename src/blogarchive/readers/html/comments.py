@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Final
 
 import attrs
 from lxml import etree
 
-from .below import Below, Test
 from .bylines import comment_author
-from .page import FLAT, classes, cls, has_class, text_of, under, xp
-from .scope import tokens
+from .index import Index
+from .page import FLAT, classes, cls, has_class, text_of, xp
 from .when import from_show_comment, parse_moment
 
 __all__ = ["FoundComment", "find_comments", "inner_html"]
@@ -102,8 +102,7 @@ def _author(el: etree._Element | None, *known: etree._Element | None) -> tuple[s
     return name, url
 
 
-def _has(name: str) -> Test:
-    return lambda el: name in tokens(el)
+Test = Callable[[etree._Element], bool]
 
 
 def _permalink_link(el: etree._Element) -> bool:
@@ -116,32 +115,65 @@ def _profile_link(el: etree._Element) -> bool:
         "showComment" in href or "delete-comment" in href)
 
 
-_ITEM_TESTS: Final[dict[str, Test]] = {
-    "cite": lambda el: el.tag == "cite" and "user" in tokens(el), "user": _has("user"),
-    "content": _has("comment-content"), "datetime": _has("datetime"),
-    "permalink": _permalink_link,
-}
-_PART_TESTS: Final[dict[str, Test]] = {
-    "permalink": _permalink_link, "profile": _profile_link, "deleted": _has("deleted-comment"),
+def _any(el: etree._Element) -> bool:
+    return True
+
+
+# What each field of a threaded comment is: the first element below it of a class (a tag
+# among them, or one its test accepts); a class of None: a link its test accepts.
+_FIELDS: Final[dict[str, tuple[str | None, Test]]] = {
+    "cite": ("user", lambda el: el.tag == "cite"), "user": ("user", _any),
+    "content": ("comment-content", _any), "datetime": ("datetime", _any),
+    "deleted": ("deleted-comment", _any),
+    "permalink": (None, _permalink_link), "profile": (None, _profile_link),
+    # The classic markups' fields.
+    "named": (None, lambda el: el.get("name") is not None),
+    "profile-path": (None, lambda el: "/profile/" in (el.get("href") or "")),
+    "byline": ("byline", lambda el: el.tag == "div"),
+    "data": ("comment-data", _any), "body": ("comment-body", _any),
 }
 
 
-def _threaded(scope: etree._Element) -> Iterator[FoundComment]:
+class _Fields:
+    """``first(name, holder)``: ``holder.xpath(".//*[field]")[0]`` (or None), for any holder
+    below the index's root, by bisection in the index's list of the field's elements (each
+    comment's fields searched below it also ran through every reply nested inside it:
+    quadratic in a thread nested thousands deep; two walks of the thread answered them, and
+    now the page's one index does)."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def first(self, name: str, holder: etree._Element) -> etree._Element | None:
+        index = self.index
+        token, test = _FIELDS[name]
+        pool = index.by_class.get(token, []) if token is not None else index.by_tag.get("a", [])
+        return index.first_below(index.candidates(name, test, pool), holder)
+
+    def permalink(self, holder: etree._Element) -> str | None:
+        """``_permalink(holder)``: the first ``showComment=`` link's address below it."""
+        link = self.first("permalink", holder)
+        return None if link is None else str(link.get("href"))
+
+    def has_deleted(self, holder: etree._Element) -> bool:
+        return self.first("deleted", holder) is not None
+
+
+def _threaded(scope: etree._Element, fields: _Fields) -> Iterator[FoundComment]:
     """``li.comment`` threads. Replies nest in their parent's ``li``: each field is the first
-    of its kind below the comment (as ``.//`` finds it), found for all comments in two walks
-    (``Below``), not searched below each comment again (issue 15)."""
-    lis = xp(scope, f".//li[{cls('comment')}]")
+    of its kind below the comment (as ``.//`` finds it), found by bisection in the index
+    (``_Fields``), not searched below each comment again (issue 15)."""
+    index = fields.index
+    lis = [el for el in index.span(index.by_class.get("comment", []), scope) if el.tag == "li"]
     if not lis:
         return
     blocks = {li: _first(li, f"./div[{cls('comment-block')}]") for li in lis}
     holders = {li: block if block is not None else li for li, block in blocks.items()}
-    items = Below(scope, [*lis, *holders.values()], _ITEM_TESTS)
+    items = parts = fields
     users = {li: _either(items.first("cite", h), items.first("user", h))
              for li, h in holders.items()}
     bodies = {li: items.first("content", h) for li, h in holders.items()}
     stamps = {li: items.first("datetime", li) for li in lis}
-    parts = Below(scope, [e for d in (users, bodies, stamps) for e in d.values() if e is not None],
-                  _PART_TESTS)
     ids: dict[etree._Element, tuple[str | None, str | None]] = {}
     for li in lis:
         stamp = stamps[li]
@@ -198,10 +230,6 @@ def _thread_comment(li: etree._Element) -> tuple[str | None, str | None]:
     return _comment_id(li.get("id"), block.get("id") if block is not None else None, href), href
 
 
-def _visible(el: etree._Element, query: str) -> datetime | None:
-    return _moment(_first(el, query))
-
-
 def _moment(found: etree._Element | None) -> datetime | None:
     if found is None:
         return None
@@ -209,8 +237,9 @@ def _moment(found: etree._Element | None) -> datetime | None:
     return moment
 
 
-def _definition_list(scope: etree._Element) -> Iterator[FoundComment]:
-    for dt in under(scope, ".//dl", 'dt[starts-with(@id, "c")]'):
+def _definition_list(scope: etree._Element, fields: _Fields) -> Iterator[FoundComment]:
+    index = fields.index
+    for dt in _in_lists(index, scope):
         ident = _comment_id(dt.get("id"))
         if ident is None:
             continue
@@ -229,33 +258,53 @@ def _definition_list(scope: etree._Element) -> Iterator[FoundComment]:
         if "comment-data" in classes(dt):  # "At <a>time</a>, Name said..."
             text = re.sub(r"^\s*At\s+.*?,\s*", "", text_of(dt))
             author = _SAID.sub("", text).strip()
-            profile = _first(dt, './/a[contains(@href, "/profile/")]')
+            profile = fields.first("profile-path", dt)
             url = str(profile.get("href")) if profile is not None else None
         else:
-            author, url = _author(dt)
-        href = (_permalink(footer) if footer is not None else None) or _permalink(dt)
+            author, url = _author(dt, fields.first("profile", dt))
+        href = (fields.permalink(footer) if footer is not None else None) or fields.permalink(dt)
         when = from_show_comment(href)
         if when is None:
             for holder in (footer, dt):
-                if holder is not None and (when := _visible(holder, ".")) is not None:
+                if holder is not None and (when := _moment(holder)) is not None:
                     break
-        removed = xp(body, f".//*[{cls('deleted-comment')}]") != []
+        removed = fields.has_deleted(body)
         inner = body[0] if len(body) == 1 and body[0].tag == "p" else body
         yield FoundComment(ident, author, url, when, inner_html(inner), None, removed, href)
 
 
-def _classic_blocks(scope: etree._Element) -> Iterator[FoundComment]:
+def _in_lists(index: Index, scope: etree._Element) -> list[etree._Element]:
+    """``under(scope, ".//dl", 'dt[starts-with(@id, "c")]')`` from the index: the dts below
+    the outermost dls, not searched for below each dl (nested lists)."""
+    outermost: list[etree._Element] = []
+    for dl in index.span(index.by_tag.get("dl", []), scope):
+        if not outermost or index.start[dl] >= index.end[outermost[-1]]:
+            outermost.append(dl)
+    starts = [index.start[dl] for dl in outermost]
+    found = []
+    for dt in index.span(index.by_tag.get("dt", []), scope):
+        if not (dt.get("id") or "").startswith("c"):
+            continue
+        at = bisect_right(starts, index.start[dt]) - 1
+        if at >= 0 and index.start[dt] < index.end[outermost[at]]:
+            found.append(dt)
+    return found
+
+
+def _classic_blocks(scope: etree._Element, fields: _Fields) -> Iterator[FoundComment]:
     """Hand-made classic templates: ``div.blogComment`` with an ``a[name]`` and a byline."""
-    for block in xp(scope, f".//div[{cls('blogComment')}]"):
-        anchor = _first(block, ".//a[@name]")
-        ident = _comment_id(anchor.get("name") if anchor is not None else None,
-                            _permalink(block))
+    index = fields.index
+    for block in index.span(index.by_class.get("blogComment", []), scope):
+        if block.tag != "div":
+            continue
+        anchor = fields.first("named", block)
+        href = fields.permalink(block)
+        ident = _comment_id(anchor.get("name") if anchor is not None else None, href)
         if ident is None:
             continue
-        byline = _first(block, f".//div[{cls('byline')}]")
+        byline = fields.first("byline", block)
         author, url = "", None
         when = None
-        href = _permalink(block)
         if byline is not None:
             author, url = comment_author(byline)
             text = text_of(byline)
@@ -265,7 +314,7 @@ def _classic_blocks(scope: etree._Element) -> Iterator[FoundComment]:
                 after = re.split(r":\s", text, maxsplit=1)
                 when, _ = parse_moment(after[1] if len(after) > 1 else tail)
         body_parts = list(_body_nodes(block, byline))
-        removed = xp(block, f".//*[{cls('deleted-comment')}]") != []
+        removed = fields.has_deleted(block)
         yield FoundComment(ident, author, url, when, "".join(body_parts).strip(), None, removed,
                            href)
 
@@ -288,31 +337,45 @@ def _body_nodes(block: etree._Element, byline: etree._Element | None) -> Iterato
         yield etree.tostring(child, method="html", encoding="unicode", with_tail=True)
 
 
-def _list_items(scope: etree._Element) -> Iterator[FoundComment]:
+def _list_items(scope: etree._Element, fields: _Fields) -> Iterator[FoundComment]:
     """``li#c<id>`` with ``p.comment-data`` ("By <a>Name</a> at <a>time</a>")."""
-    for li in xp(scope, './/li[starts-with(@id, "c")]'):
-        if has_class(li, "comment"):
-            continue  # threaded markup, read above
+    index = fields.index
+    for li in index.span(index.by_tag.get("li", []), scope):
+        if not (li.get("id") or "").startswith("c") or has_class(li, "comment"):
+            continue  # not a comment, or threaded markup, read above
         ident = _comment_id(li.get("id"))
-        data = _first(li, f".//*[{cls('comment-data')}]")
-        body = _first(li, f".//*[{cls('comment-body')}]")
+        data = fields.first("data", li)
+        body = fields.first("body", li)
         if ident is None or body is None:
             continue
         author, url = "", None
         if data is not None:  # "By <a>Name</a> at <a>time</a>", or the name as plain text
             author, url = comment_author(data)
-        href = _permalink(li)
-        when = from_show_comment(href) or (_visible(data, ".") if data is not None else None)
-        removed = xp(body, f".//*[{cls('deleted-comment')}]") != []
+        href = fields.permalink(li)
+        when = from_show_comment(href) or (_moment(data) if data is not None else None)
+        removed = fields.has_deleted(body)
         yield FoundComment(ident, author, url, when, inner_html(body), None, removed, href)
 
 
-def find_comments(scope: etree._Element) -> list[FoundComment]:
-    """Every comment under ``scope`` (a comments section, or a post's part of a page)."""
+# Any of the markups: a part of a page without one is not indexed for its comments.
+_ANY_MARKUP: Final = (f"boolean(.//li[{cls('comment')}] | .//dt[starts-with(@id, 'c')] | "
+                      f".//div[{cls('blogComment')}] | .//li[starts-with(@id, 'c')])")
+
+
+def find_comments(scope: etree._Element, index: Index | None = None) -> list[FoundComment]:
+    """Every comment under ``scope`` (a comments section, or a post's part of a page);
+    ``index``: the page's, when ``scope`` is in it (else ``scope`` is indexed). Each field of
+    each comment is the first of its kind below the comment, found by bisection in the index
+    (searched below each comment, nested comments made the search quadratic, issue 15)."""
+    if index is None:
+        if not xp(scope, _ANY_MARKUP)[0]:
+            return []
+        index = Index(scope)
+    fields = _Fields(index)
     seen: dict[str, FoundComment] = {}
-    for reader in (_threaded, _definition_list, _classic_blocks, _list_items):
-        for found in reader(scope):
+    for found_all in (_threaded(scope, fields), _definition_list(scope, fields),
+                      _classic_blocks(scope, fields), _list_items(scope, fields)):
+        for found in found_all:
             if found.id not in seen:
                 seen[found.id] = found
     return list(seen.values())
-

@@ -10,40 +10,28 @@ that label first. Each list says which rule found it (the post's ``labels_source
 
 from __future__ import annotations
 
-import re
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import Final
 
 from lxml import etree
 
+from .index import LISTS, Index, is_label_href, is_navigation
 from .page import label_from_href, text_of
 
-__all__ = ["find_labels"]
+__all__ = ["find_labels", "label_links", "label_links_in"]
 
-_LISTS: Final = frozenset({
-    "post-labels", "blogger-labels", "labels", "post-tags", "your_label", "label-info",
-    "post-label", "tags"})
 _RULES: Final = ("post-labels", "rel=tag", "post-footer", "label-links")
-_NAVIGATION: Final = re.compile(r"breadcrumb|\bmenu|\bnav|crumbs|pagination|sidebar", re.I)
 _LINKS: Final = frozenset({"a"})
+Links = dict[str, list[etree._Element]]
 
 
-def _is_navigation(node: etree._Element) -> bool:
-    return node.tag == "nav" or _NAVIGATION.search(
-        f"{node.get('class') or ''} {node.get('id') or ''}") is not None
-
-
-def _is_label_href(href: str) -> bool:
-    return "/search/label/" in href or ("/labels/" in href and (
-        ".htm" in href or ".asp" in href))
-
-
-def _label_links(scope: etree._Element, skip: Callable[[etree._Element], bool] | None
-                 ) -> dict[str, list[etree._Element]]:
+def label_links(scope: etree._Element, skip: Callable[[etree._Element], bool] | None
+                ) -> Links:
     """The label links of ``scope`` by the rules that may take them, in document order, in
     one walk: not those inside a breadcrumb, menu or nav (or an element ``skip`` names).
     (``//list//a`` queries search below every list again: quadratic when lists nest.)"""
-    found: dict[str, list[etree._Element]] = {rule: [] for rule in _RULES}
+    found: Links = {rule: [] for rule in _RULES}
     hidden = lists = footers = 0
     opened: dict[etree._Element, tuple[int, int, int]] = {}
     for event, el in etree.iterwalk(scope, events=("start", "end")):
@@ -55,11 +43,12 @@ def _label_links(scope: etree._Element, skip: Callable[[etree._Element], bool] |
                 hidden, lists, footers = hidden - marks[0], lists - marks[1], footers - marks[2]
             continue
         names = set(str(el.get("class") or "").split())
-        marks = (int(_is_navigation(el) or (skip is not None and skip(el))),
-                 int(bool(names & _LISTS)), int("post-footer" in names))
+        marks = (int(is_navigation(el, el.get("class"), el.get("id")) or (
+                     skip is not None and skip(el))),
+                 int(bool(names & LISTS)), int("post-footer" in names))
         if any(marks):
             opened[el] = marks
-        if el.tag == "a" and not hidden and el.get("href") is not None and _is_label_href(
+        if el.tag == "a" and not hidden and el.get("href") is not None and is_label_href(
                 str(el.get("href"))):
             if lists:
                 found["post-labels"].append(el)
@@ -72,13 +61,31 @@ def _label_links(scope: etree._Element, skip: Callable[[etree._Element], bool] |
     return found
 
 
-def find_labels(scope: etree._Element, keep: Callable[[etree._Element], bool] = lambda _: True,
-                skip: Callable[[etree._Element], bool] | None = None
+def label_links_in(index: Index, container: etree._Element) -> Links:
+    """``label_links(container, None)`` from the page's index: no walk of the container."""
+    found: Links = {rule: [] for rule in _RULES}
+    starts = index.label_starts
+    at = index.start[container]
+    for item in index.label_links[bisect_left(starts, at):bisect_left(starts,
+                                                                        index.end[container])]:
+        if item.nav >= at:
+            continue
+        link = item.link
+        if item.list >= at:
+            found["post-labels"].append(link)
+        if "tag" in str(link.get("rel") or "").split():
+            found["rel=tag"].append(link)
+        if item.footer >= at:
+            found["post-footer"].append(link)
+        found["label-links"].append(link)
+    return found
+
+
+def find_labels(links: Links, keep: Callable[[etree._Element], bool] = lambda _: True
                 ) -> tuple[list[str], str | None]:
-    """The labels of the post whose part of the page is ``scope`` and the rule that found
-    them; ``keep`` says which links may count (not the body's), ``skip`` which elements hold
-    none (the comments)."""
-    links = _label_links(scope, skip)
+    """The labels of a post from the label links of its part of the page (``label_links``
+    or ``label_links_in``) and the rule that found them; ``keep`` says which links may
+    count (not the body's)."""
     for rule in _RULES:
         labels: dict[str, None] = {}
         for link in links[rule]:

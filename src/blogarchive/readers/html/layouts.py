@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
@@ -19,9 +20,10 @@ from lxml import etree
 from ..._time import parse_time
 from .comments import find_comments, inner_html
 from .found import FoundPost
-from .labels import find_labels
-from .page import FLAT, Page, canonical_url, cls, has_class, line_of, text_of, xp
-from .scope import AUTHOR, STAMP, TITLE, Scope, Want, hides, tokens
+from .index import Index
+from .labels import find_labels, label_links_in
+from .page import FLAT, Page, canonical_url, has_class, line_of, text_of, xp
+from .scope import AUTHOR, STAMP, TITLE, Scope, Want
 from .when import from_header, parse_moment, url_year
 
 __all__ = ["find_posts"]
@@ -36,29 +38,6 @@ _WIDGETS: Final = re.compile(
     r"related|linkwithin|share-buttons|sharedaddy|addthis|post-share|jump-link", re.I)
 _CUT: Final = "blogarchive-cut"  # the tag given to what _content cuts out, then stripped
 
-
-
-def _outermost_bodies(root: etree._Element) -> list[etree._Element]:
-    """The ``post-body`` elements not inside another one, nor inside a gadget other than the
-    Blog widget (a FeaturedPost or PopularPosts snippet), in one walk of the page: asking
-    each body for its ancestors, and each for its descendants, was quadratic in the nesting."""
-    found = []
-    widgets = bodies = 0  # open other gadgets, open bodies
-    stack: list[tuple[bool, bool]] = []
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        if not isinstance(el.tag, str):
-            continue
-        if event == "end":
-            widget, body = stack.pop()
-            widgets, bodies = widgets - widget, bodies - body
-            continue
-        body = not widgets and "post-body" in tokens(el)
-        if body and not bodies:
-            found.append(el)
-        widget = has_class(el, "widget") and not has_class(el, "Blog")
-        stack.append((widget, body))
-        widgets, bodies = widgets + widget, bodies + body
-    return found
 
 
 _SEVERAL: Final = object()
@@ -213,39 +192,6 @@ def _date_header(scope: Scope, before: etree._Element | None) -> str | None:
     return (text_of(before) or None) if before is not None else None
 
 
-def _page_walk(root: etree._Element, containers: list[etree._Element]
-               ) -> tuple[dict[etree._Element, etree._Element], set[etree._Element]]:
-    """For each container, in one walk of the page: its ``preceding::*[date-header][1]`` (the
-    last date header before it in document order that is not its ancestor; one XPath per
-    post scanned the page before it, quadratic on a page of thousands of posts), and
-    whether it lies inside the comments (then so does every field in it)."""
-    headers = set(xp(root, f'//*[{cls("date-header")}]'))
-    wanted = set(containers)
-    found: dict[etree._Element, etree._Element] = {}
-    hidden: set[etree._Element] = set()
-    order: dict[etree._Element, int] = {}  # a header's place in document order, once open
-    last: etree._Element | None = None  # of the closed headers, the last one opened
-    comments = 0  # open elements that are the comments
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        if not isinstance(el.tag, str):
-            continue
-        if event == "start":
-            if el in headers:
-                order[el] = len(order)
-            if el in wanted:
-                if last is not None:
-                    found[el] = last
-                if comments:
-                    hidden.add(el)
-            comments += hides(el)
-            continue
-        comments -= hides(el)
-        if el in headers and (last is None or order[el] > order[last]):
-            # A header that closes after ``last`` but opened before it holds it: not nearer.
-            last = el
-    return found, hidden
-
-
 def _author(scope: Scope, body: etree._Element, page: Page,
             single: bool) -> tuple[str | None, str | None, str | None]:
     name, rule = _first_named(
@@ -263,7 +209,7 @@ def _author(scope: Scope, body: etree._Element, page: Page,
                       Want("meta", inside=AUTHOR, equals=("itemprop", "url"), attr="content"),
                       Want("a", inside=AUTHOR, attr="href"))
     if name is None:
-        byline = xp(body, f'.//*[{cls("byline-author")}]')
+        byline = scope.index.span(scope.index.by_class.get("byline-author", []), body)
         if byline:
             name, rule = text_of(byline[0]), "span.byline-author"
     if name is None:  # custom themes whose only byline is the profile link (issue 14)
@@ -283,18 +229,26 @@ def _author(scope: Scope, body: etree._Element, page: Page,
 
 
 def _labels(scope: Scope) -> tuple[list[str], str | None]:
-    return find_labels(scope.container, lambda link: link in scope.shown)
+    return find_labels(label_links_in(scope.index, scope.container), scope.shown)
 
 
-def _comment_count(container: etree._Element, body: etree._Element) -> int | None:
-    stated = xp(container, './/*[@id="comments"]/@data-num-comments')
+def _comment_count(index: Index, within: etree._Element) -> int | None:
+    """The count the page states in ``within`` (the queries are lookups in the index: as
+    XPaths each one built every element's class string again)."""
+    ids = index.span(index.comments_ids, within)
+    stated = next((str(v) for v in (el.get("data-num-comments") for el in ids)
+                   if v is not None), None)
     # ASCII digits only: "²".isdigit() is true, but int() refuses it.
-    if stated and str(stated[0]).isascii() and str(stated[0]).isdigit():
-        return int(stated[0])
-    for query in ('.//*[@id="comments"]/h4', './/*[@id="comments"]/h3',
-                  f'.//*[{cls("comments")}]/h4', f'.//a[{cls("comment-link")}]',
-                  f'.//*[{cls("mobile-index-comment")}]'):
-        for el in xp(container, query):
+    if stated is not None and stated.isascii() and stated.isdigit():
+        return int(stated)
+    by_class = index.by_class
+    sections = index.span(by_class.get("comments", []), within)
+    for els in (_children(index, ids, "h4"), _children(index, ids, "h3"),
+                _children(index, sections, "h4"),
+                [el for el in index.span(by_class.get("comment-link", []), within)
+                 if el.tag == "a"],
+                index.span(by_class.get("mobile-index-comment", []), within)):
+        for el in els:
             text = text_of(el)
             digits = _COUNT.search(text)
             if digits:
@@ -304,22 +258,32 @@ def _comment_count(container: etree._Element, body: etree._Element) -> int | Non
     return None
 
 
-def _content(body: etree._Element) -> tuple[str, bool]:
+def _children(index: Index, parents: Sequence[etree._Element], tag: str
+              ) -> list[etree._Element]:
+    """``parents``' children named ``tag``, in document order (parents may nest)."""
+    found = {child for parent in parents for child in parent if child.tag == tag}
+    return sorted(found, key=index.start.__getitem__)
+
+
+def _content(index: Index, body: etree._Element) -> tuple[str, bool]:
     """The author's HTML inside a post body, and whether it is not all of it: a snippet, or
     a body that nested too deep for the parser, kept without the deepest tags."""
-    content, snippet = _authored(body)
+    content, snippet = _authored(index, body)
     return content, snippet or body.find(f".//{FLAT}") is not None
 
 
-def _authored(body: etree._Element) -> tuple[str, bool]:
+def _authored(index: Index, body: etree._Element) -> tuple[str, bool]:
     """The Google template's text, a snippet, or the body less share and related-posts
     widgets; and whether it is a snippet."""
-    template = xp(body, './/script[@type="text/template"]')
+    template = [el for el in index.span(index.by_tag.get("script", []), body)
+                if el.get("type") == "text/template"]
     if template:
         return (template[0].text or "").strip(), False
-    snippet = xp(body, f'.//*[{cls("snippet-item")}]')
+    snippet = index.span(index.by_class.get("snippet-item", []), body)
     if snippet or body.get("id", "").startswith("post-snippet-"):
         return inner_html(snippet[0] if snippet else body), True
+    if not _widgets_in(body) and not (len(body) and _is_clear(body[-1])):
+        return inner_html(body), False  # nothing to cut: no copy needed
     holder = copy.deepcopy(body)  # widgets are cut from a copy: the page stays whole
     for el in holder.iter():
         if el is holder or not isinstance(el.tag, str):
@@ -339,6 +303,13 @@ def _authored(body: etree._Element) -> tuple[str, bool]:
     return inner_html(holder), False
 
 
+def _widgets_in(body: etree._Element) -> bool:
+    """Whether an element below ``body`` is a share or related-posts widget (only elements
+    with an id or a class can be; found in C, not by a walk of every element)."""
+    return any(_WIDGETS.search(f"{el.get('id') or ''} {el.get('class') or ''}")
+               for el in xp(body, ".//*[@id or @class]"))
+
+
 def _is_clear(el: etree._Element) -> bool:
     style = re.sub(r"\s", "", str(el.get("style") or "")).lower()
     return el.tag == "div" and style.startswith("clear:both") and not len(el) and not (
@@ -346,25 +317,27 @@ def _is_clear(el: etree._Element) -> bool:
 
 
 def find_posts(page: Page) -> list[FoundPost]:
-    bodies = _outermost_bodies(page.root)
+    # One walk of the page answers every post's questions (the bodies, the date header
+    # before each container, what lies in the comments, each field's elements).
+    index = Index(page.root, posts=True)
+    bodies = index.bodies
     single = len(bodies) == 1
     containers = _containers(bodies)
-    before, hidden = _page_walk(page.root, containers)
     found = []
     for body, container in zip(bodies, containers, strict=True):
-        scope = Scope(container, body, container in hidden)
+        scope = Scope(index, container)
         url, url_rule = _url(page, scope, single)
         published, source, precision = _published(page, scope, url, single,
-                                                  before.get(container))
+                                                  index.header_before(container))
         author, author_url, author_rule = _author(scope, body, page, single)
         labels, labels_rule = _labels(scope)
-        content, partial = _content(body)
+        content, partial = _content(index, body)
         jump = scope.find(Want(cls="jump-link"))
         mobile_index = bool(scope.find(Want(cls="mobile-index-contents")))
         comments_scope = container
-        if single and not xp(container, './/*[@id="comments"]'):
+        if single and not index.span(index.comments_ids, container):
             # Some skins put the comments outside the post's container.
-            elsewhere = xp(page.root, '//*[@id="comments"]')
+            elsewhere = index.comments_ids
             comments_scope = elsewhere[0] if elsewhere else container
         found.append(FoundPost(
             id=_post_id(page, scope, body, single),
@@ -378,8 +351,8 @@ def find_posts(page: Page) -> list[FoundPost]:
             labels=labels,
             content=content,
             partial=partial or bool(jump) or mobile_index,
-            comment_count=_comment_count(container if not single else page.root, body),
-            comments=find_comments(comments_scope),
+            comment_count=_comment_count(index, container if not single else page.root),
+            comments=find_comments(comments_scope, index),
             line=line_of(body),
             sources={name: rule for name, rule in (("author", author_rule), ("url", url_rule),
                                                    ("labels", labels_rule)) if rule},

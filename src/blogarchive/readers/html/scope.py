@@ -1,4 +1,5 @@
-"""One post's container, indexed in one walk, so that each of a post's fields is a lookup.
+"""One post's container, as a view of the page's index, so that each of a post's fields is a
+lookup.
 
 A post's fields (URL, title, dates, author, counts) are searched in its container with a
 few dozen queries, most of them "an element of class C", some nested ("a link inside an
@@ -6,49 +7,24 @@ element of class ``post-author``"). As XPaths over the container, each query sca
 whole container again (building every element's normalised class string: on a 2 MB page
 a hundred queries took seconds), and a nested ``//x//y`` query is quadratic in libxml2
 when the outer elements nest (thousands of nested ``post-author`` elements took minutes).
-Here one walk records each element's class tokens and tag, which of the outer classes
-it lies inside, and whether it lies outside the post body and the comments (only those
-elements give a field's value); the queries are then lookups in document order (issue 15).
+The page is indexed once (``index.Index``: each element's class tokens and tag, which outer
+classes it lies inside, whether it lies outside the post bodies and the comments: only
+those elements give a field's value); a query is a range of the index's lists, in document
+order, and no container is walked again for its post (issue 15).
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
-from collections import defaultdict
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Iterable, Sequence
 
 from lxml import etree
 
-from ...analysis._tree import SKIP, squash, text_of
-from .page import has_class
+from ...analysis._tree import squash, text_of
+from .index import AUTHOR, STAMP, TITLE, Index, tokens
+from .page import xp
 
-__all__ = ["AUTHOR", "STAMP", "TITLE", "Scope", "Want", "hides", "tokens"]
+__all__ = ["AUTHOR", "STAMP", "TITLE", "Scope", "Want", "tokens"]
 
-AUTHOR: Final = 1
-"""Inside an element of class ``post-author``."""
-STAMP: Final = 2
-"""Inside an element of class ``post-timestamp``."""
-TITLE: Final = 4
-"""Inside an element of class ``post-title``, ``entry-title`` or ``title``."""
-_OUTER: Final = {"post-author": AUTHOR, "post-timestamp": STAMP, "post-title": TITLE,
-                 "entry-title": TITLE, "title": TITLE}
-_HOLDS: Final = "mobile-index-title"  # links holding one: the mobile index's post links
-# XPath's normalize-space splits at these four only (the queries this replaces used it).
-_XML_SPACE: Final = re.compile(r"[ \t\r\n]+")
-
-
-def tokens(el: etree._Element) -> list[str]:
-    """The class tokens of ``el`` as ``contains(concat(" ", normalize-space(@class), " "),
-    " name ")`` sees them."""
-    value = el.get("class")
-    return [t for t in _XML_SPACE.split(value) if t] if value else []
-
-
-def hides(el: etree._Element) -> bool:
-    """The comments: no field of the post is taken from inside them."""
-    return el.get("id") == "comments" or has_class(el, "comments")
 
 
 class Want:
@@ -66,87 +42,39 @@ class Want:
 
 
 class Scope:
-    """A post's container: its elements by class token and by tag, in document order."""
+    """A post's container: its elements by class token and by tag, in document order (the
+    container itself left out), read from the page's index."""
 
-    def __init__(self, container: etree._Element, body: etree._Element,
-                 hidden_above: bool) -> None:
+    def __init__(self, index: Index, container: etree._Element) -> None:
+        self.index = index
         self.container = container
-        self.by_class: defaultdict[str, list[etree._Element]] = defaultdict(list)
-        self.by_tag: defaultdict[str, list[etree._Element]] = defaultdict(list)
-        self.shown: set[etree._Element] = set()
-        """Elements outside the body and the comments (not inside them; they may be them)."""
-        self.inside: dict[etree._Element, int] = {}
-        """For elements inside outer classes: which (AUTHOR | STAMP | TITLE)."""
-        self.holding: set[etree._Element] = set()
-        """Links with an element of class ``mobile-index-title`` inside."""
-        self.order: list[etree._Element] = []
-        """Every element in the container, the container left out, in document order."""
-        self.start: dict[etree._Element, int] = {}
-        self.end: dict[etree._Element, int] = {}
-        self._skips: list[int] = []  # where SKIP elements (scripts, styles ...) start
-        self._walk(container, body, hidden_above)
 
-    def _walk(self, container: etree._Element, body: etree._Element, hidden: bool) -> None:
-        hiding = 1 if hidden else 0  # open elements that hide what is inside them
-        outer = dict.fromkeys((AUTHOR, STAMP, TITLE), 0)  # open elements of each outer class
-        links: list[etree._Element] = []  # open links, innermost last
-        marked = 0  # links[:marked] are known to hold a mobile-index-title
-        stack: list[tuple[bool, int]] = []  # per open element: hides?, its outer bits
-        count = 0
-        for event, el in etree.iterwalk(container, events=("start", "end")):
-            if not isinstance(el.tag, str):
-                continue
-            if event == "end":
-                hid, bits = stack.pop()
-                hiding -= hid
-                for bit in (AUTHOR, STAMP, TITLE):
-                    outer[bit] -= bool(bits & bit)
-                if el.tag == "a" and links and links[-1] is el:
-                    links.pop()
-                    marked = min(marked, len(links))
-                self.end[el] = count
-                continue
-            self.start[el] = count
-            count += 1
-            if el.tag in SKIP:
-                self._skips.append(self.start[el])
-            if not hiding:
-                self.shown.add(el)
-            hid = el is body or hides(el)
-            hiding += hid
-            bits = 0
-            if el is container:
-                stack.append((hid, 0))
-                continue
-            here = sum(bit for bit, n in outer.items() if n)
-            if here:
-                self.inside[el] = here
-            self.order.append(el)
-            self.by_tag[el.tag].append(el)
-            for token in tokens(el):
-                self.by_class[token].append(el)
-                bits |= _OUTER.get(token, 0)
-                if token == _HOLDS and marked < len(links):
-                    self.holding.update(links[marked:])
-                    marked = len(links)
-            for bit in (AUTHOR, STAMP, TITLE):
-                outer[bit] += bool(bits & bit)
-            if el.tag == "a":
-                links.append(el)
-            stack.append((hid, bits))
+    def shown(self, el: etree._Element) -> bool:
+        """Outside the body and the comments (not inside them; it may be them)."""
+        return self.index.shown(el)
 
     def find(self, want: Want) -> list[etree._Element]:
         """The elements ``want`` names, in document order (the container itself never)."""
+        index, container = self.index, self.container
+        pool: Sequence[etree._Element]
         if want.cls is not None:
-            pool = self.by_class.get(want.cls, [])
+            pool = index.span(index.by_class.get(want.cls, []), container)
             if want.tag is not None:
                 pool = [el for el in pool if el.tag == want.tag]
+        elif want.tag is not None:
+            pool = index.span(index.by_tag.get(want.tag, []), container)
+        elif want.inside:
+            pool = index.span(index.inner, container)
+        elif want.equals is not None or want.attr is not None:
+            # Only the elements that have the attribute: one search in C, not a scan of all.
+            name = want.equals[0] if want.equals is not None else want.attr
+            pool = xp(container, f".//*[@{name}]")
         else:
-            pool = self.by_tag.get(want.tag, []) if want.tag is not None else self.order
+            pool = index.span(index.order, container)
         if want.inside:
-            pool = [el for el in pool if self.inside.get(el, 0) & want.inside]
+            pool = [el for el in pool if index.inside(el, container) & want.inside]
         if want.holds_title:
-            pool = [el for el in pool if el in self.holding]
+            pool = [el for el in pool if el in index.holding]
         if want.equals is not None:
             name, value = want.equals
             pool = [el for el in pool if el.get(name) == value]
@@ -156,7 +84,7 @@ class Scope:
         if want.attr is not None:
             attr = want.attr
             pool = [el for el in pool if el.get(attr) is not None]
-        return pool
+        return list(pool)
 
     def first(self, *wants: Want) -> str | None:
         """The first non-empty text (an attribute's, or the visible text) of the elements the
@@ -172,25 +100,20 @@ class Scope:
         """The non-empty texts of the shown ones among ``els`` (in document order)."""
         found = []
         past = -1  # an empty element's descendants have no text either: not read again
+        index = self.index
         for el in els:
-            if el not in self.shown:
+            if not index.shown(el):
                 continue
             if attr is not None:
                 text = squash(str(el.get(attr) or ""))
-            elif self.start[el] < past:
+            elif index.start[el] < past:
                 continue
             else:
                 text = text_of(el)
-                if not text and not self._holds_skipped(el):
-                    past = self.end[el]
+                if not text and not index.holds_skipped(el):
+                    past = index.end[el]
             if text:
                 found.append(text)
                 if stop_at_first:
                     break
         return found
-
-    def _holds_skipped(self, el: etree._Element) -> bool:
-        """Whether a script, style ... lies inside ``el``: its text is not in ``el``'s, but an
-        element inside it has its own visible text (text_of reads inside it)."""
-        at = bisect_right(self._skips, self.start[el])
-        return at < len(self._skips) and self._skips[at] < self.end[el]

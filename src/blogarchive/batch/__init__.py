@@ -98,6 +98,7 @@ def batch(
     analyse: bool = True,
     recover: bool = False,
     limits: Limits = DEFAULT_LIMITS,
+    capture: Mapping[str, Any] | None = None,
     options: str = "",
     progress: Progress | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
@@ -106,11 +107,13 @@ def batch(
     """Convert every blog of ``sources`` (and of the list file ``from_list``: one source a
     line, or a CSV with a ``source`` column and an optional ``blog_url`` one) into
     ``outdir/blog-<id>/``, each as ``convert`` writes it (the keyword options are
-    ``convert``'s). Returns the rows written to ``outdir/batch.jsonl``, one per input:
+    ``convert``'s; ``capture``, as there: each blog's media captured into its archive).
+    Returns the rows written to ``outdir/batch.jsonl``, one per input:
     ``source``, ``sha256``, ``options``, ``status`` (``ok``, ``warnings``, ``failed``),
     ``error`` (as ``convert`` prints it), ``warnings``, ``blogs`` (each blog's line of
-    ``outdir/catalog.jsonl``), ``posts``, ``pages``, ``comments``, ``duration`` (seconds),
-    ``worker`` and ``finished``. A failed input never stops the others.
+    ``outdir/catalog.jsonl``), ``posts``, ``pages``, ``comments``, ``capture`` (media
+    fetched, failed, held before; None without capture), ``duration`` (seconds), ``worker``
+    and ``finished``. A failed input never stops the others.
 
     ``jobs``: worker processes on this machine (1: this process). ``dask``: run on a Dask
     cluster instead: a scheduler address, ``"local"`` for a LocalCluster of ``jobs`` (at
@@ -118,8 +121,9 @@ def batch(
 
     Running it again resumes: an input done before with the same SHA-256 and ``options``
     is skipped, a failed one is redone. ``options`` is recorded in each archive's event (the
-    command line passes its own). ``progress(phase, done, total)`` hears the phases
-    ``surveying`` (inputs) and ``converting`` (blogs); ``on_row`` each row as it is written.
+    command line passes its own, the capture's among them). ``progress(phase, done,
+    total)`` hears the phases ``surveying`` (inputs) and ``converting`` (blogs); ``on_row``
+    each row as it is written.
 
     Raises InvalidArgument for a bad list or option, ArchiveError when ``outdir`` cannot
     hold the archives (it is one archive, or a folder of other things) or another run is
@@ -128,7 +132,7 @@ def batch(
         sources, outdir, from_list=from_list, jobs=jobs, dask=dask,
         settings=Settings(originals=originals, bag=bag, bag_info=dict(bag_info or {}),
                           redact_emails=redact_emails, analyse=analyse, recover=recover,
-                          limits=limits, options=options),
+                          limits=limits, capture=capture, options=options),
         blog_url=blog_url, progress=progress, on_row=on_row, wait=wait).rows)
 
 

@@ -4,6 +4,7 @@ into the same archives; the broken input reported and the rest done; resumed aft
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -448,3 +449,17 @@ def test_worker_processes_start_with_blogarchive_imported(tmp_path: Path) -> Non
                           env={**os.environ, "PYTHONPATH": os.fspath(tmp_path)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[True, True, True, True]"
+
+
+def test_batch_offers_every_conversion_option_of_convert() -> None:
+    from blogarchive.cli.parser import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    options = {name: set(commands.choices[name]._option_string_actions)
+               for name in ("convert", "batch")}
+    # One declaration serves both: what convert takes, batch takes (--jobs, in both, means
+    # the analysis' processes for convert and the worker processes for batch).
+    assert options["convert"] - options["batch"] == set()
+    assert options["batch"] - options["convert"] == {"--from", "--dask", "-j"}
+    assert {"--capture", "--rate", "--bag", "--redact", "--max-input-size"} <= options["batch"]

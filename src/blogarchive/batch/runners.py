@@ -158,8 +158,10 @@ class _Dask:
         finished = _distributed().as_completed
         # pure=False: the same task given again (a rerun) is run again, not looked up. A
         # worker that dies has its tasks given to another by the scheduler; one that dies
-        # with them too often is given up (KilledWorker), and stands as lost.
-        futures = {self._client.submit(fn, item, pure=False): i for i, item in enumerate(items)}
+        # with them too often is given up (KilledWorker), and stands as lost. One map, not a
+        # submit per item: the scheduler gets the tasks in one message.
+        given = self._client.map(fn, list(items), pure=False)
+        futures = {future: i for i, future in enumerate(given)}
         for future in finished(list(futures)):
             i = futures[future]
             try:

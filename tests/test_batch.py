@@ -4,6 +4,7 @@ into the same archives; the broken input reported and the rest done; resumed aft
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -371,3 +372,94 @@ def test_inputs_sharing_a_blog_are_one_task_in_the_order_given() -> None:
     # The Takeout holding blogs 1 and 3 joins a, c and a2 into one task; an input whose blogs
     # could not be told is a task of its own.
     assert _groups(jobs) == [[0, 2, 3, 6], [1], [4], [5]]
+
+
+# -- where the time goes: phases, the survey in chunks, workers started warm ----------------
+
+def test_the_outcome_says_where_the_seconds_went(tmp_path: Path) -> None:
+    from blogarchive.batch import PHASES, Settings, run_batch
+
+    outcome = run_batch([EXAMPLE, FIXTURES / "legacy" / "pitfalls.xml"], tmp_path / "out",
+                        settings=Settings())
+    assert [p.name for p in outcome.phases] == list(PHASES)
+    assert all(p.seconds >= 0 and p.cpu >= 0 for p in outcome.phases)
+    convert = next(p for p in outcome.phases if p.name == "convert")
+    # In this process: the conversions are in the convert phase, and their CPU is ours.
+    assert convert.seconds >= sum(row["duration"] for row in outcome.rows) > 0
+    assert convert.cpu > 0
+
+
+class _Recorder:
+    """A runner that runs here and records the tasks it was given."""
+
+    name = "recorder"
+    workers = 2
+
+    def __init__(self) -> None:
+        self.tasks: list[Any] = []
+
+    def map(self, fn: Any, items: Any, lost: Any) -> Any:
+        self.tasks.extend(items)
+        for i in reversed(range(len(items))):  # out of order, as workers finish
+            yield i, fn(items[i])
+
+    def warm(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_survey_goes_in_a_few_chunks_per_worker_in_the_inputs_order(tmp_path: Path) -> None:
+    from blogarchive.batch import _survey
+    from blogarchive.batch.listing import Item
+    from blogarchive.batch.survey import survey
+    from blogarchive.limits import DEFAULT_LIMITS
+
+    sources = [EXAMPLE, FIXTURES / "legacy" / "pitfalls.xml", tmp_path / "missing.xml"] * 4
+    given = [Item(os.fspath(s)) for s in sources]
+    work = _Recorder()
+    found = _survey(work, given, DEFAULT_LIMITS, None)  # type: ignore[arg-type]
+    assert found == [survey(os.fspath(s)) for s in sources]
+    assert found[2].sha256 is None and found[0].folders == ("blog-7310571962934481820",)
+    # 2 workers: 8 tasks (not 12), every 8th input in each, so costly inputs spread.
+    assert len(work.tasks) == 8
+    assert [args[0] for args in work.tasks[0]] == [os.fspath(sources[0]), os.fspath(sources[8])]
+
+
+PROBE = '''
+import sys
+
+def loaded(_):
+    return "blogarchive.batch.work" in sys.modules
+'''
+
+
+def test_worker_processes_start_with_blogarchive_imported(tmp_path: Path) -> None:
+    # A fresh interpreter (this one's forkserver may be running already, with other
+    # preloads); the probe module imports nothing of blogarchive, so only a forkserver that
+    # preloaded it gives the workers blogarchive before their first task.
+    (tmp_path / "probe.py").write_text(PROBE, encoding="utf-8")
+    script = ("from blogarchive.batch.runners import runner\nimport probe\n"
+              "pool = runner(2)\n"
+              "print(sorted(dict(pool.map(probe.loaded, [0, 1, 2, 3], None)).values()))\n"
+              "pool.close()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=False, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": os.fspath(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[True, True, True, True]"
+
+
+def test_batch_offers_every_conversion_option_of_convert() -> None:
+    from blogarchive.cli.parser import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    options = {name: set(commands.choices[name]._option_string_actions)
+               for name in ("convert", "batch")}
+    # One declaration serves both: what convert takes, batch takes (--jobs, in both, means
+    # the analysis' processes for convert and the worker processes for batch).
+    assert options["convert"] - options["batch"] == set()
+    assert options["batch"] - options["convert"] == {"--from", "--dask", "-j"}
+    assert {"--capture", "--rate", "--bag", "--redact", "--max-input-size"} <= options["batch"]

@@ -17,9 +17,10 @@ its archive as ``convert`` merges.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -31,10 +32,39 @@ from ..progress import Progress
 from .ledger import BATCH, CATALOG, Ledger, catalog, done_before, is_done, read_rows, write_lines
 from .listing import Item, items
 from .runners import DASK_MISSING, Runner, runner
-from .survey import Surveyed, survey_one
+from .survey import Surveyed, survey_many
 from .work import Job, Settings, Task, failed_row, repair, run_task
 
-__all__ = ["BATCH", "CATALOG", "DASK_MISSING", "Outcome", "Settings", "batch", "run_batch"]
+__all__ = ["BATCH", "CATALOG", "DASK_MISSING", "PHASES", "Outcome", "Phase", "Settings", "batch",
+           "run_batch"]
+
+
+PHASES: Final = ("start-up", "survey", "convert", "shut-down", "catalog")
+"""A batch's phases, in order: start the workers (and import blogarchive in them); survey
+every input; convert; stop the workers; write batch.jsonl and catalog.jsonl whole."""
+
+
+@attrs.frozen
+class Phase:
+    """One phase of a run: its wall-clock seconds, and this (the calling) process's CPU
+    seconds in it; the workers' CPU is in the rows' durations."""
+
+    name: str
+    seconds: float
+    cpu: float
+
+
+class _Clock:
+    """The phases' times, taken as each phase ends."""
+
+    def __init__(self) -> None:
+        self.phases: list[Phase] = []
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, name: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.phases.append(Phase(name, wall - self._wall, cpu - self._cpu))
+        self._wall, self._cpu = wall, cpu
 
 
 @attrs.frozen
@@ -49,6 +79,8 @@ class Outcome:
     bugs: int
     repaired: tuple[str, ...] = ()
     runner: str = ""
+    phases: tuple[Phase, ...] = ()
+    """Where the run's time went, phase by phase (``PHASES``)."""
 
 
 def batch(
@@ -66,6 +98,7 @@ def batch(
     analyse: bool = True,
     recover: bool = False,
     limits: Limits = DEFAULT_LIMITS,
+    capture: Mapping[str, Any] | None = None,
     options: str = "",
     progress: Progress | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
@@ -74,11 +107,13 @@ def batch(
     """Convert every blog of ``sources`` (and of the list file ``from_list``: one source a
     line, or a CSV with a ``source`` column and an optional ``blog_url`` one) into
     ``outdir/blog-<id>/``, each as ``convert`` writes it (the keyword options are
-    ``convert``'s). Returns the rows written to ``outdir/batch.jsonl``, one per input:
+    ``convert``'s; ``capture``, as there: each blog's media captured into its archive).
+    Returns the rows written to ``outdir/batch.jsonl``, one per input:
     ``source``, ``sha256``, ``options``, ``status`` (``ok``, ``warnings``, ``failed``),
     ``error`` (as ``convert`` prints it), ``warnings``, ``blogs`` (each blog's line of
-    ``outdir/catalog.jsonl``), ``posts``, ``pages``, ``comments``, ``duration`` (seconds),
-    ``worker`` and ``finished``. A failed input never stops the others.
+    ``outdir/catalog.jsonl``), ``posts``, ``pages``, ``comments``, ``capture`` (media
+    fetched, failed, held before; None without capture), ``duration`` (seconds), ``worker``
+    and ``finished``. A failed input never stops the others.
 
     ``jobs``: worker processes on this machine (1: this process). ``dask``: run on a Dask
     cluster instead: a scheduler address, ``"local"`` for a LocalCluster of ``jobs`` (at
@@ -86,8 +121,9 @@ def batch(
 
     Running it again resumes: an input done before with the same SHA-256 and ``options``
     is skipped, a failed one is redone. ``options`` is recorded in each archive's event (the
-    command line passes its own). ``progress(phase, done, total)`` hears the phases
-    ``surveying`` (inputs) and ``converting`` (blogs); ``on_row`` each row as it is written.
+    command line passes its own, the capture's among them). ``progress(phase, done,
+    total)`` hears the phases ``surveying`` (inputs) and ``converting`` (blogs); ``on_row``
+    each row as it is written.
 
     Raises InvalidArgument for a bad list or option, ArchiveError when ``outdir`` cannot
     hold the archives (it is one archive, or a folder of other things) or another run is
@@ -96,7 +132,7 @@ def batch(
         sources, outdir, from_list=from_list, jobs=jobs, dask=dask,
         settings=Settings(originals=originals, bag=bag, bag_info=dict(bag_info or {}),
                           redact_emails=redact_emails, analyse=analyse, recover=recover,
-                          limits=limits, options=options),
+                          limits=limits, capture=capture, options=options),
         blog_url=blog_url, progress=progress, on_row=on_row, wait=wait).rows)
 
 
@@ -129,30 +165,37 @@ def run_batch(
 def _run(given: list[Item], target: Path, settings: Settings, jobs: int, dask: Any,
          progress: Progress | None,
          on_row: Callable[[dict[str, Any]], None] | None) -> Outcome:
+    clock = _Clock()
     target.mkdir(parents=True, exist_ok=True)
     repaired = repair(target)
     earlier = read_rows(target)
     before = done_before(earlier)
     work = runner(jobs, dask)
     try:
+        work.warm()
+        clock.lap("start-up")
         found = _survey(work, given, settings.limits, progress)
+        clock.lap("survey")
         jobs_of = [Job(item.source, item.blog_url, found[i].sha256, found[i].folders,
                        _options(settings.options, item)) for i, item in enumerate(given)]
         pending = [i for i, job in enumerate(jobs_of)
                    if not is_done(before.get(job.source), job.sha256, job.options)]
         new = _convert(work, target, settings, [jobs_of[i] for i in pending], progress, on_row)
+        clock.lap("convert")
     finally:
         work.close()
+    clock.lap("shut-down")
     done = dict(zip(pending, new, strict=True))
     rows = tuple(done.get(i) or before[item.source] for i, item in enumerate(given))
     mine = {item.source for item in given}
     kept = [row for source, row in before.items() if source not in mine]
     write_lines(target / BATCH, [*rows, *kept])
     write_lines(target / CATALOG, catalog([*earlier, *rows], target))
+    clock.lap("catalog")
     failed = sum(row["status"] == "failed" for row in new)
     bugs = sum("internal error:" in (row.get("error") or "") for row in new)
     return Outcome(rows, len(new), len(given) - len(new), failed, bugs, tuple(repaired),
-                   work.name)
+                   work.name, tuple(clock.phases))
 
 
 def _check_outdir(target: Path) -> None:
@@ -182,15 +225,28 @@ def _options(options: str, item: Item) -> str:
 
 def _survey(work: Runner, given: list[Item], limits: Limits,
             progress: Progress | None) -> list[Surveyed]:
+    """Every input surveyed by the workers, a few tasks per worker: surveying an export
+    takes a millisecond or so, less than handing a task to a worker and back (on Dask,
+    several milliseconds of the scheduler's time each), so the inputs go in chunks. The
+    chunks take every n-th input, so the costly ones (pages, WARCs: read whole) spread."""
     found: dict[int, Surveyed] = {}
     if progress is not None:
         progress("surveying", 0, len(given))
-    asked = [(it.source, it.blog_url, limits) for it in given]
-    for i, surveyed in work.map(survey_one, asked, lambda i, why: Surveyed(None, ())):
-        found[i] = surveyed
+    count = max(1, min(len(given), work.workers * _CHUNKS_PER_WORKER))
+    chunks = [list(range(len(given)))[k::count] for k in range(count)]
+    asked = [[(given[i].source, given[i].blog_url, limits) for i in chunk] for chunk in chunks]
+
+    def lost(k: int, why: str) -> list[Surveyed]:
+        return [Surveyed(None, ()) for _ in chunks[k]]
+
+    for k, surveyed in work.map(survey_many, asked, lost):
+        found.update(zip(chunks[k], surveyed, strict=True))
         if progress is not None:
             progress("surveying", len(found), len(given))
     return [found[i] for i in range(len(given))]
+
+
+_CHUNKS_PER_WORKER: Final = 4
 
 
 def _groups(jobs: list[Job]) -> list[list[int]]:

@@ -7,16 +7,20 @@ nothing that depends on that order.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
+import multiprocessing.context
+import multiprocessing.forkserver
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 from ..errors import InvalidArgument
 
-__all__ = ["DASK_MISSING", "Lost", "Runner", "dask_runner", "runner"]
+__all__ = ["DASK_MISSING", "PRELOAD", "Lost", "Runner", "dask_runner", "ready", "runner"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -24,6 +28,10 @@ R = TypeVar("R")
 DASK_MISSING = ("Dask is not installed: pip install 'blogarchive[dask]' (it brings "
                 "dask[distributed]), or run on this machine with --jobs N")
 
+
+PRELOAD: Final = ("blogarchive.batch.work", "blogarchive.batch.survey")
+"""What every worker imports before its first task: the whole package (about half a second
+of CPU). Imported once by the forkserver that forks the workers, not once per worker."""
 
 Lost = Callable[[int, str], Any]
 """What stands for the result of item ``i`` that could not be had, and why (its worker process
@@ -36,15 +44,33 @@ class Runner(Protocol):
     result, so one item never stops the others."""
 
     name: str
+    workers: int
+    """How many tasks run at once (for a cluster: its workers when it was reached)."""
 
     def map(self, fn: Callable[[T], R], items: Sequence[T],
             lost: Callable[[int, str], R]) -> Iterator[tuple[int, R]]: ...
 
+    def warm(self) -> None:
+        """Have every worker started and blogarchive imported in it (``ready``), so that
+        start-up is over before the first task and is timed as such."""
+
     def close(self) -> None: ...
+
+
+def ready(_: object = None) -> int:
+    """A worker's warm-up task: the package imported (a worker forked from a preloaded
+    forkserver has it already); its process id."""
+    for name in PRELOAD:
+        importlib.import_module(name)
+    return os.getpid()
 
 
 class _Here:
     name = "this process"
+    workers = 1
+
+    def warm(self) -> None:
+        pass
 
     def map(self, fn: Callable[[T], R], items: Sequence[T],
             lost: Callable[[int, str], R]) -> Iterator[tuple[int, R]]:
@@ -63,6 +89,7 @@ class _Processes:
 
     def __init__(self, jobs: int) -> None:
         self.name = f"{jobs} worker processes"
+        self.workers = jobs
         self._jobs = jobs
         self._pool = self._new(jobs)
 
@@ -70,8 +97,14 @@ class _Processes:
     def _new(jobs: int) -> ProcessPoolExecutor:
         # forkserver: workers start from a clean process, not a copy of a caller that may
         # hold threads (a progress bar, a Dask client) or open files.
-        return ProcessPoolExecutor(max_workers=jobs,
-                                   mp_context=multiprocessing.get_context("forkserver"))
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=forkserver())
+
+    def warm(self) -> None:
+        # One task per worker, submitted at once: the pool starts a worker for each task
+        # that finds none idle, so all of them start now, in parallel.
+        for future in [self._pool.submit(ready) for _ in range(self._jobs)]:
+            with contextlib.suppress(BrokenProcessPool):  # map() starts a new pool then
+                future.result()
 
     def map(self, fn: Callable[[T], R], items: Sequence[T],
             lost: Callable[[int, str], R]) -> Iterator[tuple[int, R]]:
@@ -111,14 +144,24 @@ class _Dask:
         self._cluster = cluster
         self._own = own
         self.name = f"Dask at {client.scheduler.address}"
+        self.workers = max(1, len(client.scheduler_info().get("workers", {})))
+
+    def warm(self) -> None:
+        # Directly on every worker (not a task): each imports blogarchive now, so that the
+        # first tasks do not wait for it. A worker that cannot is left to fail its tasks,
+        # each reported in its input's row.
+        with contextlib.suppress(Exception):
+            self._client.run(ready)
 
     def map(self, fn: Callable[[T], R], items: Sequence[T],
             lost: Callable[[int, str], R]) -> Iterator[tuple[int, R]]:
         finished = _distributed().as_completed
         # pure=False: the same task given again (a rerun) is run again, not looked up. A
         # worker that dies has its tasks given to another by the scheduler; one that dies
-        # with them too often is given up (KilledWorker), and stands as lost.
-        futures = {self._client.submit(fn, item, pure=False): i for i, item in enumerate(items)}
+        # with them too often is given up (KilledWorker), and stands as lost. One map, not a
+        # submit per item: the scheduler gets the tasks in one message.
+        given = self._client.map(fn, list(items), pure=False)
+        futures = {future: i for i, future in enumerate(given)}
         for future in finished(list(futures)):
             i = futures[future]
             try:
@@ -140,6 +183,11 @@ def dask_runner(dask: Any, workers: int) -> Runner:
     string is a scheduler's address, anything else a ``distributed.Client`` to use."""
     if not isinstance(dask, str):
         return _Dask(dask)
+    if dask == "local":
+        # Started first, so that the server imports distributed and blogarchive while this
+        # process imports distributed: a second or so of start-up on two cores, not two.
+        forkserver("distributed")
+        multiprocessing.forkserver.ensure_running()
     try:
         distributed = _distributed()
     except ImportError:
@@ -150,9 +198,15 @@ def dask_runner(dask: Any, workers: int) -> Runner:
         # give parallelism. The workers' statistical profiler (a stack sample of every thread
         # each 10 ms) holds the GIL often enough to slow pure-Python work by a third or more:
         # off, in the config the nannies hand their workers.
+        #
+        # The nannies start their worker processes by forking them from a forkserver that
+        # has imported distributed and blogarchive once (PRELOAD), not by spawning fresh
+        # interpreters that import both each (about a second of CPU per worker).
         try:
             with importlib.import_module("dask").config.set(
-                    {"distributed.worker.profile.enabled": False}):
+                    {"distributed.worker.profile.enabled": False,
+                     "distributed.worker.multiprocessing-method": "forkserver"}):
+                _keep_our_preload(distributed)
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
                                        processes=True, dashboard_address=None)
         except (OSError, RuntimeError, TimeoutError) as problem:
@@ -166,6 +220,25 @@ def dask_runner(dask: Any, workers: int) -> Runner:
         raise InvalidArgument(f"--dask {dask}: cannot reach a Dask scheduler there: "
                               f"{problem}") from None
     return _Dask(client, own=True)  # the cluster is not ours: only our connection closes
+
+
+def forkserver(*also: str) -> multiprocessing.context.BaseContext:
+    """The forkserver context, its server preloading blogarchive and ``also`` (when it is
+    not running yet: a process has one forkserver, started with the preload set when it
+    first forks). ``__main__`` stays first, as in the default preload: the caller's main
+    module is then imported once, by the server, rather than by every worker."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", *also, *PRELOAD])
+    return context
+
+
+def _keep_our_preload(distributed: Any) -> None:
+    """distributed sets the forkserver's preload the first time it asks for the context,
+    importing every optional package it knows (numpy and pandas among them) in this process
+    to do so, unless it has done so already: told it has, it leaves ours."""
+    utils = importlib.import_module(f"{distributed.__name__}.utils")
+    if hasattr(utils, "_forkserver_preload_set"):
+        setattr(utils, "_forkserver_preload_set", True)  # noqa: B010 (a module by name)
 
 
 def _distributed() -> Any:

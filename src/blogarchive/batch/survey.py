@@ -25,7 +25,7 @@ from ..reading import ReadReport, read_groups
 from ..sniff import root_name, sniffable
 from ..sources import expand, head
 
-__all__ = ["Surveyed", "blog_folders", "source_sha256", "survey", "survey_one"]
+__all__ = ["Surveyed", "blog_folders", "source_sha256", "survey", "survey_many"]
 
 _FEED_ID: Final = re.compile(rb"<id>\s*([^<]{1,300}?)\s*</id>")
 _CHUNK: Final = 1 << 20
@@ -105,6 +105,7 @@ def _atom_folder(data: bytes) -> str | None:
     return f"blog-{blog}" if blog else None
 
 
-def survey_one(args: tuple[str, str | None, Limits]) -> Surveyed:
-    """``survey`` with its arguments in one picklable tuple, as a worker pool hands them."""
-    return survey(*args)
+def survey_many(asked: list[tuple[str, str | None, Limits]]) -> list[Surveyed]:
+    """``survey`` of each input, its arguments in a picklable tuple: one task of a worker
+    pool surveys a chunk of the inputs."""
+    return [survey(*args) for args in asked]

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -26,6 +26,9 @@ from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Archive
 from ..preserve import Converted, convert, folder_name
 from ..reading import ReadReport
+
+if TYPE_CHECKING:
+    from ..capture.report import CaptureReport
 
 __all__ = ["SCRATCH", "Job", "Settings", "Task", "failed_row", "repair", "run_task"]
 
@@ -38,8 +41,8 @@ SCRATCH: Final = ".batch-work"
 class Settings:
     """The conversion options of the whole batch, as ``convert`` takes them.
 
-    A hook for options ``convert`` gains later (capture of media, for one): add the field
-    here, pass it in ``_convert_one``, and record it in ``options``, so resuming sees it."""
+    A hook for options ``convert`` gains later: add the field here, pass it in
+    ``_convert_one``, and record it in ``options``, so resuming sees it."""
 
     originals: bool = True
     bag: bool = False
@@ -48,8 +51,12 @@ class Settings:
     analyse: bool = True
     recover: bool = False
     limits: Limits = DEFAULT_LIMITS
+    capture: Mapping[str, Any] | None = None
+    """Then capture each blog's media: ``blogarchive.capture``'s keyword arguments (``{}``
+    for its defaults), as ``convert(capture=...)`` takes them."""
     options: str = ""
-    """The options as recorded in each archive's event (and compared when resuming)."""
+    """The options as recorded in each archive's event (and compared when resuming; the
+    capture's are part of them)."""
 
 
 @attrs.frozen
@@ -93,11 +100,13 @@ def _convert_one(outdir: Path, job: Job, settings: Settings) -> dict[str, Any]:
     report = ReadReport()
     errors: list[str] = []
     results: list[Converted] = []
+    captured: list[CaptureReport] = []
     try:
         if len(job.folders) == 1:
             results = _convert(job.source, outdir / job.folders[0], job, settings, report)
         else:
             results = _several(outdir, job, settings, report)
+        captured = _capture(results, settings)
     except ArchiveError as problem:
         errors.append(f"error: {problem}")
     except OSError as problem:
@@ -109,7 +118,9 @@ def _convert_one(outdir: Path, job: Job, settings: Settings) -> dict[str, Any]:
     errors[:0] = [f"error: {p}" for p in report.failed] + \
         [f"recovered: {s}" for s in report.recovered]
     warnings = [f"skipped: {p}" for p in report.ignored] + \
-        [f"warning: {w}" for w in report.warnings]
+        [f"warning: {w}" for w in report.warnings] + \
+        [f"capture: {c.path.name}: {sum(c.failed.values()):,} of {len(c.to_fetch):,} media "
+         "failed (listed in its media.jsonl)" for c in captured if c.failed]
     if not results and not errors:
         errors.append("error: nothing was converted")
     status = "failed" if errors else ("warnings" if warnings else "ok")
@@ -123,6 +134,7 @@ def _convert_one(outdir: Path, job: Job, settings: Settings) -> dict[str, Any]:
         "notices": [n for r in results for n in r.notices],
         "blogs": [_blog(r.archive, r.path.name) for r in results],
         **_totals(results),
+        "capture": _captured(captured) if settings.capture is not None else None,
         "duration": round(time.monotonic() - started, 3),
         "worker": worker_name(),
         "finished": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
@@ -133,7 +145,8 @@ def failed_row(job: Job, error: str) -> dict[str, Any]:
     """The row of an input whose task could not be run at all (its worker kept dying)."""
     return {"source": job.source, "sha256": job.sha256, "options": job.options,
             "status": "failed", "error": error, "warnings": [], "notices": [], "blogs": [],
-            "posts": 0, "pages": 0, "comments": 0, "duration": 0.0, "worker": None,
+            "posts": 0, "pages": 0, "comments": 0, "capture": None, "duration": 0.0,
+            "worker": None,
             "finished": datetime.now(timezone.utc).isoformat(timespec="microseconds")}
 
 
@@ -147,6 +160,25 @@ def _convert(source: str, dest: Path, job: Job, settings: Settings,
                    blog_url=job.blog_url, analyse=settings.analyse, report=report,
                    options=job.options, limits=settings.limits, recover=settings.recover,
                    lock=False)
+
+
+def _capture(results: list[Converted], settings: Settings) -> list[CaptureReport]:
+    """Each converted blog's media captured, as ``convert --capture`` does once the archive
+    is in place. lock=False: the batch holds OUTDIR's lock, which is also its archives'."""
+    if settings.capture is None:
+        return []
+    from ..capture import capture  # httpx is loaded only by a batch that fetches
+
+    return [capture(r.path, lock=False, **settings.capture) for r in results]
+
+
+def _captured(reports: list[CaptureReport]) -> dict[str, int]:
+    """The row's ``capture``: the media of its blogs fetched now, failed now, held before
+    (captured by an earlier run), copied from a WARC source."""
+    return {"fetched": sum(r.fetched for r in reports),
+            "failed": sum(sum(r.failed.values()) for r in reports),
+            "held": sum(r.held for r in reports),
+            "from_sources": sum(r.from_sources for r in reports)}
 
 
 def _several(outdir: Path, job: Job, settings: Settings,

@@ -77,6 +77,7 @@ def capture(
     notify: Callable[[str], None] | None = None,
     checkpoint_every: int = _EVERY,
     checkpoint_seconds: float = _SECONDS,
+    lock: bool = True,
 ) -> CaptureReport:
     """Capture the media of the archive at ``dest`` (written by ``convert``).
 
@@ -88,10 +89,13 @@ def capture(
     while it reads and rewrites the archive: another run writing it makes it refuse (or, with
     ``wait``, wait; ``notify`` is told so). What has been stored is committed into the
     archive every ``checkpoint_every`` URLs or ``checkpoint_seconds`` seconds.
+    ``lock=False`` leaves the lock to a caller who holds it already (``batch``, whose
+    OUTDIR's lock is also the lock of every archive in it).
     """
     target = real_destination(Path(os.fspath(dest)))
     # A dry run writes nothing, so it takes no lock (it may look while another run writes).
-    guard = contextlib.nullcontext() if dry_run else locked(target, wait=wait, notify=notify)
+    guard = contextlib.nullcontext() if dry_run or not lock else \
+        locked(target, wait=wait, notify=notify)
     with guard:
         return _capture(target, _Settings(
             dry_run=dry_run, scope=scope, include=tuple(include), exclude=tuple(exclude),

@@ -10,14 +10,12 @@ from typing import IO, Any, TextIO
 from .._words import counted
 from ..batch import BATCH, CATALOG, Settings, run_batch
 from ..errors import ArchiveError
-from ..preserve import REDACTIONS
+from .capturing import capture_kwargs, refuse_without_capture
 from .options import (
     bag_info,
-    bag_options,
-    blog_url,
+    conversion_options,
     destination_options,
     event_options,
-    limit_options,
     limits_of,
     quiet_option,
     redaction,
@@ -56,23 +54,7 @@ def add_batch_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
                      help="run on a Dask cluster: its scheduler's address (tcp://host:8786), "
                      "or 'local' for a LocalCluster here; needs pip install "
                      "'blogarchive[dask]'")
-    run.add_argument("--blog-url", type=blog_url, metavar="URL",
-                     help="every blog's home URL for Takeout permalinks (a CSV list can give "
-                     "one per row instead)")
-    run.add_argument("--no-originals", action="store_true",
-                     help="do not keep copies of the source files in originals/")
-    run.add_argument("--bag", action="store_true", help="write each archive as a BagIt bag")
-    run.add_argument("--redact", action="append", choices=REDACTIONS,
-                     help="remove personal data as convert does ('emails')")
-    run.add_argument("--no-redact", action="store_true",
-                     help="do not redact, even into archives written with --redact")
-    bag_options(run)
-    run.add_argument("--no-analysis", action="store_true",
-                     help="leave post bodies unanalysed (about twice as fast)")
-    run.add_argument("--recover", action="store_true",
-                     help="keep the complete entries of damaged exports (the input is then "
-                     "reported as failed, with what was lost)")
-    limit_options(run)
+    conversion_options(run, each=True)
     destination_options(run)
     quiet_option(run)
     run.set_defaults(func=batch_command)
@@ -117,12 +99,17 @@ class BatchBar:
 
 def batch_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     refuse_bag_options(args)
+    refuse_without_capture(args)
+    fetching = capture_kwargs(args) if args.capture else None
     plain = copy.copy(args)
     plain.blog_url = None  # each input's own blog URL is added to its options
+    # The capture's options join the recorded ones: a rerun with others is not "done".
+    options = event_options(plain) + (f" --capture {fetching['options_text']}"
+                                      if fetching is not None else "")
     settings = Settings(
         originals=not args.no_originals, bag=args.bag, bag_info=bag_info(args),
         redact_emails=redaction(args), analyse=not args.no_analysis, recover=args.recover,
-        limits=limits_of(args), options=event_options(plain))
+        limits=limits_of(args), capture=fetching, options=options.strip())
     bar = BatchBar(err) if not args.quiet else None
     try:
         outcome = run_batch(args.sources, args.output, settings=settings,

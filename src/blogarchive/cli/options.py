@@ -20,6 +20,7 @@ __all__ = [
     "bag_info",
     "bag_options",
     "blog_url",
+    "conversion_options",
     "destination_options",
     "event_options",
     "jobs_count",
@@ -95,6 +96,50 @@ def limit_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(option, type=_size, metavar="SIZE", dest=name,
                             help=f"{what[name]} (default {format_size(default)}; e.g. 500M, "
                             "4G)")
+
+
+def conversion_options(parser: argparse.ArgumentParser, *, each: bool = False) -> None:
+    """How sources become an archive: the options of ``convert``, declared once for it and
+    for ``batch`` (``each``: worded for a batch, where they apply to every input and to
+    every blog's archive). The caller adds --wait, -q and its own --jobs."""
+    # Imported here: capturing needs this module's Usage.
+    from ..preserve import REDACTIONS
+    from .capturing import add_capture_options
+
+    parser.add_argument("--blog-url", type=blog_url, metavar="URL", help=(
+        "every blog's home URL for Takeout permalinks (a CSV list can give one per row "
+        "instead)" if each else
+        "the blog's home URL, https://NAME.blogspot.com/ (or its own domain), for Takeout "
+        "permalinks when settings.csv does not give it"))
+    parser.add_argument("--no-originals", action="store_true",
+                        help="do not keep copies of the source files in originals/")
+    parser.add_argument("--bag", action="store_true", help=(
+        "write each archive as a BagIt 1.0 bag" if each else
+        "write a BagIt 1.0 bag (payload in DEST/data/)"))
+    parser.add_argument("--redact", action="append", choices=REDACTIONS, help=(
+        "remove personal data: 'emails' (authors' and settings' e-mail addresses; originals "
+        "are then not kept). An archive written so stays redacted on later runs"))
+    parser.add_argument("--no-redact", action="store_true", help=(
+        "do not redact, even into archives written with --redact" if each else
+        "do not redact, even into an archive written with --redact"))
+    bag_options(parser)
+    parser.add_argument("--no-analysis", action="store_true",
+                        help="leave post bodies unanalysed (no quotes, link lists, links, "
+                        "media): about twice as fast")
+    parser.add_argument("--recover", action="store_true", help=(
+        "keep the complete entries of damaged exports, report what was lost (the input is "
+        "then recorded as failed)" if each else
+        "keep the complete entries of a damaged (e.g. truncated) export, report what was "
+        "lost, and exit 1"))
+    limit_options(parser)
+    group = parser.add_argument_group(
+        "capture", "with --capture, the posts' media are fetched into "
+        + ("each blog's archive after its conversion" if each else
+           "the archive after the conversion")
+        + ", as by 'blogarchive capture DEST' with these options")
+    group.add_argument("--capture", action="store_true",
+                       help="then capture the media (see 'blogarchive capture --help')")
+    add_capture_options(group)
 
 
 def bag_info(args: argparse.Namespace) -> dict[str, str]:

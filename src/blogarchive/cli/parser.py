@@ -6,9 +6,6 @@ import argparse
 
 from .. import __version__
 from ..listing import KINDS, WHAT
-from ..preserve import (
-    REDACTIONS,
-)
 from .batch import add_batch_parser
 from .capturing import add_capture_options
 from .commands import (
@@ -23,6 +20,7 @@ from .export import export_parser
 from .options import (
     bag_options,
     blog_url,
+    conversion_options,
     destination_options,
     jobs_count,
     limit_options,
@@ -47,30 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="export, feed, Takeout folder or zip (gzip welcome)")
     convert.add_argument("-o", "--output", required=True, metavar="DEST",
                          help="archive folder to write (replaced atomically)")
-    convert.add_argument("--blog-url", type=blog_url, metavar="URL",
-                         help="the blog's home URL, https://NAME.blogspot.com/ (or its own "
-                         "domain), for Takeout permalinks when settings.csv does not give it")
-    convert.add_argument("--no-originals", action="store_true",
-                         help="do not keep copies of the source files in originals/")
-    convert.add_argument("--bag", action="store_true",
-                         help="write a BagIt 1.0 bag (payload in DEST/data/)")
-    convert.add_argument("--redact", action="append", choices=REDACTIONS,
-                         help="remove personal data: 'emails' (authors' and settings' e-mail "
-                         "addresses; originals are then not kept). An archive written so "
-                         "stays redacted on later runs")
-    convert.add_argument("--no-redact", action="store_true",
-                         help="do not redact, even into an archive written with --redact")
-    bag_options(convert)
+    conversion_options(convert)
     destination_options(convert)
-    convert.add_argument("--no-analysis", action="store_true",
-                         help="leave post bodies unanalysed (no quotes, link lists, links, "
-                         "media): about twice as fast")
-    convert.add_argument("--recover", action="store_true",
-                         help="keep the complete entries of a damaged (e.g. truncated) "
-                         "export, report what was lost, and exit 1")
-    limit_options(convert)
     quiet_option(convert)
-    _convert_capture_options(convert)
     convert.add_argument("--jobs", type=jobs_count, default=1, metavar="N",
                          help="analyse post bodies in N processes (0: one per core); the "
                          "archive is the same whatever N (default 1)")
@@ -135,11 +112,3 @@ def _capture_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     quiet_option(grab)
     grab.set_defaults(func=capture_command)
 
-
-def _convert_capture_options(convert: argparse.ArgumentParser) -> None:
-    group = convert.add_argument_group(
-        "capture", "with --capture, the posts' media are fetched into the archive after the "
-        "conversion, as by 'blogarchive capture DEST' with these options")
-    group.add_argument("--capture", action="store_true",
-                       help="then capture the media (see 'blogarchive capture --help')")
-    add_capture_options(group)

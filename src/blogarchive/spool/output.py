@@ -27,8 +27,8 @@ import attrs
 
 from .._time import parse_time
 from .._words import counted
+from ..analysis import UrlMap
 from ..analysis.records import BodyAnalysis
-from ..annotate import urls_of
 from ..assemble import KNOWN_COMMENT_STATUS, KNOWN_POST_STATUS, resolution_notes
 from ..describe import Summary, top_labels
 from ..folder import FILES
@@ -46,7 +46,7 @@ from ..store import (
 )
 from ..workers import Body, analyse_bodies
 from .gather import Gathered
-from .records import COMMENT, POST
+from .records import COMMENT, POST, Spool
 from .resolve import Resolved, Row
 
 __all__ = ["Redacting", "Written", "write_group"]
@@ -79,9 +79,15 @@ class Written:
 class _Tally:
     """What blog.json and the summary count, fed post by post and comment by comment."""
 
-    def __init__(self) -> None:
+    def __init__(self, spool: Spool) -> None:
         self.counts = Counts()
-        self.labels: dict[str, list[str]] = {}
+        # The label index goes to the spool's database as the posts go by, and is read
+        # back once they are written: the URL map is gone by then, so the two (both a few
+        # hundred bytes a post) are never in memory together.
+        self.spool = spool
+        spool.db.execute("DROP TABLE IF EXISTS temp.labelled")
+        spool.db.execute("CREATE TEMP TABLE labelled(name TEXT, n INTEGER, id TEXT)")
+        self._labelled: list[tuple[str, int, str]] = []
         self.authors: dict[tuple[str, str | None], int] = {}
         self.odd = Counter[str]()
         self.posts = self.untitled = self.retained = 0
@@ -97,7 +103,9 @@ class _Tally:
         self.counts.post(data["kind"], status)
         self.counts.analysis(found)
         for name in dict.fromkeys(data["labels"]):  # as assemble.label_index
-            self.labels.setdefault(name, []).append(data["id"])
+            self._labelled.append((name, self.posts, data["id"]))
+        if len(self._labelled) >= 256:
+            self._flush()
         author = data["author"]
         if author is not None:  # as store._authors
             key = (author["name"], author["uri"])
@@ -121,6 +129,19 @@ class _Tally:
             self.odd[status] += 1
         self.retained += row.retained
 
+    def _flush(self) -> None:
+        self.spool.db.executemany("INSERT INTO labelled VALUES (?,?,?)", self._labelled)
+        self._labelled.clear()
+
+    def labels(self) -> tuple[Label, ...]:
+        """The label index: each label's posts in the archive's order, labels by name."""
+        self._flush()
+        db = self.spool.db
+        db.execute("CREATE INDEX temp.labelled_name ON labelled(name, n)")
+        names = sorted(name for (name,) in db.execute("SELECT DISTINCT name FROM labelled"))
+        return tuple(Label(name=name, post_ids=tuple(ident for (ident,) in db.execute(
+            "SELECT id FROM labelled WHERE name = ? ORDER BY n", (name,)))) for name in names)
+
     def published(self) -> str:
         if self.first is None or self.last is None:
             return "none"
@@ -137,7 +158,7 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
                 analyse: bool, jobs: int = 1, redactor: Redacting | None = None,
                 progress: Progress | None = None) -> Written:
     """Write ``group``'s posts.jsonl, comments.jsonl and blog.json into ``folder``."""
-    tally = _Tally()
+    tally = _Tally(resolved.spool)
     blog = group.blog()
     home = blog.url
     if redactor is not None:
@@ -168,8 +189,7 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
     note = redactor.note() if redactor is not None else None
     if note is not None:
         final = (*final, note)
-    labels = tuple(Label(name=name, post_ids=tuple(ids))
-                   for name, ids in sorted(tally.labels.items(), key=lambda kv: kv[0]))
+    labels = tally.labels()
     head = Archive(blog=blog, posts=(), comments=(), labels=labels,
                    sources=tuple(group.sources), skipped=skipped, notes=final)
     tally.counts.labels = len(labels)
@@ -210,7 +230,7 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
         for row, text, data in loaded():
             yield text, data, analysis_of(data["analysis"]), row.stamp
         return
-    urls = urls_of(resolved.url_rows(), home)
+    urls = UrlMap.build(resolved.url_pairs(home), home)  # as annotate.url_map
     advance = counter(progress, "analysing", resolved.count(POST))
     waiting: deque[tuple[Row, str, dict[str, Any]]] = deque()  # bodies with the analysis
 

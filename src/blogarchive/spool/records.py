@@ -73,9 +73,10 @@ class Spool:
         self._end = 0
         self.db = sqlite3.connect(folder / "index.sqlite", isolation_level=None)
         # A scratch database: nothing to recover after a crash, so no journal or syncs;
-        # a small cache, and sorts and temporary tables on disk, keep memory flat.
+        # a small cache (4 MiB, full at any size of blog), and sorts and temporary tables
+        # on disk, keep memory flat.
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE",
-                       "cache_size=-16384"):
+                       "cache_size=-4096"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.executescript(_SCHEMA)
         self.db.execute("BEGIN")

@@ -86,11 +86,23 @@ class Resolved:
             was[0], was[2] = bool(was[0]), bool(was[2])
             yield Row(off, length, bool(retained), kind, bool(early), stamp, tuple(was))
 
-    def url_rows(self) -> Iterator[tuple[str, str | None, str | None]]:
-        """(id, permalink, path) of each post, in the archive's order (``annotate.urls_of``)."""
-        yield from self._rows(
-            "SELECT r.id, r.url, r.path FROM win w JOIN rec r ON r.seq = w.seq "
-            "WHERE w.tbl = 'post' ORDER BY r.key, w.arank, w.aseq")
+    def url_pairs(self, home: str | None) -> Iterator[tuple[str, str]]:
+        """(URL, post id) pairs of the URL map, as ``annotate.urls_of`` makes them: each
+        permalink in the archive's order, then (with a ``home``) the paths of the posts
+        without one; streamed from the index, never a list of every post."""
+        order = "ORDER BY r.key, w.arank, w.aseq"
+        for ident, url in self._rows(
+            "SELECT r.id, r.url FROM win w JOIN rec r ON r.seq = w.seq WHERE w.tbl = 'post' "
+            f"AND r.url IS NOT NULL AND r.url != '' {order}"
+        ):
+            yield url, ident
+        if home:
+            for ident, path in self._rows(
+                "SELECT r.id, r.path FROM win w JOIN rec r ON r.seq = w.seq "
+                "WHERE w.tbl = 'post' AND (r.url IS NULL OR r.url = '') "
+                f"AND substr(r.path, 1, 1) = '/' {order}"
+            ):
+                yield home.rstrip("/") + path, ident
 
     def count(self, table: str) -> int:
         """How many posts (or comments) the archive holds."""

@@ -1,7 +1,7 @@
 """Out-of-core assembly for ``convert``: any size of blog in bounded memory.
 
 ``read`` builds an Archive in memory (``assemble``); ``convert`` need not hold one. Records
-are spooled to disk as they are read (``records``: pickles and an SQLite index), by blog
+are spooled to disk as they are read (``records``: JSON lines and an SQLite index), by blog
 (``gather``); the assembler's rules are applied as queries over the index (``resolve``);
 and the data files are written from the spool in the archive's order, analysed and counted
 on the way (``output``). The files are byte for byte those ``store.write_data`` writes of

@@ -73,7 +73,8 @@ elif what.startswith("convert"):
     options = {"convert-plain": {"analyse": False, "originals": False},
                "convert-jobs": {"jobs": jobs}}.get(what, {})
     done = blogarchive.convert(path, work + "/" + what, **options)
-    n = sum(len(c.archive.posts) + len(c.archive.comments) for c in done)
+    # From the summary: c.archive would load the whole archive back into this process.
+    n = sum(c.summary.posts + c.summary.counts["comments"]["total"] for c in done)
 elif what == "validate":
     import blogarchive
     report = blogarchive.validate(work + "/convert")

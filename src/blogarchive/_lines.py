@@ -27,7 +27,7 @@ import cattrs
 
 from ._time import format_time
 
-__all__ = ["line_encoder", "sorted_deep"]
+__all__ = ["encode", "line_encoder", "sorted_deep", "unstructurer"]
 
 _PLAIN = (str, int, bool, float, type(None))
 
@@ -172,6 +172,17 @@ class _TextBuilder(_Builder):
         self.names[key] = tp
         self.names["unstructure"] = self.converter.unstructure
         return f"_encode(sorted_deep(unstructure({source}, {key})))"
+
+
+def encode(value: Any) -> str:
+    """A value whose objects' keys are already in sorted order (as a line decoded by
+    ``json.loads`` keeps them), as the encoder of the lines writes it."""
+    return _encode(value)
+
+
+def unstructurer(converter: cattrs.Converter, cls: type) -> Callable[[Any], dict[str, Any]]:
+    """The generated function that makes a ``cls`` value JSON-ready, keys in sorted order."""
+    return _Builder(converter).function(cls)
 
 
 def line_encoder(converter: cattrs.Converter, cls: type,

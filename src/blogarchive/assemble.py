@@ -20,8 +20,8 @@ import attrs
 from ._words import counted
 from .model import Archive, Blog, Comment, FieldSources, Label, Post, Skipped, SourceInfo
 
-__all__ = ["KNOWN_COMMENT_STATUS", "KNOWN_POST_STATUS", "Assembler", "label_index",
-           "merge_blogs", "resolution_notes", "sort_time"]
+__all__ = ["KNOWN_COMMENT_STATUS", "KNOWN_POST_STATUS", "Assembler", "id_key", "label_index",
+           "merge_blogs", "merged_copy", "resolution_notes", "sort_time"]
 
 KNOWN_POST_STATUS: Final = frozenset({"live", "draft", "scheduled", "soft-trashed"})
 KNOWN_COMMENT_STATUS: Final = frozenset({"live", "removed", "draft", "soft-trashed"})
@@ -35,7 +35,7 @@ def sort_time(value: datetime | None) -> tuple[int, float]:
     return (0, value.timestamp())
 
 
-def _id_key(value: str) -> tuple[int, int, str]:
+def id_key(value: str) -> tuple[int, int, str]:
     # Numeric ids by number, as Blogger's are; by length first, so that no id is ever given
     # to int(), which refuses 4,300 digits and more (and "²", which isdigit() admits).
     if value.isascii() and value.isdigit():
@@ -84,6 +84,17 @@ def _page_merge(a: Post, b: Post) -> Post:
         fill.update(published=other.published, published_source=other.published_source,
                     published_precision=None)
     return attrs.evolve(best, **fill) if fill else best
+
+
+def merged_copy(seen: Post | Comment, record: Post | Comment) -> Post | Comment | None:
+    """What one blog holds for an id once ``record`` arrives while ``seen`` is held: the
+    new copy (or the two pages' copies merged), or None to keep ``seen``. The one rule for
+    duplicates, used by ``Assembler`` and by the on-disk assembly of ``spool``."""
+    if seen == record:
+        return None
+    if isinstance(record, Post) and isinstance(seen, Post) and _from_pages(seen, record):
+        return _page_merge(seen, record)
+    return record if _newer(seen, record) else None
 
 
 def resolution_notes(*, orphans: int, early: int, missing_parents: int,
@@ -162,12 +173,10 @@ class Assembler:
         seen = table.get(record.id)
         if seen is not None:
             self._duplicates[kind] += 1
-            if seen == record:
+            merged = merged_copy(seen, record)
+            if merged is None:
                 return
-            if isinstance(record, Post) and isinstance(seen, Post) and _from_pages(seen, record):
-                record = _page_merge(seen, record)
-            elif not _newer(seen, record):
-                return
+            record = merged
         table[record.id] = record  # type: ignore[assignment]
         if record.origin is not None:
             self._order[(kind, record.id)] = (record.origin.source, record.origin.entry)
@@ -202,7 +211,7 @@ class Assembler:
 
     def archive(self, extra_notes: Iterable[str] = ()) -> Archive:
         posts = sorted(
-            self._posts.values(), key=lambda p: (sort_time(p.published), _id_key(p.id), p.kind)
+            self._posts.values(), key=lambda p: (sort_time(p.published), id_key(p.id), p.kind)
         )
         kinds = {p.id: p.kind for p in posts}
         notes = list(self.notes)
@@ -217,7 +226,7 @@ class Assembler:
             if c.post_kind != kind or c.orphan != (kind is None):
                 c = attrs.evolve(c, post_kind=kind, orphan=kind is None)
             comments.append(c)
-        comments.sort(key=lambda c: (sort_time(c.published), _id_key(c.id)))
+        comments.sort(key=lambda c: (sort_time(c.published), id_key(c.id)))
         ids = {c.id for c in comments}
         missing_parents = sum(1 for c in comments if c.parent_id and c.parent_id not in ids)
         labels = label_index(posts)

@@ -215,7 +215,8 @@ def recover(target: Path) -> None:
             os.replace(leftover, target)
         else:
             shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in parent.glob(f".{target.name}.tmp-*"):
+    leftovers = [*parent.glob(f".{target.name}.tmp-*"), *parent.glob(f".{target.name}.spool-*")]
+    for leftover in leftovers:  # half-built archives, and spools (``blogarchive.spool``)
         pid = leftover.name.rsplit("-", 1)[-1]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 import cattrs
 
-from ._lines import line_encoder
+from ._lines import encode, line_encoder, unstructurer
 from ._time import format_time, parse_time
+from .analysis.records import BodyAnalysis
 from .errors import ArchiveError
 from .folder import FILES, data_dir, real_destination, recover, replaceable, staging
 from .model import Archive, Blog, Comment, Label, Post, Skipped, SourceInfo
@@ -32,13 +35,21 @@ __all__ = [
     "FILES",
     "SCHEMA_IDS",
     "SCHEMA_VERSION",
+    "analysis_of",
+    "analysis_value",
+    "blog_document",
     "data_dir",
     "dumps_line",
+    "encode_line",
+    "iter_lines",
     "load",
+    "load_head",
+    "parse_line",
     "recover",
     "replaceable",
     "staging",
     "write",
+    "write_blog",
     "write_data",
 ]
 
@@ -84,8 +95,41 @@ _LINES = {
 
 def dumps_line(record: Post | Comment) -> str:
     """One JSON Lines line (without the newline) for a post or comment."""
-    encode = _LINES.get(type(record))
-    return encode(record) if encode is not None else _reference_line(record)
+    encoder = _LINES.get(type(record))
+    return encoder(record) if encoder is not None else _reference_line(record)
+
+
+# -- lines as data: what ``spool`` changes in a line without making its record again -------
+
+_ANALYSIS = unstructurer(_converter, BodyAnalysis)
+
+
+def analysis_value(found: BodyAnalysis | None) -> dict[str, Any] | None:
+    """A post's ``analysis`` as its line holds it (``json.loads`` of the line gives the
+    same value)."""
+    return None if found is None else _ANALYSIS(found)
+
+
+def analysis_of(value: Any) -> BodyAnalysis | None:
+    """A line's ``analysis`` value back as a BodyAnalysis."""
+    return None if value is None else _converter.structure(value, BodyAnalysis)
+
+
+def encode_line(data: Any) -> str:
+    """A line decoded by ``json.loads`` (keys still in their sorted order), some of its
+    values changed, encoded again: the bytes ``dumps_line`` gives of the changed record
+    (or one value of it, as the line holds it)."""
+    return encode(data)
+
+
+def parse_line(text: str, kind: str) -> Post | Comment:
+    """A line this version wrote, back as its record (``load``'s checks, its errors)."""
+    data = json.loads(text)
+    _check_schema(data, kind, "line")
+    data.pop("schema")
+    data.pop("schema_version", None)
+    record: Post | Comment = _structure(data, Post if kind == "post" else Comment, "line", "$")
+    return record
 
 
 def _authors(archive: Archive) -> list[dict[str, Any]]:
@@ -101,14 +145,18 @@ def _authors(archive: Archive) -> list[dict[str, Any]]:
     ]
 
 
-def blog_document(archive: Archive) -> dict[str, Any]:
+def blog_document(archive: Archive, authors: list[dict[str, Any]] | None = None,
+                  found: dict[str, Any] | None = None) -> dict[str, Any]:
+    """blog.json's document; ``authors`` and ``found`` (the counts), when given, are what
+    ``_authors`` and ``counts`` would give for the posts and comments written elsewhere (an
+    archive assembled on disk holds none in memory)."""
     return {
         "schema": SCHEMA_IDS["blog"],
         "schema_version": SCHEMA_VERSION,
         "blog": _converter.unstructure(archive.blog),
         "labels": _converter.unstructure(archive.labels),
-        "authors": _authors(archive),
-        "counts": counts(archive),
+        "authors": _authors(archive) if authors is None else authors,
+        "counts": counts(archive) if found is None else found,
         "sources": _converter.unstructure(archive.sources),
         "skipped": _converter.unstructure(archive.skipped),
         "notes": list(archive.notes),
@@ -144,8 +192,12 @@ def write_data(archive: Archive, folder: Path) -> None:
     """The three data files into ``folder`` (fsynced); blog.json last."""
     _write_lines(folder / FILES["post"], archive.posts)
     _write_lines(folder / FILES["comment"], archive.comments)
-    # blog.json last: a folder with a blog.json is a complete archive.
-    _write_text(folder / FILES["blog"], _dumps(blog_document(archive), indent=1) + "\n")
+    write_blog(folder, blog_document(archive))
+
+
+def write_blog(folder: Path, document: dict[str, Any]) -> None:
+    """blog.json, written last: a folder with a blog.json is a complete archive."""
+    _write_text(folder / FILES["blog"], _dumps(document, indent=1) + "\n")
 
 
 def _write_lines(path: Path, records: tuple[Post, ...] | tuple[Comment, ...]) -> None:
@@ -173,6 +225,18 @@ def load(dest: str | os.PathLike[str]) -> Archive:
     Raises ArchiveError naming the file and line when something is missing or damaged.
     """
     folder = data_dir(Path(os.fspath(dest)))
+    head = load_head(folder)
+    return attrs.evolve(
+        head,
+        posts=tuple(iter_lines(folder / FILES["post"], "post", Post)),
+        comments=tuple(iter_lines(folder / FILES["comment"], "comment", Comment)),
+    )
+
+
+def load_head(dest: str | os.PathLike[str]) -> Archive:
+    """An archive's blog.json alone: the Archive without its posts and comments (read them
+    one at a time with ``iter_lines``). Raises ArchiveError as ``load`` does."""
+    folder = data_dir(Path(os.fspath(dest)))
     blog_path = folder / FILES["blog"]
     if not blog_path.is_file():
         raise ArchiveError(f"{folder}: not a blogarchive archive (no blog.json)")
@@ -189,15 +253,8 @@ def load(dest: str | os.PathLike[str]) -> Archive:
     sources = _structure(document.get("sources", []), tuple[SourceInfo, ...], where, "sources")
     skipped = _structure(document.get("skipped", []), tuple[Skipped, ...], where, "skipped")
     notes = tuple(document.get("notes", []))
-    return Archive(
-        blog=blog,
-        posts=tuple(_load_lines(folder / FILES["post"], "post", Post)),
-        comments=tuple(_load_lines(folder / FILES["comment"], "comment", Comment)),
-        labels=labels,
-        sources=sources,
-        skipped=skipped,
-        notes=notes,
-    )
+    return Archive(blog=blog, posts=(), comments=(), labels=labels, sources=sources,
+                   skipped=skipped, notes=notes)
 
 
 def _problem(exc: BaseException, tp: type | None) -> str:
@@ -242,10 +299,11 @@ def _check_schema(data: Any, kind: str, where: str) -> None:
         raise ArchiveError(f"{where}: expected schema {SCHEMA_IDS[kind]}, found {found!r}")
 
 
-def _load_lines(path: Path, kind: str, cls: type[Any]) -> list[Any]:
+def iter_lines(path: Path, kind: str, cls: type[Any]) -> Iterator[Any]:
+    """The records of one JSON Lines file of an archive, one at a time; ArchiveError names
+    the file, line and field of the first that is damaged."""
     if not path.is_file():
         raise ArchiveError(f"{path}: missing")
-    records = []
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             where = f"{path}: line {number}"
@@ -257,6 +315,5 @@ def _load_lines(path: Path, kind: str, cls: type[Any]) -> list[Any]:
             data.pop("schema")
             data.pop("schema_version", None)
             ident = f" ({kind} {data['id']})" if isinstance(data.get("id"), str) else ""
-            records.append(_structure(data, cls, where + ident, "$"))
-    return records
+            yield _structure(data, cls, where + ident, "$")
 

@@ -16,7 +16,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
+from itertools import chain, islice
 
 from .analysis import BodyAnalysis, UrlMap, analyse
 from .errors import InvalidArgument
@@ -62,9 +62,11 @@ def analyse_bodies(bodies: Iterable[Body], urls: UrlMap, jobs: int) -> Iterator[
     ``worker_count``). With one job, or too few bodies to share, it runs here."""
     workers = worker_count(jobs)
     given = iter(bodies)
-    first = list(islice(given, CHUNK))
+    # One body at a time here (``convert`` streams its posts from disk: none is held
+    # longer than its analysis); with workers, the first chunk tells whether to start them.
+    first = [] if workers == 1 else list(islice(given, CHUNK))
     if workers == 1 or len(first) < CHUNK:
-        for html, base, kind in (*first, *given):
+        for html, base, kind in chain(first, given):
             yield analyse(html, base, urls, content_type=kind)
         return
     context = multiprocessing.get_context("spawn")

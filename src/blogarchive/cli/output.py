@@ -52,12 +52,12 @@ def print_problems(report: ReadReport, err: TextIO, quiet: bool = False) -> None
 
 def summarise_run(results: list[Converted], args: argparse.Namespace, out: TextIO) -> None:
     for result in results:
-        archive, blog = result.archive, result.archive.blog
+        summary, blog = result.summary, result.summary.blog
         print(f"wrote {result.path}/  {blog.title or '(untitled)'} "
               f"(blog {blog.id or 'without id'})", file=out)
-        for line in describe_counts(archive):
+        for line in describe_counts(summary):
             print(f"  {line}", file=out)
-        for note in archive.notes:
+        for note in summary.notes:
             print(f"  note: {note}", file=out)
         for notice in result.notices:
             print(f"  {notice}", file=out)
@@ -65,7 +65,7 @@ def summarise_run(results: list[Converted], args: argparse.Namespace, out: TextI
         print(f"  provenance: {', '.join(kinds)} {'event' if len(kinds) == 1 else 'events'} "
               "added to events.jsonl" + ("; a BagIt bag" if is_bag(result.path) else ""),
               file=out)
-    several = blogs_summary([result.archive for result in results])
+    several = blogs_summary([result.summary for result in results])
     if several:
         print(f"{several}; each in its own folder under {args.output}/", file=out)
 

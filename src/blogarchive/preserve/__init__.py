@@ -12,18 +12,20 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .. import spool
+from ..describe import Summary
 from ..errors import ArchiveError
 from ..folder import archives_in, real_destination, staging
 from ..limits import DEFAULT_LIMITS, Limits
-from ..model import Archive
+from ..model import Archive, Blog, SourceInfo
 from ..progress import Progress
-from ..reading import ReadReport, read_groups
+from ..reading import ReadReport
 from ..sources import Source
 from ..store import FILES, SCHEMA_VERSION, load
 from ..workers import worker_count
@@ -36,7 +38,7 @@ from .bag import (
     packing_event,
 )
 from .lock import locked
-from .redact import REDACTIONS, redact, redacted_when_written
+from .redact import REDACTIONS, Redactor, redact, redacted_when_written
 from .validate import Problem, ValidationReport, validate
 from .writer import EVENTS, SCHEMAS, Plan, build, previous_data, write_events, write_schemas
 
@@ -62,29 +64,35 @@ class Converted:
     """One blog written by ``convert``."""
 
     path: Path
-    archive: Archive
+    summary: Summary
+    """What was written: the blog, its counts, notes and skipped entries (as ``info`` of
+    the archive would say them, less the saved pages' reports)."""
     events: tuple[dict[str, Any], ...]
     notices: tuple[str, ...] = ()
     """What the run did that was not asked for in so many words (e.g. redaction kept)."""
     capture: CaptureReport | None = None
     """With ``convert(..., capture=...)``: what the capture of this blog's media did."""
 
+    _loaded: dict[Path, Archive] = attrs.field(factory=dict, eq=False, repr=False)
 
-def folder_name(archive: Archive) -> str:
+    @property
+    def archive(self) -> Archive:
+        """The archive written, read back from ``path`` (``load``) when first asked for:
+        ``convert`` does not hold the records in memory."""
+        if self.path not in self._loaded:
+            self._loaded[self.path] = load(self.path)
+        return self._loaded[self.path]
+
+
+def folder_name(archive: Archive | Blog, sources: Sequence[SourceInfo] = ()) -> str:
     """Safe ASCII folder name for one of several blogs: its id, or its source's name."""
-    if archive.blog.id:
-        return f"blog-{archive.blog.id}"
-    name = archive.sources[0].name if archive.sources else "blog"
+    blog = archive.blog if isinstance(archive, Archive) else archive
+    if isinstance(archive, Archive):
+        sources = archive.sources
+    if blog.id:
+        return f"blog-{blog.id}"
+    name = sources[0].name if sources else "blog"
     return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
-
-
-def _previous(dest: Path) -> dict[str, tuple[Path, Archive]]:
-    """Archives already at ``dest`` (itself, or a folder of archives), by blog id."""
-    found: dict[str, tuple[Path, Archive]] = {}
-    for folder in archives_in(dest):
-        archive = load(folder)
-        found[archive.blog.id or f"~{folder.name}"] = (folder, archive)
-    return found
 
 
 def archives(dest: str | os.PathLike[str]) -> list[Path]:
@@ -172,67 +180,86 @@ def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadRe
              progress: Progress | None, blog_url: str | None, analyse: bool,
              plan: Plan, redact_emails: bool | None, limits: Limits,
              recover: bool, jobs: int = 1) -> list[Converted]:
-    earlier = _previous(target)
-    # Recoveries are listed in a report; without the caller's, one of our own that then
-    # raises the first failure, as reading without a report does.
-    own = ReadReport() if report is None and recover else None
-    collected = report if report is not None else own
-    groups = read_groups(
-        sources, blog_url=blog_url, report=collected, progress=progress,
-        analyse=analyse, previous=[a for _, a in earlier.values()], limits=limits,
-        recover=recover, jobs=jobs,
-    )
-    if own is not None and own.failed:
-        raise own.failed[0]
-    recovered = collected.recovered if collected is not None else []
-    collection = bool(earlier) and previous_data(target) is None
-    several = len(groups) > 1 or collection
-    if len(groups) > 1 and previous_data(target):
-        raise ArchiveError(f"{target}: holds one blog's archive, and the sources hold "
-                           f"{len(groups)} blogs; write them to another destination")
-    warnings = [f"input not read: {p}" for p in (report.failed if report else [])]
-    warnings += [f"file skipped: {p}" for p in (report.ignored if report else [])]
-    done = []
-    for archive, raws in groups:
-        where = _where(target, archive, earlier) if several else target
-        _check_same_blog(where, archive, earlier)
-        redacted, notices = None, []
-        was_redacted = redacted_when_written(previous_data(where))
-        if redact_emails or (redact_emails is None and was_redacted):
-            archive, redacted = redact(archive, "emails")
-            if not redact_emails:
-                notices.append("redaction: e-mail addresses removed, as when this archive "
-                               "was written (--no-redact to keep them)")
-        elif was_redacted:
-            notices.append("redaction: not applied (--no-redact), though this archive was "
-                           "written with --redact emails: addresses are back")
-        names = {info.name for info in archive.sources}
-        run = attrs.evolve(plan, redacted=redacted, warnings=tuple(warnings),
-                           redaction_kept=redacted is not None and not redact_emails,
-                           recovered=tuple(s for s in recovered if s.source in names))
-        if is_bag(where):  # a bag stays a bag, with the bag-info it was given
-            run = attrs.evolve(run, bag=True, bag_kept=current_bag_info(where))
-        with staging(where) as temp:
-            events = build(archive, raws, temp, previous_data(where), run, progress)
-        done.append(Converted(where, archive, tuple(events), tuple(notices)))
+    # Out of core (``spool``): records go to disk as they are read, and the data files are
+    # written from there, so memory stays flat however large the blog.
+    with spool.opened(target) as spooled:
+        earlier = spool.gather_previous(target, spooled)
+        # Recoveries are listed in a report; without the caller's, one of our own that then
+        # raises the first failure, as reading without a report does.
+        own = ReadReport() if report is None and recover else None
+        collected = report if report is not None else own
+        groups, run_notes = spool.gather(sources, spooled, blog_url=blog_url,
+                                         report=collected, progress=progress, limits=limits,
+                                         recover=recover)
+        if own is not None and own.failed:
+            raise own.failed[0]
+        recovered = collected.recovered if collected is not None else []
+        collection = bool(earlier) and previous_data(target) is None
+        several = len(groups) > 1 or collection
+        if len(groups) > 1 and previous_data(target):
+            raise ArchiveError(f"{target}: holds one blog's archive, and the sources hold "
+                               f"{len(groups)} blogs; write them to another destination")
+        warnings = [f"input not read: {p}" for p in (report.failed if report else [])]
+        warnings += [f"file skipped: {p}" for p in (report.ignored if report else [])]
+        done = []
+        for group in groups:
+            blog = group.blog()
+            where = _where(target, blog, group, earlier) if several else target
+            _check_same_blog(where, blog, earlier)
+            notices = []
+            was_redacted = redacted_when_written(previous_data(where))
+            redactor = None
+            if redact_emails or (redact_emails is None and was_redacted):
+                redactor = Redactor()
+                if not redact_emails:
+                    notices.append("redaction: e-mail addresses removed, as when this "
+                                   "archive was written (--no-redact to keep them)")
+            elif was_redacted:
+                notices.append("redaction: not applied (--no-redact), though this archive "
+                               "was written with --redact emails: addresses are back")
+            names = {info.name for info in group.sources}
+            run = attrs.evolve(plan, redacted=None if redactor is None else 0,
+                               warnings=tuple(warnings),
+                               redaction_kept=redactor is not None and not redact_emails,
+                               recovered=tuple(s for s in recovered if s.source in names))
+            if is_bag(where):  # a bag stays a bag, with the bag-info it was given
+                run = attrs.evolve(run, bag=True, bag_kept=current_bag_info(where))
+            held = earlier.get(group.key) if blog.id else None
+            resolved = spool.resolve(spooled, group.key,
+                                     held.number if held is not None else None)
+            written: list[spool.Written] = []
+
+            def data(folder: Path, group: spool.Gathered = group,
+                     resolved: spool.Resolved = resolved,
+                     redactor: Redactor | None = redactor,
+                     written: list[spool.Written] = written) -> spool.Written:
+                written.append(spool.write_group(
+                    group, resolved, folder, run_notes=run_notes, analyse=analyse,
+                    jobs=jobs, redactor=redactor, progress=progress))
+                return written[-1]
+
+            with staging(where) as temp:
+                events = build(data, list(group.raws.values()), temp, previous_data(where),
+                               run, progress)
+            done.append(Converted(where, written[0].summary, tuple(events), tuple(notices)))
     return done
 
 
-def _where(target: Path, archive: Archive, earlier: dict[str, tuple[Path, Archive]]) -> Path:
+def _where(target: Path, blog: Blog, group: spool.Gathered,
+           earlier: dict[str, spool.Earlier]) -> Path:
     """A blog's folder in a folder of archives: the one that holds it already, or a new one."""
-    held = earlier.get(archive.blog.id) if archive.blog.id else None
-    return held[0] if held else target / folder_name(archive)
+    held = earlier.get(blog.id) if blog.id else None
+    return held.folder if held else target / folder_name(blog, group.sources)
 
 
-def _check_same_blog(where: Path, archive: Archive,
-                     earlier: dict[str, tuple[Path, Archive]]) -> None:
+def _check_same_blog(where: Path, blog: Blog, earlier: dict[str, spool.Earlier]) -> None:
     if previous_data(where) is None:
         return
-    held = next((a for p, a in earlier.values() if p == where), None)
-    if held is not None and held.blog.id and archive.blog.id and held.blog.id != archive.blog.id:
+    held = next((e.head.blog for e in earlier.values() if e.folder == where), None)
+    if held is not None and held.id and blog.id and held.id != blog.id:
         raise ArchiveError(
-            f"{where}: holds blog {held.blog.id} ({held.blog.title}); the sources are blog "
-            f"{archive.blog.id} ({archive.blog.title}): choose another destination"
+            f"{where}: holds blog {held.id} ({held.title}); the sources are blog "
+            f"{blog.id} ({blog.title}): choose another destination"
         )
 
 

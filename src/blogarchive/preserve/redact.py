@@ -20,14 +20,17 @@ from .._words import counted
 from ..folder import EVENTS
 from ..model import Archive, Author, Blog, Comment, Post
 
-__all__ = ["REDACTIONS", "redact", "redacted_when_written"]
+__all__ = ["REDACTIONS", "Redactor", "redact", "redacted_when_written"]
 
 REDACTIONS: Final = ("emails",)
 PLACEHOLDER: Final = "noreply@blogger.com"
 _EMAIL: Final = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
-class _Redactor:
+class Redactor:
+    """Removes addresses record by record, remembering the distinct ones it removed (so a
+    whole archive need not be held: ``spool`` redacts as it writes)."""
+
     def __init__(self) -> None:
         self.found: set[str] = set()
 
@@ -56,6 +59,13 @@ class _Redactor:
         author = self.author(record.author)
         return record if author is record.author else attrs.evolve(record, author=author)
 
+    def note(self) -> str | None:
+        """The archive's note on what was removed (None when nothing was)."""
+        if not self.found:
+            return None
+        return (counted(len(self.found), "e-mail address", "e-mail addresses")
+                + " of authors and settings redacted")
+
     def blog(self, blog: Blog) -> Blog:
         settings = tuple(
             s if (value := self.text(s.value)) == s.value else attrs.evolve(s, value=value)
@@ -71,19 +81,16 @@ def redact(archive: Archive, what: str = "emails") -> tuple[Archive, int]:
     distinct addresses were removed. Raises ValueError for an unknown redaction."""
     if what not in REDACTIONS:
         raise ValueError(f"unknown redaction {what!r}; known: {', '.join(REDACTIONS)}")
-    r = _Redactor()
+    r = Redactor()
     redacted = attrs.evolve(
         archive,
         blog=r.blog(archive.blog),
         posts=tuple(r.record(p) for p in archive.posts),  # type: ignore[misc]
         comments=tuple(r.record(c) for c in archive.comments),  # type: ignore[misc]
     )
-    if r.found:
-        redacted = attrs.evolve(redacted, notes=(
-            *redacted.notes,
-            counted(len(r.found), "e-mail address", "e-mail addresses")
-            + " of authors and settings redacted",
-        ))
+    note = r.note()
+    if note is not None:
+        redacted = attrs.evolve(redacted, notes=(*redacted.notes, note))
     return redacted, len(r.found)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -28,8 +28,8 @@ from ..model import Archive
 from ..progress import Progress, counter
 from ..readers import Salvage
 from ..sources import RawFile
-from ..stats import counts
-from ..store import FILES, SCHEMA_VERSION, data_dir, write_data
+from ..spool import Written
+from ..store import FILES, SCHEMA_VERSION, data_dir
 from .bag import bag_in_place, bag_info_for, packing_event
 from .events import dumps_event, event, object_ref
 from .fixity import (
@@ -87,15 +87,15 @@ class Plan:
     """Damaged sources read with ``--recover``: recorded on their source objects."""
 
 
-def _summary(archive: Archive) -> str:
-    c = counts(archive)
+def _summary(written: Written) -> str:
+    c = written.counts
     parts = []
     for kind, statuses in c["posts"].items():
         detail = ", ".join(f"{s} {n:,}" for s, n in statuses.items())
         parts.append(counted(sum(statuses.values()), kind) + (f" ({detail})" if detail else ""))
     parts.append(counted(c["comments"]["total"], "comment"))
     parts.append(counted(c["skipped"], "entry", "entries") + " skipped")
-    retained = sum(p.retained for p in archive.posts) + sum(c.retained for c in archive.comments)
+    retained = written.retained
     if retained:
         parts.append(f"{counted(retained, 'record')} retained from earlier conversions")
     return "; ".join(parts)
@@ -145,7 +145,7 @@ class _Originals:
 
 
 def build(
-    archive: Archive,
+    data: Callable[[Path], Written],
     raws: Iterable[RawFile],
     temp: Path,
     previous: Path | None,
@@ -154,13 +154,18 @@ def build(
 ) -> list[dict[str, Any]]:
     """Fill the staging folder ``temp``; returns the events written for this run.
 
-    ``previous`` is the data folder of the archive being replaced (its originals and events
-    are carried over), or None. ``progress("writing", files, total)`` follows the steps.
+    ``data`` writes the three data files into the folder it is given (``spool.write_group``)
+    and says what it wrote (``progress`` follows its analysis). ``previous`` is the data
+    folder of the archive being replaced (its originals and events are carried over), or
+    None. ``progress("writing", files, total)`` follows the steps.
     """
     payload = temp
     raws = list(raws)
+    written = data(payload)
     step = counter(progress, "writing", 3 + len(raws))  # data, originals, events, manifests
-    write_data(archive, payload)
+    archive = written.head
+    if plan.redacted is not None and written.redacted is not None:
+        plan = attrs.evolve(plan, redacted=written.redacted)
     step(1)
     objects: list[dict[str, Any]] = []
     originals = _Originals(payload)
@@ -201,7 +206,7 @@ def build(
     if not keep:
         why = "--no-originals" if not plan.originals else "redaction (originals hold the addresses)"
         warnings.append(f"originals not kept: {why}")
-    events = [event("migration", detail, outcome, note=_summary(archive), warnings=warnings,
+    events = [event("migration", detail, outcome, note=_summary(written), warnings=warnings,
                     objects=objects, extra={"blog": {"id": archive.blog.id,
                                                      "title": archive.blog.title,
                                                      "url": archive.blog.url},

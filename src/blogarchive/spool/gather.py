@@ -1,0 +1,110 @@
+"""Sources and the archives already at a destination, read into a ``Spool`` by blog.
+
+The same loop as ``reading.read_groups`` (``readings``: failures, stray files, the pages of
+a WARC that belong to another blog), but each record goes to the spool as it is read
+instead of into an ``Assembler``; what a blog keeps besides its records (blogs, sources,
+notes, skipped entries, original files) is small and stays in memory. The posts and
+comments of an earlier archive are read line by line into the spool too, checked as
+``store.load`` checks them (the same errors, before any source is read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import attrs
+
+from ..assemble import merge_blogs
+from ..folder import FILES, archives_in, data_dir
+from ..limits import DEFAULT_LIMITS, Limits
+from ..model import Archive, Blog, Comment, Post, Skipped, SourceInfo
+from ..progress import Progress
+from ..reading import ReadReport, check_blog_url, expand_all, keep_reading, readings
+from ..sources import RawFile, Source
+from ..store import iter_lines, load_head
+from .records import Spool
+
+__all__ = ["Earlier", "Gathered", "gather", "gather_previous"]
+
+
+@attrs.define
+class Gathered:
+    """One blog read into the spool: all but its posts and comments."""
+
+    key: str
+    blogs: list[Blog] = attrs.Factory(list)
+    sources: list[SourceInfo] = attrs.Factory(list)
+    notes: list[str] = attrs.Factory(list)
+    skipped: list[Skipped] = attrs.Factory(list)
+    raws: dict[str, RawFile] = attrs.Factory(dict)
+
+    def blog(self) -> Blog:
+        return merge_blogs(self.blogs) if self.blogs else Blog(id=None)
+
+
+@attrs.frozen
+class Earlier:
+    """An archive at the destination: its folder, its blog.json, its number in the spool."""
+
+    folder: Path
+    head: Archive
+    number: int
+
+
+def gather_previous(dest: Path, spool: Spool) -> dict[str, Earlier]:
+    """Archives already at ``dest`` (itself, or a folder of archives) by blog id, their
+    posts and comments spooled (``prev`` = their number)."""
+    found: dict[str, Earlier] = {}
+    for number, folder in enumerate(archives_in(dest), 1):
+        head = load_head(folder)
+        data = data_dir(folder)
+        for kind, cls in (("post", Post), ("comment", Comment)):
+            for record in iter_lines(data / FILES[kind], kind, cls):
+                spool.add(record, prev=number)
+        found[head.blog.id or f"~{folder.name}"] = Earlier(folder, head, number)
+    return found
+
+
+class _Taken:
+    """What ``readings`` collects of one input: its spool number and skipped entries."""
+
+    def __init__(self, spool: Spool, records: Iterable[Post | Comment | Skipped]) -> None:
+        self.input = spool.new_input()
+        self.skipped: list[Skipped] = []
+        for record in records:
+            if isinstance(record, Skipped):
+                self.skipped.append(record)
+            else:
+                spool.add(record, input=self.input)
+
+
+def gather(
+    sources: Source | Iterable[Source],
+    spool: Spool,
+    *,
+    blog_url: str | None = None,
+    report: ReadReport | None = None,
+    progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    recover: bool = False,
+) -> tuple[list[Gathered], list[str]]:
+    """Every source read into ``spool``: the blogs in key order, and the notes of the run
+    (inputs not read) that every blog's archive carries."""
+    groups: dict[str, Gathered] = {}
+    notes: list[str] = []
+    blog_url = check_blog_url(blog_url)
+    for key, item, read, taken in readings(
+        expand_all(sources, report), collect=lambda records: _Taken(spool, records),
+        blog_url=blog_url, report=report, notes=notes, progress=progress, limits=limits,
+        recover=recover,
+    ):
+        group = groups.setdefault(key, Gathered(key))
+        spool.place(taken.input, key)
+        group.skipped.extend(taken.skipped)
+        keep_reading(group, item, read)
+        for raw in item.raw:
+            group.raws.setdefault(raw.name, raw)
+    return [groups[key] for key in sorted(groups)], notes
+
+

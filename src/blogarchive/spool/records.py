@@ -1,0 +1,157 @@
+"""The spool: every post and comment read, written to one file as its JSON line as the
+readers yield it, with an SQLite index of where each lies and the few fields the
+assembler's rules and the counts need.
+
+Memory holds one record at a time; the index (stdlib ``sqlite3``, a small page cache, its
+sorts spilled to temporary files) holds the rest on disk. The line is the one the archive
+will hold (``store.dumps_line``), so a record the rules leave as it is, most comments, is
+copied to the archive as it stands, and one they change is changed as data (``json.loads``,
+a value set, encoded again: ``store.encode_line``), never made again field by field; a
+record is rebuilt from its line (``store.parse_line``) only for the rare rules that need
+it whole (copies of one id to fold, redaction). Sort keys are byte strings that order as
+the assembler's Python keys do (``assemble.sort_time``, ``assemble.id_key``), so
+``ORDER BY`` gives the archive's order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import struct
+from pathlib import Path
+from typing import Any, Final
+
+from ..assemble import id_key, sort_time
+from ..model import Comment, Post
+from ..store import dumps_line, parse_line
+
+__all__ = ["COMMENT", "POST", "Spool", "order_key"]
+
+POST: Final = "post"
+COMMENT: Final = "comment"
+
+_SCHEMA: Final = """
+CREATE TABLE inputs(input INTEGER PRIMARY KEY, grp TEXT, rank INTEGER);
+CREATE TABLE rec(
+    seq INTEGER PRIMARY KEY, input INTEGER, prev INTEGER, tbl TEXT, id TEXT,
+    off INTEGER, len INTEGER, key BLOB, stamp REAL, kind TEXT, status TEXT, url TEXT,
+    path TEXT, post_id TEXT, parent_id TEXT, post_kind TEXT, orphan INTEGER,
+    retained INTEGER, src TEXT, entry INTEGER);
+"""
+
+
+def _float(value: float) -> bytes:
+    """Eight bytes that compare as the floats do (IEEE 754, sign folded in)."""
+    raw = bytearray(struct.pack(">d", value + 0.0))  # + 0.0: -0.0 is 0.0, as Python compares
+    if raw[0] & 0x80:
+        return bytes(b ^ 0xFF for b in raw)
+    raw[0] |= 0x80
+    return bytes(raw)
+
+
+def _text(value: str) -> bytes:
+    """A string's code points in order, ended so that a prefix sorts first."""
+    return value.encode("utf-8", "surrogatepass").replace(b"\x00", b"\x00\x01") + b"\x00\x00"
+
+
+def order_key(record: Post | Comment) -> bytes:
+    """The record's place in its file as bytes: (published, id[, kind]) as the assembler
+    sorts them (``Assembler.archive``)."""
+    flag, stamp = sort_time(record.published)
+    number, length, text = id_key(record.id)
+    key = bytes((flag,)) + _float(stamp) + bytes((number,))
+    key += length.to_bytes(8, "big") + text.encode("ascii") if number == 0 else _text(text)
+    return key + _text(record.kind) if isinstance(record, Post) else key
+
+
+class Spool:
+    """Records on disk in ``folder`` (``records.jsonl``) and their index
+    (``index.sqlite``)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._data = (folder / "records.jsonl").open("w+b")
+        self._end = 0
+        self.db = sqlite3.connect(folder / "index.sqlite", isolation_level=None)
+        # A scratch database: nothing to recover after a crash, so no journal or syncs;
+        # a small cache (4 MiB, full at any size of blog), and sorts and temporary tables
+        # on disk, keep memory flat.
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE",
+                       "cache_size=-4096"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.executescript(_SCHEMA)
+        self.db.execute("BEGIN")
+        self._inputs = 0
+        self._ranks = 0
+        self._seq = 0
+        self._pending: list[tuple[Any, ...]] = []
+        self.hold = False
+        """True while a query reads the index: rows wait (``flush``) until it is done."""
+
+    def close(self) -> None:
+        self.db.close()
+        self._data.close()
+
+    def put(self, record: Post | Comment) -> tuple[int, int]:
+        """Write ``record``'s line; its offset and length in the spool file."""
+        blob = dumps_line(record).encode("utf-8")
+        self._data.seek(self._end)
+        self._data.write(blob)
+        where = (self._end, len(blob))
+        self._end += len(blob)
+        return where
+
+    def line(self, offset: int, length: int) -> str:
+        """The line written at ``offset``."""
+        self._data.seek(offset)
+        return self._data.read(length).decode("utf-8")
+
+    def get(self, offset: int, length: int, table: str) -> Any:
+        """The record (of ``table``: POST or COMMENT) written at ``offset``."""
+        return parse_line(self.line(offset, length), table)
+
+    def add(self, record: Post | Comment, *, input: int | None = None,
+            prev: int | None = None) -> int:
+        """Spool ``record`` read from ``input`` (or held by previous archive ``prev``), with
+        its index row; the row's number."""
+        offset, length = self.put(record)
+        origin = record.origin
+        flag, stamp = sort_time(record.published)
+        if isinstance(record, Post):
+            own: tuple[Any, ...] = (POST, record.kind, record.url, record.path, None, None,
+                                    None, None)
+        else:
+            own = (COMMENT, None, None, None, record.post_id, record.parent_id,
+                   record.post_kind, record.orphan)
+        table, kind, url, path, post_id, parent_id, post_kind, orphan = own
+        self._seq += 1
+        self._pending.append(
+            (self._seq, input, prev, table, record.id, offset, length, order_key(record),
+             None if flag else stamp, kind, record.status, url, path, post_id, parent_id,
+             post_kind, orphan, record.retained,
+             origin.source if origin is not None else None,
+             origin.entry if origin is not None else None))
+        if len(self._pending) >= 256 and not self.hold:
+            self.flush()
+        return self._seq
+
+    def flush(self) -> None:
+        """Index the rows not yet written (in batches: one statement per row costs more
+        than the rest of spooling a record)."""
+        self.db.executemany(
+            "INSERT INTO rec(seq, input, prev, tbl, id, off, len, key, stamp, kind, status, "
+            "url, path, post_id, parent_id, post_kind, orphan, retained, src, entry) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self._pending)
+        self._pending.clear()
+
+    def new_input(self) -> int:
+        """A number for the records of one input, not yet part of any blog."""
+        self._inputs += 1
+        self.db.execute("INSERT INTO inputs(input) VALUES (?)", (self._inputs,))
+        return self._inputs
+
+    def place(self, input: int, group: str) -> None:
+        """The input's records belong to blog ``group``, after those placed before them
+        (the order in which the assembler would have been given them)."""
+        self._ranks += 1
+        self.db.execute("UPDATE inputs SET grp = ?, rank = ? WHERE input = ?",
+                        (group, self._ranks, input))

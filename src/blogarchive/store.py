@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -34,7 +35,10 @@ __all__ = [
     "SCHEMA_VERSION",
     "data_dir",
     "dumps_line",
+    "iter_comments",
+    "iter_posts",
     "load",
+    "load_head",
     "recover",
     "replaceable",
     "staging",
@@ -172,31 +176,16 @@ def load(dest: str | os.PathLike[str]) -> Archive:
 
     Raises ArchiveError naming the file and line when something is missing or damaged.
     """
+    head = load_head(dest)
     folder = data_dir(Path(os.fspath(dest)))
-    blog_path = folder / FILES["blog"]
-    if not blog_path.is_file():
-        raise ArchiveError(f"{folder}: not a blogarchive archive (no blog.json)")
-    try:
-        document = json.loads(blog_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise ArchiveError(f"{blog_path}: unreadable: {err}") from None
-    _check_schema(document, "blog", str(blog_path))
-    if "blog" not in document:
-        raise ArchiveError(f"{blog_path}: does not match the schema: field blog missing")
-    where = str(blog_path)
-    blog = _structure(document["blog"], Blog, where, "blog")
-    labels = _structure(document.get("labels", []), tuple[Label, ...], where, "labels")
-    sources = _structure(document.get("sources", []), tuple[SourceInfo, ...], where, "sources")
-    skipped = _structure(document.get("skipped", []), tuple[Skipped, ...], where, "skipped")
-    notes = tuple(document.get("notes", []))
     return Archive(
-        blog=blog,
+        blog=head.blog,
         posts=tuple(_load_lines(folder / FILES["post"], "post", Post)),
         comments=tuple(_load_lines(folder / FILES["comment"], "comment", Comment)),
-        labels=labels,
-        sources=sources,
-        skipped=skipped,
-        notes=notes,
+        labels=head.labels,
+        sources=head.sources,
+        skipped=head.skipped,
+        notes=head.notes,
     )
 
 
@@ -243,9 +232,12 @@ def _check_schema(data: Any, kind: str, where: str) -> None:
 
 
 def _load_lines(path: Path, kind: str, cls: type[Any]) -> list[Any]:
+    return list(_iter_lines(path, kind, cls))
+
+
+def _iter_lines(path: Path, kind: str, cls: type[Any]) -> Iterator[Any]:
     if not path.is_file():
         raise ArchiveError(f"{path}: missing")
-    records = []
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             where = f"{path}: line {number}"
@@ -257,6 +249,51 @@ def _load_lines(path: Path, kind: str, cls: type[Any]) -> list[Any]:
             data.pop("schema")
             data.pop("schema_version", None)
             ident = f" ({kind} {data['id']})" if isinstance(data.get("id"), str) else ""
-            records.append(_structure(data, cls, where + ident, "$"))
-    return records
+            yield _structure(data, cls, where + ident, "$")
 
+
+# -- streaming -------------------------------------------------------------------------------
+# What ``load`` reads, a record at a time: the exports hold one post in memory, not the
+# archive. The same checks and the same messages as ``load``.
+
+
+def load_head(dest: str | os.PathLike[str]) -> Archive:
+    """The archive's blog.json (blog, labels, sources, skipped, notes) as an Archive with no
+    posts and no comments; ``iter_posts`` and ``iter_comments`` stream those.
+
+    Raises ArchiveError as ``load`` does: not an archive, blog.json unreadable or wrong.
+    """
+    folder = data_dir(Path(os.fspath(dest)))
+    blog_path = folder / FILES["blog"]
+    if not blog_path.is_file():
+        raise ArchiveError(f"{folder}: not a blogarchive archive (no blog.json)")
+    try:
+        document = json.loads(blog_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise ArchiveError(f"{blog_path}: unreadable: {err}") from None
+    _check_schema(document, "blog", str(blog_path))
+    if "blog" not in document:
+        raise ArchiveError(f"{blog_path}: does not match the schema: field blog missing")
+    where = str(blog_path)
+    return Archive(
+        blog=_structure(document["blog"], Blog, where, "blog"),
+        labels=_structure(document.get("labels", []), tuple[Label, ...], where, "labels"),
+        sources=_structure(document.get("sources", []), tuple[SourceInfo, ...], where,
+                           "sources"),
+        skipped=_structure(document.get("skipped", []), tuple[Skipped, ...], where, "skipped"),
+        notes=tuple(document.get("notes", [])),
+    )
+
+
+def iter_posts(dest: str | os.PathLike[str]) -> Iterator[Post]:
+    """The posts and pages of posts.jsonl in the archive's order, one line at a time.
+
+    Raises ArchiveError naming the file and line (as ``load``) when it reaches a bad line.
+    """
+    return _iter_lines(data_dir(Path(os.fspath(dest))) / FILES["post"], "post", Post)
+
+
+def iter_comments(dest: str | os.PathLike[str]) -> Iterator[Comment]:
+    """The comments of comments.jsonl in the archive's order, one line at a time (errors as
+    ``iter_posts``)."""
+    return _iter_lines(data_dir(Path(os.fspath(dest))) / FILES["comment"], "comment", Comment)

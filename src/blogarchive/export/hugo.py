@@ -23,7 +23,7 @@ from __future__ import annotations
 from html import escape
 from typing import Final
 
-from .common import ExportJob
+from .common import ExportJob, read_archive
 from .frontmatter import dump, front_matter, when
 from .migration import (
     Entry,
@@ -35,7 +35,9 @@ from .migration import (
     write_file,
 )
 
-__all__ = ["write"]
+__all__ = ["prepare", "write"]
+
+prepare = read_archive
 
 _BASEOF: Final = """<!DOCTYPE html>
 <html lang="{{ site.LanguageCode | default "en" }}">

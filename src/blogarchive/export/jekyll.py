@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from .common import ExportJob
+from .common import ExportJob, read_archive
 from .frontmatter import dump, front_matter, when
 from .migration import (
     Entry,
@@ -31,7 +31,9 @@ from .migration import (
     write_file,
 )
 
-__all__ = ["write"]
+__all__ = ["prepare", "write"]
+
+prepare = read_archive
 
 _DEFAULT: Final = """<!DOCTYPE html>
 <html lang="{{ site.lang | default: "en" }}">

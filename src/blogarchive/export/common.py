@@ -11,9 +11,10 @@ import attrs
 from .._words import counted
 from ..errors import InvalidArgument
 from ..model import Archive
+from ..store import load
 from .spool import Spool
 
-__all__ = ["BODIES", "FORMATS", "ExportJob", "ExportReport", "prepare_out", "read_archive"]
+__all__ = ["BODIES", "FORMATS", "ExportJob", "ExportReport", "load_archive", "prepare_out"]
 
 FORMATS: Final = ("site", "hugo", "jekyll", "wxr")
 BODIES: Final = ("markdown", "html")
@@ -69,16 +70,15 @@ class ExportJob:
 
     @property
     def archive(self) -> Archive:
-        """The whole archive in memory, for a format that does not stream yet."""
-        head = self.spool.head
-        return attrs.evolve(head, posts=tuple(self.spool.iter_posts()),
-                            comments=tuple(self.spool.iter_comments()))
+        """The whole archive, for a format that holds it (``load_archive``)."""
+        assert isinstance(self.prepared, Archive), "this format streams: use the spool"
+        return self.prepared
 
 
-def read_archive(spool: Spool) -> None:
-    """A format's ``prepare`` when it needs nothing gathered across posts: the archive read
-    (and checked) before OUT is touched."""
-    spool.read()
+def load_archive(spool: Spool) -> Archive:
+    """The ``prepare`` of a format that holds the whole archive (WXR builds one XML tree):
+    ``load``, checked before OUT is touched."""
+    return load(spool.dest)
 
 
 def prepare_out(out: Path, *, force: bool, dest: Path) -> Path:

@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator
 from typing import Any, Final, NamedTuple
 
 from ..analysis.records import Quote
-from ..analysis.urls import UrlMap, url_key
+from ..analysis.urls import UrlMap
 from ..model import Post
 from .sitepaths import SitePaths
 from .sitetext import Summary, When, summarise
-from .spool import Spool, SqlMap, key, text
+from .spool import Spool, SqlMap, UrlIndex, key
 
 __all__ = ["Entries", "Page", "SiteIndex"]
 
@@ -74,12 +74,10 @@ class SiteIndex:
                       "pages (seq INTEGER PRIMARY KEY, page BLOB)",
                       "published (id BLOB PRIMARY KEY, seq INTEGER) WITHOUT ROWID",
                       "links (target BLOB, seq INTEGER, source BLOB)",
-                      "tagged (label INTEGER, seq INTEGER)",
-                      "late_urls (seq INTEGER PRIMARY KEY, url TEXT, id BLOB)"):
+                      "tagged (label INTEGER, seq INTEGER)"):
             spool.execute(f"CREATE TABLE {table}")
         self.paths = SitePaths(store=SqlMap(spool, "paths"), taken=SqlMap(spool, "taken"))
-        self._urls = SqlMap(spool, "urls")
-        self._hosts: set[str] = set()
+        self._urls = UrlIndex(spool)
         self.statuses: Counter[str] = Counter()  # every post's status
         self._label_numbers: dict[str, int] = {}
         self.label_counts: Counter[str] = Counter()
@@ -90,12 +88,12 @@ class SiteIndex:
     def visit(self, seq: int, post: Post) -> None:
         spool = self._spool
         self.statuses[post.status] += 1
-        self._url(seq, post)
+        self._urls.visit(seq, post)
         if post.analysis is not None:
             for target in dict.fromkeys(link.post_id for link in post.analysis.links):
                 if target is not None and target != post.id:
-                    spool.execute("INSERT INTO links VALUES (?, ?, ?)",
-                                  (key(target), seq, key(post.id)))
+                    spool.later("INSERT INTO links VALUES (?, ?, ?)",
+                                (key(target), seq, key(post.id)))
         if post.status != PUBLISHED:
             return
         self._bare.posts[post.id] = self.paths.add(post)
@@ -112,27 +110,22 @@ class SiteIndex:
         analysis = post.analysis
         page = Page(post.id, post.kind, post.url, post.content, post.labels,
                     analysis.text if analysis else "", analysis.quotes if analysis else ())
-        spool.execute("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?)",
-                      (seq, post.kind == "post", post.published is not None, summary.year,
-                       summary.month, marshal.dumps(fields)))
-        spool.execute("INSERT INTO pages VALUES (?, ?)", (seq, pickle.dumps(page, _PICKLE)))
-        spool.execute("INSERT OR REPLACE INTO published VALUES (?, ?)", (key(post.id), seq))
+        spool.later("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?)",
+                    (seq, post.kind == "post", post.published is not None, summary.year,
+                     summary.month, marshal.dumps(fields)))
+        spool.later("INSERT INTO pages VALUES (?, ?)", (seq, pickle.dumps(page, _PICKLE)))
+        spool.later("INSERT OR REPLACE INTO published VALUES (?, ?)", (key(post.id), seq))
         if post.kind == "post":
             for label in dict.fromkeys(post.labels):
                 number = self._label_numbers.setdefault(label, len(self._label_numbers))
                 self.label_counts[label] += 1
-                spool.execute("INSERT INTO tagged VALUES (?, ?)", (number, seq))
+                spool.later("INSERT INTO tagged VALUES (?, ?)", (number, seq))
 
     def finish(self) -> None:
         """After the last post: the late URLs, the label files, the listing, the indexes."""
-        spool, home = self._spool, self._head.blog.url
+        spool = self._spool
         spool.execute("BEGIN")
-        for url, ident in spool.execute("SELECT url, id FROM late_urls ORDER BY seq"):
-            self._map(url, text(ident))
-        home_key = url_key(home) if home else None
-        if home_key is not None:
-            self._hosts.add(home_key.split("/", 1)[0])
-        self.urls = UrlMap(posts=self._urls, hosts=frozenset(self._hosts))
+        self.urls = self._urls.finish()
         self.paths.add_labels(sorted(self._label_numbers))
         spool.execute("CREATE TABLE listed (rank INTEGER PRIMARY KEY, seq INTEGER UNIQUE)")
         spool.execute("INSERT INTO listed (seq) SELECT seq FROM summaries WHERE listed "
@@ -141,22 +134,6 @@ class SiteIndex:
             spool.execute(f"CREATE INDEX {index.split()[0]}_by ON {index}")
         spool.execute("COMMIT")
         (self.listed,) = spool.execute("SELECT COUNT(*) FROM listed").fetchone()
-
-    def _url(self, seq: int, post: Post) -> None:
-        """``annotate.urls_of``, into the database: permalinks first (the first of a key
-        wins), then the paths under the blog's home of the posts with no permalink."""
-        home = self._head.blog.url
-        if post.url:
-            self._map(post.url, post.id)
-        elif home and post.path and post.path.startswith("/"):
-            self._spool.execute("INSERT INTO late_urls VALUES (?, ?, ?)",
-                                (seq, home.rstrip("/") + post.path, key(post.id)))
-
-    def _map(self, url: str, ident: str) -> None:
-        found = url_key(url)
-        if found is not None:
-            self._urls.setdefault(found, ident)
-            self._hosts.add(found.split("/", 1)[0])
 
     # -- reading --------------------------------------------------------------------------
 

@@ -23,10 +23,11 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+from ..analysis.urls import UrlMap, url_key
 from ..model import Archive, Comment, Post
 from ..store import iter_comments, iter_posts, load_head
 
-__all__ = ["Spool", "SqlMap", "SqlSet", "key", "text"]
+__all__ = ["Spool", "SqlMap", "SqlSet", "UrlIndex", "key", "text"]
 
 _BATCH: Final = 500  # rows per executemany: few round trips, little held at once
 _CACHE_KIB: Final = 16 * 1024  # SQLite's page cache: bounded, whatever the archive's size
@@ -59,11 +60,13 @@ class Spool:
 
     def __init__(self, dest: Path) -> None:
         self.head: Archive = load_head(dest)
-        self._dest = dest
+        self.dest = dest
         self._folder = tempfile.TemporaryDirectory(prefix="blogarchive-export-")
         self.db = sqlite3.connect(Path(self._folder.name) / "spool.sqlite",
                                   isolation_level=None)  # autocommit; BEGIN around loads
         self.posts = self.comments = 0
+        self._later: dict[str, list[tuple[Any, ...]]] = {}
+        self._pending = 0
         try:
             for pragma in ("page_size = 16384", "journal_mode = OFF", "synchronous = OFF",
                            "temp_store = FILE",
@@ -84,7 +87,7 @@ class Spool:
         what it needs across posts without a second walk. ``keep_posts=False``: the posts
         are not stored (the format's ``visit`` keeps what it needs of them)."""
         self.db.execute("BEGIN")
-        for batch in _batched(iter_posts(self._dest)):
+        for batch in _batched(iter_posts(self.dest)):
             rows = []
             for post in batch:
                 self.posts += 1
@@ -93,13 +96,28 @@ class Spool:
                 if visit is not None:
                     visit(self.posts, post)
             self.db.executemany("INSERT INTO posts VALUES (?, ?, ?, ?, ?)", rows)
-        for comments in _batched(iter_comments(self._dest)):
+        self.flush()
+        for comments in _batched(iter_comments(self.dest)):
             self.db.executemany("INSERT INTO comments VALUES (?, ?, ?, ?)", [
                 (self.comments + n, None if c.post_id is None else key(c.post_id),
                  key(c.status), pickle.dumps(c, _PICKLE)) for n, c in enumerate(comments, 1)])
             self.comments += len(comments)
         self.db.execute("CREATE INDEX comments_by_post ON comments (post_id, seq)")
         self.db.execute("COMMIT")
+
+    def later(self, sql: str, row: tuple[Any, ...]) -> None:
+        """``sql`` with ``row``, run with others in one ``executemany`` (at the latest when
+        ``read`` ends): for rows nothing reads back while the posts go by."""
+        self._later.setdefault(sql, []).append(row)
+        self._pending += 1
+        if self._pending >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        for sql, rows in self._later.items():
+            self.db.executemany(sql, rows)
+        self._later.clear()
+        self._pending = 0
 
     def iter_posts(self) -> Iterator[Post]:
         """The posts and pages in the archive's order."""
@@ -170,9 +188,13 @@ class SqlMap(MutableMapping[str, str]):
                          (key(item), key(value)))
 
     def setdefault(self, item: str, value: str = "") -> str:
+        self.keep_first(item, value)
+        return self[item]
+
+    def keep_first(self, item: str, value: str) -> None:
+        """``setdefault`` without reading the value back: one query."""
         self._db.execute(f"INSERT OR IGNORE INTO {self._name} VALUES (?, ?)",
                          (key(item), key(value)))
-        return self[item]
 
     def __delitem__(self, item: str) -> None:
         if item not in self:
@@ -202,3 +224,37 @@ class SqlSet:
     def __len__(self) -> int:
         (count,) = self._db.execute(f"SELECT COUNT(*) FROM {self._name}").fetchone()
         return int(count)
+
+
+class UrlIndex:
+    """``annotate.url_map`` of the posts ``visit`` is given (in the archive's order), held in
+    the spool: permalinks first (the first of a key wins), then the paths under the blog's
+    home of the posts with no permalink. ``finish`` gives the map."""
+
+    def __init__(self, spool: Spool) -> None:
+        self._spool = spool
+        self._home = spool.head.blog.url
+        spool.execute("CREATE TABLE late_urls (seq INTEGER PRIMARY KEY, url BLOB, id BLOB)")
+        self._urls = SqlMap(spool, "urls")
+        self._hosts: set[str] = set()
+
+    def visit(self, seq: int, post: Post) -> None:
+        if post.url:
+            self._map(post.url, post.id)
+        elif self._home and post.path and post.path.startswith("/"):
+            self._spool.later("INSERT INTO late_urls VALUES (?, ?, ?)",
+                              (seq, key(self._home.rstrip("/") + post.path), key(post.id)))
+
+    def finish(self) -> UrlMap:
+        for url, ident in self._spool.execute("SELECT url, id FROM late_urls ORDER BY seq"):
+            self._map(text(url), text(ident))
+        home_key = url_key(self._home) if self._home else None
+        if home_key is not None:
+            self._hosts.add(home_key.split("/", 1)[0])
+        return UrlMap(posts=self._urls, hosts=frozenset(self._hosts))
+
+    def _map(self, url: str, ident: str) -> None:
+        found = url_key(url)
+        if found is not None:
+            self._urls.keep_first(found, ident)
+            self._hosts.add(found.split("/", 1)[0])

@@ -70,6 +70,12 @@ from .store import load, write
 
 __version__ = "0.1.0"
 
+# ``blogarchive.capture`` and ``blogarchive.export`` name the functions, which shadow their
+# packages; ``import blogarchive.export.site as m`` still finds the module, because the
+# import system looks a submodule up by the ``__name__`` of what it found.
+capture.__name__ = capture.__module__
+export.__name__ = export.__module__
+
 # Every record type a user meets (on an Archive, in a post's analysis, in a report) is
 # importable from here, so type hints never need the internal module layout.
 __all__ = [

@@ -41,7 +41,9 @@ __all__ = [
     "data_dir",
     "dumps_line",
     "encode_line",
+    "iter_comments",
     "iter_lines",
+    "iter_posts",
     "load",
     "load_head",
     "parse_line",
@@ -224,6 +226,7 @@ def load(dest: str | os.PathLike[str]) -> Archive:
 
     Raises ArchiveError naming the file and line when something is missing or damaged.
     """
+    head = load_head(dest)
     folder = data_dir(Path(os.fspath(dest)))
     head = load_head(folder)
     return attrs.evolve(
@@ -317,3 +320,21 @@ def iter_lines(path: Path, kind: str, cls: type[Any]) -> Iterator[Any]:
             ident = f" ({kind} {data['id']})" if isinstance(data.get("id"), str) else ""
             yield _structure(data, cls, where + ident, "$")
 
+
+# -- streaming -------------------------------------------------------------------------------
+# What ``load`` reads, a record at a time: the exports hold one post in memory, not the
+# archive. The same checks and the same messages as ``load``.
+
+
+def iter_posts(dest: str | os.PathLike[str]) -> Iterator[Post]:
+    """The posts and pages of posts.jsonl in the archive's order, one line at a time.
+
+    Raises ArchiveError naming the file and line (as ``load``) when it reaches a bad line.
+    """
+    return iter_lines(data_dir(Path(os.fspath(dest))) / FILES["post"], "post", Post)
+
+
+def iter_comments(dest: str | os.PathLike[str]) -> Iterator[Comment]:
+    """The comments of comments.jsonl in the archive's order, one line at a time (errors as
+    ``iter_posts``)."""
+    return iter_lines(data_dir(Path(os.fspath(dest))) / FILES["comment"], "comment", Comment)

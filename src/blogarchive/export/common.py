@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
 from .._words import counted
 from ..errors import InvalidArgument
 from ..model import Archive
+from ..store import load
+from .spool import Spool
 
-__all__ = ["BODIES", "FORMATS", "ExportJob", "ExportReport", "prepare_out"]
+__all__ = ["BODIES", "FORMATS", "ExportJob", "ExportReport", "load_archive", "prepare_out"]
 
 FORMATS: Final = ("site", "hugo", "jekyll", "wxr")
 BODIES: Final = ("markdown", "html")
@@ -26,7 +28,7 @@ class ExportReport:
     out: Path
     posts: int = 0
     pages: int = 0
-    drafts: int = 0
+    drafts: int = 0  # unpublished posts and pages (any status but live)
     comments: int = 0
     labels: int = 0
     files: int = 0
@@ -37,8 +39,12 @@ class ExportReport:
 
     def lines(self) -> list[str]:
         """The summary the command prints."""
+        # the migration formats export unpublished posts as drafts (the site leaves them
+        # out, and a note counts them by status)
+        drafts = (f"{counted(self.drafts, 'draft')}, " if self.drafts and self.format != "site"
+                  else "")
         lines = [f"exported {counted(self.posts, 'post')}, {counted(self.pages, 'page')}, "
-                 f"{counted(self.comments, 'comment')} as {self.format} into {self.out}"
+                 f"{drafts}{counted(self.comments, 'comment')} as {self.format} into {self.out}"
                  f" ({counted(self.files, 'file')})"]
         if self.media_local or self.media_remote:
             lines.append(f"media: {self.media_local} from the archive's capture, "
@@ -55,11 +61,24 @@ class ExportJob:
     """Everything a format's ``write`` needs."""
 
     dest: Path  # the archive folder (its data folder: ``folder.data_dir(dest)``)
-    archive: Archive
+    spool: Spool  # the archive, read once, a record at a time
     out: Path  # exists and is empty
     report: ExportReport
     templates: Path | None = None
     body: str = "markdown"
+    prepared: Any = None  # what the format's ``prepare`` gathered while the archive was read
+
+    @property
+    def archive(self) -> Archive:
+        """The whole archive, for a format that holds it (``load_archive``)."""
+        assert isinstance(self.prepared, Archive), "this format streams: use the spool"
+        return self.prepared
+
+
+def load_archive(spool: Spool) -> Archive:
+    """The ``prepare`` of a format that holds the whole archive (WXR builds one XML tree):
+    ``load``, checked before OUT is touched."""
+    return load(spool.dest)
 
 
 def prepare_out(out: Path, *, force: bool, dest: Path) -> Path:

@@ -30,12 +30,13 @@ from .migration import (
     entries,
     media_for,
     post_fields,
+    prepare,
     time_zone,
     write_comments,
     write_file,
 )
 
-__all__ = ["write"]
+__all__ = ["prepare", "write"]
 
 _BASEOF: Final = """<!DOCTYPE html>
 <html lang="{{ site.LanguageCode | default "en" }}">
@@ -97,7 +98,7 @@ _HOME: Final = """{{ define "main" }}
 
 
 def write(job: ExportJob) -> None:
-    blog = job.archive.blog
+    blog = job.spool.head.blog
     media = media_for(job, job.out / "static")
     for entry in entries(job, media):
         folder = "pages" if entry.post.kind == "page" else "posts"
@@ -106,7 +107,7 @@ def write(job: ExportJob) -> None:
             # a file in static/ is always published: never one for a draft's old path
             write_file(job, f"static{entry.old}", _REDIRECT.format(new=escape(entry.new)))
     write_comments(job, "data/comments")
-    job.report.labels = len(job.archive.labels)
+    job.report.labels = len(job.spool.head.labels)
     config = {
         "baseURL": "/",
         "title": blog.title,

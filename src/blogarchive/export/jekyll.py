@@ -26,12 +26,13 @@ from .migration import (
     entries,
     media_for,
     post_fields,
+    prepare,
     time_zone,
     write_comments,
     write_file,
 )
 
-__all__ = ["write"]
+__all__ = ["prepare", "write"]
 
 _DEFAULT: Final = """<!DOCTYPE html>
 <html lang="{{ site.lang | default: "en" }}">
@@ -77,12 +78,12 @@ layout: default
 
 
 def write(job: ExportJob) -> None:
-    blog = job.archive.blog
+    blog = job.spool.head.blog
     media = media_for(job, job.out)
     for entry in entries(job, media):
         write_file(job, _place(job, entry), _page(entry))
     write_comments(job, "_data/comments")
-    job.report.labels = len(job.archive.labels)
+    job.report.labels = len(job.spool.head.labels)
     config = {
         "title": blog.title,
         "description": blog.description,

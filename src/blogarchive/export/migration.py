@@ -9,7 +9,8 @@ what the blogger had not, and ``blogger_status`` keeps the status as written.
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+import pickle
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import attrs
 
 from .._words import counted
-from ..annotate import url_map
+from ..analysis.urls import UrlMap
 from ..model import Comment, Post
 from .common import ExportJob
 from .frontmatter import when
@@ -25,9 +26,11 @@ from .markdown import Body, convert_body
 from .media import MediaFiles
 from .paths import file_stem, new_path, old_path, redirect_from
 from .relink import relink
+from .spool import Spool, SqlMap, UrlIndex, text
 
-__all__ = ["Entry", "comment_data", "entries", "media_for", "orphan_note", "partial_note",
-           "post_fields", "time_zone", "write_comments", "write_file"]
+__all__ = ["Entry", "MigrationIndex", "comment_data", "entries", "media_for", "orphan_note",
+           "partial_note", "post_fields", "prepare", "time_zone", "write_comments",
+           "write_file"]
 
 
 @attrs.frozen
@@ -46,15 +49,47 @@ class Entry:
         return ".md" if self.body.form == "markdown" else ".html"
 
 
+class MigrationIndex:
+    """What the Hugo and Jekyll exports need across posts, gathered as the spool reads the
+    archive and held in it: the URL map, the new path of each published post (links to it
+    are pointed there), the file stem of every post (its comments' data file)."""
+
+    def __init__(self, spool: Spool) -> None:
+        self._urls = UrlIndex(spool)
+        self.moved = SqlMap(spool, "moved")
+        self.stems = SqlMap(spool, "stems")
+        self.urls = UrlMap()
+
+    def visit(self, seq: int, post: Post) -> None:
+        self._urls.visit(seq, post)
+        if post.status == "live":
+            self.moved[post.id] = new_path(post)
+        self.stems[post.id] = file_stem(post)
+
+    def finish(self, spool: Spool) -> None:
+        spool.execute("BEGIN")
+        self.urls = self._urls.finish()
+        spool.execute("COMMIT")
+
+
+def prepare(spool: Spool) -> MigrationIndex:
+    """The archive read, a record at a time; what the pages need across posts gathered."""
+    index = MigrationIndex(spool)
+    spool.read(index.visit)
+    index.finish(spool)
+    return index
+
+
 def entries(job: ExportJob, media: MediaFiles | None) -> Iterator[Entry]:
     """Every post and page of the archive, converted, with the report's counts kept."""
     report = job.report
     kept: Counter[str] = Counter()
     no_redirect = internal = partial = 0
-    moved = {p.id: new_path(p) for p in job.archive.posts if p.status == "live"}
-    posts = (url_map(job.archive), moved)
-    for post in job.archive.posts:
-        relinked = relink(post.content, post.url or job.archive.blog.url, media, posts)
+    index: MigrationIndex = job.prepared
+    posts = (index.urls, index.moved)
+    home = job.spool.head.blog.url
+    for post in job.spool.iter_posts():
+        relinked = relink(post.content, post.url or home, media, posts)
         report.media_local += relinked.local
         report.media_remote += relinked.remote
         internal += relinked.internal
@@ -109,22 +144,29 @@ def post_fields(entry: Entry) -> dict[str, Any]:
     }
 
 
-def comment_data(job: ExportJob) -> dict[str, list[dict[str, Any]]]:
-    """Comments by the file stem of their post, oldest first, threaded by ``parent_id``;
-    comments whose post is not in the archive are counted in a note (they have no page)."""
-    stems = {post.id: file_stem(post) for post in job.archive.posts}
-    by_post: dict[str, list[dict[str, Any]]] = defaultdict(list)
+def comment_data(job: ExportJob) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Comments by the file stem of their post (stems in order), oldest first, threaded by
+    ``parent_id``; comments whose post is not in the archive are counted in a note (they
+    have no page). One post's comments are held at a time."""
     orphans = 0
-    for comment in job.archive.comments:
-        stem = stems.get(comment.post_id or "")
-        if stem is None:
+    stem: str | None = None
+    batch: list[dict[str, Any]] = []
+    for found, record in job.spool.execute(
+            "SELECT s.v, c.record FROM comments c LEFT JOIN stems s ON s.k = c.post_id "
+            "ORDER BY s.v IS NULL, s.v, c.seq"):
+        if found is None:
             orphans += 1
             continue
-        by_post[stem].append(_comment(comment))
+        if text(found) != stem:
+            if batch and stem is not None:
+                yield stem, batch
+            stem, batch = text(found), []
+        batch.append(_comment(pickle.loads(record)))
         job.report.comments += 1
+    if batch and stem is not None:
+        yield stem, batch
     if orphans:
         job.report.notes.append(orphan_note(orphans))
-    return dict(by_post)
 
 
 def partial_note(partial: int) -> str:
@@ -165,7 +207,7 @@ def write_file(job: ExportJob, relative: str, text: str) -> None:
 
 def write_comments(job: ExportJob, folder: str) -> None:
     """Each post's comments as ``folder/STEM.json``."""
-    for stem, comments in sorted(comment_data(job).items()):
+    for stem, comments in comment_data(job):
         write_file(job, f"{folder}/{stem}.json",
                    json.dumps(comments, ensure_ascii=False, indent=1) + "\n")
 
@@ -175,7 +217,7 @@ def time_zone(job: ExportJob) -> str | None:
     to build with an unknown one); dates without an offset are read in it."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    name = job.archive.blog.time_zone
+    name = job.spool.head.blog.time_zone
     if not name:
         return None
     try:

@@ -14,6 +14,7 @@ nothing captured is written exactly as the archive holds it.
 from __future__ import annotations
 
 import html as entities
+from collections.abc import Mapping
 
 import attrs
 from lxml import etree
@@ -34,7 +35,7 @@ class Relinked:
 
 
 def relink(html: str, base: str | None, media: MediaFiles | None,
-           posts: tuple[UrlMap, dict[str, str]] | None = None) -> Relinked:
+           posts: tuple[UrlMap, Mapping[str, str]] | None = None) -> Relinked:
     """``html`` with captured images (and their lightbox links) served from ``/media/``, and
     with links to posts found in ``posts`` (the blog's URL map, new paths by post id) at
     their new paths."""

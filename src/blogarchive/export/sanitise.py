@@ -23,8 +23,8 @@ classes keep only this copy's ``ba-`` markers, and an image source must be a fil
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Iterable, Mapping
+from typing import Final, Protocol
 from urllib.parse import unquote, urlsplit
 
 import nh3
@@ -36,7 +36,7 @@ from ..analysis.urls import UrlMap, absolute, original_image
 from .media import MediaFiles
 from .sitepaths import relative
 
-__all__ = ["Bodies"]
+__all__ = ["Bodies", "Distinct"]
 
 _TAGS: Final = frozenset(nh3.ALLOWED_TAGS - {"area", "map"}) | {"font", "big", "tfoot"}
 _LAYOUT: Final = frozenset({
@@ -83,11 +83,20 @@ def _attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
+class Distinct(Protocol):
+    """Distinct strings, counted (a ``set``, or ``spool.SqlSet``)."""
+
+    def add(self, item: str, /) -> None: ...
+
+    def __len__(self) -> int: ...
+
+
 class Bodies:
     """Renders bodies for the pages of one export; counts the images it showed and did not."""
 
-    def __init__(self, *, urls: UrlMap, posts: dict[str, str], labels: dict[str, str],
-                 media: MediaFiles | None) -> None:
+    def __init__(self, *, urls: UrlMap, posts: Mapping[str, str], labels: Mapping[str, str],
+                 media: MediaFiles | None, local_images: Distinct | None = None,
+                 remote_images: Distinct | None = None) -> None:
         self._urls = urls
         self._posts = posts  # published post id -> its file in OUT
         self._labels = labels  # label -> its file in OUT
@@ -96,8 +105,9 @@ class Bodies:
             tags=set(_TAGS), attributes=_ATTRIBUTES, attribute_filter=_attribute,
             clean_content_tags=set(_DROPPED), url_schemes={"http", "https", "mailto", "data"},
             filter_style_properties=set(_LAYOUT))  # built once: its rules compile once
-        self.local_images: set[str] = set()
-        self.remote_images: set[str] = set()
+        # the distinct image URLs shown and not shown (a set, or one held on disk)
+        self.local_images: Distinct = local_images if local_images is not None else set()
+        self.remote_images: Distinct = remote_images if remote_images is not None else set()
 
     def render(self, content: str, *, base: str | None, page: str,
                quotes: Iterable[Quote] = ()) -> str:
@@ -180,9 +190,9 @@ class Bodies:
             url = absolute(href, base)
             internal, kind, post_id = self._urls.classify(url)
             fragment = urlsplit(url).fragment if "#" in url else ""
-            target = None
-            if post_id is not None and post_id in self._posts:
-                target = self._posts[post_id]
+            target = self._posts.get(post_id) if post_id is not None else None
+            if target is not None:
+                pass
             elif internal and kind == "home":
                 target = "index.html"
             elif internal and kind == "label":

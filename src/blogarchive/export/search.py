@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
-from ..model import Post
 from .sitetext import Summary
 
 __all__ = ["SearchIndex", "words_of"]
@@ -38,10 +38,11 @@ class SearchIndex:
         self._stream.write("window.BLOGARCHIVE_SEARCH = [\n")
         self._first = True
 
-    def add(self, summary: Summary, post: Post) -> None:
-        text = post.analysis.text if post.analysis else ""
+    def add(self, summary: Summary, labels: Sequence[str], text: str) -> None:
+        """The entry of a post or page: its ``labels`` (all, as the post names them) and
+        ``text`` (its analysed plain text)."""
         entry = [summary.title, summary.path, summary.when.text[:10] if summary.when else "",
-                 words_of(summary.title, " ".join(post.labels), text)]
+                 words_of(summary.title, " ".join(labels), text)]
         # ensure_ascii: no U+2028 or lone surrogate can end the script's string early
         self._stream.write(("" if self._first else ",\n") + json.dumps(entry))
         self._first = False

@@ -6,38 +6,39 @@ on the "About this copy" page, and stay in the archive. Comments are shown threa
 ones as a "removed" note in their place; comments with any other status (spam, pending) are
 left out and counted too.
 
-Pages are rendered and written one at a time (the Archive is held, as ``load`` gives it; no
-rendered HTML is), and the search index is written entry by entry as the posts go by.
+The archive is read one record at a time (``spool``): what pages need across posts (files,
+summaries, backlinks, the lists) is kept on disk (``siteindex``), each page is written as it
+is rendered, and the search index entry by entry, so memory does not grow with the archive.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections import Counter
-from collections.abc import Iterator, Sequence
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
 import jinja2
 from markupsafe import Markup
 
-from ..annotate import url_map
 from ..errors import InvalidArgument
-from ..model import Comment, Post
 from .common import ExportJob
 from .media import MediaFiles
 from .provenance import provenance
 from .sanitise import Bodies
 from .search import SearchIndex
+from .siteindex import PUBLISHED, SiteIndex
 from .sitepaths import PER_PAGE, SitePaths, home_page, root_of
-from .sitetext import Summary, comment_view, lang_of, summarise, thread
+from .sitetext import comment_view, lang_of, thread
+from .spool import Spool, SqlSet
 
-__all__ = ["write"]
+__all__ = ["prepare", "write"]
 
-PUBLISHED: Final = "live"
 SHOWN_COMMENTS: Final = ("live", "removed")
 STATIC: Final = ("site.css", "print.css", "search.js")
+_CHUNKS: Final = 4096  # rendered pieces joined per write
 
 
 def _environment(templates: Path | None) -> jinja2.Environment:
@@ -68,8 +69,14 @@ class _Pages:
         try:
             if template not in self._templates:
                 self._templates[template] = self._env.get_template(template)
-            html = self._templates[template].render(
+            target = self._out / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # written as rendered: a label page of 100,000 posts is never one string
+            chunks = self._templates[template].generate(
                 **self._common, root=root_of(path), path=path, **context)
+            with target.open("w", encoding="utf-8") as page:
+                while text := "".join(islice(chunks, _CHUNKS)):
+                    page.write(text)
         except jinja2.TemplateError as err:
             if self._user is None:
                 raise  # the built-in templates are wrong: a bug, not the user's mistake
@@ -77,9 +84,6 @@ class _Pages:
             line = getattr(err, "lineno", None)
             raise InvalidArgument(f"{where}" + (f": line {line}" if line else "")
                                   + f": template error while writing {path}: {err}") from None
-        target = self._out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
         self.files += 1
 
 
@@ -96,142 +100,111 @@ def _copy_static(job: ExportJob) -> int:
     return len(STATIC)
 
 
-def _comments_by_post(comments: Sequence[Comment]) -> tuple[dict[str, list[Comment]], Counter[str]]:
-    shown: dict[str, list[Comment]] = {}
-    hidden: Counter[str] = Counter()
-    for comment in comments:
-        if comment.status not in SHOWN_COMMENTS:
-            hidden[comment.status] += 1
-        elif comment.post_id is not None:
-            shown.setdefault(comment.post_id, []).append(comment)
-    return shown, hidden
-
-
-def _newest_first(posts: Sequence[Post]) -> list[Post]:
-    dated = [p for p in posts if p.published is not None]
-    undated = [p for p in posts if p.published is None]
-    return dated[::-1] + undated
-
-
-def _chunks(items: Sequence[Summary], size: int) -> Iterator[Sequence[Summary]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-    if not items:
-        yield ()
+def prepare(spool: Spool) -> SiteIndex:
+    """The archive read, and what the pages need across posts gathered as it goes by."""
+    index = SiteIndex(spool)
+    spool.read(index.visit, keep_posts=False)
+    index.finish()
+    return index
 
 
 def write(job: ExportJob) -> None:
-    archive = job.archive
+    spool = job.spool
+    head = spool.head
     report = job.report
-    published = [p for p in archive.posts if p.status == PUBLISHED]
-    posts = _newest_first([p for p in published if p.kind == "post"])
-    static_pages = [p for p in published if p.kind != "post"]
-    label_posts: dict[str, list[Post]] = {}
-    for post in posts:
-        for label in dict.fromkeys(post.labels):
-            label_posts.setdefault(label, []).append(post)
-    paths = SitePaths(published, sorted(label_posts))
+    index: SiteIndex = job.prepared
+    paths = index.paths
     media = MediaFiles(job.dest, job.out)
-    bodies = Bodies(urls=url_map(archive), posts=paths.posts, labels=paths.labels, media=media)
-    facts = provenance(job.dest, archive)
-    summaries = {p.id: summarise(archive, p, paths) for p in published}
-    nav = [summaries[p.id] for p in static_pages]
-    common = {"blog": archive.blog, "lang": lang_of(archive.blog.locale), "nav": nav,
+    bodies = Bodies(urls=index.urls, posts=paths.posts, labels=paths.labels, media=media,
+                    local_images=SqlSet(spool, "local_images"),
+                    remote_images=SqlSet(spool, "remote_images"))
+    facts = provenance(job.dest, head)
+    common = {"blog": head.blog, "lang": lang_of(head.blog.locale), "nav": index.nav(),
               "provenance": facts}
     pages = _Pages(job, _environment(job.templates), common)
     files = _copy_static(job)
 
-    comments, hidden_comments = _comments_by_post(archive.comments)
     search = SearchIndex(job.out / "search-index.js")
     shown_comments = 0
+    static_pages = 0
     try:
-        for index, post in enumerate(posts + static_pages):
+        for post, summary, newer, older in index.pages():
             path = paths.posts[post.id]
-            own = comments.get(post.id, [])
+            own = spool.comments_on(post.id, SHOWN_COMMENTS)
             shown_comments += len(own)
-            newer = posts[index - 1] if post.kind == "post" and 0 < index < len(posts) else None
-            older = posts[index + 1] if post.kind == "post" and index + 1 < len(posts) else None
-            quotes = post.analysis.quotes if post.analysis else ()
+            static_pages += post.kind != "post"
+            quotes = post.quotes
             pages.write(
-                "post.html", path, page_title=summaries[post.id].title, post=summaries[post.id],
+                "post.html", path, page_title=summary.title, post=summary,
                 body=Markup(
-                    bodies.render(post.content, base=post.url or archive.blog.url, page=path,
+                    bodies.render(post.content, base=post.url or head.blog.url, page=path,
                                   quotes=quotes)),
                 quotes=quotes, original=post.url,
-                comments=[(step, comment_view(archive, c, bodies, path, post)
+                comments=[(step, comment_view(head, c, bodies, path, post.url)
                            if c is not None else None) for step, c in thread(own)],
                 comment_count=len(own),
-                backlinks=[summaries[p.id] for p in archive.backlinks(post.id)
-                           if p.id in summaries and p.id != post.id],
-                newer=summaries[newer.id] if newer else None,
-                older=summaries[older.id] if older else None)
-            search.add(summaries[post.id], post)
+                backlinks=index.backlinks(post.id), newer=newer, older=older)
+            search.add(summary, post.labels, post.text)
     finally:
         search.close()
     files += 1
 
-    listed = [summaries[p.id] for p in posts]
-    chunks = list(_chunks(listed, PER_PAGE))
-    for number, chunk in enumerate(chunks, 1):
-        pages.write("home.html", home_page(number), page_title=archive.blog.title or "Blog",
-                    entries=chunk, number=number, total=len(chunks),
+    total = max(1, -(-index.listed // PER_PAGE))
+    for number in range(1, total + 1):
+        pages.write("home.html", home_page(number), page_title=head.blog.title or "Blog",
+                    entries=index.home(number, PER_PAGE), number=number, total=total,
                     previous=home_page(number - 1) if number > 1 else None,
-                    next=home_page(number + 1) if number < len(chunks) else None)
+                    next=home_page(number + 1) if number < total else None)
 
-    for label, tagged in label_posts.items():
+    for label in index.label_counts:
         pages.write("list.html", paths.labels[label], page_title=f"Label: {label}",
-                    heading=f"Posts labelled “{label}”",
-                    entries=[summaries[p.id] for p in tagged])
+                    heading=f"Posts labelled “{label}”", entries=index.labelled(label))
     pages.write("labels.html", "labels/index.html", page_title="Labels",
-                labels=[(label, paths.labels[label], len(tagged))
-                        for label, tagged in sorted(label_posts.items(),
-                                                    key=lambda kv: kv[0].casefold())])
-    _archive_pages(pages, listed)
+                labels=[(label, paths.labels[label], count)
+                        for label, count in sorted(index.label_counts.items(),
+                                                   key=lambda kv: kv[0].casefold())])
+    _archive_pages(pages, index)
     pages.write("search.html", "search.html", page_title="Search")
 
-    drafts = sum(1 for p in archive.posts if p.status == "draft")
-    unpublished = Counter(p.status for p in archive.posts if p.status != PUBLISHED)
-    report.posts, report.pages = len(posts), len(static_pages)
-    report.drafts, report.comments = drafts, shown_comments
-    report.labels = len(label_posts)
+    statuses = index.statuses
+    unpublished = Counter({status: n for status, n in statuses.items() if status != PUBLISHED})
+    report.posts, report.pages = index.listed, static_pages
+    report.drafts, report.comments = statuses["draft"], shown_comments
+    report.labels = len(index.label_counts)
     report.media_local, report.media_remote = len(bodies.local_images), len(bodies.remote_images)
     left_out = [f"{n} {status}" for status, n in sorted(unpublished.items())]
     if left_out:
         report.notes.append(f"not published in the access copy (never public): "
                             f"{', '.join(left_out)}; they stay in the archive")
-    hidden = [f"{n} {status}" for status, n in sorted(hidden_comments.items())]
+    hidden = [f"{n} {status}" for status, n in sorted(spool.comment_statuses().items())
+              if status not in SHOWN_COMMENTS]
     if hidden:
         report.notes.append(f"comments not shown (not public): {', '.join(hidden)}")
     if facts.unreadable_events:
         report.notes.append(f"{facts.unreadable_events} unreadable line(s) in events.jsonl: "
                             "run blogarchive validate on the archive")
-    pages.write("about.html", "about.html", page_title="About this copy", archive=archive,
+    pages.write("about.html", "about.html", page_title="About this copy", archive=head,
                 report=report, left_out=left_out, hidden_comments=hidden)
     report.files = files + pages.files + media.extracted
 
 
-def _archive_pages(pages: _Pages, listed: Sequence[Summary]) -> None:
-    years: dict[int, dict[int, list[Summary]]] = {}
-    undated: list[Summary] = []
-    for entry in listed:
-        if entry.year is None or entry.month is None:
-            undated.append(entry)
-        else:
-            years.setdefault(entry.year, {}).setdefault(entry.month, []).append(entry)
-    for year, months in years.items():
-        for month, entries in months.items():
+def _archive_pages(pages: _Pages, index: SiteIndex) -> None:
+    years = index.months()
+    for year, months in years:
+        for month, entries in months:
             pages.write("list.html", SitePaths.month(year, month),
                         page_title=f"{year:04d}-{month:02d}",
                         heading=f"Posts of {year:04d}-{month:02d}", entries=entries)
         pages.write("year.html", SitePaths.year(year), page_title=f"{year:04d}", year=year,
                     months=[(month, SitePaths.month(year, month), entries)
-                            for month, entries in months.items()])
+                            for month, entries in months])
+    undated = index.undated()
     if undated:
         pages.write("list.html", "archive/undated.html", page_title="Undated posts",
                     heading="Posts with no date", entries=undated)
     pages.write("archive.html", "archive/index.html", page_title="Archive",
                 years=[(year, SitePaths.year(year),
                         [(month, SitePaths.month(year, month), len(entries))
-                         for month, entries in months.items()])
-                       for year, months in years.items()],
+                         for month, entries in months])
+                       for year, months in years],
                 undated=len(undated))

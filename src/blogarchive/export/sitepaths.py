@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -63,23 +63,44 @@ def _label_name(label: str) -> str:
 
 
 class SitePaths:
-    """The file of every published post and page, label, year and month."""
+    """The file of every published post and page, label, year and month.
 
-    def __init__(self, posts: Iterable[Post], labels: Iterable[str]) -> None:
-        self.posts: dict[str, str] = {}
-        used: set[str] = set(_RESERVED)
+    Posts are given in the archive's order (``add``: the first to claim a Blogger path keeps
+    it); ``posts`` (id -> file) and the files taken may be held outside memory (``store``,
+    ``taken``: the export's spool) so that a large archive costs no memory here.
+    """
+
+    def __init__(self, posts: Iterable[Post] = (), labels: Iterable[str] = (), *,
+                 store: MutableMapping[str, str] | None = None,
+                 taken: MutableMapping[str, str] | None = None) -> None:
+        self.posts: MutableMapping[str, str] = store if store is not None else {}
+        self._taken: MutableMapping[str, str] = taken if taken is not None else {}
         for post in posts:
-            path = _blogger_path(post)
-            if path is None or path in used:
-                stem = _UNSAFE_ID.sub("_", post.id)[:80] or "post"
-                path, n = f"posts/{stem}.html", 1
-                while path in used:
-                    n += 1
-                    path = f"posts/{stem}-{n}.html"
-            used.add(path)
-            self.posts[post.id] = path
+            self.add(post)
         self.labels: dict[str, str] = {}
-        taken: set[str] = set()
+        self.add_labels(labels)
+
+    def _free(self, path: str) -> bool:
+        return path not in _RESERVED and path not in self._taken
+
+    def add(self, post: Post) -> str:
+        """The file of ``post``, the next published post or page in the archive's order."""
+        path = _blogger_path(post)
+        if path is None or not self._free(path):
+            stem = _UNSAFE_ID.sub("_", post.id)[:80] or "post"
+            path, n = f"posts/{stem}.html", 1
+            while not self._free(path):
+                n += 1
+                path = f"posts/{stem}-{n}.html"
+        self._taken[path] = post.id
+        self.posts[post.id] = path
+        return path
+
+    def add_labels(self, labels: Iterable[str]) -> None:
+        """The files of ``labels``, given sorted: of two that share a slug, the first in
+        that order keeps it."""
+        taken = {name.removeprefix("labels/").removesuffix(".html")
+                 for name in self.labels.values()}
         for label in labels:
             name = stem = _label_name(label)
             n = 1

@@ -13,7 +13,8 @@ from ..model import Archive, Comment, Post
 from .sanitise import Bodies
 from .sitepaths import SitePaths
 
-__all__ = ["CommentView", "Summary", "comment_view", "lang_of", "summarise", "thread", "when"]
+__all__ = ["CommentView", "Summary", "When", "comment_view", "lang_of", "summarise", "thread",
+           "when"]
 
 _EXCERPT_WORDS: Final = 40
 
@@ -95,14 +96,16 @@ def summarise(archive: Archive, post: Post, paths: SitePaths) -> Summary:
 
 
 def comment_view(archive: Archive, comment: Comment, bodies: Bodies, page: str,
-                 post: Post) -> CommentView:
+                 post_url: str | None) -> CommentView:
+    """``comment`` as the page shows it; its body's relative links are read against its
+    post's permalink ``post_url`` (else its own)."""
     removed = comment.status == "removed"
     author = comment.author
     return CommentView(
         id=comment.id, author=(author.name if author and author.name else "Anonymous"),
         author_url=author.uri if author and author.uri else None,
         when=when(archive, comment.published), removed=removed,
-        body="" if removed else bodies.render(comment.content, base=post.url or comment.url,
+        body="" if removed else bodies.render(comment.content, base=post_url or comment.url,
                                               page=page))
 
 

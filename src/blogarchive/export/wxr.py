@@ -28,10 +28,12 @@ from lxml import etree
 from .. import __version__
 from .._words import counted
 from ..model import Author, Comment, Post
-from .common import ExportJob
+from .common import ExportJob, load_archive
 from .migration import orphan_note, partial_note
 
-__all__ = ["FILE_NAME", "NS", "write"]
+__all__ = ["FILE_NAME", "NS", "prepare", "write"]
+
+prepare = load_archive
 
 FILE_NAME: Final = "wordpress.xml"
 WXR_VERSION: Final = "1.2"

@@ -1,0 +1,221 @@
+"""What the access copy's pages need to know across posts, gathered in one walk over the
+spooled archive and kept in the spool's database, not in memory: each published post's file
+and summary, the URL map bodies are relinked by, backlinks, the home listing (newest first),
+labels, years and months.
+
+The order is the one the pages always had: the posts of the listing newest first (the
+archive's dated posts from last to first, then the undated in the archive's order), the
+static pages in the archive's order; a label's posts and a month's in the listing's order,
+years and months in the order the listing first reaches them.
+"""
+
+from __future__ import annotations
+
+import marshal
+import pickle
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any, Final, NamedTuple
+
+from ..analysis.records import Quote
+from ..analysis.urls import UrlMap
+from ..model import Post
+from .sitepaths import SitePaths
+from .sitetext import Summary, When, summarise
+from .spool import Spool, SqlMap, UrlIndex, key
+
+__all__ = ["Entries", "Page", "SiteIndex"]
+
+PUBLISHED: Final = "live"
+_PICKLE: Final = pickle.HIGHEST_PROTOCOL
+
+
+class Page(NamedTuple):
+    """What a post's own page shows of it beyond its summary (kept instead of the post: a
+    fraction of its size, and quick to read back)."""
+
+    id: str
+    kind: str
+    url: str | None
+    content: str
+    labels: tuple[str, ...]
+    text: str  # the analysed plain text, for the search index
+    quotes: tuple[Quote, ...]
+
+
+class Entries:
+    """Summaries read from the database as a template walks them: ``len``, truth and one
+    pass or more of iteration, as a list gives them, without holding them."""
+
+    def __init__(self, fetch: Callable[[], Iterator[Summary]], count: int) -> None:
+        self._fetch = fetch
+        self._count = count
+
+    def __iter__(self) -> Iterator[Summary]:
+        return self._fetch()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+
+class SiteIndex:
+    """The cross-post facts of one export: ``visit`` each post as the spool reads it, then
+    ``finish``."""
+
+    def __init__(self, spool: Spool) -> None:
+        self._spool = spool
+        self._head = spool.head
+        for table in ("summaries (seq INTEGER PRIMARY KEY, listed INTEGER, dated INTEGER,"
+                      " year INTEGER, month INTEGER, record BLOB)",
+                      # apart: the lists read summaries, and only the post pages these
+                      "pages (seq INTEGER PRIMARY KEY, page BLOB)",
+                      "published (id BLOB PRIMARY KEY, seq INTEGER) WITHOUT ROWID",
+                      "links (target BLOB, seq INTEGER, source BLOB)",
+                      "tagged (label INTEGER, seq INTEGER)"):
+            spool.execute(f"CREATE TABLE {table}")
+        self.paths = SitePaths(store=SqlMap(spool, "paths"), taken=SqlMap(spool, "taken"))
+        self._urls = UrlIndex(spool)
+        self.statuses: Counter[str] = Counter()  # every post's status
+        self._label_numbers: dict[str, int] = {}
+        self.label_counts: Counter[str] = Counter()
+        self._bare = SitePaths()  # summarise's paths while the labels are not all known
+        self.urls = UrlMap()
+        self.listed = 0
+
+    def visit(self, seq: int, post: Post) -> None:
+        spool = self._spool
+        self.statuses[post.status] += 1
+        self._urls.visit(seq, post)
+        if post.analysis is not None:
+            for target in dict.fromkeys(link.post_id for link in post.analysis.links):
+                if target is not None and target != post.id:
+                    spool.later("INSERT INTO links VALUES (?, ?, ?)",
+                                (key(target), seq, key(post.id)))
+        if post.status != PUBLISHED:
+            return
+        self._bare.posts[post.id] = self.paths.add(post)
+        summary = summarise(self._head, post, self._bare)
+        del self._bare.posts[post.id]
+        # stored as plain values (marshal: a fraction of the time attrs instances take to
+        # unpickle), the labels as the post names them: their files are known once every
+        # post is seen
+        moment = summary.when
+        fields = (summary.id, summary.kind, summary.title, summary.path,
+                  moment.iso if moment else None, moment.text if moment else None,
+                  summary.year, summary.month, summary.author, summary.author_url,
+                  tuple(dict.fromkeys(post.labels)), summary.excerpt)
+        analysis = post.analysis
+        page = Page(post.id, post.kind, post.url, post.content, post.labels,
+                    analysis.text if analysis else "", analysis.quotes if analysis else ())
+        spool.later("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?)",
+                    (seq, post.kind == "post", post.published is not None, summary.year,
+                     summary.month, marshal.dumps(fields)))
+        spool.later("INSERT INTO pages VALUES (?, ?)", (seq, pickle.dumps(page, _PICKLE)))
+        spool.later("INSERT OR REPLACE INTO published VALUES (?, ?)", (key(post.id), seq))
+        if post.kind == "post":
+            for label in dict.fromkeys(post.labels):
+                number = self._label_numbers.setdefault(label, len(self._label_numbers))
+                self.label_counts[label] += 1
+                spool.later("INSERT INTO tagged VALUES (?, ?)", (number, seq))
+
+    def finish(self) -> None:
+        """After the last post: the late URLs, the label files, the listing, the indexes."""
+        spool = self._spool
+        spool.execute("BEGIN")
+        self.urls = self._urls.finish()
+        self.paths.add_labels(sorted(self._label_numbers))
+        spool.execute("CREATE TABLE listed (rank INTEGER PRIMARY KEY, seq INTEGER UNIQUE)")
+        spool.execute("INSERT INTO listed (seq) SELECT seq FROM summaries WHERE listed "
+                      "ORDER BY dated DESC, CASE WHEN dated THEN -seq ELSE seq END")
+        for index in ("links (target, seq)", "tagged (label, seq)"):
+            spool.execute(f"CREATE INDEX {index.split()[0]}_by ON {index}")
+        spool.execute("COMMIT")
+        (self.listed,) = spool.execute("SELECT COUNT(*) FROM listed").fetchone()
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _filled(self, record: bytes | None) -> Summary | None:
+        if record is None:
+            return None
+        (ident, kind, title, path, iso, shown, year, month, author, author_url, labels,
+         excerpt) = marshal.loads(record)
+        files = self.paths.labels
+        return Summary(ident, kind, title, path, When(iso, shown) if iso is not None else None,
+                       year, month, author, author_url,
+                       tuple((label, files[label]) for label in labels if label in files),
+                       excerpt)
+
+    def _summaries(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[Summary]:
+        for (record,) in self._spool.execute(sql, params):
+            summary = self._filled(record)
+            assert summary is not None
+            yield summary
+
+    def pages(self) -> Iterator[tuple[Page, Summary, Summary | None, Summary | None]]:
+        """Each page to write: ``(page, its summary, newer, older)``, the listing's posts
+        newest first, then the static pages."""
+        for record, own, newer, older in self._spool.execute(
+                "SELECT t.page, s.record, sn.record, so.record FROM listed l "
+                "JOIN pages t ON t.seq = l.seq JOIN posts p ON p.seq = l.seq "
+                "JOIN published pb ON pb.id = p.id JOIN summaries s ON s.seq = pb.seq "
+                "LEFT JOIN listed ln ON ln.rank = l.rank - 1 "
+                "LEFT JOIN summaries sn ON sn.seq = ln.seq "
+                "LEFT JOIN listed lo ON lo.rank = l.rank + 1 "
+                "LEFT JOIN summaries so ON so.seq = lo.seq ORDER BY l.rank"):
+            summary = self._filled(own)
+            assert summary is not None
+            yield pickle.loads(record), summary, self._filled(newer), self._filled(older)
+        for record, own in self._spool.execute(
+                "SELECT t.page, s.record FROM summaries u JOIN pages t ON t.seq = u.seq "
+                "JOIN posts p ON p.seq = u.seq JOIN published pb ON pb.id = p.id "
+                "JOIN summaries s ON s.seq = pb.seq WHERE NOT u.listed ORDER BY u.seq"):
+            summary = self._filled(own)
+            assert summary is not None
+            yield pickle.loads(record), summary, None, None
+
+    def nav(self) -> list[Summary]:
+        """The static pages (few), for every page's navigation."""
+        return list(self._summaries("SELECT record FROM summaries WHERE NOT listed "
+                                    "ORDER BY seq"))
+
+    def backlinks(self, post_id: str) -> list[Summary]:
+        """The published posts linking to ``post_id``, in the archive's order."""
+        return list(self._summaries(
+            "SELECT s.record FROM links l JOIN published pb ON pb.id = l.source "
+            "JOIN summaries s ON s.seq = pb.seq WHERE l.target = ? ORDER BY l.seq",
+            (key(post_id),)))
+
+    def _entries(self, where: str, params: tuple[Any, ...], count: int) -> Entries:
+        return Entries(lambda: self._summaries(
+            "SELECT s.record FROM listed l JOIN summaries s USING (seq) "
+            f"WHERE {where} ORDER BY l.rank", params), count)
+
+    def home(self, number: int, per_page: int) -> list[Summary]:
+        """Home page ``number``'s entries (from 1)."""
+        start = (number - 1) * per_page
+        return list(self._entries("l.rank > ? AND l.rank <= ?", (start, start + per_page),
+                                  per_page))
+
+    def labelled(self, label: str) -> Entries:
+        return self._entries("l.seq IN (SELECT seq FROM tagged WHERE label = ?)",
+                             (self._label_numbers[label],), self.label_counts[label])
+
+    def months(self) -> list[tuple[int, list[tuple[int, Entries]]]]:
+        """Years, each with its months and their entries, in the listing's order."""
+        years: dict[int, list[tuple[int, Entries]]] = {}
+        for year, month, count in self._spool.execute(
+                "SELECT s.year, s.month, COUNT(*) FROM listed l JOIN summaries s USING (seq) "
+                "WHERE s.year IS NOT NULL AND s.month IS NOT NULL GROUP BY s.year, s.month "
+                "ORDER BY MIN(l.rank)").fetchall():
+            years.setdefault(year, []).append(
+                (month, self._entries("s.year = ? AND s.month = ?", (year, month), count)))
+        return list(years.items())
+
+    def undated(self) -> Entries:
+        (count,) = self._spool.execute(
+            "SELECT COUNT(*) FROM listed l JOIN summaries s USING (seq) "
+            "WHERE s.year IS NULL OR s.month IS NULL").fetchone()
+        return self._entries("(s.year IS NULL OR s.month IS NULL)", (), count)

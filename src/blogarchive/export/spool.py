@@ -1,0 +1,260 @@
+"""The archive an export reads, one record at a time, with what it needs across records kept
+on disk: memory stays the same whatever the archive's size (issue 11).
+
+``Spool(dest)`` reads blog.json (``store.load_head``), then streams posts.jsonl and
+comments.jsonl once each (``store.iter_posts`` / ``iter_comments``: every line checked and
+structured, with ``load``'s errors, before the export writes anything) into an SQLite
+database in a temporary folder: each record pickled, by its place in the archive, with the
+columns the formats look records up by. A format then walks the posts in the archive's order
+(or any other), fetches one post's comments, and keeps its own cross-post tables (paths,
+backlinks, list pages) in the same database through ``SqlMap`` and ``execute``.
+
+Text keys are stored as UTF-8 BLOBs (``surrogatepass``): an id or label may hold a lone
+surrogate that SQLite's text type refuses, and byte order is code-point order.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+from ..analysis.urls import UrlMap, url_key
+from ..model import Archive, Comment, Post
+from ..store import iter_comments, iter_posts, load_head
+
+__all__ = ["Spool", "SqlMap", "SqlSet", "UrlIndex", "key", "text"]
+
+_BATCH: Final = 500  # rows per executemany: few round trips, little held at once
+_CACHE_KIB: Final = 16 * 1024  # SQLite's page cache: bounded, whatever the archive's size
+_PICKLE: Final = pickle.HIGHEST_PROTOCOL
+T = TypeVar("T")
+
+
+def key(text: str) -> bytes:
+    """``text`` as a key column's value (see the module's note on surrogates)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def text(value: bytes) -> str:
+    return value.decode("utf-8", "surrogatepass")
+
+
+def _batched(rows: Iterable[T]) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Spool:
+    """An archive's records on disk; ``head``: blog.json as an Archive with no records."""
+
+    def __init__(self, dest: Path) -> None:
+        self.head: Archive = load_head(dest)
+        self.dest = dest
+        self._folder = tempfile.TemporaryDirectory(prefix="blogarchive-export-")
+        self.db = sqlite3.connect(Path(self._folder.name) / "spool.sqlite",
+                                  isolation_level=None)  # autocommit; BEGIN around loads
+        self.posts = self.comments = 0
+        self._later: dict[str, list[tuple[Any, ...]]] = {}
+        self._pending = 0
+        try:
+            for pragma in ("page_size = 16384", "journal_mode = OFF", "synchronous = OFF",
+                           "temp_store = FILE",
+                           f"cache_size = -{_CACHE_KIB}"):
+                self.db.execute(f"PRAGMA {pragma}")
+            self.db.execute("CREATE TABLE posts (seq INTEGER PRIMARY KEY, id BLOB, kind BLOB,"
+                            " status BLOB, record BLOB)")
+            self.db.execute("CREATE TABLE comments (seq INTEGER PRIMARY KEY, post_id BLOB,"
+                            " status BLOB, record BLOB)")
+        except BaseException:
+            self.close()
+            raise
+
+    def read(self, visit: Callable[[int, Post], None] | None = None, *,
+             keep_posts: bool = True) -> None:
+        """Stream posts.jsonl and comments.jsonl in (ArchiveError at the first bad line, as
+        ``load``); ``visit(seq, post)`` sees each post as it goes by, so a format gathers
+        what it needs across posts without a second walk. ``keep_posts=False``: the posts
+        are not stored (the format's ``visit`` keeps what it needs of them)."""
+        self.db.execute("BEGIN")
+        for batch in _batched(iter_posts(self.dest)):
+            rows = []
+            for post in batch:
+                self.posts += 1
+                rows.append((self.posts, key(post.id), key(post.kind), key(post.status),
+                             pickle.dumps(post, _PICKLE) if keep_posts else None))
+                if visit is not None:
+                    visit(self.posts, post)
+            self.db.executemany("INSERT INTO posts VALUES (?, ?, ?, ?, ?)", rows)
+        self.flush()
+        for comments in _batched(iter_comments(self.dest)):
+            self.db.executemany("INSERT INTO comments VALUES (?, ?, ?, ?)", [
+                (self.comments + n, None if c.post_id is None else key(c.post_id),
+                 key(c.status), pickle.dumps(c, _PICKLE)) for n, c in enumerate(comments, 1)])
+            self.comments += len(comments)
+        self.db.execute("CREATE INDEX comments_by_post ON comments (post_id, seq)")
+        self.db.execute("COMMIT")
+
+    def later(self, sql: str, row: tuple[Any, ...]) -> None:
+        """``sql`` with ``row``, run with others in one ``executemany`` (at the latest when
+        ``read`` ends): for rows nothing reads back while the posts go by."""
+        self._later.setdefault(sql, []).append(row)
+        self._pending += 1
+        if self._pending >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        for sql, rows in self._later.items():
+            self.db.executemany(sql, rows)
+        self._later.clear()
+        self._pending = 0
+
+    def iter_posts(self) -> Iterator[Post]:
+        """The posts and pages in the archive's order."""
+        for (record,) in self.db.execute("SELECT record FROM posts ORDER BY seq"):
+            yield pickle.loads(record)
+
+    def post(self, seq: int) -> Post:
+        (record,) = self.db.execute("SELECT record FROM posts WHERE seq = ?", (seq,)).fetchone()
+        found: Post = pickle.loads(record)
+        return found
+
+    def iter_comments(self) -> Iterator[Comment]:
+        for (record,) in self.db.execute("SELECT record FROM comments ORDER BY seq"):
+            yield pickle.loads(record)
+
+    def comments_on(self, post_id: str, statuses: tuple[str, ...]) -> list[Comment]:
+        """The comments on one post with one of ``statuses``, in the archive's order."""
+        marks = ", ".join("?" * len(statuses))
+        return [pickle.loads(record) for (record,) in self.db.execute(
+            f"SELECT record FROM comments WHERE post_id = ? AND status IN ({marks}) "
+            "ORDER BY seq", (key(post_id), *map(key, statuses)))]
+
+    def comment_statuses(self) -> Counter[str]:
+        """How many comments have each status."""
+        return Counter({text(status): n for status, n in self.db.execute(
+            "SELECT status, COUNT(*) FROM comments GROUP BY status")})
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql, tuple(params))
+
+    def close(self) -> None:
+        self.db.close()
+        self._folder.cleanup()
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SqlMap(MutableMapping[str, str]):
+    """A str -> str mapping held in a table of the spool (a dict's semantics: a second
+    ``set`` of a key replaces its value)."""
+
+    def __init__(self, spool: Spool, name: str) -> None:
+        self._db = spool.db
+        self._name = name
+        self._db.execute(f"CREATE TABLE {name} (k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID")
+
+    def __getitem__(self, item: str) -> str:
+        found: str | None = self.get(item)
+        if found is None:
+            raise KeyError(item)
+        return found
+
+    def get(self, item: str, default: Any = None) -> Any:  # one query, no KeyError raised
+        row = self._db.execute(f"SELECT v FROM {self._name} WHERE k = ?", (key(item),)
+                               ).fetchone()
+        return default if row is None else text(row[0])
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, str) and self._db.execute(
+            f"SELECT 1 FROM {self._name} WHERE k = ?", (key(item),)).fetchone() is not None
+
+    def __setitem__(self, item: str, value: str) -> None:
+        self._db.execute(f"INSERT OR REPLACE INTO {self._name} VALUES (?, ?)",
+                         (key(item), key(value)))
+
+    def setdefault(self, item: str, value: str = "") -> str:
+        self.keep_first(item, value)
+        return self[item]
+
+    def keep_first(self, item: str, value: str) -> None:
+        """``setdefault`` without reading the value back: one query."""
+        self._db.execute(f"INSERT OR IGNORE INTO {self._name} VALUES (?, ?)",
+                         (key(item), key(value)))
+
+    def __delitem__(self, item: str) -> None:
+        if item not in self:
+            raise KeyError(item)
+        self._db.execute(f"DELETE FROM {self._name} WHERE k = ?", (key(item),))
+
+    def __iter__(self) -> Iterator[str]:
+        for (k,) in self._db.execute(f"SELECT k FROM {self._name} ORDER BY k"):
+            yield text(k)
+
+    def __len__(self) -> int:
+        (count,) = self._db.execute(f"SELECT COUNT(*) FROM {self._name}").fetchone()
+        return int(count)
+
+
+class SqlSet:
+    """Distinct strings, counted: ``add`` and ``len`` of a set, held in the spool."""
+
+    def __init__(self, spool: Spool, name: str) -> None:
+        self._db = spool.db
+        self._name = name
+        self._db.execute(f"CREATE TABLE {name} (k BLOB PRIMARY KEY) WITHOUT ROWID")
+
+    def add(self, item: str) -> None:
+        self._db.execute(f"INSERT OR IGNORE INTO {self._name} VALUES (?)", (key(item),))
+
+    def __len__(self) -> int:
+        (count,) = self._db.execute(f"SELECT COUNT(*) FROM {self._name}").fetchone()
+        return int(count)
+
+
+class UrlIndex:
+    """``annotate.url_map`` of the posts ``visit`` is given (in the archive's order), held in
+    the spool: permalinks first (the first of a key wins), then the paths under the blog's
+    home of the posts with no permalink. ``finish`` gives the map."""
+
+    def __init__(self, spool: Spool) -> None:
+        self._spool = spool
+        self._home = spool.head.blog.url
+        spool.execute("CREATE TABLE late_urls (seq INTEGER PRIMARY KEY, url BLOB, id BLOB)")
+        self._urls = SqlMap(spool, "urls")
+        self._hosts: set[str] = set()
+
+    def visit(self, seq: int, post: Post) -> None:
+        if post.url:
+            self._map(post.url, post.id)
+        elif self._home and post.path and post.path.startswith("/"):
+            self._spool.later("INSERT INTO late_urls VALUES (?, ?, ?)",
+                              (seq, key(self._home.rstrip("/") + post.path), key(post.id)))
+
+    def finish(self) -> UrlMap:
+        for url, ident in self._spool.execute("SELECT url, id FROM late_urls ORDER BY seq"):
+            self._map(text(url), text(ident))
+        home_key = url_key(self._home) if self._home else None
+        if home_key is not None:
+            self._hosts.add(home_key.split("/", 1)[0])
+        return UrlMap(posts=self._urls, hosts=frozenset(self._hosts))
+
+    def _map(self, url: str, ident: str) -> None:
+        found = url_key(url)
+        if found is not None:
+            self._urls.keep_first(found, ident)
+            self._hosts.add(found.split("/", 1)[0])

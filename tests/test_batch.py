@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import blogarchive
+from blogarchive._time import format_time
 from blogarchive.cli import main
 from conftest import EXAMPLE, FIXTURES, ROOT
 
@@ -82,6 +83,40 @@ def test_every_blog_is_converted_and_the_broken_input_reported(
     dates = sorted(p["published"] for p in posts if p["kind"] == "post")
     assert (first["posts"], first["first_post"], first["last_post"]) == (
         len(dates), dates[0], dates[-1])
+
+
+def test_rows_and_catalog_count_what_each_archive_holds_without_loading_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # convert holds no records (it works out of core), and neither may a batch worker: the
+    # rows and the catalog come from each convert's summary and a line-by-line read of its
+    # posts.jsonl, never from the whole archive loaded back.
+    from blogarchive.preserve import Converted
+
+    def no_loading(self: Converted) -> None:
+        raise AssertionError(f"{self.path}: the whole archive was loaded")
+
+    monkeypatch.setattr(Converted, "archive", property(no_loading))
+    src = tmp_path / "src"
+    write_collection(src, 6)
+    out = tmp_path / "out"
+    rows = blogarchive.batch([], out, from_list=src / "list.txt", jobs=1)
+    assert {row["status"] for row in rows} >= {"ok"} and rows
+    monkeypatch.undo()
+    catalog = [json.loads(line) for line in (out / "catalog.jsonl").read_text().splitlines()]
+    assert len(catalog) >= 6
+    for line in catalog:
+        archive = blogarchive.load(out / line["archive"])
+        posts = [p for p in archive.posts if p.kind == "post"]
+        dates = sorted(p.published for p in posts if p.published is not None)
+        assert (line["posts"], line["pages"], line["comments"]) == (
+            len(posts), len(archive.posts) - len(posts), len(archive.comments))
+        assert (line["first_post"], line["last_post"]) == (
+            format_time(dates[0]) if dates else None,
+            format_time(dates[-1]) if dates else None)
+    for row in rows:
+        assert (row["posts"], row["pages"], row["comments"]) == (
+            sum(b["posts"] for b in row["blogs"]), sum(b["pages"] for b in row["blogs"]),
+            sum(b["comments"] for b in row["blogs"]))
 
 
 def test_each_archive_is_what_convert_writes(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import os
 import shutil
 import socket
@@ -20,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from .._time import format_time
+from .._time import parse_time
 from ..errors import ArchiveError
+from ..folder import FILES, data_dir
 from ..limits import DEFAULT_LIMITS, Limits
-from ..model import Archive
 from ..preserve import Converted, convert, folder_name
 from ..reading import ReadReport
 
@@ -132,7 +133,7 @@ def _convert_one(outdir: Path, job: Job, settings: Settings) -> dict[str, Any]:
         "error": "\n".join(errors) or None,
         "warnings": warnings,
         "notices": [n for r in results for n in r.notices],
-        "blogs": [_blog(r.archive, r.path.name) for r in results],
+        "blogs": [_blog(r, r.path.name) for r in results],
         **_totals(results),
         "capture": _captured(captured) if settings.capture is not None else None,
         "duration": round(time.monotonic() - started, 3),
@@ -207,7 +208,7 @@ def _put_back(outdir: Path, work: Path, results: list[Converted]) -> dict[Path, 
     """Move the archives built in ``work`` to OUTDIR; the new place of each result's path."""
     moved: dict[Path, Path] = {}
     if results and any(r.path == work for r in results):  # one blog after all: work is it
-        target = outdir / folder_name(results[0].archive)
+        target = outdir / folder_name(results[0].summary.blog, results[0].summary.sources)
         os.rename(work, target)
         with contextlib.suppress(OSError):
             work.parent.rmdir()
@@ -253,27 +254,54 @@ def _archives(work: Path) -> Iterator[Path]:
             yield entry
 
 
-def _blog(archive: Archive, path: str) -> dict[str, Any]:
-    """A blog's line of catalog.jsonl."""
-    blog = archive.blog
-    posts = [p for p in archive.posts if p.kind == "post"]
-    dates = sorted(p.published for p in posts if p.published is not None)
+def _blog(result: Converted, path: str) -> dict[str, Any]:
+    """A blog's line of catalog.jsonl: the counts from the convert's summary, the dates
+    from its posts.jsonl read a line at a time (a worker never holds a blog's records)."""
+    blog = result.summary.blog
+    counted = _counted(result)
+    first, last = _post_dates(result.path)
     return {
         "id": blog.id,
         "title": blog.title,
         "url": blog.url,
         "archive": path,
-        "posts": len(posts),
-        "pages": len(archive.posts) - len(posts),
-        "comments": len(archive.comments),
-        "first_post": format_time(dates[0]) if dates else None,  # as posts.jsonl writes it
-        "last_post": format_time(dates[-1]) if dates else None,
+        "posts": counted["posts"],
+        "pages": counted["pages"],
+        "comments": counted["comments"],
+        "first_post": first,
+        "last_post": last,
     }
+
+
+def _counted(result: Converted) -> dict[str, int]:
+    by_kind = result.summary.counts["posts"]
+    return {
+        "posts": sum(by_kind.get("post", {}).values()),
+        "pages": sum(n for kind, statuses in by_kind.items() if kind != "post"
+                     for n in statuses.values()),
+        "comments": result.summary.counts["comments"]["total"],
+    }
+
+
+def _post_dates(path: Path) -> tuple[str | None, str | None]:
+    """The earliest and latest publication of the posts (not pages), as posts.jsonl writes
+    them; of equal instants, the first and the last in the file (as a stable sort gives)."""
+    first: tuple[datetime, str] | None = None
+    last: tuple[datetime, str] | None = None
+    with (data_dir(path) / FILES["post"]).open(encoding="utf-8") as lines:
+        for line in lines:
+            data = json.loads(line)
+            written = data.get("published")
+            if data.get("kind") != "post" or written is None:
+                continue
+            when = parse_time(written)
+            if first is None or when < first[0]:
+                first = (when, written)
+            if last is None or when >= last[0]:
+                last = (when, written)
+    return (first[1] if first else None), (last[1] if last else None)
 
 
 def _totals(results: list[Converted]) -> dict[str, int]:
-    return {
-        "posts": sum(1 for r in results for p in r.archive.posts if p.kind == "post"),
-        "pages": sum(1 for r in results for p in r.archive.posts if p.kind != "post"),
-        "comments": sum(len(r.archive.comments) for r in results),
-    }
+    counted = [_counted(r) for r in results]
+    return {name: sum(c[name] for c in counted) for name in ("posts", "pages", "comments")}

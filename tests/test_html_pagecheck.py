@@ -109,3 +109,13 @@ def test_an_archive_written_at_1_4_0_still_loads(tmp_path: Path) -> None:
     (post,) = loaded.posts
     assert post.field_sources is None and post.origin is not None
     assert post.origin.template is None and post.author == archive.posts[0].author
+
+
+def test_convert_reports_per_page_what_info_says(tmp_path: Path) -> None:
+    # convert writes from its spool, not from an Archive in memory: its page reports are
+    # gathered a post at a time, and must be what the reports of the posts read give.
+    converted = blogarchive.convert(MIRROR, tmp_path / "archive")
+    read = blogarchive.read(MIRROR)
+    assert converted[0].summary.pages == page_reports(read.posts)
+    assert [p.source for p in converted[0].summary.pages] == [
+        "mirror/2010_09_archive.html", "mirror/water-report-read-closely.html"]

@@ -16,7 +16,7 @@ import attrs
 from ._words import counted, number
 from .model import Post
 
-__all__ = ["PageReport", "page_lines", "page_reports"]
+__all__ = ["PageChecks", "PageReport", "page_lines", "page_reports"]
 
 # The rules that read a field from what the template states for that one post; any other rule
 # is a fallback (a shared date header, the page's own URL, any label link around the post).
@@ -63,27 +63,44 @@ def _checks(post: Post) -> tuple[list[str], list[str]]:
     return fell, empty
 
 
+class PageChecks:
+    """``page_reports`` fed a post at a time: what it keeps is a few counters per page, not
+    the posts (``convert`` writes from its spool and holds no list of them)."""
+
+    def __init__(self) -> None:
+        # Per page: its first post's template and page kind, posts counted, the counters.
+        self._pages: dict[str, tuple[tuple[str | None, str | None], list[int],
+                                     Counter[str], Counter[str]]] = {}
+
+    def add(self, post: Post) -> None:
+        if post.origin is None or post.origin.format != "html":
+            return
+        page = self._pages.get(post.origin.source)
+        if page is None:
+            page = self._pages[post.origin.source] = (
+                (post.origin.template, post.origin.page_kind), [0], Counter(), Counter())
+        page[1][0] += 1
+        found_fell, found_empty = _checks(post)
+        page[2].update(found_fell)
+        page[3].update(found_empty)
+
+    def reports(self) -> tuple[PageReport, ...]:
+        """One report per page the posts were read from, in the order first met."""
+        reports = []
+        for source, ((template, kind), kept, fell, empty) in self._pages.items():
+            reports.append(PageReport(source=source, template=template, kind=kind,
+                                      posts=kept[0],
+                                      fell_back=tuple(sorted(fell.items())),
+                                      empty=tuple(sorted(empty.items()))))
+        return tuple(reports)
+
+
 def page_reports(posts: Iterable[Post]) -> tuple[PageReport, ...]:
     """One report per page the posts were read from, in the order first met."""
-    pages: dict[str, tuple[Post, list[Post]]] = {}
+    checks = PageChecks()
     for post in posts:
-        if post.origin is None or post.origin.format != "html":
-            continue
-        pages.setdefault(post.origin.source, (post, []))[1].append(post)
-    reports = []
-    for source, (first, kept) in pages.items():
-        fell: Counter[str] = Counter()
-        empty: Counter[str] = Counter()
-        for post in kept:
-            found_fell, found_empty = _checks(post)
-            fell.update(found_fell)
-            empty.update(found_empty)
-        assert first.origin is not None
-        reports.append(PageReport(source=source, template=first.origin.template,
-                                  kind=first.origin.page_kind, posts=len(kept),
-                                  fell_back=tuple(sorted(fell.items())),
-                                  empty=tuple(sorted(empty.items()))))
-    return tuple(reports)
+        checks.add(post)
+    return checks.reports()
 
 
 def _counts(pairs: tuple[tuple[str, int], ...], posts: int) -> str:

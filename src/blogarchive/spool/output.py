@@ -21,7 +21,7 @@ import os
 from collections import Counter, deque
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol, TextIO, cast
 
 import attrs
 
@@ -33,6 +33,7 @@ from ..assemble import KNOWN_COMMENT_STATUS, KNOWN_POST_STATUS, resolution_notes
 from ..describe import Summary, top_labels
 from ..folder import FILES
 from ..model import Archive, Blog, Comment, Label, Post
+from ..pagecheck import PageChecks
 from ..progress import Progress, counter
 from ..stats import Counts
 from ..store import (
@@ -94,11 +95,15 @@ class _Tally:
         self.orphans = self.early = 0
         self.first: tuple[float, str] | None = None
         self.last: tuple[float, str] | None = None
+        self.pages = PageChecks()  # what the summary says of each saved page read
 
-    def post(self, data: dict[str, Any], found: BodyAnalysis | None,
+    def post(self, text: str, data: dict[str, Any], found: BodyAnalysis | None,
              stamp: float | None) -> None:
-        """A post's line as data, its analysis, its publication instant."""
+        """A post's line, the line as data, its analysis, its publication instant."""
         self.posts += 1
+        origin = data["origin"]
+        if origin is not None and origin["format"] == "html":  # a saved page's post: checked
+            self.pages.add(cast(Post, parse_line(text, POST)))
         status = data["status"]
         self.counts.post(data["kind"], status)
         self.counts.analysis(found)
@@ -166,7 +171,7 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
     with _lines(folder / FILES["post"]) as out:
         for text, data, analysis, stamp in _posts(resolved, home, analyse, jobs, progress):
             out.write(_redacted(text, POST, redactor) + "\n")
-            tally.post(data, analysis, stamp)
+            tally.post(text, data, analysis, stamp)
     with _lines(folder / FILES["comment"]) as out:
         for row in resolved.comments():
             text = _comment(resolved, row, tally)
@@ -200,7 +205,7 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
                       published=tally.published(),
                       top_labels=top_labels((lb.name, len(lb.post_ids)) for lb in labels),
                       untitled=tally.untitled, notes=final, skipped=skipped,
-                      posts=tally.posts)
+                      posts=tally.posts, pages=tally.pages.reports())
     return Written(head=head, counts=found, retained=tally.retained, summary=summary,
                    redacted=len(redactor.found) if redactor is not None else None)
 

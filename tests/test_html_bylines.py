@@ -215,3 +215,18 @@ def test_an_ambiguous_byline_time_is_noted(tmp_path: Path) -> None:
                                   "x" * 200 + " 3/5/2007"])
 def test_what_is_not_a_timestamp(text: str) -> None:
     assert read_stamp(text) is None
+
+
+def test_a_word_read_as_an_unknown_zone_name_prints_nothing_and_is_ignored() -> None:
+    # Fuzz seed final8, mutant 7604: "11:02 EM" made python-dateutil warn on stderr that it
+    # did not understand the zone "EM". A stamp is kept naive, as written, zone or not.
+    import warnings
+
+    from blogarchive.readers.html.timestamps import read_stamp
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stamp = read_stamp("March 6, 2005 11:02 EM")
+        named = read_stamp("March 6, 2005 11:02 UTC")
+    assert stamp is not None and named is not None
+    assert stamp.moment() == named.moment() == datetime(2005, 3, 6, 11, 2)

@@ -73,7 +73,10 @@ class Stamp:
 
 def _parse(text: str, dayfirst: bool, default: datetime) -> datetime | None:
     try:
-        return _PARSER.parse(text, default=default, dayfirst=dayfirst, fuzzy=True)
+        # ignoretz: a stamp is kept naive, as written; and a word dateutil takes for a zone
+        # name it does not know ("11:02 EM") would otherwise print a warning on stderr.
+        return _PARSER.parse(text, default=default, dayfirst=dayfirst, fuzzy=True,
+                             ignoretz=True)
     except (ValueError, OverflowError, TypeError):
         return None
 

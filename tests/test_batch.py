@@ -318,6 +318,24 @@ def test_a_dask_worker_killed_mid_run_has_its_task_done_by_another(
     assert all(blogarchive.validate(p).valid for p in blogarchive.archives(tmp_path / "out"))
 
 
+def test_a_dask_local_cluster_runs_its_chores_rarely() -> None:
+    # The scheduler and nannies share the two cores with the workers: their periodic chores
+    # (QUIET) are made rarer in the scheduler and in every worker.
+    _distributed()
+    import dask
+
+    from blogarchive.batch.runners import QUIET, dask_runner
+
+    work: Any = dask_runner("local", 2)
+    try:
+        client = work._client
+        for key, value in QUIET.items():
+            assert set(client.run(dask.config.get, key).values()) == {value}, key
+        assert "stealing" not in work._cluster.scheduler.extensions
+    finally:
+        work.close()
+
+
 def test_dask_missing_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     from blogarchive.batch import runners

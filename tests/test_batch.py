@@ -318,6 +318,24 @@ def test_a_dask_worker_killed_mid_run_has_its_task_done_by_another(
     assert all(blogarchive.validate(p).valid for p in blogarchive.archives(tmp_path / "out"))
 
 
+def test_a_dask_local_cluster_runs_its_chores_rarely() -> None:
+    # The scheduler and nannies share the two cores with the workers: their periodic chores
+    # (QUIET) are made rarer in the scheduler and in every worker.
+    _distributed()
+    import dask
+
+    from blogarchive.batch.runners import QUIET, dask_runner
+
+    work: Any = dask_runner("local", 2)
+    try:
+        client = work._client
+        for key, value in QUIET.items():
+            assert set(client.run(dask.config.get, key).values()) == {value}, key
+        assert "stealing" not in work._cluster.scheduler.extensions
+    finally:
+        work.close()
+
+
 def test_dask_missing_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     from blogarchive.batch import runners
@@ -470,20 +488,68 @@ def loaded(_):
 '''
 
 
-def test_worker_processes_start_with_blogarchive_imported(tmp_path: Path) -> None:
+THREAD = ("import threading\nstop = threading.Event()\n"
+          "threading.Thread(target=stop.wait, daemon=True).start()\n")
+
+
+@pytest.mark.parametrize(("threaded", "method"), [(False, "fork"), (True, "forkserver")])
+def test_worker_processes_start_with_blogarchive_imported(
+        tmp_path: Path, threaded: bool, method: str) -> None:
     # A fresh interpreter (this one's forkserver may be running already, with other
-    # preloads); the probe module imports nothing of blogarchive, so only a forkserver that
-    # preloaded it gives the workers blogarchive before their first task.
+    # preloads); the probe module imports nothing of blogarchive, so only workers forked
+    # from this process (single-threaded) or from a forkserver that preloaded it (a thread
+    # running, as a progress bar's) have blogarchive before their first task.
     (tmp_path / "probe.py").write_text(PROBE, encoding="utf-8")
-    script = ("from blogarchive.batch.runners import runner\nimport probe\n"
+    script = ((THREAD if threaded else "") +
+              "from blogarchive.batch.runners import runner\nimport probe\n"
               "pool = runner(2)\n"
               "print(sorted(dict(pool.map(probe.loaded, [0, 1, 2, 3], None)).values()))\n"
+              "print(pool.start.method)\n"
               "pool.close()\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, check=False, cwd=tmp_path,
                           env={**os.environ, "PYTHONPATH": os.fspath(tmp_path)})
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[True, True, True, True]"
+    assert done.stdout.split("\n")[:2] == ["[True, True, True, True]", method]
+
+
+def test_workers_are_forked_only_from_a_single_threaded_process() -> None:
+    from blogarchive.batch.runners import Start, start_method
+
+    unix = ["fork", "spawn", "forkserver"]
+    assert start_method(1, unix, "linux").method == "fork"
+    assert start_method(3, unix, "linux") == Start(
+        "forkserver", "this process runs 3 threads, which a fork could leave holding locks "
+        "in the workers")
+    assert start_method(1, unix, "darwin") == Start("forkserver", "fork is not safe on macOS")
+    assert start_method(1, ["spawn", "forkserver"], "linux").method == "forkserver"
+
+
+def _lock_held_here(fd: int, inode: int, answer: Any) -> None:
+    try:
+        answer.send(os.fstat(fd).st_ino == inode)
+    except OSError:  # closed
+        answer.send(False)
+
+
+def test_a_forked_worker_does_not_keep_the_destination_lock(tmp_path: Path) -> None:
+    # Were the batch killed, a worker holding a copy of the lock's descriptor would keep
+    # OUTDIR locked for as long as it lives: every rerun refused.
+    import multiprocessing
+
+    from blogarchive.preserve import lock
+
+    context = multiprocessing.get_context("fork")
+    with lock.locked(tmp_path / "out"):
+        (fd,) = lock._HELD
+        inode = os.fstat(fd).st_ino
+        mine, theirs = context.Pipe()
+        child = context.Process(target=_lock_held_here, args=(fd, inode, theirs))
+        child.start()
+        held = mine.recv()
+        child.join()
+    assert held is False
+    assert not lock._HELD
 
 
 def test_batch_offers_every_conversion_option_of_convert() -> None:

@@ -13,14 +13,17 @@ import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, NamedTuple, Protocol, TypeVar
 
 from ..errors import InvalidArgument
 
-__all__ = ["DASK_MISSING", "PRELOAD", "Lost", "Runner", "dask_runner", "ready", "runner"]
+__all__ = ["DASK_MISSING", "PRELOAD", "Lost", "Runner", "Start", "dask_runner", "ready", "runner",
+           "start_method"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -65,6 +68,35 @@ def ready(_: object = None) -> int:
     return os.getpid()
 
 
+class Start(NamedTuple):
+    """How a pool's worker processes start, and why that way."""
+
+    method: str
+    """``fork`` or ``forkserver`` (multiprocessing's start methods)."""
+    why: str
+
+
+def start_method(threads: int | None = None, offered: Sequence[str] | None = None,
+                 platform: str = sys.platform) -> Start:
+    """``fork`` when this process is single-threaded (``threads``, by default the threads
+    running now) and the platform offers it safely: the workers are copies of this process,
+    blogarchive already imported, so they start in milliseconds, not the 0.4 s or more of a
+    forkserver importing it first (a batch of small blogs feels that). Otherwise the
+    forkserver: forking a process that runs other threads (a progress bar's monitor, a Dask
+    client) can copy a lock one of them holds, and the worker then hangs on it for good."""
+    threads = threading.active_count() if threads is None else threads
+    offered = multiprocessing.get_all_start_methods() if offered is None else offered
+    if "fork" not in offered:
+        return Start("forkserver", "fork is not offered on this platform")
+    if platform == "darwin":  # the system's frameworks are not fork-safe there
+        return Start("forkserver", "fork is not safe on macOS")
+    if threads > 1:
+        return Start("forkserver", f"this process runs {threads} threads, which a fork "
+                     "could leave holding locks in the workers")
+    return Start("fork", "this process is single-threaded: the workers are forked from it, "
+                 "blogarchive imported already")
+
+
 class _Here:
     name = "this process"
     workers = 1
@@ -91,17 +123,24 @@ class _Processes:
         self.name = f"{jobs} worker processes"
         self.workers = jobs
         self._jobs = jobs
-        self._pool = self._new(jobs)
+        self.start = start_method()
+        self._pool = self._new()
 
-    @staticmethod
-    def _new(jobs: int) -> ProcessPoolExecutor:
-        # forkserver: workers start from a clean process, not a copy of a caller that may
-        # hold threads (a progress bar, a Dask client) or open files.
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=forkserver())
+    def _new(self) -> ProcessPoolExecutor:
+        # Decided again for each pool (a new one after a worker died): by then a progress
+        # bar may run its thread. ProcessPoolExecutor forks all its workers at the first
+        # submit (warm()), before it starts a thread of its own.
+        self.start = start_method()
+        if self.start.method == "fork":
+            ready()  # what the workers are to inherit
+            return ProcessPoolExecutor(max_workers=self._jobs,
+                                       mp_context=multiprocessing.get_context("fork"))
+        # forkserver: workers start from a clean process that imported blogarchive once.
+        return ProcessPoolExecutor(max_workers=self._jobs, mp_context=forkserver())
 
     def warm(self) -> None:
         # One task per worker, submitted at once: the pool starts a worker for each task
-        # that finds none idle, so all of them start now, in parallel.
+        # that finds none idle (forked: all of them at the first), so all start now.
         for future in [self._pool.submit(ready) for _ in range(self._jobs)]:
             with contextlib.suppress(BrokenProcessPool):  # map() starts a new pool then
                 future.result()
@@ -127,7 +166,7 @@ class _Processes:
                         del pending[i]
                         yield i, future.result()
                 self._pool.shutdown(wait=True, cancel_futures=True)
-                self._pool = self._new(self._jobs)
+                self._pool = self._new()
                 breaks += 1
                 if alone and chosen[0][0] in pending:
                     del pending[chosen[0][0]]
@@ -202,10 +241,14 @@ def dask_runner(dask: Any, workers: int) -> Runner:
         # The nannies start their worker processes by forking them from a forkserver that
         # has imported distributed and blogarchive once (PRELOAD), not by spawning fresh
         # interpreters that import both each (about a second of CPU per worker).
+        #
+        # The scheduler and the nannies run in this process, on the same two cores as the
+        # workers: their periodic chores are made rarer (QUIET), which took this process's
+        # CPU for 200 small blogs from about 2.5 s to 1.8 s.
         try:
             with importlib.import_module("dask").config.set(
                     {"distributed.worker.profile.enabled": False,
-                     "distributed.worker.multiprocessing-method": "forkserver"}):
+                     "distributed.worker.multiprocessing-method": "forkserver", **QUIET}):
                 _keep_our_preload(distributed)
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
                                        processes=True, dashboard_address=None)
@@ -220,6 +263,23 @@ def dask_runner(dask: Any, workers: int) -> Runner:
         raise InvalidArgument(f"--dask {dask}: cannot reach a Dask scheduler there: "
                               f"{problem}") from None
     return _Dask(client, own=True)  # the cluster is not ours: only our connection closes
+
+
+QUIET: Final = {
+    # Each server's check that its event loop is not blocked (for a warning only): every
+    # 20 ms by default, in the scheduler, the client and each worker.
+    "distributed.admin.tick.interval": "1s",
+    # CPU and memory samples for the dashboard, which a LocalCluster here does not serve.
+    "distributed.admin.system-monitor.interval": "5s",
+    # Each nanny's look at its worker's memory (to restart one past its limit): 10 a second
+    # by default; 1 a second still stops a runaway worker long before the machine does.
+    "distributed.worker.memory.monitor-interval": "1s",
+    # Moving queued tasks between workers: with equal, small tasks queued on the
+    # scheduler (its default) there is nothing to balance, only the look every 100 ms.
+    "distributed.scheduler.work-stealing": False,
+}
+"""Dask settings of a ``--dask local`` cluster: its periodic chores made rarer, as they take
+the CPU of the cores the workers convert on."""
 
 
 def forkserver(*also: str) -> multiprocessing.context.BaseContext:

@@ -28,6 +28,21 @@ from ..folder import archives_in, is_archive
 
 __all__ = ["lock_path", "locked"]
 
+_HELD: set[int] = set()
+"""The descriptors of the locks this process holds. A forked child (a batch's worker process)
+closes its copies at once: were its parent killed, it would otherwise keep the lock for as
+long as it lives, and every later run into DEST would be refused."""
+
+
+def _drop_in_child() -> None:
+    for fd in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_drop_in_child)
+
 
 def lock_path(target: Path) -> Path:
     """``.DEST.lock`` beside DEST; for an archive inside a folder of archives, the folder's
@@ -86,6 +101,7 @@ def locked(target: Path, *, wait: bool = False,
         if _same_file(fd, path):
             break
         os.close(fd)  # the holder removed the file as it finished: lock the current one
+    _HELD.add(fd)
     try:
         with contextlib.suppress(OSError):  # only a courtesy to the next run; a full disk
             os.ftruncate(fd, 0)             # shows itself when the archive is written
@@ -94,6 +110,7 @@ def locked(target: Path, *, wait: bool = False,
     finally:
         with contextlib.suppress(OSError):
             path.unlink()  # while still holding it, so nobody locks a removed file for good
+        _HELD.discard(fd)
         os.close(fd)
 
 

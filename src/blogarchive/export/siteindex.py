@@ -258,11 +258,12 @@ class SiteIndex:
             return Entries(fetch, count)
         return RenderedEntries(fetch, count, lambda root: self._fragments(where, params, root))
 
-    def home(self, number: int, per_page: int) -> Entries:
-        """Home page ``number``'s entries (from 1)."""
+    def home(self, number: int, per_page: int) -> list[Summary]:
+        """Home page ``number``'s entries (from 1): a list, as the home page always had (a
+        page's few entries; a template may index them)."""
         start = (number - 1) * per_page
-        return self._entries("l.rank > ? AND l.rank <= ?", (start, start + per_page),
-                             max(0, min(per_page, self.listed - start)))
+        return list(self._entries("l.rank > ? AND l.rank <= ?", (start, start + per_page),
+                                  per_page))
 
     def labelled(self, label: str) -> Entries:
         return self._entries("l.seq IN (SELECT seq FROM tagged WHERE label = ?)",

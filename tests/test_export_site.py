@@ -354,3 +354,33 @@ def test_search_words_are_the_words_a_regex_finds() -> None:
     expected = " ".join(dict.fromkeys(re.findall(r"\w+", text.casefold())))
     assert words_of(text) == expected
     assert words_of("A a", "b A") == "a b"
+
+
+def test_list_entries_rendered_once_give_what_each_page_renders(tmp_path: Path) -> None:
+    # the list pages reuse each entry's HTML rendered once (siteindex.keep_html) with the
+    # page's root put in; a copy of the built-in _entry.html as the user's own turns that
+    # off (each page renders its entries), and every file must come out the same. A title
+    # holding the mark that stands for the root is rendered on each page instead.
+    import attrs
+
+    from blogarchive.export.siteindex import ROOT
+    from export_archive import archive
+
+    made = archive()
+    odd = attrs.evolve(made.posts[0], title=f"a{ROOT}title")
+    blogarchive.write(attrs.evolve(made, posts=(odd, *made.posts[1:])), tmp_path / "archive")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    builtin = Path(blogarchive.__file__).parent / "export" / "templates" / "site"
+    (mine / "_entry.html").write_bytes((builtin / "_entry.html").read_bytes())
+    blogarchive.export(tmp_path / "archive", tmp_path / "kept")
+    blogarchive.export(tmp_path / "archive", tmp_path / "each", templates=mine)
+    kept = {p.relative_to(tmp_path / "kept"): p.read_bytes()
+            for p in (tmp_path / "kept").rglob("*") if p.is_file()}
+    each = {p.relative_to(tmp_path / "each"): p.read_bytes()
+            for p in (tmp_path / "each").rglob("*") if p.is_file()}
+    assert kept == each
+    labelled = [page for path, page in kept.items() if path.parts[0] == "labels"
+                and f"a{ROOT}title".encode() in page]
+    assert labelled and all(b'<a href="../' in page for page in labelled)
+    assert len(list((tmp_path / "kept").rglob("*.html"))) > 10

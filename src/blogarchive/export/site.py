@@ -29,7 +29,7 @@ from .media import MediaFiles
 from .provenance import provenance
 from .sanitise import Bodies
 from .search import SearchIndex
-from .siteindex import PUBLISHED, SiteIndex
+from .siteindex import PUBLISHED, EntryHtml, SiteIndex
 from .sitepaths import PER_PAGE, SitePaths, home_page, root_of
 from .sitetext import comment_view, lang_of, thread
 from .spool import Spool, SqlSet
@@ -85,6 +85,14 @@ class _Pages:
             raise InvalidArgument(f"{where}" + (f": line {line}" if line else "")
                                   + f": template error while writing {path}: {err}") from None
         self.files += 1
+
+    def entry_html(self) -> EntryHtml | None:
+        """The built-in ``_entry.html``'s ``entry_item`` (a list's entry) as a function; None
+        with a ``_entry.html`` of the user's, whose lists render their entries themselves."""
+        if self._user is not None and (self._user / "_entry.html").exists():
+            return None
+        item = self._env.get_template("_entry.html").module.entry_item  # type: ignore[attr-defined]
+        return lambda summary, root: Markup(item(summary, root))
 
 
 def _copy_static(job: ExportJob) -> int:
@@ -149,6 +157,7 @@ def write(job: ExportJob) -> None:
         search.close()
     files += 1
 
+    index.keep_html(pages.entry_html())
     total = max(1, -(-index.listed // PER_PAGE))
     for number in range(1, total + 1):
         pages.write("home.html", home_page(number), page_title=head.blog.title or "Blog",

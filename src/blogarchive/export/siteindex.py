@@ -17,14 +17,16 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, Final, NamedTuple
 
+from markupsafe import Markup
+
 from ..analysis.records import Quote
 from ..analysis.urls import UrlMap
 from ..model import Post
 from .sitepaths import SitePaths
 from .sitetext import Summary, When, summarise
-from .spool import Spool, SqlMap, UrlIndex, key
+from .spool import Spool, SqlMap, UrlIndex, key, text
 
-__all__ = ["Entries", "Page", "SiteIndex"]
+__all__ = ["Entries", "EntryHtml", "Page", "RenderedEntries", "SiteIndex"]
 
 PUBLISHED: Final = "live"
 _PICKLE: Final = pickle.HIGHEST_PROTOCOL
@@ -41,6 +43,18 @@ class Page(NamedTuple):
     labels: tuple[str, ...]
     text: str  # the analysed plain text, for the search index
     quotes: tuple[Quote, ...]
+
+
+EntryHtml = Callable[[Summary, str], str]  # a list entry's HTML, for the page's ``root``
+ROOT: Final = "\x00"  # where a stored fragment's ``root`` goes (never in a summary: checked)
+
+
+def _holds_root(summary: Summary) -> bool:
+    when = summary.when
+    return any(ROOT in value for value in (
+        summary.id, summary.kind, summary.title, summary.path, summary.author or "",
+        summary.author_url or "", summary.excerpt, when.iso if when else "",
+        when.text if when else "", *(part for pair in summary.labels for part in pair)))
 
 
 class Entries:
@@ -61,6 +75,17 @@ class Entries:
         return self._count > 0
 
 
+class RenderedEntries(Entries):
+    """Entries whose HTML is kept (``SiteIndex.keep_html``): ``fragments(root)`` gives each
+    entry's HTML, rendered once for the whole export; the built-in ``entry_list`` uses it
+    when it is there."""
+
+    def __init__(self, fetch: Callable[[], Iterator[Summary]], count: int,
+                 fragments: Callable[[str], Iterator[str]]) -> None:
+        super().__init__(fetch, count)
+        self.fragments = fragments
+
+
 class SiteIndex:
     """The cross-post facts of one export: ``visit`` each post as the spool reads it, then
     ``finish``."""
@@ -72,6 +97,8 @@ class SiteIndex:
                       " year INTEGER, month INTEGER, record BLOB)",
                       # apart: the lists read summaries, and only the post pages these
                       "pages (seq INTEGER PRIMARY KEY, page BLOB)",
+                      # each listed post's list entry as HTML, rendered once (keep_html)
+                      "fragments (seq INTEGER PRIMARY KEY, html BLOB)",
                       "published (id BLOB PRIMARY KEY, seq INTEGER) WITHOUT ROWID",
                       "links (target BLOB, seq INTEGER, source BLOB)",
                       "tagged (label INTEGER, seq INTEGER)"):
@@ -84,6 +111,7 @@ class SiteIndex:
         self._bare = SitePaths()  # summarise's paths while the labels are not all known
         self.urls = UrlMap()
         self.listed = 0
+        self._html: EntryHtml | None = None
 
     def visit(self, seq: int, post: Post) -> None:
         spool = self._spool
@@ -188,13 +216,51 @@ class SiteIndex:
             "JOIN summaries s ON s.seq = pb.seq WHERE l.target = ? ORDER BY l.seq",
             (key(post_id),)))
 
+    def keep_html(self, html: EntryHtml | None) -> None:
+        """Render each listed post's list entry once, with ``root`` left as a mark: a post
+        is on the home, a label's and a month's page (and more), and rendering its entry
+        for each was most of the time those pages took. A summary holding the mark itself
+        is rendered on each page instead."""
+        if html is None:
+            return
+        spool = self._spool
+        spool.execute("BEGIN")
+        for seq, record in spool.execute("SELECT l.seq, s.record FROM listed l "
+                                         "JOIN summaries s USING (seq)"):
+            summary = self._filled(record)
+            assert summary is not None
+            if not _holds_root(summary):
+                spool.later("INSERT INTO fragments VALUES (?, ?)",
+                            (seq, key(html(summary, ROOT))))
+        spool.flush()
+        spool.execute("COMMIT")
+        self._html = html
+
+    def _fragments(self, where: str, params: tuple[Any, ...], root: str) -> Iterator[str]:
+        html = self._html
+        assert html is not None, "keep_html first"
+        for record, fragment in self._spool.execute(
+                "SELECT s.record, f.html FROM listed l JOIN summaries s USING (seq) "
+                f"LEFT JOIN fragments f USING (seq) WHERE {where} ORDER BY l.rank", params):
+            if fragment is None:
+                summary = self._filled(record)
+                assert summary is not None
+                yield Markup(html(summary, root))  # HTML: not to be escaped again
+            else:
+                yield Markup(text(fragment).replace(ROOT, root))  # escaped when rendered
+
     def _entries(self, where: str, params: tuple[Any, ...], count: int) -> Entries:
-        return Entries(lambda: self._summaries(
-            "SELECT s.record FROM listed l JOIN summaries s USING (seq) "
-            f"WHERE {where} ORDER BY l.rank", params), count)
+        def fetch() -> Iterator[Summary]:
+            return self._summaries("SELECT s.record FROM listed l JOIN summaries s "
+                                   f"USING (seq) WHERE {where} ORDER BY l.rank", params)
+
+        if self._html is None:
+            return Entries(fetch, count)
+        return RenderedEntries(fetch, count, lambda root: self._fragments(where, params, root))
 
     def home(self, number: int, per_page: int) -> list[Summary]:
-        """Home page ``number``'s entries (from 1)."""
+        """Home page ``number``'s entries (from 1): a list, as the home page always had (a
+        page's few entries; a template may index them)."""
         start = (number - 1) * per_page
         return list(self._entries("l.rank > ? AND l.rank <= ?", (start, start + per_page),
                                   per_page))

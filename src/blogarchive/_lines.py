@@ -112,6 +112,10 @@ class _Builder:
             return f"[{self._expression(args[0], var, var + 'i')} for {var} in {source}]"
         if attrs.has(tp) and tp not in self.building:  # a class holding itself: cattrs
             return f"{self._call(tp)}({source})"
+        return self._by_cattrs(tp, source)
+
+    def _by_cattrs(self, tp: Any, source: str) -> str:
+        """What no rule above covers: cattrs's value, its keys sorted."""
         key = f"t{len(self.names)}"
         self.names[key] = tp
         self.names["unstructure"] = self.converter.unstructure
@@ -168,10 +172,7 @@ class _TextBuilder(_Builder):
                 return f"'[' + ','.join(map({self._call(item)}, {source})) + ']'"
         if attrs.has(tp) and tp not in self.building:
             return f"{self._call(tp)}({source})"
-        key = f"t{len(self.names)}"
-        self.names[key] = tp
-        self.names["unstructure"] = self.converter.unstructure
-        return f"_encode(sorted_deep(unstructure({source}, {key})))"
+        return f"_encode({self._by_cattrs(tp, source)})"
 
 
 def encode(value: Any) -> str:

@@ -37,9 +37,12 @@ NOT_IN_THE_API = {
 
 
 def comparable(record: Post | Comment) -> Any:
-    """The record without its origin, its author's e-mail (exports write noreply@) and
-    author extras (the API's author id), and a location's span (georss has none)."""
-    author = record.author and attrs.evolve(record.author, email=None, extras=())
+    """The record without its origin, its author's e-mail (exports write noreply@),
+    author extras (the API's author id) and avatar size (the API gives only its URL), and a
+    location's span (georss has none)."""
+    author = record.author and attrs.evolve(record.author, email=None, extras=(),
+                                            image_rel=None, image_width=None,
+                                            image_height=None)
     record = attrs.evolve(record, author=author, origin=None)
     if isinstance(record, Post) and record.location is not None:
         record = attrs.evolve(record, location=attrs.evolve(record.location, span=None))

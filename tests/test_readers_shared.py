@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +20,7 @@ import blogarchive
 from blogarchive._xml import serialise
 from blogarchive.model import Comment, Post
 from blogarchive.readers._common import Fields, Shared, author_of, item_id_of
-from conftest import EXAMPLE, FIXTURES
+from conftest import EXAMPLE, FIXTURES, as_written_at
 
 ATOM = "http://www.w3.org/2005/Atom"
 GD = "http://schemas.google.com/g/2005"
@@ -51,6 +52,8 @@ _CHILDREN = [
     f"<name xmlns='{ATOM}'>A <b>bold</b> one</name>",
     f"<uri xmlns='{ATOM}'> https://x/p </uri>", f"<email xmlns='{ATOM}'>a@b</email>",
     f"<image xmlns='{GD}' rel='r' src='//i.png'/>", f"<image xmlns='{GD}' rel='r'/>",
+    f"<image xmlns='{GD}' rel='r' width='16' height='16' src='//b.gif'/>",
+    f"<image xmlns='{GD}' src='//i.png' alt='x'/>", f"<image xmlns='{GD}' src='//i.png'>t</image>",
     f"<type xmlns='{B18}'>BLOGGER</type>", "<!-- note -->", "<foo:bar xmlns:foo='urn:x'/>",
 ]
 
@@ -121,3 +124,47 @@ def test_shared_records_equal_records_made_without_sharing(
 
     monkeypatch.setattr(_common, "_author_key", lambda element: None)  # the general path
     assert shared == read() and shared
+
+
+_AVATAR = (f"<author xmlns='{ATOM}'><name>Ann</name><image xmlns='{GD}' "
+           "rel='http://schemas.google.com/g/2005#thumbnail' width='32' height='32' "
+           "src='//x/a.jpg'/>{more}</author>")
+
+
+@pytest.mark.parametrize("shared", [Shared(), None])
+@pytest.mark.parametrize("more", ["", "<foo:bar xmlns:foo='urn:x'/>"])  # fast and slow path
+def test_the_avatar_is_kept_whole(shared: Shared | None, more: str) -> None:
+    author = author_of(etree.fromstring(_AVATAR.format(more=more)), shared)
+    assert author is not None
+    assert (author.image, author.image_rel, author.image_width, author.image_height) == (
+        "//x/a.jpg", "http://schemas.google.com/g/2005#thumbnail", "32", "32")
+    assert len(author.extras) == (1 if more else 0)  # the unknown child, not the image
+
+
+def test_an_avatar_attribute_without_a_field_keeps_the_element_in_extras() -> None:
+    element = etree.fromstring(
+        f"<author xmlns='{ATOM}'><image xmlns='{GD}' src='//x/a.jpg' loading='lazy'/></author>")
+    author = author_of(element, Shared())
+    assert author is not None and author.image == "//x/a.jpg"
+    (kept,) = author.extras
+    assert "loading=\"lazy\"" in kept and "//x/a.jpg" in kept
+
+
+def test_an_archive_written_at_1_5_0_still_loads(tmp_path: Path) -> None:
+    """Schema 1-6-0 added the avatar's rel, width and height: authors without them (lines
+    saying 1-5-0) load, the three as null."""
+    archive = blogarchive.read(FIXTURES / "preserve" / "emails-2009.xml", analyse=False)
+    assert any(p.author is not None and p.author.image_width for p in archive.posts)
+    blogarchive.write(archive, tmp_path / "arch")
+
+    def before(data: dict[str, Any]) -> None:
+        for key in ("image_rel", "image_width", "image_height"):
+            (data["author"] or {}).pop(key, None)
+
+    as_written_at(tmp_path / "arch", "1-5-0", before)
+    loaded = blogarchive.load(tmp_path / "arch")
+    authors = [r.author for r in (*loaded.posts, *loaded.comments) if r.author is not None]
+    assert authors and all(a.image_rel is a.image_width is a.image_height is None
+                           for a in authors)
+    assert [a.image for a in authors] == [
+        r.author.image for r in (*archive.posts, *archive.comments) if r.author is not None]

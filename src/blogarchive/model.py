@@ -58,12 +58,24 @@ class Author:
     image: str | None = doc(
         "Avatar URL (`gd:image/@src`), often protocol-relative (`//...`).", default=None
     )
+    image_rel: str | None = doc(
+        "`gd:image/@rel` as written (Blogger: `http://schemas.google.com/g/2005#thumbnail`).",
+        default=None,
+    )
+    image_width: str | None = doc(
+        "`gd:image/@width` as written (pixels, e.g. `16`, `32`).", default=None
+    )
+    image_height: str | None = doc(
+        "`gd:image/@height` as written (pixels).", default=None
+    )
     kind: str | None = doc(
         "Takeout `author/blogger:type` (`BLOGGER`, `ANONYMOUS`), as written.", default=None
     )
     extras: tuple[str, ...] = doc(
         "Child elements of `author` that no field maps, serialised as XML (Blogger API: "
-        "members, as one-member JSON objects, e.g. the author's `id`).", default=()
+        "members, as one-member JSON objects, e.g. the author's `id`); a `gd:image` with "
+        "attributes, children or text beyond `src`, `rel`, `width` and `height` is kept here "
+        "whole too.", default=()
     )
 
 

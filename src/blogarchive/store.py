@@ -55,7 +55,7 @@ __all__ = [
     "write_data",
 ]
 
-SCHEMA_VERSION: Final = "1-5-0"  # SchemaVer MODEL-REVISION-ADDITION
+SCHEMA_VERSION: Final = "1-6-0"  # SchemaVer MODEL-REVISION-ADDITION
 SCHEMA_IDS: Final = {
     "blog": "urn:blogarchive:schema:1:blog",
     "post": "urn:blogarchive:schema:1:post",

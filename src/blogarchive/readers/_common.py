@@ -210,14 +210,19 @@ class Shared:
         if found is None:
             if len(self.authors) >= _SHARED_MOST:
                 self.authors.clear()
-            name, uri, email, image, kind = key
-            found = Author(name=name, uri=uri, email=email, image=image, kind=kind)
+            name, uri, email, image, kind, rel, width, height = key
+            found = Author(name=name, uri=uri, email=email, image=image, kind=kind,
+                           image_rel=rel, image_width=width, image_height=height)
             self.authors[key] = found
         return found
 
 
 _SHARED_MOST: Final = 4096
-_AuthorKey = tuple[str, str | None, str | None, str | None, str | None]
+_AuthorKey = tuple[str, str | None, str | None, str | None, str | None, str | None,
+                   str | None, str | None]
+
+# The attributes of gd:image an Author has fields for; anything else keeps it in extras.
+_IMAGE_ATTRIBUTES: Final = frozenset({"src", "rel", "width", "height"})
 
 # The children an author may have, each mapped to its place in an _AuthorKey.
 _AUTHOR_PARTS: Final = {A + "name": 0, A + "uri": 1, A + "email": 2, GD + "image": 3,
@@ -236,29 +241,45 @@ def author_of(element: etree._Element | None, shared: Shared | None = None) -> A
     uri = f.stripped(A + "uri")
     email = f.stripped(A + "email")
     image_el = f.take(GD + "image")
-    image = image_el.get("src") if image_el is not None else None
     kind = f.stripped(B18 + "type")
-    return Author(name=name, uri=uri, email=email, image=image, kind=kind, extras=f.rest())
+    image = rel = width = height = None
+    extras = f.rest()
+    if image_el is not None:
+        image, rel, width, height = (image_el.get(name) for name in ("src", "rel", "width",
+                                                                      "height"))
+        if not _plain_image(image_el):  # what no field holds is kept, with the element
+            extras = (*extras, serialise(image_el))
+    return Author(name=name, uri=uri, email=email, image=image, image_rel=rel,
+                  image_width=width, image_height=height, kind=kind, extras=extras)
+
+
+def _plain_image(element: etree._Element) -> bool:
+    """A gd:image whose every attribute has a field, with no children or text."""
+    return (not len(element) and not (element.text or "").strip()
+            and _IMAGE_ATTRIBUTES.issuperset(element.attrib.keys()))
 
 
 def _author_key(element: etree._Element) -> _AuthorKey | None:
     """What ``author_of`` reads from an author whose children are all known, each once and
     with no children of its own (so nothing is left for extras); else None."""
-    parts: list[str | None] = [None, None, None, None, None]
+    parts: list[str | None] = [None, None, None, None, None, None, None, None]
     for child in element:
         place = _AUTHOR_PARTS.get(child.tag)
         if place is None or parts[place] is not None or len(child):
             return None
         if place == 3:
             parts[3] = child.get("src")
-            if parts[3] is None:  # a second gd:image would not be seen as one: slow path
+            # A second gd:image would not be seen as one, and what has no field goes to
+            # extras: the slow path for both.
+            if parts[3] is None or not _plain_image(child):
                 return None
+            parts[5:] = child.get("rel"), child.get("width"), child.get("height")
         elif place == 0:
             parts[0] = child.text or ""
         else:
             parts[place] = (child.text or "").strip()
-    name, uri, email, image, kind = parts
-    return (name or "", uri, email, image, kind)
+    name, uri, email, image, kind, rel, width, height = parts
+    return (name or "", uri, email, image, kind, rel, width, height)
 
 
 def links_of(elements: list[etree._Element], shared: Shared | None = None

@@ -19,6 +19,7 @@ from blogarchive.model import SourceInfo
 from blogarchive.pagecheck import PageChecks, page_reports
 from blogarchive.preserve import writer
 from blogarchive.preserve.names import unique_path
+from blogarchive.readers.html import page as page_module
 from blogarchive.readers.html.index import LISTS, Index, is_label_href, is_navigation
 from blogarchive.readers.html.page import parse_page
 from blogarchive.spool import output
@@ -196,3 +197,25 @@ def test_what_follows_the_indexed_element_is_not_in_its_index() -> None:
     _same_as_defined(root, posts=True)
     _same_as_defined(root[1], posts=True)  # the body: its end is the root's
 
+
+def test_a_url_met_again_is_not_taken_apart_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    taken_apart = 0
+    split_url = page_module.split_url
+
+    def counting(url: str) -> Any:
+        nonlocal taken_apart
+        taken_apart += 1
+        return split_url(url)
+
+    monkeypatch.setattr(page_module, "split_url", counting)
+    url = "https://work-test.blogspot.de/2010/01/met-again.html?m=1#c1"
+    first = page_module.canonical_url(url)
+    assert first == "https://work-test.blogspot.com/2010/01/met-again.html"
+    assert page_module.canonical_url(f" {url}", "https://elsewhere.example/") == first
+    assert taken_apart == 1
+    # Relative URLs are resolved first; a URL too long to keep is taken apart every time.
+    assert page_module.canonical_url("/2010/01/met-again.html?m=1",
+                                     "https://work-test.blogspot.com/") == first
+    long = "https://work-test.blogspot.com/" + "a" * 5000
+    assert page_module.canonical_url(long) == page_module.canonical_url(long) == long
+    assert taken_apart == 4

@@ -1,16 +1,17 @@
-"""A page (or the part of one a reader was given) indexed in one walk, shared by its posts.
+"""A page (or the part of one a reader was given) indexed once, shared by its posts.
 
 Each post's fields, labels and comments are lookups in its container; the dozen walks that
 answered them (the post bodies, the date headers, each post's ``Scope``, its label links, the
 two ``Below`` walks of its comments) each went over the whole page or container again, and
 on a page nesting hundreds of thousands of elements they took 30 s of CPU (issue 15). Here
-one walk numbers every element in document order (``start``; ``end`` is the number after its
-last descendant, so ``d`` lies below ``e`` when ``start[e] < start[d] < end[e]``) and records
-what any later question needs about an element's ancestors as it passes: which post bodies
-are outermost, what hides an element from a post's fields (its body, the comments), the
-innermost open element of each outer class (``post-author``...), the navigation, label-list
-and footer around each label link, and the date header last closed. A question about one
-container is then a range of these lists (``span``), found by bisection.
+every element is numbered in document order (``start``, in C; ``end`` is the number after its
+last descendant, so ``d`` lies below ``e`` when ``start[e] < start[d] < end[e]``), and what
+any later question needs about an element's ancestors is recorded from the elements with a
+class or an id (issue 12: a Python walk of every element was most of the index's cost):
+which post bodies are outermost, what hides an element from a post's fields (its body, the
+comments), the innermost open element of each outer class (``post-author``...), the
+navigation, label-list and footer around each label link, and the date header last closed.
+A question about one container is then a range of these lists (``span``), found by bisection.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ kept (the item page's, usually): it is counted on that page.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -45,19 +46,20 @@ class PageReport:
         return not self.fell_back and not self.empty
 
 
-def _checks(post: Post) -> tuple[list[str], list[str]]:
+def _checks(published: object, published_source: str | None, precision: str | None,
+            author: object, url: str | None, sources: Mapping[str, str | None] | None,
+            ) -> tuple[list[str], list[str]]:
     fell, empty = [], []
-    if post.published is None:
+    if published is None:
         empty.append("published")
-    elif post.published_source not in _STATED_TIMES:
-        fell.append(f"published: {post.published_source or 'unknown'}"
-                    + (" (day only)" if post.published_precision == "date" else ""))
-    sources = post.field_sources
-    for name, value in (("author", post.author), ("url", post.url)):
+    elif published_source not in _STATED_TIMES:
+        fell.append(f"published: {published_source or 'unknown'}"
+                    + (" (day only)" if precision == "date" else ""))
+    for name, value in (("author", author), ("url", url)):
         if not value:
             empty.append(name)
     for name, rules in _FALLBACKS.items():
-        rule = getattr(sources, name) if sources is not None else None
+        rule = sources.get(name) if sources is not None else None
         if rule in rules:
             fell.append(f"{name}: {rule}")
     return fell, empty
@@ -73,16 +75,33 @@ class PageChecks:
                                      Counter[str], Counter[str]]] = {}
 
     def add(self, post: Post) -> None:
-        if post.origin is None or post.origin.format != "html":
+        origin = post.origin
+        if origin is None or origin.format != "html":
             return
-        page = self._pages.get(post.origin.source)
+        sources = post.field_sources
+        self._count(origin.source, origin.template, origin.page_kind, _checks(
+            post.published, post.published_source, post.published_precision, post.author,
+            post.url, attrs.asdict(sources) if sources is not None else None))
+
+    def add_line(self, data: Mapping[str, Any]) -> None:
+        """``add`` of the post whose JSON line ``data`` is (``store.dumps_line``'s keys): what
+        ``convert`` writes from its spool is checked without making the Post again (its
+        cattrs structuring cost more than the checks, for every post of a mirror)."""
+        origin = data["origin"]
+        if origin is None or origin["format"] != "html":
+            return
+        self._count(origin["source"], origin["template"], origin["page_kind"], _checks(
+            data["published"], data["published_source"], data["published_precision"],
+            data["author"], data["url"], data["field_sources"]))
+
+    def _count(self, source: str, template: str | None, kind: str | None,
+               checks: tuple[list[str], list[str]]) -> None:
+        page = self._pages.get(source)
         if page is None:
-            page = self._pages[post.origin.source] = (
-                (post.origin.template, post.origin.page_kind), [0], Counter(), Counter())
+            page = self._pages[source] = ((template, kind), [0], Counter(), Counter())
         page[1][0] += 1
-        found_fell, found_empty = _checks(post)
-        page[2].update(found_fell)
-        page[3].update(found_empty)
+        page[2].update(checks[0])
+        page[3].update(checks[1])
 
     def reports(self) -> tuple[PageReport, ...]:
         """One report per page the posts were read from, in the order first met."""

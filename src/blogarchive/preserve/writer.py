@@ -24,7 +24,7 @@ import attrs
 
 from .._words import counted
 from ..folder import CAPTURED, EVENTS, MEDIA_INDEX
-from ..model import Archive
+from ..model import Archive, SourceInfo
 from ..progress import Progress, counter
 from ..readers import Salvage
 from ..sources import RawFile
@@ -51,6 +51,7 @@ __all__ = [
     "SCHEMA_FILES",
     "Plan",
     "build",
+    "formats_by_file",
     "previous_data",
     "write_events",
     "write_schemas",
@@ -116,7 +117,7 @@ class _Originals:
     def __init__(self, payload: Path) -> None:
         self.root = payload / ORIGINALS
         self.by_digest: dict[str, str] = {}
-        self.taken: set[str] = set()
+        self.taken: set[str] = set()  # the stored paths, lower-cased (``unique_path``)
 
     def carry_over(self, previous: Path) -> None:
         folder = previous / ORIGINALS
@@ -125,7 +126,7 @@ class _Originals:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             rel = path.relative_to(folder).as_posix()
             link_or_copy(path, self.root / rel)
-            self.taken.add(rel)
+            self.taken.add(rel.lower())
             self.by_digest.setdefault(file_fixity(path).sha512, rel)
 
     def add(self, raw: RawFile) -> tuple[str, Fixity]:
@@ -139,7 +140,7 @@ class _Originals:
         rel = unique_path(safe_path(raw.name), self.taken)
         (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging, self.root / rel)
-        self.taken.add(rel)
+        self.taken.add(rel.lower())
         self.by_digest[fixity.sha512] = rel
         return rel, fixity
 
@@ -176,13 +177,12 @@ def build(
         originals.carry_over(previous)
     if previous is not None:
         carry_captured(previous, payload)
-    detected = {s.name: s.format for s in archive.sources}
     if keep:
+        detected = formats_by_file(archive.sources)
         for raw in raws:
             rel, fixity = originals.add(raw)
             stored = originals.root / rel
-            formats = sorted({f for n, f in detected.items()
-                              if n == raw.name or n.startswith(raw.name + "!")})
+            formats = sorted(detected.get(raw.name, ()))
             objects.append(object_ref("source", raw.name, f"{ORIGINALS}/{rel}", fixity,
                                       stored, ", ".join(formats) or None))
             step(1)
@@ -230,6 +230,22 @@ def build(
         write_manifests(temp, payload_files(temp))
     step(1)
     return events
+
+
+def formats_by_file(sources: Iterable[SourceInfo]) -> dict[str, set[str]]:
+    """The formats read from each file: a source's own, and its members' (``a.zip!b.xml``
+    is read from ``a.zip``; so is ``a.zip!b.zip!c.xml``, and from ``a.zip!b.zip`` too).
+
+    Made once for all the files: searching every source for each file was quadratic."""
+    found: dict[str, set[str]] = {}
+    for source in sources:
+        name = source.name
+        found.setdefault(name, set()).add(source.format)
+        at = name.find("!")
+        while at >= 0:  # each prefix before a "!" is a file the source lies in
+            found.setdefault(name[:at], set()).add(source.format)
+            at = name.find("!", at + 1)
+    return found
 
 
 def carry_captured(previous: Path, payload: Path) -> None:

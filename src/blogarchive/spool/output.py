@@ -21,7 +21,7 @@ import os
 from collections import Counter, deque
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol, TextIO, cast
+from typing import Any, Protocol, TextIO
 
 import attrs
 
@@ -101,9 +101,7 @@ class _Tally:
              stamp: float | None) -> None:
         """A post's line, the line as data, its analysis, its publication instant."""
         self.posts += 1
-        origin = data["origin"]
-        if origin is not None and origin["format"] == "html":  # a saved page's post: checked
-            self.pages.add(cast(Post, parse_line(text, POST)))
+        self.pages.add_line(data)  # a saved page's post: checked
         status = data["status"]
         self.counts.post(data["kind"], status)
         self.counts.analysis(found)

@@ -1,16 +1,17 @@
-"""A page (or the part of one a reader was given) indexed in one walk, shared by its posts.
+"""A page (or the part of one a reader was given) indexed once, shared by its posts.
 
 Each post's fields, labels and comments are lookups in its container; the dozen walks that
 answered them (the post bodies, the date headers, each post's ``Scope``, its label links, the
 two ``Below`` walks of its comments) each went over the whole page or container again, and
 on a page nesting hundreds of thousands of elements they took 30 s of CPU (issue 15). Here
-one walk numbers every element in document order (``start``; ``end`` is the number after its
-last descendant, so ``d`` lies below ``e`` when ``start[e] < start[d] < end[e]``) and records
-what any later question needs about an element's ancestors as it passes: which post bodies
-are outermost, what hides an element from a post's fields (its body, the comments), the
-innermost open element of each outer class (``post-author``...), the navigation, label-list
-and footer around each label link, and the date header last closed. A question about one
-container is then a range of these lists (``span``), found by bisection.
+every element is numbered in document order (``start``, in C; ``end`` is the number after its
+last descendant, so ``d`` lies below ``e`` when ``start[e] < start[d] < end[e]``), and what
+any later question needs about an element's ancestors is recorded from the elements with a
+class or an id (issue 12: a Python walk of every element was most of the index's cost):
+which post bodies are outermost, what hides an element from a post's fields (its body, the
+comments), the innermost open element of each outer class (``post-author``...), the
+navigation, label-list and footer around each label link, and the date header last closed.
+A question about one container is then a range of these lists (``span``), found by bisection.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
 from lxml import etree
@@ -45,6 +46,87 @@ LISTS: Final = frozenset({
     "post-label", "tags"})
 _NAVIGATION: Final = re.compile(r"breadcrumb|\bmenu|\bnav|crumbs|pagination|sidebar", re.I)
 _NONE: Final = -1
+
+
+_CLASSED: Final = etree.XPath("descendant-or-self::*[@class or @id]")
+
+
+class _Ends:
+    """``end`` of each element: the number of the first element after its subtree (the
+    next sibling's, or its parent's end), worked out when asked and remembered."""
+
+    def __init__(self, root: etree._Element, start: dict[etree._Element, int],
+                 count: int) -> None:
+        self.root, self.start, self.count = root, start, count
+        self.known: dict[etree._Element, int] = {}
+
+    def __getitem__(self, el: etree._Element) -> int:
+        known = self.known.get(el)
+        if known is not None:
+            return known
+        path = []  # elements with no element after them below their parent: one end
+        at = self.count
+        while True:
+            known = self.known.get(el)
+            if known is not None:
+                at = known
+                break
+            path.append(el)
+            if el is self.root:  # what follows the root (a second <html>) is not indexed
+                break
+            after = el.getnext()
+            while after is not None and not isinstance(after.tag, str):
+                after = after.getnext()  # type: ignore[unreachable]  # comments, PIs
+            if after is not None:
+                at = self.start[after]
+                break
+            parent = el.getparent()
+            if parent is None:
+                break
+            el = parent
+        for step in path:
+            self.known[step] = at
+        return at
+
+
+class _ByTag:
+    """The elements of a tag in document order, found in C when first asked for."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self.found: dict[str, list[etree._Element]] = {}
+
+    def get(self, tag: str, default: Sequence[etree._Element] = ()) -> list[etree._Element]:
+        found = self.found.get(tag)
+        if found is None:
+            found = self.found[tag] = list(self.root.iter(tag))
+        return found
+
+
+def _outermost(start: dict[etree._Element, int], end: _Ends,
+               els: Iterable[etree._Element]) -> list[etree._Element]:
+    """Those of ``els`` (in document order) inside none of the others."""
+    found = []
+    reach = -1
+    for el in els:
+        if start[el] >= reach:
+            found.append(el)
+            reach = end[el]
+    return found
+
+
+class _Ranges:
+    """The subtrees of some elements, to ask whether an element lies strictly inside one."""
+
+    def __init__(self, start: dict[etree._Element, int], end: _Ends,
+                 els: list[etree._Element]) -> None:
+        self.start = start
+        self.ranges = [(start[el], end[el]) for el in _outermost(start, end, els)]
+
+    def strictly_inside(self, el: etree._Element) -> bool:
+        at = self.start[el]
+        i = bisect_left(self.ranges, (at,)) - 1
+        return i >= 0 and at < self.ranges[i][1]
 
 
 def tokens(el: etree._Element) -> list[str]:
@@ -83,10 +165,10 @@ class Index:
     def __init__(self, root: etree._Element, *, posts: bool = False) -> None:
         self.root = root
         self.start: dict[etree._Element, int] = {}
-        self.end: dict[etree._Element, int] = {}
+        self.end: _Ends
         self.order: list[etree._Element] = []
         self.by_class: defaultdict[str, list[etree._Element]] = defaultdict(list)
-        self.by_tag: defaultdict[str, list[etree._Element]] = defaultdict(list)
+        self.by_tag: _ByTag
         self.bodies: list[etree._Element] = []
         self.outer: dict[etree._Element, tuple[int, int, int]] = {}
         """Per element inside an outer class: the start of the innermost open element of
@@ -103,128 +185,158 @@ class Index:
         self._hidden: list[tuple[int, int]] = []  # the outermost bodies and comments
         self._headers: list[tuple[int, etree._Element]] = []  # (when, the last closed header)
         self._candidates: dict[str, list[etree._Element]] = {}
+        self._climbed: set[etree._Element] = set()  # climbed from a mobile-index-title
         self._walk(posts)
 
     def _walk(self, posts: bool) -> None:
-        # The loop runs once per element of every page: what most elements (no class, no
-        # id) need is done first, with the lists' methods bound to names.
-        start, end = self.start, self.end
-        append, by_class, by_tag = self.order.append, self.by_class, self.by_tag
-        skips, inner, outer_at = self.skips, self.inner, self.outer
-        # Per open element, what it opened (gadget, body, hides, nav, label list, footer,
-        # date header, outer bits), or None: most open nothing.
-        opened: list[tuple[bool, bool, bool, bool, bool, bool, bool, int] | None] = []
-        push, pop = opened.append, opened.pop
-        # The open elements of each kind, innermost last: their starts.
-        outer: tuple[list[int], list[int], list[int]] = ([], [], [])
-        open_outer = 0  # elements open in ``outer``
-        nav: list[int] = []
-        lists: list[int] = []
-        footers: list[int] = []
-        widgets = bodies = 0  # open gadgets other than the Blog widget; open post bodies
-        hiding = hid_at = 0  # open bodies and comments; where the outermost of them began
-        links: list[etree._Element] = []  # open links, innermost last
-        marked = 0  # links[:marked] are known to hold a mobile-index-title
-        last: etree._Element | None = None  # of the closed date headers, the last opened
-        count = 0
-        for event, el in etree.iterwalk(self.root, events=("start", "end")):
-            tag = el.tag
-            if not isinstance(tag, str):
-                continue
-            if event == "end":
-                end[el] = count
-                if tag == "a" and links and links[-1] is el:
-                    links.pop()
-                    marked = min(marked, len(links))
-                marks = pop()
-                if marks is None:
-                    continue
-                is_widget, is_body, hides, is_nav, is_list, is_footer, header, bits = marks
-                widgets -= is_widget
-                bodies -= is_body
-                if hides:
-                    hiding -= 1
-                    if not hiding:
-                        self._hidden.append((hid_at, count))
-                for n, kind in ((is_nav, nav), (is_list, lists), (is_footer, footers)):
-                    if n:
-                        kind.pop()
-                if bits:
-                    for bit, kind in zip(_BITS, outer, strict=True):
-                        if bits & bit:
-                            kind.pop()
-                            open_outer -= 1
-                if header and (last is None or start[el] > start[last]):
-                    # A header that closes after ``last`` but opened before it holds it.
-                    last = el
-                    self._headers.append((count, el))
-                continue
-            here = start[el] = count
-            count += 1
-            append(el)
-            by_tag[tag].append(el)
-            if tag in SKIP:
-                skips.append(here)
-            if open_outer:
-                outer_at[el] = tuple(  # type: ignore[assignment]
-                    kind[-1] if kind else _NONE for kind in outer)
-                inner.append(el)
+        # Every element is numbered in C (``iter``); Python looks only at the elements with a
+        # class or an id (found by one XPath in C), and at the few regions the rest need: the
+        # subtrees of the outer classes, the ancestors of label links and mobile-index titles.
+        # A walk of every element in Python, with a start and an end step each, was the
+        # largest part of reading a saved page (issue 12).
+        root = self.root
+        order = self.order = list(root.iter(etree.Element))
+        start = self.start = {el: at for at, el in enumerate(order)}
+        end = self.end = _Ends(root, start, len(order))
+        by_class = self.by_class
+        self.by_tag = _ByTag(root)
+        for tag in SKIP:
+            self.skips.extend(start[el] for el in self.by_tag.get(tag, ()))
+        self.skips.sort()
+        widgets: list[etree._Element] = []
+        post_bodies: list[etree._Element] = []
+        hiding: list[etree._Element] = []
+        headers: list[etree._Element] = []
+        outers: list[etree._Element] = []
+        classed: list[etree._Element] = _CLASSED(root)  # type: ignore[assignment]
+        for el in classed:
             classes = el.get("class")
-            ident = el.get("id")
-            if tag == "a":
-                href = el.get("href")
-                if href is not None and is_label_href(href):
-                    self.label_links.append(LabelLink(
-                        el, nav[-1] if nav else _NONE, lists[-1] if lists else _NONE,
-                        footers[-1] if footers else _NONE))
-                    self.label_starts.append(here)
-            if classes is None and ident is None and tag != "nav":
-                if tag == "a":
-                    links.append(el)
-                push(None)
-                continue
-            if ident == "comments":
+            if el.get("id") == "comments":
                 self.comments_ids.append(el)
-            names = [t for t in _XML_SPACE.split(classes) if t] if classes else []
+                hiding.append(el)
+            if not classes:
+                continue
+            names = [t for t in _XML_SPACE.split(classes) if t]
             bits = 0
             for token in names:
                 by_class[token].append(el)
                 bits |= _OUTER.get(token, 0)
-                if token == _HOLDS and marked < len(links):
-                    self.holding.update(links[marked:])
-                    marked = len(links)
-            if tag == "a":
-                links.append(el)
+            if bits:
+                outers.append(el)
             # has_class (str.split) where the readers this replaces used it, tokens elsewhere.
-            spaced = set(classes.split()) if classes else set()
-            is_body = posts and not widgets and "post-body" in names
-            found_body = is_body and not bodies
-            if found_body:
-                self.bodies.append(el)
-            is_widget = posts and "widget" in spaced and "Blog" not in spaced
-            hides = found_body or ident == "comments" or "comments" in spaced
-            is_nav = is_navigation(el, classes, ident)
-            is_list = bool(spaced & LISTS)
-            is_footer = "post-footer" in spaced
-            header = "date-header" in names
-            if not (is_widget or is_body or hides or is_nav or is_list or is_footer or header
-                    or bits):
-                push(None)
+            spaced = classes.split()
+            if posts and "widget" in spaced and "Blog" not in spaced:
+                widgets.append(el)
+            if posts and "post-body" in names:
+                post_bodies.append(el)
+            if "comments" in spaced and el.get("id") != "comments":
+                hiding.append(el)
+            if "date-header" in names:
+                headers.append(el)
+        # The post bodies inside no other post body and no gadget but the Blog widget.
+        in_widget = _Ranges(start, end, widgets)
+        self.bodies = [b for b in _outermost(start, end, post_bodies)
+                       if not in_widget.strictly_inside(b)]
+        hiding.extend(self.bodies)
+        hiding.sort(key=start.__getitem__)
+        self._hidden = [(start[el], end[el]) for el in _outermost(start, end, hiding)]
+        # Headers in the order they close (the inner first), each kept when it opened after
+        # the last one kept: one that closes later but opened before holds that one.
+        last = -1
+        for el in sorted(headers, key=lambda h: (end[h], -start[h])):
+            if start[el] > last:
+                last = start[el]
+                self._headers.append((end[el], el))
+        self._outer_classes(outers)
+        for held in by_class.get(_HOLDS, ()):
+            self._hold(held)
+        self._label_links()
+
+    def _outer_classes(self, outers: list[etree._Element]) -> None:
+        """``outer`` and ``inner``: the subtree of each outermost element of an outer class,
+        walked with the open elements of each class on a stack."""
+        start, end = self.start, self.end
+        for top in _outermost(start, end, outers):
+            stacks: tuple[list[int], list[int], list[int]] = ([], [], [])
+            opened: list[int] = []
+            open_outer = 0
+            for event, el in etree.iterwalk(top, events=("start", "end")):
+                if not isinstance(el.tag, str):
+                    continue
+                if event == "end":
+                    bits = opened.pop()
+                    for bit, kind in zip(_BITS, stacks, strict=True):
+                        if bits & bit:
+                            kind.pop()
+                            open_outer -= 1
+                    continue
+                if open_outer:
+                    self.outer[el] = tuple(  # type: ignore[assignment]
+                        kind[-1] if kind else _NONE for kind in stacks)
+                    self.inner.append(el)
+                bits = 0
+                classes = el.get("class")
+                if classes:
+                    for token in _XML_SPACE.split(classes):
+                        bits |= _OUTER.get(token, 0)
+                opened.append(bits)
+                here = start[el]
+                for bit, kind in zip(_BITS, stacks, strict=True):
+                    if bits & bit:
+                        kind.append(here)
+                        open_outer += 1
+
+    def _hold(self, held: etree._Element) -> None:
+        """The links around ``held`` (a ``mobile-index-title``) hold it; a climb stops where
+        an earlier one went, so each element is climbed through once."""
+        el: etree._Element | None = held
+        while el is not None and el is not self.root:
+            el = el.getparent()
+            if el is None or el in self._climbed:
+                return
+            self._climbed.add(el)
+            if el.tag == "a":
+                self.holding.add(el)
+
+    def _label_links(self) -> None:
+        """Each label link, with the innermost navigation, label list and footer around it
+        (found by climbing; what an element's ancestors hold is remembered)."""
+        start, root = self.start, self.root
+        around: dict[etree._Element, tuple[int, int, int]] = {}
+
+        def marks(el: etree._Element) -> tuple[int, int, int]:
+            """The innermost of each kind among ``el`` and its ancestors in the index."""
+            path = []
+            found = (_NONE, _NONE, _NONE)
+            while True:
+                known = around.get(el)
+                if known is not None:
+                    found = known
+                    break
+                path.append(el)
+                parent = el.getparent()
+                if el is root or parent is None:
+                    break
+                el = parent
+            for step in reversed(path):
+                classes, ident = step.get("class"), step.get("id")
+                spaced = set(classes.split()) if classes else set()
+                here = start[step]
+                found = (here if is_navigation(step, classes, ident) else found[0],
+                         here if spaced & LISTS else found[1],
+                         here if "post-footer" in spaced else found[2])
+                around[step] = found
+            return found
+
+        for link in self.by_tag.get("a", ()):
+            href = link.get("href")
+            if href is None or not is_label_href(href):
                 continue
-            push((is_widget, is_body, hides, is_nav, is_list, is_footer, header, bits))
-            widgets += is_widget
-            bodies += is_body
-            if hides:
-                if not hiding:
-                    hid_at = here
-                hiding += 1
-            for n, kind in ((is_nav, nav), (is_list, lists), (is_footer, footers)):
-                if n:
-                    kind.append(here)
-            for bit, kind in zip(_BITS, outer, strict=True):
-                if bits & bit:
-                    kind.append(here)
-                    open_outer += 1
+            parent = link.getparent()
+            nav, list_, footer = (_NONE, _NONE, _NONE) if link is root or parent is None else (
+                marks(parent))
+            self.label_links.append(LabelLink(link, nav, list_, footer))
+            self.label_starts.append(start[link])
 
     def span(self, els: Sequence[etree._Element], within: etree._Element, *,
              self_too: bool = False) -> Sequence[etree._Element]:

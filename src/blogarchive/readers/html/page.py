@@ -63,6 +63,9 @@ def cls(name: str) -> str:
     return f'contains(concat(" ", normalize-space(@class), " "), " {name} ")'
 
 
+_SCHEME: Final = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
 @functools.lru_cache(maxsize=512)
 def _compiled(query: str) -> etree.XPath:
     return etree.XPath(query)
@@ -109,8 +112,12 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
+    if not _SCHEME.match(url):  # else ``base`` plays no part: one remembered answer per URL
         url = absolute(url, base)
+    return _remembered(url) if len(url) <= _REMEMBERED else _canonical(url)
+
+
+def _canonical(url: str) -> str:
     parts = split_url(url)
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         return url  # not a web URL (or not one urllib can take apart): kept as written
@@ -121,6 +128,14 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     query = "&".join(q for q in parts.query.split("&")
                      if q and not q.startswith(("m=", "showComment=")))
     return urlunsplit((parts.scheme, netloc, parts.path or "/", query, ""))
+
+
+# The same URLs come again and again in a mirror (the blog's home and feed on every page, a
+# post's permalink on its item page and on the index pages listing it); urllib's split of
+# each was a tenth of reading a page's posts. Only URLs of a sane length are remembered: a
+# hostile page's megabyte-long links must not fill the memory.
+_REMEMBERED: Final = 2048
+_remembered: Final = functools.lru_cache(maxsize=4096)(_canonical)
 
 
 @attrs.define

@@ -14,7 +14,7 @@ from __future__ import annotations
 import marshal
 import pickle
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final, NamedTuple
 
 from markupsafe import Markup
@@ -26,7 +26,7 @@ from .sitepaths import SitePaths
 from .sitetext import Summary, When, summarise
 from .spool import Spool, SqlMap, UrlIndex, key, text
 
-__all__ = ["Entries", "EntryHtml", "Page", "RenderedEntries", "SiteIndex"]
+__all__ = ["Entries", "EntryHtml", "Page", "RenderedEntries", "RenderedList", "SiteIndex"]
 
 PUBLISHED: Final = "live"
 _PICKLE: Final = pickle.HIGHEST_PROTOCOL
@@ -83,6 +83,16 @@ class RenderedEntries(Entries):
     def __init__(self, fetch: Callable[[], Iterator[Summary]], count: int,
                  fragments: Callable[[str], Iterator[str]]) -> None:
         super().__init__(fetch, count)
+        self.fragments = fragments
+
+
+class RenderedList(list[Summary]):
+    """A home page's entries: a list, whose kept HTML ``fragments(root)`` gives as
+    ``RenderedEntries`` does (a home page renders no entry again either)."""
+
+    def __init__(self, entries: Iterable[Summary],
+                 fragments: Callable[[str], Iterator[str]]) -> None:
+        super().__init__(entries)
         self.fragments = fragments
 
 
@@ -265,10 +275,14 @@ class SiteIndex:
 
     def home(self, number: int, per_page: int) -> list[Summary]:
         """Home page ``number``'s entries (from 1): a list, as the home page always had (a
-        page's few entries; a template may index them)."""
+        page's few entries; a template may index them), with their kept HTML beside
+        (``RenderedList``) when there is some."""
         start = (number - 1) * per_page
-        return list(self._entries("l.rank > ? AND l.rank <= ?", (start, start + per_page),
-                                  per_page))
+        entries = self._entries("l.rank > ? AND l.rank <= ?", (start, start + per_page),
+                                per_page)
+        if isinstance(entries, RenderedEntries):
+            return RenderedList(entries, entries.fragments)
+        return list(entries)
 
     def labelled(self, label: str) -> Entries:
         return self._entries("l.seq IN (SELECT seq FROM tagged WHERE label = ?)",

@@ -73,3 +73,23 @@ def test_a_months_page_reads_its_own_posts_not_the_whole_listing(tmp_path: Path)
     assert large[1] < small[1] * 1.5, (small, large)
     # listing the months is one pass over the listing: it grows with the posts, not more
     assert large[0] < small[0] * 15, (small, large)
+
+
+def test_the_excerpt_is_the_first_forty_words_and_says_when_more_follow() -> None:
+    # summarise no longer cuts the whole text into words, only the first forty and the rest
+    from blogarchive.analysis.records import BodyAnalysis
+    from blogarchive.export.sitepaths import SitePaths
+    from blogarchive.export.sitetext import summarise
+
+    def excerpt(text: str) -> str:
+        when = datetime(2001, 1, 1, tzinfo=timezone.utc)
+        post = Post(id="1", kind="post", status="live", title="t", content="", url=None,
+                    path=None, published=when, updated=when,
+                    analysis=BodyAnalysis(text=text))
+        return summarise(Archive(blog=Blog(id="9")), post, SitePaths([post])).excerpt
+
+    forty = " ".join(f"w{n}" for n in range(40))
+    assert excerpt(f"  {forty} \n ") == forty
+    assert excerpt(f"{forty}  w40") == f"{forty} …"
+    assert excerpt("one\ttwo\n\nthree") == "one two three"
+    assert excerpt("") == ""

@@ -200,17 +200,23 @@ class SiteIndex:
     def pages(self) -> Iterator[tuple[Page, Summary, Summary | None, Summary | None]]:
         """Each page to write: ``(page, its summary, newer, older)``, the listing's posts
         newest first, then the static pages."""
-        for record, own, newer, older in self._spool.execute(
-                "SELECT t.page, s.record, sn.record, so.record FROM listed l "
+        # one pass in the listing's order, each summary read once: a post's is its own
+        # page's, then its newer neighbour's "older", and the one after's "newer"
+        behind: tuple[bytes, int, int, Summary] | None = None
+        newer: Summary | None = None
+        for row in self._spool.execute(
+                "SELECT t.page, pb.seq, l.seq, s.record FROM listed l "
                 "JOIN pages t ON t.seq = l.seq JOIN posts p ON p.seq = l.seq "
-                "JOIN published pb ON pb.id = p.id JOIN summaries s ON s.seq = pb.seq "
-                "LEFT JOIN listed ln ON ln.rank = l.rank - 1 "
-                "LEFT JOIN summaries sn ON sn.seq = ln.seq "
-                "LEFT JOIN listed lo ON lo.rank = l.rank + 1 "
-                "LEFT JOIN summaries so ON so.seq = lo.seq ORDER BY l.rank"):
-            summary = self._filled(own)
+                "JOIN published pb ON pb.id = p.id JOIN summaries s ON s.seq = l.seq "
+                "ORDER BY l.rank"):
+            summary = self._filled(row[3])
             assert summary is not None
-            yield pickle.loads(record), summary, self._filled(newer), self._filled(older)
+            if behind is not None:
+                yield self._page(behind, newer, summary)
+                newer = behind[3]
+            behind = (row[0], row[1], row[2], summary)
+        if behind is not None:
+            yield self._page(behind, newer, None)
         for record, own in self._spool.execute(
                 "SELECT t.page, s.record FROM summaries u JOIN pages t ON t.seq = u.seq "
                 "JOIN posts p ON p.seq = u.seq JOIN published pb ON pb.id = p.id "
@@ -218,6 +224,15 @@ class SiteIndex:
             summary = self._filled(own)
             assert summary is not None
             yield pickle.loads(record), summary, None, None
+
+    def _page(self, row: tuple[bytes, int, int, Summary], newer: Summary | None,
+              older: Summary | None) -> tuple[Page, Summary, Summary | None, Summary | None]:
+        """A listed post's page; its summary is the one of the last published post with its
+        id (``published``), its own unless an id came twice."""
+        record, own, seq, summary = row
+        if own != seq:
+            (summary,) = self._summaries("SELECT record FROM summaries WHERE seq = ?", (own,))
+        return pickle.loads(record), summary, newer, older
 
     def nav(self) -> list[Summary]:
         """The static pages (few), for every page's navigation."""

@@ -19,11 +19,13 @@ __all__ = ["SearchIndex", "words_of"]
 
 
 @functools.cache
-def _separators() -> dict[int, str]:
-    """Every character of the Basic Multilingual Plane that ``\\w`` does not match, as a space:
-    ``translate`` + ``split`` finds the words ``re.findall(r"\\w+")`` finds, twice as fast
-    (a character beyond the BMP, an emoji say, stays part of the word it touches)."""
-    return {c: " " for c in range(0x10000) if not (chr(c).isalnum() or c == 0x5F)}
+def _separators() -> str:
+    """Every character of the Basic Multilingual Plane, those ``\\w`` does not match as a
+    space: ``translate`` + ``split`` finds the words ``re.findall(r"\\w+")`` finds, twice as
+    fast (a character beyond the BMP, an emoji say, is past the table's end and stays part
+    of the word it touches). A string, not a dict: ``translate`` indexes it, a sixth faster
+    than hashing each character."""
+    return "".join(chr(c) if chr(c).isalnum() or c == 0x5F else " " for c in range(0x10000))
 
 
 def words_of(*texts: str) -> str:

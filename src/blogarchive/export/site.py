@@ -63,6 +63,7 @@ class _Pages:
         self._common = common
         self._user = job.templates
         self._templates: dict[str, jinja2.Template] = {}
+        self._folders: set[Path] = set()  # made already: no mkdir per page
         self.files = 0
 
     def write(self, template: str, path: str, **context: Any) -> None:
@@ -70,7 +71,9 @@ class _Pages:
             if template not in self._templates:
                 self._templates[template] = self._env.get_template(template)
             target = self._out / path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in self._folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(target.parent)
             # written as rendered: a label page of 100,000 posts is never one string
             chunks = self._templates[template].generate(
                 **self._common, root=root_of(path), path=path, **context)

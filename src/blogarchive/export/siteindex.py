@@ -14,7 +14,7 @@ from __future__ import annotations
 import marshal
 import pickle
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final, NamedTuple
 
 from markupsafe import Markup
@@ -26,7 +26,7 @@ from .sitepaths import SitePaths
 from .sitetext import Summary, When, summarise
 from .spool import Spool, SqlMap, UrlIndex, key, text
 
-__all__ = ["Entries", "EntryHtml", "Page", "RenderedEntries", "SiteIndex"]
+__all__ = ["Entries", "EntryHtml", "Page", "RenderedEntries", "RenderedList", "SiteIndex"]
 
 PUBLISHED: Final = "live"
 _PICKLE: Final = pickle.HIGHEST_PROTOCOL
@@ -83,6 +83,16 @@ class RenderedEntries(Entries):
     def __init__(self, fetch: Callable[[], Iterator[Summary]], count: int,
                  fragments: Callable[[str], Iterator[str]]) -> None:
         super().__init__(fetch, count)
+        self.fragments = fragments
+
+
+class RenderedList(list[Summary]):
+    """A home page's entries: a list, whose kept HTML ``fragments(root)`` gives as
+    ``RenderedEntries`` does (a home page renders no entry again either)."""
+
+    def __init__(self, entries: Iterable[Summary],
+                 fragments: Callable[[str], Iterator[str]]) -> None:
+        super().__init__(entries)
         self.fragments = fragments
 
 
@@ -155,10 +165,15 @@ class SiteIndex:
         spool.execute("BEGIN")
         self.urls = self._urls.finish()
         self.paths.add_labels(sorted(self._label_numbers))
-        spool.execute("CREATE TABLE listed (rank INTEGER PRIMARY KEY, seq INTEGER UNIQUE)")
-        spool.execute("INSERT INTO listed (seq) SELECT seq FROM summaries WHERE listed "
+        # the month beside the rank, indexed: a month's page reads its own posts, not the
+        # whole listing (a scan per month cost posts x months, and a blog's months grow
+        # with its posts: the 1 GB export spent more time there than in all the rest)
+        spool.execute("CREATE TABLE listed (rank INTEGER PRIMARY KEY, seq INTEGER UNIQUE,"
+                      " year INTEGER, month INTEGER)")
+        spool.execute("INSERT INTO listed (seq, year, month) SELECT seq, year, month "
+                      "FROM summaries WHERE listed "
                       "ORDER BY dated DESC, CASE WHEN dated THEN -seq ELSE seq END")
-        for index in ("links (target, seq)", "tagged (label, seq)"):
+        for index in ("links (target, seq)", "tagged (label, seq)", "listed (year, month)"):
             spool.execute(f"CREATE INDEX {index.split()[0]}_by ON {index}")
         spool.execute("COMMIT")
         (self.listed,) = spool.execute("SELECT COUNT(*) FROM listed").fetchone()
@@ -185,17 +200,23 @@ class SiteIndex:
     def pages(self) -> Iterator[tuple[Page, Summary, Summary | None, Summary | None]]:
         """Each page to write: ``(page, its summary, newer, older)``, the listing's posts
         newest first, then the static pages."""
-        for record, own, newer, older in self._spool.execute(
-                "SELECT t.page, s.record, sn.record, so.record FROM listed l "
+        # one pass in the listing's order, each summary read once: a post's is its own
+        # page's, then its newer neighbour's "older", and the one after's "newer"
+        behind: tuple[bytes, int, int, Summary] | None = None
+        newer: Summary | None = None
+        for row in self._spool.execute(
+                "SELECT t.page, pb.seq, l.seq, s.record FROM listed l "
                 "JOIN pages t ON t.seq = l.seq JOIN posts p ON p.seq = l.seq "
-                "JOIN published pb ON pb.id = p.id JOIN summaries s ON s.seq = pb.seq "
-                "LEFT JOIN listed ln ON ln.rank = l.rank - 1 "
-                "LEFT JOIN summaries sn ON sn.seq = ln.seq "
-                "LEFT JOIN listed lo ON lo.rank = l.rank + 1 "
-                "LEFT JOIN summaries so ON so.seq = lo.seq ORDER BY l.rank"):
-            summary = self._filled(own)
+                "JOIN published pb ON pb.id = p.id JOIN summaries s ON s.seq = l.seq "
+                "ORDER BY l.rank"):
+            summary = self._filled(row[3])
             assert summary is not None
-            yield pickle.loads(record), summary, self._filled(newer), self._filled(older)
+            if behind is not None:
+                yield self._page(behind, newer, summary)
+                newer = behind[3]
+            behind = (row[0], row[1], row[2], summary)
+        if behind is not None:
+            yield self._page(behind, newer, None)
         for record, own in self._spool.execute(
                 "SELECT t.page, s.record FROM summaries u JOIN pages t ON t.seq = u.seq "
                 "JOIN posts p ON p.seq = u.seq JOIN published pb ON pb.id = p.id "
@@ -203,6 +224,15 @@ class SiteIndex:
             summary = self._filled(own)
             assert summary is not None
             yield pickle.loads(record), summary, None, None
+
+    def _page(self, row: tuple[bytes, int, int, Summary], newer: Summary | None,
+              older: Summary | None) -> tuple[Page, Summary, Summary | None, Summary | None]:
+        """A listed post's page; its summary is the one of the last published post with its
+        id (``published``), its own unless an id came twice."""
+        record, own, seq, summary = row
+        if own != seq:
+            (summary,) = self._summaries("SELECT record FROM summaries WHERE seq = ?", (own,))
+        return pickle.loads(record), summary, newer, older
 
     def nav(self) -> list[Summary]:
         """The static pages (few), for every page's navigation."""
@@ -260,10 +290,14 @@ class SiteIndex:
 
     def home(self, number: int, per_page: int) -> list[Summary]:
         """Home page ``number``'s entries (from 1): a list, as the home page always had (a
-        page's few entries; a template may index them)."""
+        page's few entries; a template may index them), with their kept HTML beside
+        (``RenderedList``) when there is some."""
         start = (number - 1) * per_page
-        return list(self._entries("l.rank > ? AND l.rank <= ?", (start, start + per_page),
-                                  per_page))
+        entries = self._entries("l.rank > ? AND l.rank <= ?", (start, start + per_page),
+                                per_page)
+        if isinstance(entries, RenderedEntries):
+            return RenderedList(entries, entries.fragments)
+        return list(entries)
 
     def labelled(self, label: str) -> Entries:
         return self._entries("l.seq IN (SELECT seq FROM tagged WHERE label = ?)",
@@ -273,15 +307,14 @@ class SiteIndex:
         """Years, each with its months and their entries, in the listing's order."""
         years: dict[int, list[tuple[int, Entries]]] = {}
         for year, month, count in self._spool.execute(
-                "SELECT s.year, s.month, COUNT(*) FROM listed l JOIN summaries s USING (seq) "
-                "WHERE s.year IS NOT NULL AND s.month IS NOT NULL GROUP BY s.year, s.month "
-                "ORDER BY MIN(l.rank)").fetchall():
+                "SELECT year, month, COUNT(*) FROM listed "
+                "WHERE year IS NOT NULL AND month IS NOT NULL GROUP BY year, month "
+                "ORDER BY MIN(rank)").fetchall():
             years.setdefault(year, []).append(
-                (month, self._entries("s.year = ? AND s.month = ?", (year, month), count)))
+                (month, self._entries("l.year = ? AND l.month = ?", (year, month), count)))
         return list(years.items())
 
     def undated(self) -> Entries:
         (count,) = self._spool.execute(
-            "SELECT COUNT(*) FROM listed l JOIN summaries s USING (seq) "
-            "WHERE s.year IS NULL OR s.month IS NULL").fetchone()
-        return self._entries("(s.year IS NULL OR s.month IS NULL)", (), count)
+            "SELECT COUNT(*) FROM listed WHERE year IS NULL OR month IS NULL").fetchone()
+        return self._entries("(l.year IS NULL OR l.month IS NULL)", (), count)

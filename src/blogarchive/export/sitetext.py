@@ -79,7 +79,8 @@ def summarise(archive: Archive, post: Post, paths: SitePaths) -> Summary:
     local = (archive.local_time(post.published) if post.published is not None
              and post.published.tzinfo is not None else post.published)
     text = post.analysis.text if post.analysis else ""
-    words = text.split()
+    # the first words and whether more follow: not the whole text cut into words
+    words = text.split(maxsplit=_EXCERPT_WORDS)
     excerpt = " ".join(words[:_EXCERPT_WORDS]) + (" …" if len(words) > _EXCERPT_WORDS else "")
     title = post.title.strip() or (f"Untitled {post.kind} of {moment.text[:10]}" if moment
                                    else f"Untitled {post.kind}")

@@ -4,7 +4,8 @@ The reference is the Archive ``read_all`` assembles in memory (``assemble.Assemb
 merged with the previous archive as ``read_groups`` merges it, redacted by ``redact`` and
 written by ``store.write_data``: exactly what ``convert`` wrote before it spooled. Each test
 compares the data files byte for byte (tests/test_determinism.py compares them with digests
-taken before any of this work, for the corpus and a generated export).
+taken before any of this work, for the corpus and a generated export), and the summary
+``convert`` gives (what the command prints) with ``summarise`` of that Archive.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 
 import blogarchive
+from blogarchive.describe import summarise
 from blogarchive.preserve import fixity
 from blogarchive.preserve.redact import redact
 from blogarchive.reading import ReadReport, read_groups
@@ -57,7 +59,8 @@ def reference(sources: Any, out: Path, *, previous: Path | None = None, analyse:
         folder = out / str(number)
         folder.mkdir(parents=True)
         write_data(archive, folder)
-        written[archive.blog.id or str(number)] = _data(folder)
+        written[archive.blog.id or str(number)] = {**_data(folder),
+                                                   "summary": summarise(archive)}
     return written
 
 
@@ -68,7 +71,8 @@ def spooled(sources: Any, dest: Path, **options: Any) -> dict[str, Any]:
                                    **options)
     except blogarchive.BlogarchiveError as err:
         return {"error": type(err).__name__}
-    return {(r.summary.blog.id or str(n)): _data(r.path) for n, r in enumerate(done)}
+    return {(r.summary.blog.id or str(n)): {**_data(r.path), "summary": r.summary}
+            for n, r in enumerate(done)}
 
 
 def _fixtures() -> list[str]:

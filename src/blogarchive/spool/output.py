@@ -19,9 +19,10 @@ import contextlib
 import json
 import os
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol, TextIO, cast
+from typing import Any, Protocol, cast
 
 import attrs
 
@@ -50,7 +51,7 @@ from .gather import Gathered
 from .records import COMMENT, POST, Spool
 from .resolve import Resolved, Row
 
-__all__ = ["Redacting", "Written", "write_group"]
+__all__ = ["Opener", "Redacting", "Sink", "Written", "write_group"]
 
 
 class Redacting(Protocol):
@@ -61,6 +62,17 @@ class Redacting(Protocol):
     def blog(self, blog: Blog) -> Blog: ...
     def record(self, record: Post | Comment) -> Post | Comment: ...
     def note(self) -> str | None: ...
+
+
+class Sink(Protocol):
+    """Where a data file's bytes go, line by line."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+
+Opener = Callable[[Path], AbstractContextManager[Sink]]
+"""Opens a data file for writing: ``preserve`` gives one that digests the bytes as they go
+out (``fixity.digesting``), so the manifests need not read the files again."""
 
 
 @attrs.frozen
@@ -97,13 +109,13 @@ class _Tally:
         self.last: tuple[float, str] | None = None
         self.pages = PageChecks()  # what the summary says of each saved page read
 
-    def post(self, text: str, data: dict[str, Any], found: BodyAnalysis | None,
+    def post(self, text: bytes, data: dict[str, Any], found: BodyAnalysis | None,
              stamp: float | None) -> None:
         """A post's line, the line as data, its analysis, its publication instant."""
         self.posts += 1
         origin = data["origin"]
         if origin is not None and origin["format"] == "html":  # a saved page's post: checked
-            self.pages.add(cast(Post, parse_line(text, POST)))
+            self.pages.add(cast(Post, parse_line(text.decode("utf-8"), POST)))
         status = data["status"]
         self.counts.post(data["kind"], status)
         self.counts.analysis(found)
@@ -161,21 +173,23 @@ class _Tally:
 
 def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes: list[str],
                 analyse: bool, jobs: int = 1, redactor: Redacting | None = None,
-                progress: Progress | None = None) -> Written:
-    """Write ``group``'s posts.jsonl, comments.jsonl and blog.json into ``folder``."""
+                progress: Progress | None = None, opener: Opener | None = None) -> Written:
+    """Write ``group``'s posts.jsonl, comments.jsonl and blog.json into ``folder``; the two
+    JSON Lines files through ``opener`` (by default plain files, fsynced)."""
+    lines = opener or _file
     tally = _Tally(resolved.spool)
     blog = group.blog()
     home = blog.url
     if redactor is not None:
         blog = redactor.blog(blog)
-    with _lines(folder / FILES["post"]) as out:
+    with lines(folder / FILES["post"]) as out:
         for text, data, analysis, stamp in _posts(resolved, home, analyse, jobs, progress):
-            out.write(_redacted(text, POST, redactor) + "\n")
+            out.write(_redacted(text, POST, redactor) + b"\n")
             tally.post(text, data, analysis, stamp)
-    with _lines(folder / FILES["comment"]) as out:
+    with lines(folder / FILES["comment"]) as out:
         for row in resolved.comments():
             text = _comment(resolved, row, tally)
-            out.write(_redacted(text, COMMENT, redactor) + "\n")
+            out.write(_redacted(text, COMMENT, redactor) + b"\n")
             tally.comment(row)
     covered = [s for s in group.skipped if s.url and resolved.has_post_url(s.url)]
     skipped = tuple(s for s in group.skipped if s not in covered)
@@ -210,10 +224,10 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
                    redacted=len(redactor.found) if redactor is not None else None)
 
 
-_ANALYSIS_KEY = '{"analysis":'
-_NO_ANALYSIS = _ANALYSIS_KEY + "null,"  # a line whose post has none (keys sorted: first)
+_ANALYSIS_KEY = b'{"analysis":'
+_NO_ANALYSIS = _ANALYSIS_KEY + b"null,"  # a line whose post has none (keys sorted: first)
 
-Post_ = tuple[str, dict[str, Any], BodyAnalysis | None, float | None]
+Post_ = tuple[bytes, dict[str, Any], BodyAnalysis | None, float | None]
 """A post as written: its line, the line as data, its analysis, its publication instant."""
 
 
@@ -222,13 +236,13 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
     """The posts in the archive's order, as the assembler and the analysis leave them."""
     spool = resolved.spool
 
-    def loaded() -> Iterator[tuple[Row, str, dict[str, Any]]]:
+    def loaded() -> Iterator[tuple[Row, bytes, dict[str, Any]]]:
         for row in resolved.posts():
-            text = spool.line(row.off, row.length)
+            text = spool.raw(row.off, row.length)
             data = json.loads(text)
             if row.retained and not row.was[0]:  # kept from the previous archive
                 data["retained"] = True
-                text = encode_line(data)
+                text = _encoded(data)
             yield row, text, data
 
     if not analyse:
@@ -237,7 +251,7 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
         return
     urls = UrlMap.build(resolved.url_pairs(home), home)  # as annotate.url_map
     advance = counter(progress, "analysing", resolved.count(POST))
-    waiting: deque[tuple[Row, str, dict[str, Any]]] = deque()  # bodies with the analysis
+    waiting: deque[tuple[Row, bytes, dict[str, Any]]] = deque()  # bodies with the analysis
 
     def bodies() -> Iterator[Body]:
         for row, text, data in loaded():
@@ -250,16 +264,21 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
         value = analysis_value(result)
         if value != data["analysis"]:
             if text.startswith(_NO_ANALYSIS):  # the first key: the value put in place
-                text = _ANALYSIS_KEY + encode_line(value) + text[len(_NO_ANALYSIS) - 1:]
+                text = _ANALYSIS_KEY + _encoded(value) + text[len(_NO_ANALYSIS) - 1:]
             else:
                 data["analysis"] = value
-                text = encode_line(data)
+                text = _encoded(data)
         yield text, data, result, row.stamp
 
 
-def _comment(resolved: Resolved, row: Row, tally: _Tally) -> str:
+def _encoded(value: Any) -> bytes:
+    """``value`` (a line as data, or one value of it) as the line's bytes hold it."""
+    return encode_line(value).encode("utf-8")
+
+
+def _comment(resolved: Resolved, row: Row, tally: _Tally) -> bytes:
     """A comment's line as the assembler leaves it: retained, its post's kind, orphan."""
-    text = resolved.spool.line(row.off, row.length)
+    text = resolved.spool.raw(row.off, row.length)
     was_retained, was_kind, was_orphan, _, _ = row.was
     kind = row.post_kind
     if kind is None:
@@ -272,28 +291,28 @@ def _comment(resolved: Resolved, row: Row, tally: _Tally) -> str:
     for name, was, now in changes:
         # A top-level key no nested object of a comment has, and that no string holds
         # unescaped: found once, its value is replaced in place; else the slow way.
-        before = f'"{name}":{encode_line(was)}'
+        before = f'"{name}":'.encode() + _encoded(was)
         if text.count(before) != 1:
             data = json.loads(text)
             data.update(retained=row.retained, post_kind=kind, orphan=kind is None)
-            return encode_line(data)
-        text = text.replace(before, f'"{name}":{encode_line(now)}')
+            return _encoded(data)
+        text = text.replace(before, f'"{name}":'.encode() + _encoded(now))
     return text
 
 
-def _redacted(text: str, table: str, redactor: Redacting | None) -> str:
+def _redacted(text: bytes, table: str, redactor: Redacting | None) -> bytes:
     """The line with its record's addresses removed (when asked)."""
     if redactor is None:
         return text
-    record = parse_line(text, table)
+    record = parse_line(text.decode("utf-8"), table)
     redacted = redactor.record(record)
-    return text if redacted is record else dumps_line(redacted)
+    return text if redacted is record else dumps_line(redacted).encode("utf-8")
 
 
 @contextlib.contextmanager
-def _lines(path: Path) -> Iterator[TextIO]:
-    """A JSON Lines file written, flushed and fsynced (as ``store`` writes its files)."""
-    with path.open("w", encoding="utf-8", newline="\n") as out:
+def _file(path: Path) -> Iterator[Sink]:
+    """A data file written, flushed and fsynced (as ``store`` writes its files)."""
+    with path.open("wb") as out:
         yield out
         out.flush()
         os.fsync(out.fileno())

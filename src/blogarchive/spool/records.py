@@ -100,10 +100,14 @@ class Spool:
         self._end += len(blob)
         return where
 
+    def raw(self, offset: int, length: int) -> bytes:
+        """The line written at ``offset``, as its UTF-8 bytes."""
+        self._data.seek(offset)
+        return self._data.read(length)
+
     def line(self, offset: int, length: int) -> str:
         """The line written at ``offset``."""
-        self._data.seek(offset)
-        return self._data.read(length).decode("utf-8")
+        return self.raw(offset, length).decode("utf-8")
 
     def get(self, offset: int, length: int, table: str) -> Any:
         """The record (of ``table``: POST or COMMENT) written at ``offset``."""

@@ -247,9 +247,37 @@ def test_records_alive_at_once_are_few(tmp_path: Path,
 
     put = Spool.put
     monkeypatch.setattr(Spool, "put", lambda self, record: (seen(record), put(self, record))[1])
-    decoding = SimpleNamespace(loads=lambda text: seen(_Tracked(json.loads(text))))
+    def loads(text: str | bytes) -> Any:
+        value = json.loads(text)  # a line (a dict), or a post's labels from the index
+        return seen(_Tracked(value)) if isinstance(value, dict) else value
+
+    decoding = SimpleNamespace(loads=loads)
     monkeypatch.setattr(output, "json", decoding)
     source = _export(tmp_path, 1)
     done = blogarchive.convert(source, tmp_path / "dest", originals=False)
     assert done[0].summary.posts > 100
     assert 0 < most[0] <= 8, most[0]
+
+
+def test_without_analysis_post_lines_are_copied_undecoded(
+        exports: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What blog.json and the summary count of a post (kind, status, labels, author, title,
+    retained) is in its index row: with no analysis to add, a post's line is copied to
+    posts.jsonl as it stands, decoded only for the date range's first and last post (it
+    was decoded once per post: issue 12). Kept records are marked retained in place."""
+    first, later = exports
+    dest = tmp_path / "dest"
+    blogarchive.convert(first, dest, originals=False, analyse=False)
+    decoded: list[dict[str, Any]] = []
+
+    def loads(text: str | bytes) -> Any:
+        value = json.loads(text)
+        if isinstance(value, dict):
+            decoded.append(value)
+        return value
+
+    monkeypatch.setattr(output, "json", SimpleNamespace(loads=loads))
+    done = blogarchive.convert(later, dest, originals=False, analyse=False)
+    assert done[0].summary.posts > 50
+    assert len(decoded) <= 2
+    assert b'"retained":true' in (dest / "posts.jsonl").read_bytes()

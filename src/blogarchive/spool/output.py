@@ -7,10 +7,13 @@ follow, each given its post's kind and orphan mark as the assembler gives them. 
 is written last, with the assembler's notes (``assemble.resolution_notes``), so the three
 files are byte for byte what ``store.write_data`` writes of the Archive ``read`` builds.
 
-A line is changed as data: decoded, the values the rules set put in, encoded again
-(``store.encode_line``): the same bytes as the changed record's ``dumps_line``, at a
-fraction of the cost; a comment the rules leave alone is copied as it stands. Only
-redaction rebuilds the record (``store.parse_line``).
+Lines go from the spool to the files as bytes. What the counts and the summary need of a
+post is in its index row (``resolve.PostFacts``), so without the analysis a post's line,
+like a comment's, is copied as it stands, never decoded; a value the rules set (retained,
+a comment's post kind, orphan) is put in place in the text. Only a post given its analysis
+is decoded (for its body) and, when the analysis is not simply put in place, changed as
+data and encoded again (``store.encode_line``: the same bytes as the changed record's
+``dumps_line``). Only redaction rebuilds the record (``store.parse_line``).
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ from ..store import (
 from ..workers import Body, analyse_bodies
 from .gather import Gathered
 from .records import COMMENT, POST, Spool
-from .resolve import Resolved, Row
+from .resolve import PostFacts, Resolved, Row
 
 __all__ = ["Opener", "Redacting", "Sink", "Written", "write_group"]
 
@@ -105,37 +108,40 @@ class _Tally:
         self.odd = Counter[str]()
         self.posts = self.untitled = self.retained = 0
         self.orphans = self.early = 0
-        self.first: tuple[float, str] | None = None
-        self.last: tuple[float, str] | None = None
+        # The first earliest and the first latest post (describe.date_range): their
+        # instant and where their line is, read again for its text once all are counted.
+        self.first: tuple[float, int, int] | None = None
+        self.last: tuple[float, int, int] | None = None
         self.pages = PageChecks()  # what the summary says of each saved page read
 
-    def post(self, text: bytes, data: dict[str, Any], found: BodyAnalysis | None,
-             stamp: float | None) -> None:
-        """A post's line, the line as data, its analysis, its publication instant."""
+    def post(self, row: Row, text: bytes, found: BodyAnalysis | None) -> None:
+        """A post: its index row, its line as written, its analysis. What is counted comes
+        from the row (``PostFacts``), so the line is decoded only for a saved page's post."""
+        facts = cast(PostFacts, row.post)
         self.posts += 1
-        origin = data["origin"]
-        if origin is not None and origin["format"] == "html":  # a saved page's post: checked
+        if facts.page:  # a saved page's post: checked
             self.pages.add(cast(Post, parse_line(text.decode("utf-8"), POST)))
-        status = data["status"]
-        self.counts.post(data["kind"], status)
+        status = facts.status
+        self.counts.post(facts.kind, status)
         self.counts.analysis(found)
-        for name in dict.fromkeys(data["labels"]):  # as assemble.label_index
-            self._labelled.append((name, self.posts, data["id"]))
-        if len(self._labelled) >= 256:
-            self._flush()
-        author = data["author"]
-        if author is not None:  # as store._authors
-            key = (author["name"], author["uri"])
+        if facts.labels is not None:  # as assemble.label_index
+            self._labelled.extend((name, self.posts, facts.id)
+                                  for name in json.loads(facts.labels))
+            if len(self._labelled) >= 256:
+                self._flush()
+        if facts.author is not None:  # as store._authors
+            key = (facts.author, facts.author_uri)
             self.authors[key] = self.authors.get(key, 0) + 1
         if status not in KNOWN_POST_STATUS:
             self.odd[status] += 1
-        self.untitled += not data["title"].strip()
-        self.retained += data["retained"]
-        if stamp is not None:  # describe.date_range: the first earliest, the first latest
+        self.untitled += facts.untitled
+        self.retained += row.retained
+        stamp = row.stamp
+        if stamp is not None:
             if self.first is None or stamp < self.first[0]:
-                self.first = (stamp, data["published"])
+                self.first = (stamp, row.off, row.length)
             if self.last is None or stamp > self.last[0]:
-                self.last = (stamp, data["published"])
+                self.last = (stamp, row.off, row.length)
 
     def comment(self, row: Row) -> None:
         """A comment, from its index row: what it says, and what the rules decided."""
@@ -162,8 +168,9 @@ class _Tally:
     def published(self) -> str:
         if self.first is None or self.last is None:
             return "none"
-        first, last = (parse_time(text).date().isoformat()
-                       for text in (self.first[1], self.last[1]))
+        first, last = (
+            parse_time(json.loads(self.spool.raw(off, length))["published"]).date().isoformat()
+            for _, off, length in (self.first, self.last))
         return f"{first} .. {last}"
 
     def author_list(self) -> list[dict[str, Any]]:
@@ -183,9 +190,9 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
     if redactor is not None:
         blog = redactor.blog(blog)
     with lines(folder / FILES["post"]) as out:
-        for text, data, analysis, stamp in _posts(resolved, home, analyse, jobs, progress):
+        for text, row, analysis in _posts(resolved, home, analyse, jobs, progress):
             out.write(_redacted(text, POST, redactor) + b"\n")
-            tally.post(text, data, analysis, stamp)
+            tally.post(row, text, analysis)
     with lines(folder / FILES["comment"]) as out:
         for row in resolved.comments():
             text = _comment(resolved, row, tally)
@@ -227,8 +234,8 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
 _ANALYSIS_KEY = b'{"analysis":'
 _NO_ANALYSIS = _ANALYSIS_KEY + b"null,"  # a line whose post has none (keys sorted: first)
 
-Post_ = tuple[bytes, dict[str, Any], BodyAnalysis | None, float | None]
-"""A post as written: its line, the line as data, its analysis, its publication instant."""
+Post_ = tuple[bytes, Row, BodyAnalysis | None]
+"""A post as written: its line, its index row, its analysis."""
 
 
 def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
@@ -236,25 +243,27 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
     """The posts in the archive's order, as the assembler and the analysis leave them."""
     spool = resolved.spool
 
-    def loaded() -> Iterator[tuple[Row, bytes, dict[str, Any]]]:
+    def loaded() -> Iterator[tuple[Row, bytes]]:
+        """Each post's line as the rules leave it, not decoded (what the counts need is
+        in its row)."""
         for row in resolved.posts():
             text = spool.raw(row.off, row.length)
-            data = json.loads(text)
             if row.retained and not row.was[0]:  # kept from the previous archive
-                data["retained"] = True
-                text = _encoded(data)
-            yield row, text, data
+                text = _changed(text, [("retained", False, True)])
+            yield row, text
 
     if not analyse:
-        for row, text, data in loaded():
-            yield text, data, analysis_of(data["analysis"]), row.stamp
+        for row, text in loaded():
+            held = cast(PostFacts, row.post).analysed  # from an archive converted before
+            yield text, row, analysis_of(json.loads(text)["analysis"]) if held else None
         return
     urls = UrlMap.build(resolved.url_pairs(home), home)  # as annotate.url_map
     advance = counter(progress, "analysing", resolved.count(POST))
     waiting: deque[tuple[Row, bytes, dict[str, Any]]] = deque()  # bodies with the analysis
 
     def bodies() -> Iterator[Body]:
-        for row, text, data in loaded():
+        for row, text in loaded():
+            data = json.loads(text)
             waiting.append((row, text, data))
             yield data["content"], data["url"] or home, data["content_type"]
 
@@ -268,7 +277,7 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
             else:
                 data["analysis"] = value
                 text = _encoded(data)
-        yield text, data, result, row.stamp
+        yield text, row, result
 
 
 def _encoded(value: Any) -> bytes:
@@ -285,16 +294,22 @@ def _comment(resolved: Resolved, row: Row, tally: _Tally) -> bytes:
         tally.orphans += 1
     elif row.early:
         tally.early += 1
-    changes = [(name, was, now) for name, was, now in (
+    return _changed(text, [(name, was, now) for name, was, now in (
         ("retained", was_retained, row.retained), ("post_kind", was_kind, kind),
-        ("orphan", was_orphan, kind is None)) if was != now]
+        ("orphan", was_orphan, kind is None)) if was != now])
+
+
+def _changed(text: bytes, changes: list[tuple[str, Any, Any]]) -> bytes:
+    """The line with each top-level key ``name`` set from ``was`` to ``now``.
+
+    Keys no nested object of the record has, and that no string holds unescaped (its quotes
+    would be escaped): found once, the value is replaced in place; else the slow way (the
+    line decoded, the values set, encoded again)."""
     for name, was, now in changes:
-        # A top-level key no nested object of a comment has, and that no string holds
-        # unescaped: found once, its value is replaced in place; else the slow way.
         before = f'"{name}":'.encode() + _encoded(was)
         if text.count(before) != 1:
             data = json.loads(text)
-            data.update(retained=row.retained, post_kind=kind, orphan=kind is None)
+            data.update((name, now) for name, _, now in changes)
             return _encoded(data)
         text = text.replace(before, f'"{name}":'.encode() + _encoded(now))
     return text

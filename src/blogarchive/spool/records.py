@@ -1,6 +1,7 @@
 """The spool: every post and comment read, written to one file as its JSON line as the
 readers yield it, with an SQLite index of where each lies and the few fields the
-assembler's rules and the counts need.
+assembler's rules, the counts and the summary need (so that a line nothing changes is
+copied to the archive without being decoded).
 
 Memory holds one record at a time; the index (stdlib ``sqlite3``, a small page cache, its
 sorts spilled to temporary files) holds the rest on disk. The line is the one the archive
@@ -15,6 +16,7 @@ the assembler's Python keys do (``assemble.sort_time``, ``assemble.id_key``), so
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import struct
 from pathlib import Path
@@ -35,8 +37,14 @@ CREATE TABLE rec(
     seq INTEGER PRIMARY KEY, input INTEGER, prev INTEGER, tbl TEXT, id TEXT,
     off INTEGER, len INTEGER, key BLOB, stamp REAL, kind TEXT, status TEXT, url TEXT,
     path TEXT, post_id TEXT, parent_id TEXT, post_kind TEXT, orphan INTEGER,
-    retained INTEGER, src TEXT, entry INTEGER);
+    retained INTEGER, src TEXT, entry INTEGER,
+    labels TEXT, author TEXT, author_uri TEXT, untitled INTEGER, page INTEGER,
+    analysed INTEGER);
 """
+# Posts' last six columns: what blog.json's counts and authors, the label index and the
+# summary take from a post (``spool.resolve.PostFacts``), so that no post line is decoded
+# for them. ``labels``: its distinct labels in order, as JSON text (NULL: none).
+
 
 
 def _float(value: float) -> bytes:
@@ -61,6 +69,20 @@ def order_key(record: Post | Comment) -> bytes:
     key = bytes((flag,)) + _float(stamp) + bytes((number,))
     key += length.to_bytes(8, "big") + text.encode("ascii") if number == 0 else _text(text)
     return key + _text(record.kind) if isinstance(record, Post) else key
+
+
+_NO_FACTS: Final = (None,) * 6
+
+
+def _post_facts(post: Post) -> tuple[Any, ...]:
+    """The post's ``labels, author, author_uri, untitled, page, analysed`` columns."""
+    # Each label once, as assemble.label_index lists them; ASCII JSON, whatever they hold.
+    labels = json.dumps(list(dict.fromkeys(post.labels))) if post.labels else None
+    author = post.author
+    origin = post.origin
+    return (labels, author.name if author is not None else None,
+            author.uri if author is not None else None, not post.title.strip(),
+            origin is not None and origin.format == "html", post.analysis is not None)
 
 
 class Spool:
@@ -123,9 +145,11 @@ class Spool:
         if isinstance(record, Post):
             own: tuple[Any, ...] = (POST, record.kind, record.url, record.path, None, None,
                                     None, None)
+            facts: tuple[Any, ...] = _post_facts(record)
         else:
             own = (COMMENT, None, None, None, record.post_id, record.parent_id,
                    record.post_kind, record.orphan)
+            facts = _NO_FACTS
         table, kind, url, path, post_id, parent_id, post_kind, orphan = own
         self._seq += 1
         self._pending.append(
@@ -133,7 +157,7 @@ class Spool:
              None if flag else stamp, kind, record.status, url, path, post_id, parent_id,
              post_kind, orphan, record.retained,
              origin.source if origin is not None else None,
-             origin.entry if origin is not None else None))
+             origin.entry if origin is not None else None, *facts))
         if len(self._pending) >= 256 and not self.hold:
             self.flush()
         return self._seq
@@ -143,8 +167,9 @@ class Spool:
         than the rest of spooling a record)."""
         self.db.executemany(
             "INSERT INTO rec(seq, input, prev, tbl, id, off, len, key, stamp, kind, status, "
-            "url, path, post_id, parent_id, post_kind, orphan, retained, src, entry) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self._pending)
+            "url, path, post_id, parent_id, post_kind, orphan, retained, src, entry, "
+            "labels, author, author_uri, untitled, page, analysed) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self._pending)
         self._pending.clear()
 
     def new_input(self) -> int:

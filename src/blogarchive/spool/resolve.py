@@ -24,7 +24,7 @@ from ..assemble import merged_copy
 from ..model import Comment, Post
 from .records import COMMENT, POST, Spool
 
-__all__ = ["Resolved", "Row", "resolve"]
+__all__ = ["PostFacts", "Resolved", "Row", "resolve"]
 
 _RETAINED_RANK: Final = 1 << 62  # after every record of the sources, as keep_previous adds
 
@@ -33,6 +33,26 @@ CREATE TEMP TABLE win(
     tbl TEXT, id TEXT, seq INTEGER, arank INTEGER, aseq INTEGER, osrc TEXT, oentry INTEGER,
     retained INTEGER, PRIMARY KEY (tbl, id)) WITHOUT ROWID;
 """
+
+
+class PostFacts(NamedTuple):
+    """What the counts, the label index and the summary take from a post, from its index
+    row (``records``): its line need not be decoded for them."""
+
+    id: str
+    kind: str
+    status: str
+    labels: str | None
+    """Its distinct labels in order, as a JSON list; None without labels."""
+    author: str | None
+    """The author's name; None without an author."""
+    author_uri: str | None
+    untitled: int
+    """1 when its title is empty or blank, else 0 (as the index holds truth values)."""
+    page: int
+    """1 when read from a saved page (``origin.format`` "html")."""
+    analysed: int
+    """1 when its line holds a body analysis."""
 
 
 class Row(NamedTuple):
@@ -52,6 +72,8 @@ class Row(NamedTuple):
     was: tuple[Any, ...]
     """What the line holds: (retained,) for a post; (retained, post_kind, orphan,
     parent_id, status) for a comment."""
+    post: PostFacts | None = None
+    """Posts: what the counts and the summary need of them."""
 
 
 class Resolved:
@@ -65,12 +87,14 @@ class Resolved:
         self.kept = Counter[str]()
 
     def posts(self) -> Iterator[Row]:
-        for off, length, retained, stamp, was in self._rows(
-            "SELECT r.off, r.len, w.retained OR r.retained, r.stamp, r.retained "
-            "FROM win w JOIN rec r ON r.seq = w.seq "
+        for off, length, retained, stamp, was, *facts in self._rows(
+            "SELECT r.off, r.len, w.retained OR r.retained, r.stamp, r.retained, "
+            "r.id, r.kind, r.status, r.labels, r.author, r.author_uri, r.untitled, r.page, "
+            "r.analysed FROM win w JOIN rec r ON r.seq = w.seq "
             "WHERE w.tbl = 'post' ORDER BY r.key, w.arank, w.aseq"
         ):
-            yield Row(off, length, bool(retained), None, False, stamp, (bool(was),))
+            yield Row(off, length, bool(retained), None, False, stamp, (bool(was),),
+                      PostFacts(*facts))
 
     def comments(self) -> Iterator[Row]:
         for off, length, retained, kind, early, stamp, *was in self._rows(

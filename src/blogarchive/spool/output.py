@@ -19,7 +19,10 @@ data and encoded again (``store.encode_line``: the same bytes as the changed rec
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import json
+import operator
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -51,7 +54,7 @@ from ..store import (
 )
 from ..workers import Body, analyse_bodies
 from .gather import Gathered
-from .records import COMMENT, POST, Spool
+from .records import COMMENT, POST
 from .resolve import PostFacts, Resolved, Row
 
 __all__ = ["Opener", "Redacting", "Sink", "Written", "write_group"]
@@ -95,15 +98,9 @@ class Written:
 class _Tally:
     """What blog.json and the summary count, fed post by post and comment by comment."""
 
-    def __init__(self, spool: Spool) -> None:
+    def __init__(self, resolved: Resolved) -> None:
         self.counts = Counts()
-        # The label index goes to the spool's database as the posts go by, and is read
-        # back once they are written: the URL map is gone by then, so the two (both a few
-        # hundred bytes a post) are never in memory together.
-        self.spool = spool
-        spool.db.execute("DROP TABLE IF EXISTS temp.labelled")
-        spool.db.execute("CREATE TEMP TABLE labelled(name TEXT, n INTEGER, id TEXT)")
-        self._labelled: list[tuple[str, int, str]] = []
+        self.resolved = resolved
         self.authors: dict[tuple[str, str | None], int] = {}
         self.odd = Counter[str]()
         self.posts = self.untitled = self.retained = 0
@@ -124,11 +121,6 @@ class _Tally:
         status = facts.status
         self.counts.post(facts.kind, status)
         self.counts.analysis(found)
-        if facts.labels is not None:  # as assemble.label_index
-            self._labelled.extend((name, self.posts, facts.id)
-                                  for name in json.loads(facts.labels))
-            if len(self._labelled) >= 256:
-                self._flush()
         if facts.author is not None:  # as store._authors
             key = (facts.author, facts.author_uri)
             self.authors[key] = self.authors.get(key, 0) + 1
@@ -152,24 +144,20 @@ class _Tally:
             self.odd[status] += 1
         self.retained += row.retained
 
-    def _flush(self) -> None:
-        self.spool.db.executemany("INSERT INTO labelled VALUES (?,?,?)", self._labelled)
-        self._labelled.clear()
-
     def labels(self) -> tuple[Label, ...]:
-        """The label index: each label's posts in the archive's order, labels by name."""
-        self._flush()
-        db = self.spool.db
-        db.execute("CREATE INDEX temp.labelled_name ON labelled(name, n)")
-        names = sorted(name for (name,) in db.execute("SELECT DISTINCT name FROM labelled"))
-        return tuple(Label(name=name, post_ids=tuple(ident for (ident,) in db.execute(
-            "SELECT id FROM labelled WHERE name = ? ORDER BY n", (name,)))) for name in names)
+        """The label index: each label's posts in the archive's order, labels by name. Read
+        from the spool's index once the posts are written: the URL map is gone by then, so
+        the two (both a few hundred bytes a post) are never in memory together."""
+        return tuple(Label(name=name, post_ids=tuple(ident for _, ident in pairs))
+                     for name, pairs in itertools.groupby(self.resolved.labels(),
+                                                          key=operator.itemgetter(0)))
 
     def published(self) -> str:
         if self.first is None or self.last is None:
             return "none"
         first, last = (
-            parse_time(json.loads(self.spool.raw(off, length))["published"]).date().isoformat()
+            parse_time(json.loads(self.resolved.spool.raw(off, length))["published"])
+            .date().isoformat()
             for _, off, length in (self.first, self.last))
         return f"{first} .. {last}"
 
@@ -184,7 +172,7 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
     """Write ``group``'s posts.jsonl, comments.jsonl and blog.json into ``folder``; the two
     JSON Lines files through ``opener`` (by default plain files, fsynced)."""
     lines = opener or _file
-    tally = _Tally(resolved.spool)
+    tally = _Tally(resolved)
     blog = group.blog()
     home = blog.url
     if redactor is not None:
@@ -306,13 +294,19 @@ def _changed(text: bytes, changes: list[tuple[str, Any, Any]]) -> bytes:
     would be escaped): found once, the value is replaced in place; else the slow way (the
     line decoded, the values set, encoded again)."""
     for name, was, now in changes:
-        before = f'"{name}":'.encode() + _encoded(was)
+        before, after = _member(name, was), _member(name, now)
         if text.count(before) != 1:
             data = json.loads(text)
             data.update((name, now) for name, _, now in changes)
             return _encoded(data)
-        text = text.replace(before, f'"{name}":'.encode() + _encoded(now))
+        text = text.replace(before, after)
     return text
+
+
+@functools.lru_cache(maxsize=256, typed=True)  # typed: True and 1 are other values
+def _member(name: str, value: Any) -> bytes:
+    """``"name":value`` as a line holds it (the values set are few: truth values, kinds)."""
+    return f'"{name}":'.encode() + _encoded(value)
 
 
 def _redacted(text: bytes, table: str, redactor: Redacting | None) -> bytes:

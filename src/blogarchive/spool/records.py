@@ -16,7 +16,7 @@ the assembler's Python keys do (``assemble.sort_time``, ``assemble.id_key``), so
 
 from __future__ import annotations
 
-import json
+import os
 import sqlite3
 import struct
 from pathlib import Path
@@ -38,12 +38,13 @@ CREATE TABLE rec(
     off INTEGER, len INTEGER, key BLOB, stamp REAL, kind TEXT, status TEXT, url TEXT,
     path TEXT, post_id TEXT, parent_id TEXT, post_kind TEXT, orphan INTEGER,
     retained INTEGER, src TEXT, entry INTEGER,
-    labels TEXT, author TEXT, author_uri TEXT, untitled INTEGER, page INTEGER,
-    analysed INTEGER);
+    author TEXT, author_uri TEXT, untitled INTEGER, page INTEGER, analysed INTEGER);
+CREATE TABLE lab(seq INTEGER, name TEXT, PRIMARY KEY (seq, name)) WITHOUT ROWID;
 """
-# Posts' last six columns: what blog.json's counts and authors, the label index and the
-# summary take from a post (``spool.resolve.PostFacts``), so that no post line is decoded
-# for them. ``labels``: its distinct labels in order, as JSON text (NULL: none).
+# Posts' last five columns, and their labels in ``lab`` (each once): what blog.json's
+# counts, authors and label index and the summary take from a post
+# (``spool.resolve.PostFacts``, ``Resolved.labels``), so that no post line is decoded for
+# them.
 
 
 
@@ -61,26 +62,25 @@ def _text(value: str) -> bytes:
     return value.encode("utf-8", "surrogatepass").replace(b"\x00", b"\x00\x01") + b"\x00\x00"
 
 
-def order_key(record: Post | Comment) -> bytes:
+def order_key(record: Post | Comment, when: tuple[int, float] | None = None) -> bytes:
     """The record's place in its file as bytes: (published, id[, kind]) as the assembler
-    sorts them (``Assembler.archive``)."""
-    flag, stamp = sort_time(record.published)
+    sorts them (``Assembler.archive``). ``when``: ``sort_time(record.published)``, when
+    the caller has it already."""
+    flag, stamp = sort_time(record.published) if when is None else when
     number, length, text = id_key(record.id)
     key = bytes((flag,)) + _float(stamp) + bytes((number,))
     key += length.to_bytes(8, "big") + text.encode("ascii") if number == 0 else _text(text)
     return key + _text(record.kind) if isinstance(record, Post) else key
 
 
-_NO_FACTS: Final = (None,) * 6
+_NO_FACTS: Final = (None,) * 5
 
 
 def _post_facts(post: Post) -> tuple[Any, ...]:
-    """The post's ``labels, author, author_uri, untitled, page, analysed`` columns."""
-    # Each label once, as assemble.label_index lists them; ASCII JSON, whatever they hold.
-    labels = json.dumps(list(dict.fromkeys(post.labels))) if post.labels else None
+    """The post's ``author, author_uri, untitled, page, analysed`` columns."""
     author = post.author
     origin = post.origin
-    return (labels, author.name if author is not None else None,
+    return (author.name if author is not None else None,
             author.uri if author is not None else None, not post.title.strip(),
             origin is not None and origin.format == "html", post.analysis is not None)
 
@@ -91,7 +91,11 @@ class Spool:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._data = (folder / "records.jsonl").open("w+b")
+        # Lines are appended through a buffer and read back by offset (``os.pread``): one
+        # handle for both would flush the buffer at each seek, a system call per record.
+        self._data = (folder / "records.jsonl").open("wb")
+        self._read = os.open(folder / "records.jsonl", os.O_RDONLY)
+        self._unread = False  # lines still in the buffer
         self._end = 0
         self.db = sqlite3.connect(folder / "index.sqlite", isolation_level=None)
         # A scratch database: nothing to recover after a crash, so no journal or syncs;
@@ -106,26 +110,33 @@ class Spool:
         self._ranks = 0
         self._seq = 0
         self._pending: list[tuple[Any, ...]] = []
+        self._labels: list[tuple[int, str]] = []
         self.hold = False
         """True while a query reads the index: rows wait (``flush``) until it is done."""
 
     def close(self) -> None:
         self.db.close()
         self._data.close()
+        os.close(self._read)
 
     def put(self, record: Post | Comment) -> tuple[int, int]:
         """Write ``record``'s line; its offset and length in the spool file."""
         blob = dumps_line(record).encode("utf-8")
-        self._data.seek(self._end)
         self._data.write(blob)
+        self._unread = True
         where = (self._end, len(blob))
         self._end += len(blob)
         return where
 
     def raw(self, offset: int, length: int) -> bytes:
         """The line written at ``offset``, as its UTF-8 bytes."""
-        self._data.seek(offset)
-        return self._data.read(length)
+        if self._unread:
+            self._data.flush()
+            self._unread = False
+        found = os.pread(self._read, length, offset)
+        if len(found) != length:  # pragma: no cover - the spool was changed under us
+            raise OSError(f"{self.folder}: the spool ends before offset {offset + length}")
+        return found
 
     def line(self, offset: int, length: int) -> str:
         """The line written at ``offset``."""
@@ -141,11 +152,13 @@ class Spool:
         its index row; the row's number."""
         offset, length = self.put(record)
         origin = record.origin
-        flag, stamp = sort_time(record.published)
+        when = flag, stamp = sort_time(record.published)
         if isinstance(record, Post):
             own: tuple[Any, ...] = (POST, record.kind, record.url, record.path, None, None,
                                     None, None)
             facts: tuple[Any, ...] = _post_facts(record)
+            # Each label once, as assemble.label_index lists them.
+            self._labels.extend((self._seq + 1, name) for name in dict.fromkeys(record.labels))
         else:
             own = (COMMENT, None, None, None, record.post_id, record.parent_id,
                    record.post_kind, record.orphan)
@@ -153,7 +166,7 @@ class Spool:
         table, kind, url, path, post_id, parent_id, post_kind, orphan = own
         self._seq += 1
         self._pending.append(
-            (self._seq, input, prev, table, record.id, offset, length, order_key(record),
+            (self._seq, input, prev, table, record.id, offset, length, order_key(record, when),
              None if flag else stamp, kind, record.status, url, path, post_id, parent_id,
              post_kind, orphan, record.retained,
              origin.source if origin is not None else None,
@@ -168,9 +181,11 @@ class Spool:
         self.db.executemany(
             "INSERT INTO rec(seq, input, prev, tbl, id, off, len, key, stamp, kind, status, "
             "url, path, post_id, parent_id, post_kind, orphan, retained, src, entry, "
-            "labels, author, author_uri, untitled, page, analysed) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self._pending)
+            "author, author_uri, untitled, page, analysed) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self._pending)
         self._pending.clear()
+        self.db.executemany("INSERT INTO lab(seq, name) VALUES (?,?)", self._labels)
+        self._labels.clear()
 
     def new_input(self) -> int:
         """A number for the records of one input, not yet part of any blog."""

@@ -42,8 +42,6 @@ class PostFacts(NamedTuple):
     id: str
     kind: str
     status: str
-    labels: str | None
-    """Its distinct labels in order, as a JSON list; None without labels."""
     author: str | None
     """The author's name; None without an author."""
     author_uri: str | None
@@ -89,8 +87,8 @@ class Resolved:
     def posts(self) -> Iterator[Row]:
         for off, length, retained, stamp, was, *facts in self._rows(
             "SELECT r.off, r.len, w.retained OR r.retained, r.stamp, r.retained, "
-            "r.id, r.kind, r.status, r.labels, r.author, r.author_uri, r.untitled, r.page, "
-            "r.analysed FROM win w JOIN rec r ON r.seq = w.seq "
+            "r.id, r.kind, r.status, r.author, r.author_uri, r.untitled, r.page, r.analysed "
+            "FROM win w JOIN rec r ON r.seq = w.seq "
             "WHERE w.tbl = 'post' ORDER BY r.key, w.arank, w.aseq"
         ):
             yield Row(off, length, bool(retained), None, False, stamp, (bool(was),),
@@ -109,6 +107,15 @@ class Resolved:
         ):
             was[0], was[2] = bool(was[0]), bool(was[2])
             yield Row(off, length, bool(retained), kind, bool(early), stamp, tuple(was))
+
+    def labels(self) -> Iterator[tuple[str, str]]:
+        """(label, post id) pairs by label (code point order, as Python sorts strings and
+        SQLite compares UTF-8), each label's posts in the archive's order: the label index
+        (``assemble.label_index``) streamed."""
+        yield from self._rows(
+            "SELECT l.name, r.id FROM lab l JOIN rec r ON r.seq = l.seq "
+            "JOIN win w ON w.tbl = 'post' AND w.id = r.id AND w.seq = l.seq "
+            "ORDER BY l.name, r.key, w.arank, w.aseq")
 
     def url_pairs(self, home: str | None) -> Iterator[tuple[str, str]]:
         """(URL, post id) pairs of the URL map, as ``annotate.urls_of`` makes them: each

@@ -16,6 +16,7 @@ the assembler's Python keys do (``assemble.sort_time``, ``assemble.id_key``), so
 
 from __future__ import annotations
 
+import marshal
 import os
 import sqlite3
 import struct
@@ -35,16 +36,17 @@ _SCHEMA: Final = """
 CREATE TABLE inputs(input INTEGER PRIMARY KEY, grp TEXT, rank INTEGER);
 CREATE TABLE rec(
     seq INTEGER PRIMARY KEY, input INTEGER, prev INTEGER, tbl TEXT, id TEXT,
-    off INTEGER, len INTEGER, key BLOB, stamp REAL, kind TEXT, status TEXT, url TEXT,
-    path TEXT, post_id TEXT, parent_id TEXT, post_kind TEXT, orphan INTEGER,
-    retained INTEGER, src TEXT, entry INTEGER,
-    author TEXT, author_uri TEXT, untitled INTEGER, page INTEGER, analysed INTEGER);
+    off INTEGER, len INTEGER, key BLOB, kind TEXT, url TEXT, path TEXT, post_id TEXT,
+    parent_id TEXT, retained INTEGER, src TEXT, entry INTEGER, facts BLOB);
 CREATE TABLE lab(seq INTEGER, name TEXT, PRIMARY KEY (seq, name)) WITHOUT ROWID;
 """
-# Posts' last five columns, and their labels in ``lab`` (each once): what blog.json's
-# counts, authors and label index and the summary take from a post
-# (``spool.resolve.PostFacts``, ``Resolved.labels``), so that no post line is decoded for
-# them.
+# The columns the rules' queries use, then ``facts``: what is only read back with the row
+# (``marshal``, one value for SQLite to bind instead of nine, the larger part of the
+# cost of a row): a post's publication instant, status, author's name and URI, untitled,
+# read from a page, analysed (what blog.json's counts and authors and the summary take
+# from it, so that its line is not decoded for them: ``spool.resolve.PostFacts``); a
+# comment's instant, status, post kind and orphan mark as its line holds them. A post's
+# labels go to ``lab``, each once (``Resolved.labels``).
 
 
 
@@ -73,16 +75,15 @@ def order_key(record: Post | Comment, when: tuple[int, float] | None = None) -> 
     return key + _text(record.kind) if isinstance(record, Post) else key
 
 
-_NO_FACTS: Final = (None,) * 5
-
-
-def _post_facts(post: Post) -> tuple[Any, ...]:
-    """The post's ``author, author_uri, untitled, page, analysed`` columns."""
+def _post_facts(post: Post, instant: float | None) -> bytes:
+    """The post's ``facts``: (instant, status, author, author URI, untitled, page,
+    analysed)."""
     author = post.author
     origin = post.origin
-    return (author.name if author is not None else None,
-            author.uri if author is not None else None, not post.title.strip(),
-            origin is not None and origin.format == "html", post.analysis is not None)
+    return marshal.dumps((instant, post.status, author.name if author is not None else None,
+                          author.uri if author is not None else None, not post.title.strip(),
+                          origin is not None and origin.format == "html",
+                          post.analysis is not None))
 
 
 class Spool:
@@ -153,24 +154,22 @@ class Spool:
         offset, length = self.put(record)
         origin = record.origin
         when = flag, stamp = sort_time(record.published)
-        if isinstance(record, Post):
-            own: tuple[Any, ...] = (POST, record.kind, record.url, record.path, None, None,
-                                    None, None)
-            facts: tuple[Any, ...] = _post_facts(record)
-            # Each label once, as assemble.label_index lists them.
-            self._labels.extend((self._seq + 1, name) for name in dict.fromkeys(record.labels))
-        else:
-            own = (COMMENT, None, None, None, record.post_id, record.parent_id,
-                   record.post_kind, record.orphan)
-            facts = _NO_FACTS
-        table, kind, url, path, post_id, parent_id, post_kind, orphan = own
+        instant = None if flag else stamp
         self._seq += 1
+        if isinstance(record, Post):
+            own: tuple[str | None, ...] = (record.kind, record.url, record.path, None, None)
+            table = POST
+            facts = _post_facts(record, instant)
+            # Each label once, as assemble.label_index lists them.
+            self._labels.extend((self._seq, name) for name in dict.fromkeys(record.labels))
+        else:
+            own = (None, None, None, record.post_id, record.parent_id)
+            table = COMMENT
+            facts = marshal.dumps((instant, record.status, record.post_kind, record.orphan))
         self._pending.append(
             (self._seq, input, prev, table, record.id, offset, length, order_key(record, when),
-             None if flag else stamp, kind, record.status, url, path, post_id, parent_id,
-             post_kind, orphan, record.retained,
-             origin.source if origin is not None else None,
-             origin.entry if origin is not None else None, *facts))
+             *own, record.retained, origin.source if origin is not None else None,
+             origin.entry if origin is not None else None, facts))
         if len(self._pending) >= 256 and not self.hold:
             self.flush()
         return self._seq
@@ -179,10 +178,9 @@ class Spool:
         """Index the rows not yet written (in batches: one statement per row costs more
         than the rest of spooling a record)."""
         self.db.executemany(
-            "INSERT INTO rec(seq, input, prev, tbl, id, off, len, key, stamp, kind, status, "
-            "url, path, post_id, parent_id, post_kind, orphan, retained, src, entry, "
-            "author, author_uri, untitled, page, analysed) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self._pending)
+            "INSERT INTO rec(seq, input, prev, tbl, id, off, len, key, kind, url, path, "
+            "post_id, parent_id, retained, src, entry, facts) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self._pending)
         self._pending.clear()
         self.db.executemany("INSERT INTO lab(seq, name) VALUES (?,?)", self._labels)
         self._labels.clear()

@@ -16,6 +16,7 @@ the kind of the post it names (None: an orphan) and whether it came before that 
 
 from __future__ import annotations
 
+import marshal
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Final, NamedTuple
@@ -45,12 +46,12 @@ class PostFacts(NamedTuple):
     author: str | None
     """The author's name; None without an author."""
     author_uri: str | None
-    untitled: int
-    """1 when its title is empty or blank, else 0 (as the index holds truth values)."""
-    page: int
-    """1 when read from a saved page (``origin.format`` "html")."""
-    analysed: int
-    """1 when its line holds a body analysis."""
+    untitled: bool
+    """Its title is empty or blank."""
+    page: bool
+    """Read from a saved page (``origin.format`` "html")."""
+    analysed: bool
+    """Its line holds a body analysis."""
 
 
 class Row(NamedTuple):
@@ -85,28 +86,28 @@ class Resolved:
         self.kept = Counter[str]()
 
     def posts(self) -> Iterator[Row]:
-        for off, length, retained, stamp, was, *facts in self._rows(
-            "SELECT r.off, r.len, w.retained OR r.retained, r.stamp, r.retained, "
-            "r.id, r.kind, r.status, r.author, r.author_uri, r.untitled, r.page, r.analysed "
+        for off, length, retained, was, ident, kind, facts in self._rows(
+            "SELECT r.off, r.len, w.retained OR r.retained, r.retained, r.id, r.kind, r.facts "
             "FROM win w JOIN rec r ON r.seq = w.seq "
             "WHERE w.tbl = 'post' ORDER BY r.key, w.arank, w.aseq"
         ):
+            stamp, *rest = marshal.loads(facts)  # records.Spool.add
             yield Row(off, length, bool(retained), None, False, stamp, (bool(was),),
-                      PostFacts(*facts))
+                      PostFacts(ident, kind, *rest))
 
     def comments(self) -> Iterator[Row]:
-        for off, length, retained, kind, early, stamp, *was in self._rows(
+        for off, length, retained, kind, early, was, parent_id, facts in self._rows(
             "SELECT c.off, c.len, w.retained OR c.retained, p.kind, "
             "p.kind IS NOT NULL AND w.osrc IS NOT NULL AND w.osrc = wp.osrc "
-            "AND w.oentry < wp.oentry, c.stamp, "
-            "c.retained, c.post_kind, c.orphan, c.parent_id, c.status "
+            "AND w.oentry < wp.oentry, c.retained, c.parent_id, c.facts "
             "FROM win w JOIN rec c ON c.seq = w.seq "
             "LEFT JOIN win wp ON wp.tbl = 'post' AND wp.id = c.post_id "
             "LEFT JOIN rec p ON p.seq = wp.seq "
             "WHERE w.tbl = 'comment' ORDER BY c.key, w.arank, w.aseq"
         ):
-            was[0], was[2] = bool(was[0]), bool(was[2])
-            yield Row(off, length, bool(retained), kind, bool(early), stamp, tuple(was))
+            stamp, status, post_kind, orphan = marshal.loads(facts)  # records.Spool.add
+            yield Row(off, length, bool(retained), kind, bool(early), stamp,
+                      (bool(was), post_kind, orphan, parent_id, status))
 
     def labels(self) -> Iterator[tuple[str, str]]:
         """(label, post id) pairs by label (code point order, as Python sorts strings and

@@ -50,13 +50,18 @@ CREATE TABLE lab(seq INTEGER, name TEXT, PRIMARY KEY (seq, name)) WITHOUT ROWID;
 
 
 
-def _float(value: float) -> bytes:
-    """Eight bytes that compare as the floats do (IEEE 754, sign folded in)."""
-    raw = bytearray(struct.pack(">d", value + 0.0))  # + 0.0: -0.0 is 0.0, as Python compares
-    if raw[0] & 0x80:
-        return bytes(b ^ 0xFF for b in raw)
-    raw[0] |= 0x80
-    return bytes(raw)
+_DOUBLE: Final = struct.Struct(">d")
+_BITS: Final = struct.Struct(">Q")
+_SIGN: Final = 1 << 63
+_HEAD: Final = struct.Struct(">BQB")  # sort_time's flag, the instant, id_key's number
+_LENGTH: Final = struct.Struct(">Q")
+
+
+def _float_bits(value: float) -> int:
+    """An int whose eight big-endian bytes compare as the floats do (IEEE 754, the sign
+    folded in: negatives inverted, positives with the top bit set)."""
+    bits: int = _BITS.unpack(_DOUBLE.pack(value + 0.0))[0]  # + 0.0: -0.0 is 0.0, as compared
+    return bits ^ 0xFFFF_FFFF_FFFF_FFFF if bits & _SIGN else bits | _SIGN
 
 
 def _text(value: str) -> bytes:
@@ -70,8 +75,8 @@ def order_key(record: Post | Comment, when: tuple[int, float] | None = None) -> 
     the caller has it already."""
     flag, stamp = sort_time(record.published) if when is None else when
     number, length, text = id_key(record.id)
-    key = bytes((flag,)) + _float(stamp) + bytes((number,))
-    key += length.to_bytes(8, "big") + text.encode("ascii") if number == 0 else _text(text)
+    key = _HEAD.pack(flag, _float_bits(stamp), number)  # one pack: a fifth of the time
+    key += _LENGTH.pack(length) + text.encode("ascii") if number == 0 else _text(text)
     return key + _text(record.kind) if isinstance(record, Post) else key
 
 
@@ -94,7 +99,7 @@ class Spool:
         self.folder = folder
         # Lines are appended through a buffer and read back by offset (``os.pread``): one
         # handle for both would flush the buffer at each seek, a system call per record.
-        self._data = (folder / "records.jsonl").open("wb")
+        self._data = (folder / "records.jsonl").open("wb", buffering=1 << 20)
         self._read = os.open(folder / "records.jsonl", os.O_RDONLY)
         self._unread = False  # lines still in the buffer
         self._end = 0

@@ -4,7 +4,8 @@ The reference is the Archive ``read_all`` assembles in memory (``assemble.Assemb
 merged with the previous archive as ``read_groups`` merges it, redacted by ``redact`` and
 written by ``store.write_data``: exactly what ``convert`` wrote before it spooled. Each test
 compares the data files byte for byte (tests/test_determinism.py compares them with digests
-taken before any of this work, for the corpus and a generated export).
+taken before any of this work, for the corpus and a generated export), and the summary
+``convert`` gives (what the command prints) with ``summarise`` of that Archive.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 
 import blogarchive
+from blogarchive.describe import summarise
 from blogarchive.preserve import fixity
 from blogarchive.preserve.redact import redact
 from blogarchive.reading import ReadReport, read_groups
@@ -57,7 +59,8 @@ def reference(sources: Any, out: Path, *, previous: Path | None = None, analyse:
         folder = out / str(number)
         folder.mkdir(parents=True)
         write_data(archive, folder)
-        written[archive.blog.id or str(number)] = _data(folder)
+        written[archive.blog.id or str(number)] = {**_data(folder),
+                                                   "summary": summarise(archive)}
     return written
 
 
@@ -68,7 +71,8 @@ def spooled(sources: Any, dest: Path, **options: Any) -> dict[str, Any]:
                                    **options)
     except blogarchive.BlogarchiveError as err:
         return {"error": type(err).__name__}
-    return {(r.summary.blog.id or str(n)): _data(r.path) for n, r in enumerate(done)}
+    return {(r.summary.blog.id or str(n)): {**_data(r.path), "summary": r.summary}
+            for n, r in enumerate(done)}
 
 
 def _fixtures() -> list[str]:
@@ -243,9 +247,37 @@ def test_records_alive_at_once_are_few(tmp_path: Path,
 
     put = Spool.put
     monkeypatch.setattr(Spool, "put", lambda self, record: (seen(record), put(self, record))[1])
-    decoding = SimpleNamespace(loads=lambda text: seen(_Tracked(json.loads(text))))
+    def loads(text: str | bytes) -> Any:
+        value = json.loads(text)  # a line (a dict), or a post's labels from the index
+        return seen(_Tracked(value)) if isinstance(value, dict) else value
+
+    decoding = SimpleNamespace(loads=loads)
     monkeypatch.setattr(output, "json", decoding)
     source = _export(tmp_path, 1)
     done = blogarchive.convert(source, tmp_path / "dest", originals=False)
     assert done[0].summary.posts > 100
     assert 0 < most[0] <= 8, most[0]
+
+
+def test_without_analysis_post_lines_are_copied_undecoded(
+        exports: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What blog.json and the summary count of a post (kind, status, labels, author, title,
+    retained) is in its index row: with no analysis to add, a post's line is copied to
+    posts.jsonl as it stands, decoded only for the date range's first and last post (it
+    was decoded once per post: issue 12). Kept records are marked retained in place."""
+    first, later = exports
+    dest = tmp_path / "dest"
+    blogarchive.convert(first, dest, originals=False, analyse=False)
+    decoded: list[dict[str, Any]] = []
+
+    def loads(text: str | bytes) -> Any:
+        value = json.loads(text)
+        if isinstance(value, dict):
+            decoded.append(value)
+        return value
+
+    monkeypatch.setattr(output, "json", SimpleNamespace(loads=loads))
+    done = blogarchive.convert(later, dest, originals=False, analyse=False)
+    assert done[0].summary.posts > 50
+    assert len(decoded) <= 2
+    assert b'"retained":true' in (dest / "posts.jsonl").read_bytes()

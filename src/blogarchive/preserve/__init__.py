@@ -229,13 +229,13 @@ def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadRe
                                      held.number if held is not None else None)
             written: list[spool.Written] = []
 
-            def data(folder: Path, group: spool.Gathered = group,
+            def data(folder: Path, opener: spool.Opener, group: spool.Gathered = group,
                      resolved: spool.Resolved = resolved,
                      redactor: Redactor | None = redactor,
                      written: list[spool.Written] = written) -> spool.Written:
                 written.append(spool.write_group(
                     group, resolved, folder, run_notes=run_notes, analyse=analyse,
-                    jobs=jobs, redactor=redactor, progress=progress))
+                    jobs=jobs, redactor=redactor, progress=progress, opener=opener))
                 return written[-1]
 
             with staging(where) as temp:

@@ -7,10 +7,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Final
 
@@ -18,8 +19,10 @@ import attrs
 
 __all__ = [
     "ALGORITHMS",
+    "DigestingFile",
     "Fixity",
     "copy_with_fixity",
+    "digesting",
     "file_fixity",
     "link_or_copy",
     "manifest_name",
@@ -49,8 +52,17 @@ def manifest_name(algorithm: str, kind: str = "manifest") -> str:
     return f"{kind}-{algorithm}.txt"
 
 
+def _hashers() -> dict[str, hashlib._Hash]:
+    return {name: hashlib.new(name) for name in ALGORITHMS}
+
+
+def _fixity(size: int, hashers: dict[str, hashlib._Hash]) -> Fixity:
+    return Fixity(size=size, sha512=hashers["sha512"].hexdigest(),
+                  sha256=hashers["sha256"].hexdigest())
+
+
 def _digest_stream(stream: IO[bytes], sink: Callable[[bytes], object] | None = None) -> Fixity:
-    hashers = {name: hashlib.new(name) for name in ALGORITHMS}
+    hashers = _hashers()
     size = 0
     while block := stream.read(_BLOCK):
         size += len(block)
@@ -58,8 +70,7 @@ def _digest_stream(stream: IO[bytes], sink: Callable[[bytes], object] | None = N
             hasher.update(block)
         if sink is not None:
             sink(block)
-    return Fixity(size=size, sha512=hashers["sha512"].hexdigest(),
-                  sha256=hashers["sha256"].hexdigest())
+    return _fixity(size, hashers)
 
 
 def file_fixity(path: Path) -> Fixity:
@@ -79,6 +90,59 @@ def copy_with_fixity(opener: Callable[[], IO[bytes]], target: Path) -> Fixity:
     finally:
         source.close()
     return fixity
+
+
+class DigestingFile:
+    """A file written as bytes and digested as they go out, so that its manifest lines need
+    not read it again (``digesting``). Writes are gathered into blocks of ``_BLOCK``: one
+    digest update and one write per block, not per line."""
+
+    def __init__(self, path: Path) -> None:
+        self._out = path.open("wb")
+        self._hashers = _hashers()
+        self._held: list[bytes] = []
+        self._held_size = 0
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self._held.append(data)
+        self._held_size += len(data)
+        if self._held_size >= _BLOCK:
+            self._drain()
+
+    def _drain(self) -> None:
+        block = b"".join(self._held)
+        self._held.clear()
+        self._held_size = 0
+        for hasher in self._hashers.values():
+            hasher.update(block)
+        self._out.write(block)
+        self.size += len(block)
+
+    def finish(self) -> Fixity:
+        """Write what is held, flush and fsync (as ``store`` writes its files), close; the
+        file's size and digests."""
+        self._drain()
+        self._out.flush()
+        os.fsync(self._out.fileno())
+        self._out.close()
+        return _fixity(self.size, self._hashers)
+
+    def discard(self) -> None:
+        self._out.close()
+
+
+@contextlib.contextmanager
+def digesting(path: Path, found: dict[Path, Fixity]) -> Iterator[DigestingFile]:
+    """``path`` written through a ``DigestingFile``; its fixity put in ``found`` once the
+    block ends (nothing is put there when it raises)."""
+    out = DigestingFile(path)
+    try:
+        yield out
+    except BaseException:
+        out.discard()
+        raise
+    found[path] = out.finish()
 
 
 def link_or_copy(source: Path, target: Path) -> None:

@@ -14,6 +14,7 @@ With a bag, all of it sits in ``DEST/data/`` and ``bag.py`` writes the bag's own
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping
@@ -28,13 +29,14 @@ from ..model import Archive, SourceInfo
 from ..progress import Progress, counter
 from ..readers import Salvage
 from ..sources import RawFile
-from ..spool import Written
+from ..spool import Opener, Written
 from ..store import FILES, SCHEMA_VERSION, data_dir
 from .bag import bag_in_place, bag_info_for, packing_event
 from .events import dumps_event, event, object_ref
 from .fixity import (
     Fixity,
     copy_with_fixity,
+    digesting,
     file_fixity,
     link_or_copy,
     payload_files,
@@ -112,12 +114,14 @@ def _warnings(archive: Archive, plan: Plan) -> list[str]:
 
 
 class _Originals:
-    """The originals folder of the new archive: carried over, then the new sources added."""
+    """The originals folder of the new archive: carried over, then the new sources added;
+    each file's fixity, taken as it is copied, goes to ``known``."""
 
-    def __init__(self, payload: Path) -> None:
+    def __init__(self, payload: Path, known: dict[Path, Fixity]) -> None:
         self.root = payload / ORIGINALS
         self.by_digest: dict[str, str] = {}
         self.taken: set[str] = set()  # the stored paths, lower-cased (``unique_path``)
+        self.known = known
 
     def carry_over(self, previous: Path) -> None:
         folder = previous / ORIGINALS
@@ -127,26 +131,28 @@ class _Originals:
             rel = path.relative_to(folder).as_posix()
             link_or_copy(path, self.root / rel)
             self.taken.add(rel.lower())
-            self.by_digest.setdefault(file_fixity(path).sha512, rel)
+            fixity = self.known[self.root / rel] = file_fixity(path)
+            self.by_digest.setdefault(fixity.sha512, rel)
 
     def add(self, raw: RawFile) -> tuple[str, Fixity]:
         """Store ``raw`` (unless the same bytes are already kept); its path and fixity."""
         staging = self.root / f".incoming-{os.getpid()}"
         fixity = copy_with_fixity(raw.opener, staging)
-        known = self.by_digest.get(fixity.sha512)
-        if known is not None:
+        kept = self.by_digest.get(fixity.sha512)
+        if kept is not None:
             staging.unlink()
-            return known, fixity
+            return kept, fixity
         rel = unique_path(safe_path(raw.name), self.taken)
         (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging, self.root / rel)
         self.taken.add(rel.lower())
         self.by_digest[fixity.sha512] = rel
+        self.known[self.root / rel] = fixity
         return rel, fixity
 
 
 def build(
-    data: Callable[[Path], Written],
+    data: Callable[[Path, Opener], Written],
     raws: Iterable[RawFile],
     temp: Path,
     previous: Path | None,
@@ -155,21 +161,31 @@ def build(
 ) -> list[dict[str, Any]]:
     """Fill the staging folder ``temp``; returns the events written for this run.
 
-    ``data`` writes the three data files into the folder it is given (``spool.write_group``)
-    and says what it wrote (``progress`` follows its analysis). ``previous`` is the data
+    ``data`` writes the three data files into the folder it is given (``spool.write_group``),
+    the JSON Lines files through the opener it is given, and says what it wrote
+    (``progress`` follows its analysis). ``previous`` is the data
     folder of the archive being replaced (its originals and events are carried over), or
     None. ``progress("writing", files, total)`` follows the steps.
     """
     payload = temp
     raws = list(raws)
-    written = data(payload)
+    # The digests of the files taken as they were written or copied: the manifests and the
+    # event's outcome objects use them instead of reading those files again.
+    known: dict[Path, Fixity] = {}
+
+    def fixity_of(path: Path) -> Fixity:
+        if path not in known:  # blog.json, the events, the schemas: small; read once
+            known[path] = file_fixity(path)
+        return known[path]
+
+    written = data(payload, functools.partial(digesting, found=known))
     step = counter(progress, "writing", 3 + len(raws))  # data, originals, events, manifests
     archive = written.head
     if plan.redacted is not None and written.redacted is not None:
         plan = attrs.evolve(plan, redacted=written.redacted)
     step(1)
     objects: list[dict[str, Any]] = []
-    originals = _Originals(payload)
+    originals = _Originals(payload, known)
     keep = plan.originals and plan.redacted is None
     if previous is not None and plan.redacted is None:
         # Earlier runs' originals stay even with --no-originals: that option is about this
@@ -196,7 +212,7 @@ def build(
         if lost:
             ref["recovered"] = lost
     for name in FILES.values():
-        objects.append(object_ref("outcome", name, name, file_fixity(payload / name),
+        objects.append(object_ref("outcome", name, name, fixity_of(payload / name),
                                   payload / name))
     warnings = _warnings(archive, plan)
     outcome = "warning" if warnings else "success"
@@ -227,7 +243,7 @@ def build(
     if plan.bag:
         bag_in_place(temp, {**plan.bag_kept, **bag_info_for(archive, plan.bag_info)})
     else:
-        write_manifests(temp, payload_files(temp))
+        write_manifests(temp, payload_files(temp), fixity=fixity_of)
     step(1)
     return events
 

@@ -19,12 +19,12 @@ from pathlib import Path
 from ..errors import ArchiveError
 from ..folder import cannot_write, recover
 from .gather import Earlier, Gathered, gather, gather_previous
-from .output import Redacting, Written, write_group
+from .output import Opener, Redacting, Written, write_group
 from .records import Spool
 from .resolve import Resolved, resolve
 
-__all__ = ["Earlier", "Gathered", "Redacting", "Resolved", "Spool", "Written", "gather",
-           "gather_previous", "opened", "resolve", "write_group"]
+__all__ = ["Earlier", "Gathered", "Opener", "Redacting", "Resolved", "Spool", "Written",
+           "gather", "gather_previous", "opened", "resolve", "write_group"]
 
 
 @contextlib.contextmanager

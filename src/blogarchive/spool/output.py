@@ -7,21 +7,28 @@ follow, each given its post's kind and orphan mark as the assembler gives them. 
 is written last, with the assembler's notes (``assemble.resolution_notes``), so the three
 files are byte for byte what ``store.write_data`` writes of the Archive ``read`` builds.
 
-A line is changed as data: decoded, the values the rules set put in, encoded again
-(``store.encode_line``): the same bytes as the changed record's ``dumps_line``, at a
-fraction of the cost; a comment the rules leave alone is copied as it stands. Only
-redaction rebuilds the record (``store.parse_line``).
+Lines go from the spool to the files as bytes. What the counts and the summary need of a
+post is in its index row (``resolve.PostFacts``), so without the analysis a post's line,
+like a comment's, is copied as it stands, never decoded; a value the rules set (retained,
+a comment's post kind, orphan) is put in place in the text. Only a post given its analysis
+is decoded (for its body) and, when the analysis is not simply put in place, changed as
+data and encoded again (``store.encode_line``: the same bytes as the changed record's
+``dumps_line``). Only redaction rebuilds the record (``store.parse_line``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import json
+import operator
 import os
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol, cast
 
 import attrs
 
@@ -47,10 +54,10 @@ from ..store import (
 )
 from ..workers import Body, analyse_bodies
 from .gather import Gathered
-from .records import COMMENT, POST, Spool
-from .resolve import Resolved, Row
+from .records import COMMENT, POST
+from .resolve import PostFacts, Resolved, Row
 
-__all__ = ["Redacting", "Written", "write_group"]
+__all__ = ["Opener", "Redacting", "Sink", "Written", "write_group"]
 
 
 class Redacting(Protocol):
@@ -61,6 +68,17 @@ class Redacting(Protocol):
     def blog(self, blog: Blog) -> Blog: ...
     def record(self, record: Post | Comment) -> Post | Comment: ...
     def note(self) -> str | None: ...
+
+
+class Sink(Protocol):
+    """Where a data file's bytes go, line by line."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+
+Opener = Callable[[Path], AbstractContextManager[Sink]]
+"""Opens a data file for writing: ``preserve`` gives one that digests the bytes as they go
+out (``fixity.digesting``), so the manifests need not read the files again."""
 
 
 @attrs.frozen
@@ -80,76 +98,81 @@ class Written:
 class _Tally:
     """What blog.json and the summary count, fed post by post and comment by comment."""
 
-    def __init__(self, spool: Spool) -> None:
+    def __init__(self, resolved: Resolved) -> None:
         self.counts = Counts()
-        # The label index goes to the spool's database as the posts go by, and is read
-        # back once they are written: the URL map is gone by then, so the two (both a few
-        # hundred bytes a post) are never in memory together.
-        self.spool = spool
-        spool.db.execute("DROP TABLE IF EXISTS temp.labelled")
-        spool.db.execute("CREATE TEMP TABLE labelled(name TEXT, n INTEGER, id TEXT)")
-        self._labelled: list[tuple[str, int, str]] = []
+        self.resolved = resolved
         self.authors: dict[tuple[str, str | None], int] = {}
         self.odd = Counter[str]()
         self.posts = self.untitled = self.retained = 0
         self.orphans = self.early = 0
-        self.first: tuple[float, str] | None = None
-        self.last: tuple[float, str] | None = None
+        self._comments = [0, 0, 0, 0, 0]  # total, replies, orphans, removed, on pages
+        # The first earliest and the first latest post (describe.date_range): their
+        # instant and where their line is, read again for its text once all are counted.
+        self.first: tuple[float, int, int] | None = None
+        self.last: tuple[float, int, int] | None = None
         self.pages = PageChecks()  # what the summary says of each saved page read
 
-    def post(self, text: str, data: dict[str, Any], found: BodyAnalysis | None,
-             stamp: float | None) -> None:
-        """A post's line, the line as data, its analysis, its publication instant."""
+    def post(self, row: Row, text: bytes, found: BodyAnalysis | None) -> None:
+        """A post: its index row, its line as written, its analysis. What is counted comes
+        from the row (``PostFacts``), so the line is decoded only for a saved page's post."""
+        facts = cast(PostFacts, row.post)
         self.posts += 1
-        self.pages.add_line(data)  # a saved page's post: checked
-        status = data["status"]
-        self.counts.post(data["kind"], status)
+        if facts.page:  # a saved page's post: checked, from its line's data
+            self.pages.add_line(json.loads(text))
+        status = facts.status
+        self.counts.post(facts.kind, status)
         self.counts.analysis(found)
-        for name in dict.fromkeys(data["labels"]):  # as assemble.label_index
-            self._labelled.append((name, self.posts, data["id"]))
-        if len(self._labelled) >= 256:
-            self._flush()
-        author = data["author"]
-        if author is not None:  # as store._authors
-            key = (author["name"], author["uri"])
+        if facts.author is not None:  # as store._authors
+            key = (facts.author, facts.author_uri)
             self.authors[key] = self.authors.get(key, 0) + 1
         if status not in KNOWN_POST_STATUS:
             self.odd[status] += 1
-        self.untitled += not data["title"].strip()
-        self.retained += data["retained"]
-        if stamp is not None:  # describe.date_range: the first earliest, the first latest
+        self.untitled += facts.untitled
+        self.retained += row.retained
+        stamp = row.stamp
+        if stamp is not None:
             if self.first is None or stamp < self.first[0]:
-                self.first = (stamp, data["published"])
+                self.first = (stamp, row.off, row.length)
             if self.last is None or stamp > self.last[0]:
-                self.last = (stamp, data["published"])
+                self.last = (stamp, row.off, row.length)
 
     def comment(self, row: Row) -> None:
         """A comment, from its index row: what it says, and what the rules decided."""
         _, _, _, parent_id, status = row.was
-        self.counts.comment(reply=bool(parent_id), orphan=row.post_kind is None,
-                            removed=status == "removed", on_page=row.post_kind == "page")
+        kind = row.post_kind
+        # Counted here and given to ``counts`` at the end (``close``): Counter.update for
+        # each comment cost more than the rest of writing it.
+        found = self._comments
+        found[0] += 1
+        found[1] += bool(parent_id)
+        found[2] += kind is None
+        found[3] += status == "removed"
+        found[4] += kind == "page"
         if status not in KNOWN_COMMENT_STATUS:
             self.odd[status] += 1
         self.retained += row.retained
 
-    def _flush(self) -> None:
-        self.spool.db.executemany("INSERT INTO labelled VALUES (?,?,?)", self._labelled)
-        self._labelled.clear()
+    def close(self) -> None:
+        """Give ``counts`` the comments counted (as ``Counts.comment`` counts them)."""
+        total, replies, orphans, removed, on_pages = self._comments
+        self.counts.comments.update(total=total, replies=replies, orphans=orphans,
+                                    removed=removed, on_pages=on_pages)
 
     def labels(self) -> tuple[Label, ...]:
-        """The label index: each label's posts in the archive's order, labels by name."""
-        self._flush()
-        db = self.spool.db
-        db.execute("CREATE INDEX temp.labelled_name ON labelled(name, n)")
-        names = sorted(name for (name,) in db.execute("SELECT DISTINCT name FROM labelled"))
-        return tuple(Label(name=name, post_ids=tuple(ident for (ident,) in db.execute(
-            "SELECT id FROM labelled WHERE name = ? ORDER BY n", (name,)))) for name in names)
+        """The label index: each label's posts in the archive's order, labels by name. Read
+        from the spool's index once the posts are written: the URL map is gone by then, so
+        the two (both a few hundred bytes a post) are never in memory together."""
+        return tuple(Label(name=name, post_ids=tuple(ident for _, ident in pairs))
+                     for name, pairs in itertools.groupby(self.resolved.labels(),
+                                                          key=operator.itemgetter(0)))
 
     def published(self) -> str:
         if self.first is None or self.last is None:
             return "none"
-        first, last = (parse_time(text).date().isoformat()
-                       for text in (self.first[1], self.last[1]))
+        first, last = (
+            parse_time(json.loads(self.resolved.spool.raw(off, length))["published"])
+            .date().isoformat()
+            for _, off, length in (self.first, self.last))
         return f"{first} .. {last}"
 
     def author_list(self) -> list[dict[str, Any]]:
@@ -159,21 +182,23 @@ class _Tally:
 
 def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes: list[str],
                 analyse: bool, jobs: int = 1, redactor: Redacting | None = None,
-                progress: Progress | None = None) -> Written:
-    """Write ``group``'s posts.jsonl, comments.jsonl and blog.json into ``folder``."""
-    tally = _Tally(resolved.spool)
+                progress: Progress | None = None, opener: Opener | None = None) -> Written:
+    """Write ``group``'s posts.jsonl, comments.jsonl and blog.json into ``folder``; the two
+    JSON Lines files through ``opener`` (by default plain files, fsynced)."""
+    lines = opener or _file
+    tally = _Tally(resolved)
     blog = group.blog()
     home = blog.url
     if redactor is not None:
         blog = redactor.blog(blog)
-    with _lines(folder / FILES["post"]) as out:
-        for text, data, analysis, stamp in _posts(resolved, home, analyse, jobs, progress):
-            out.write(_redacted(text, POST, redactor) + "\n")
-            tally.post(text, data, analysis, stamp)
-    with _lines(folder / FILES["comment"]) as out:
+    with lines(folder / FILES["post"]) as out:
+        for text, row, analysis in _posts(resolved, home, analyse, jobs, progress):
+            out.write(_redacted(text, POST, redactor) + b"\n")
+            tally.post(row, text, analysis)
+    with lines(folder / FILES["comment"]) as out:
         for row in resolved.comments():
             text = _comment(resolved, row, tally)
-            out.write(_redacted(text, COMMENT, redactor) + "\n")
+            out.write(_redacted(text, COMMENT, redactor) + b"\n")
             tally.comment(row)
     covered = [s for s in group.skipped if s.url and resolved.has_post_url(s.url)]
     skipped = tuple(s for s in group.skipped if s not in covered)
@@ -195,6 +220,7 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
     labels = tally.labels()
     head = Archive(blog=blog, posts=(), comments=(), labels=labels,
                    sources=tuple(group.sources), skipped=skipped, notes=final)
+    tally.close()
     tally.counts.labels = len(labels)
     tally.counts.skipped = len(skipped)
     found = tally.counts.as_dict()
@@ -208,11 +234,11 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
                    redacted=len(redactor.found) if redactor is not None else None)
 
 
-_ANALYSIS_KEY = '{"analysis":'
-_NO_ANALYSIS = _ANALYSIS_KEY + "null,"  # a line whose post has none (keys sorted: first)
+_ANALYSIS_KEY = b'{"analysis":'
+_NO_ANALYSIS = _ANALYSIS_KEY + b"null,"  # a line whose post has none (keys sorted: first)
 
-Post_ = tuple[str, dict[str, Any], BodyAnalysis | None, float | None]
-"""A post as written: its line, the line as data, its analysis, its publication instant."""
+Post_ = tuple[bytes, Row, BodyAnalysis | None]
+"""A post as written: its line, its index row, its analysis."""
 
 
 def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
@@ -220,25 +246,27 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
     """The posts in the archive's order, as the assembler and the analysis leave them."""
     spool = resolved.spool
 
-    def loaded() -> Iterator[tuple[Row, str, dict[str, Any]]]:
+    def loaded() -> Iterator[tuple[Row, bytes]]:
+        """Each post's line as the rules leave it, not decoded (what the counts need is
+        in its row)."""
         for row in resolved.posts():
-            text = spool.line(row.off, row.length)
-            data = json.loads(text)
+            text = spool.raw(row.off, row.length)
             if row.retained and not row.was[0]:  # kept from the previous archive
-                data["retained"] = True
-                text = encode_line(data)
-            yield row, text, data
+                text = _changed(text, [("retained", False, True)])
+            yield row, text
 
     if not analyse:
-        for row, text, data in loaded():
-            yield text, data, analysis_of(data["analysis"]), row.stamp
+        for row, text in loaded():
+            held = cast(PostFacts, row.post).analysed  # from an archive converted before
+            yield text, row, analysis_of(json.loads(text)["analysis"]) if held else None
         return
     urls = UrlMap.build(resolved.url_pairs(home), home)  # as annotate.url_map
     advance = counter(progress, "analysing", resolved.count(POST))
-    waiting: deque[tuple[Row, str, dict[str, Any]]] = deque()  # bodies with the analysis
+    waiting: deque[tuple[Row, bytes, dict[str, Any]]] = deque()  # bodies with the analysis
 
     def bodies() -> Iterator[Body]:
-        for row, text, data in loaded():
+        for row, text in loaded():
+            data = json.loads(text)
             waiting.append((row, text, data))
             yield data["content"], data["url"] or home, data["content_type"]
 
@@ -248,50 +276,67 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
         value = analysis_value(result)
         if value != data["analysis"]:
             if text.startswith(_NO_ANALYSIS):  # the first key: the value put in place
-                text = _ANALYSIS_KEY + encode_line(value) + text[len(_NO_ANALYSIS) - 1:]
+                text = _ANALYSIS_KEY + _encoded(value) + text[len(_NO_ANALYSIS) - 1:]
             else:
                 data["analysis"] = value
-                text = encode_line(data)
-        yield text, data, result, row.stamp
+                text = _encoded(data)
+        yield text, row, result
 
 
-def _comment(resolved: Resolved, row: Row, tally: _Tally) -> str:
+def _encoded(value: Any) -> bytes:
+    """``value`` (a line as data, or one value of it) as the line's bytes hold it."""
+    return encode_line(value).encode("utf-8")
+
+
+def _comment(resolved: Resolved, row: Row, tally: _Tally) -> bytes:
     """A comment's line as the assembler leaves it: retained, its post's kind, orphan."""
-    text = resolved.spool.line(row.off, row.length)
+    text = resolved.spool.raw(row.off, row.length)
     was_retained, was_kind, was_orphan, _, _ = row.was
     kind = row.post_kind
     if kind is None:
         tally.orphans += 1
     elif row.early:
         tally.early += 1
-    changes = [(name, was, now) for name, was, now in (
+    return _changed(text, [(name, was, now) for name, was, now in (
         ("retained", was_retained, row.retained), ("post_kind", was_kind, kind),
-        ("orphan", was_orphan, kind is None)) if was != now]
+        ("orphan", was_orphan, kind is None)) if was != now])
+
+
+def _changed(text: bytes, changes: list[tuple[str, Any, Any]]) -> bytes:
+    """The line with each top-level key ``name`` set from ``was`` to ``now``.
+
+    Keys no nested object of the record has, and that no string holds unescaped (its quotes
+    would be escaped): found once, the value is replaced in place; else the slow way (the
+    line decoded, the values set, encoded again)."""
     for name, was, now in changes:
-        # A top-level key no nested object of a comment has, and that no string holds
-        # unescaped: found once, its value is replaced in place; else the slow way.
-        before = f'"{name}":{encode_line(was)}'
+        before, after = _member(name, was), _member(name, now)
         if text.count(before) != 1:
             data = json.loads(text)
-            data.update(retained=row.retained, post_kind=kind, orphan=kind is None)
-            return encode_line(data)
-        text = text.replace(before, f'"{name}":{encode_line(now)}')
+            data.update((name, now) for name, _, now in changes)
+            return _encoded(data)
+        text = text.replace(before, after)
     return text
 
 
-def _redacted(text: str, table: str, redactor: Redacting | None) -> str:
+@functools.lru_cache(maxsize=256, typed=True)  # typed: True and 1 are other values
+def _member(name: str, value: Any) -> bytes:
+    """``"name":value`` as a line holds it (the values set are few: truth values, kinds)."""
+    return f'"{name}":'.encode() + _encoded(value)
+
+
+def _redacted(text: bytes, table: str, redactor: Redacting | None) -> bytes:
     """The line with its record's addresses removed (when asked)."""
     if redactor is None:
         return text
-    record = parse_line(text, table)
+    record = parse_line(text.decode("utf-8"), table)
     redacted = redactor.record(record)
-    return text if redacted is record else dumps_line(redacted)
+    return text if redacted is record else dumps_line(redacted).encode("utf-8")
 
 
 @contextlib.contextmanager
-def _lines(path: Path) -> Iterator[TextIO]:
-    """A JSON Lines file written, flushed and fsynced (as ``store`` writes its files)."""
-    with path.open("w", encoding="utf-8", newline="\n") as out:
+def _file(path: Path) -> Iterator[Sink]:
+    """A data file written, flushed and fsynced (as ``store`` writes its files)."""
+    with path.open("wb") as out:
         yield out
         out.flush()
         os.fsync(out.fileno())

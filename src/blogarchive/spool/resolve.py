@@ -16,6 +16,7 @@ the kind of the post it names (None: an orphan) and whether it came before that 
 
 from __future__ import annotations
 
+import marshal
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Final, NamedTuple
@@ -24,7 +25,7 @@ from ..assemble import merged_copy
 from ..model import Comment, Post
 from .records import COMMENT, POST, Spool
 
-__all__ = ["Resolved", "Row", "resolve"]
+__all__ = ["PostFacts", "Resolved", "Row", "resolve"]
 
 _RETAINED_RANK: Final = 1 << 62  # after every record of the sources, as keep_previous adds
 
@@ -33,6 +34,24 @@ CREATE TEMP TABLE win(
     tbl TEXT, id TEXT, seq INTEGER, arank INTEGER, aseq INTEGER, osrc TEXT, oentry INTEGER,
     retained INTEGER, PRIMARY KEY (tbl, id)) WITHOUT ROWID;
 """
+
+
+class PostFacts(NamedTuple):
+    """What the counts, the label index and the summary take from a post, from its index
+    row (``records``): its line need not be decoded for them."""
+
+    id: str
+    kind: str
+    status: str
+    author: str | None
+    """The author's name; None without an author."""
+    author_uri: str | None
+    untitled: bool
+    """Its title is empty or blank."""
+    page: bool
+    """Read from a saved page (``origin.format`` "html")."""
+    analysed: bool
+    """Its line holds a body analysis."""
 
 
 class Row(NamedTuple):
@@ -52,6 +71,8 @@ class Row(NamedTuple):
     was: tuple[Any, ...]
     """What the line holds: (retained,) for a post; (retained, post_kind, orphan,
     parent_id, status) for a comment."""
+    post: PostFacts | None = None
+    """Posts: what the counts and the summary need of them."""
 
 
 class Resolved:
@@ -65,26 +86,37 @@ class Resolved:
         self.kept = Counter[str]()
 
     def posts(self) -> Iterator[Row]:
-        for off, length, retained, stamp, was in self._rows(
-            "SELECT r.off, r.len, w.retained OR r.retained, r.stamp, r.retained "
+        for off, length, retained, was, ident, kind, facts in self._rows(
+            "SELECT r.off, r.len, w.retained OR r.retained, r.retained, r.id, r.kind, r.facts "
             "FROM win w JOIN rec r ON r.seq = w.seq "
             "WHERE w.tbl = 'post' ORDER BY r.key, w.arank, w.aseq"
         ):
-            yield Row(off, length, bool(retained), None, False, stamp, (bool(was),))
+            stamp, *rest = marshal.loads(facts)  # records.Spool.add
+            yield Row(off, length, bool(retained), None, False, stamp, (bool(was),),
+                      PostFacts(ident, kind, *rest))
 
     def comments(self) -> Iterator[Row]:
-        for off, length, retained, kind, early, stamp, *was in self._rows(
+        for off, length, retained, kind, early, was, parent_id, facts in self._rows(
             "SELECT c.off, c.len, w.retained OR c.retained, p.kind, "
             "p.kind IS NOT NULL AND w.osrc IS NOT NULL AND w.osrc = wp.osrc "
-            "AND w.oentry < wp.oentry, c.stamp, "
-            "c.retained, c.post_kind, c.orphan, c.parent_id, c.status "
+            "AND w.oentry < wp.oentry, c.retained, c.parent_id, c.facts "
             "FROM win w JOIN rec c ON c.seq = w.seq "
             "LEFT JOIN win wp ON wp.tbl = 'post' AND wp.id = c.post_id "
             "LEFT JOIN rec p ON p.seq = wp.seq "
             "WHERE w.tbl = 'comment' ORDER BY c.key, w.arank, w.aseq"
         ):
-            was[0], was[2] = bool(was[0]), bool(was[2])
-            yield Row(off, length, bool(retained), kind, bool(early), stamp, tuple(was))
+            stamp, status, post_kind, orphan = marshal.loads(facts)  # records.Spool.add
+            yield Row(off, length, bool(retained), kind, bool(early), stamp,
+                      (bool(was), post_kind, orphan, parent_id, status))
+
+    def labels(self) -> Iterator[tuple[str, str]]:
+        """(label, post id) pairs by label (code point order, as Python sorts strings and
+        SQLite compares UTF-8), each label's posts in the archive's order: the label index
+        (``assemble.label_index``) streamed."""
+        yield from self._rows(
+            "SELECT l.name, r.id FROM lab l JOIN rec r ON r.seq = l.seq "
+            "JOIN win w ON w.tbl = 'post' AND w.id = r.id AND w.seq = l.seq "
+            "ORDER BY l.name, r.key, w.arank, w.aseq")
 
     def url_pairs(self, home: str | None) -> Iterator[tuple[str, str]]:
         """(URL, post id) pairs of the URL map, as ``annotate.urls_of`` makes them: each

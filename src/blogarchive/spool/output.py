@@ -20,6 +20,7 @@ import json
 import os
 from collections import Counter, deque
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Protocol, TextIO, cast
 
@@ -35,7 +36,7 @@ from ..folder import FILES
 from ..model import Archive, Blog, Comment, Label, Post
 from ..pagecheck import PageChecks
 from ..progress import Progress, counter
-from ..stats import Counts
+from ..stats import AnalysisTotals, Counts
 from ..store import (
     analysis_of,
     analysis_value,
@@ -45,7 +46,8 @@ from ..store import (
     parse_line,
     write_blog,
 )
-from ..workers import Body, analyse_bodies
+from ..workers import CHUNK, Body, Encoded, Numbered, analyse_bodies
+from .ahead import Ahead, Analysed
 from .gather import Gathered
 from .records import COMMENT, POST, Spool
 from .resolve import Resolved, Row
@@ -97,8 +99,8 @@ class _Tally:
         self.last: tuple[float, str] | None = None
         self.pages = PageChecks()  # what the summary says of each saved page read
 
-    def post(self, text: str, data: dict[str, Any], found: BodyAnalysis | None,
-             stamp: float | None) -> None:
+    def post(self, text: str, data: dict[str, Any],
+             found: BodyAnalysis | AnalysisTotals | None, stamp: float | None) -> None:
         """A post's line, the line as data, its analysis, its publication instant."""
         self.posts += 1
         origin = data["origin"]
@@ -161,15 +163,17 @@ class _Tally:
 
 def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes: list[str],
                 analyse: bool, jobs: int = 1, redactor: Redacting | None = None,
-                progress: Progress | None = None) -> Written:
-    """Write ``group``'s posts.jsonl, comments.jsonl and blog.json into ``folder``."""
+                progress: Progress | None = None, ahead: Ahead | None = None) -> Written:
+    """Write ``group``'s posts.jsonl, comments.jsonl and blog.json into ``folder``
+    (``ahead``: what was analysed while the sources were read)."""
     tally = _Tally(resolved.spool)
     blog = group.blog()
     home = blog.url
     if redactor is not None:
         blog = redactor.blog(blog)
     with _lines(folder / FILES["post"]) as out:
-        for text, data, analysis, stamp in _posts(resolved, home, analyse, jobs, progress):
+        for text, data, analysis, stamp in _posts(resolved, home, analyse, jobs, progress,
+                                                  ahead):
             out.write(_redacted(text, POST, redactor) + "\n")
             tally.post(text, data, analysis, stamp)
     with _lines(folder / FILES["comment"]) as out:
@@ -213,16 +217,18 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
 _ANALYSIS_KEY = '{"analysis":'
 _NO_ANALYSIS = _ANALYSIS_KEY + "null,"  # a line whose post has none (keys sorted: first)
 
-Post_ = tuple[str, dict[str, Any], BodyAnalysis | None, float | None]
-"""A post as written: its line, the line as data, its analysis, its publication instant."""
+Post_ = tuple[str, dict[str, Any], BodyAnalysis | AnalysisTotals | None, float | None]
+"""A post as written: its line, the line as data, its analysis (or the analysis's totals,
+when a worker encoded it), its publication instant."""
+Loaded = tuple[Row, str, dict[str, Any]]
 
 
 def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
-           progress: Progress | None) -> Iterator[Post_]:
+           progress: Progress | None, ahead: Ahead | None = None) -> Iterator[Post_]:
     """The posts in the archive's order, as the assembler and the analysis leave them."""
     spool = resolved.spool
 
-    def loaded() -> Iterator[tuple[Row, str, dict[str, Any]]]:
+    def loaded() -> Iterator[Loaded]:
         for row in resolved.posts():
             text = spool.line(row.off, row.length)
             data = json.loads(text)
@@ -237,6 +243,16 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
         return
     urls = UrlMap.build(resolved.url_pairs(home), home)  # as annotate.url_map
     advance = counter(progress, "analysing", resolved.count(POST))
+    if ahead is not None and ahead.fits(resolved.group, urls, home):
+        for row, text, data, (encoded, totals) in _analysed_ahead(ahead, loaded(), home):
+            advance(1)
+            if text.startswith(_NO_ANALYSIS):  # as below, with the text the worker encoded
+                text = _ANALYSIS_KEY + encoded + text[len(_NO_ANALYSIS) - 1:]
+            elif (decoded := json.loads(encoded)) != data["analysis"]:
+                data["analysis"] = decoded
+                text = encode_line(data)
+            yield text, data, totals, row.stamp
+        return
     waiting: deque[tuple[Row, str, dict[str, Any]]] = deque()  # bodies with the analysis
 
     def bodies() -> Iterator[Body]:
@@ -255,6 +271,41 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
                 data["analysis"] = value
                 text = encode_line(data)
         yield text, data, result, row.stamp
+
+
+def _analysed_ahead(ahead: Ahead, posts: Iterator[Loaded], home: str | None
+                    ) -> Iterator[tuple[Row, str, dict[str, Any], Analysed]]:
+    """Each post with its analysis, in order: the one made while the sources were read, or
+    (a record the rules made or kept from the earlier archive) one made now by the same
+    workers, a chunk at a time, a bounded number of chunks in flight."""
+    windows: deque[tuple[list[Any], Future[list[Encoded]] | None]] = deque()
+
+    def ready() -> Iterator[tuple[Row, str, dict[str, Any], Analysed]]:
+        posts, future = windows.popleft()
+        made = iter(future.result()) if future is not None else iter(())
+        for row, text, data, found in posts:
+            if found is None:
+                _, value, totals = next(made)
+                found = (value, totals)
+            yield row, text, data, found
+
+    window: list[Any] = []
+    needed: list[Numbered] = []
+    for row, text, data in posts:
+        found = ahead.taken(row.seq, home)
+        window.append((row, text, data, found))
+        if found is None:
+            needed.append((row.seq, data["content"], data["url"] or home,
+                           data["content_type"]))
+        if len(window) >= CHUNK:
+            windows.append((window, ahead.submit(needed) if needed else None))
+            window, needed = [], []
+            while windows and (windows[0][1] is None or windows[0][1].done()
+                               or len(windows) > ahead.in_flight):
+                yield from ready()
+    windows.append((window, ahead.submit(needed) if needed else None))
+    while windows:
+        yield from ready()
 
 
 def _comment(resolved: Resolved, row: Row, tally: _Tally) -> str:

@@ -52,6 +52,8 @@ class Row(NamedTuple):
     was: tuple[Any, ...]
     """What the line holds: (retained,) for a post; (retained, post_kind, orphan,
     parent_id, status) for a comment."""
+    seq: int = 0
+    """Posts: the record's number in the spool (``ahead`` keeps its analysis by it)."""
 
 
 class Resolved:
@@ -65,12 +67,12 @@ class Resolved:
         self.kept = Counter[str]()
 
     def posts(self) -> Iterator[Row]:
-        for off, length, retained, stamp, was in self._rows(
-            "SELECT r.off, r.len, w.retained OR r.retained, r.stamp, r.retained "
+        for off, length, retained, stamp, was, seq in self._rows(
+            "SELECT r.off, r.len, w.retained OR r.retained, r.stamp, r.retained, r.seq "
             "FROM win w JOIN rec r ON r.seq = w.seq "
             "WHERE w.tbl = 'post' ORDER BY r.key, w.arank, w.aseq"
         ):
-            yield Row(off, length, bool(retained), None, False, stamp, (bool(was),))
+            yield Row(off, length, bool(retained), None, False, stamp, (bool(was),), seq)
 
     def comments(self) -> Iterator[Row]:
         for off, length, retained, kind, early, stamp, *was in self._rows(

@@ -228,3 +228,23 @@ def test_one_job_or_no_analysis_starts_nothing(tmp_path: Path) -> None:
             assert none is None
         with spool.analysing(spooled, 2, True) as some:
             assert isinstance(some, Ahead)
+
+
+def test_posts_the_workers_are_behind_on_are_analysed_here(tmp_path: Path, spy: Spy,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """No chunk may wait for a worker: the main process analyses every one itself, against
+    the same guessed map, and writes the same bytes."""
+    helped: list[int] = []
+    own_help = Ahead._help
+
+    def count(self: Ahead, chunk: list[Any]) -> None:
+        helped.append(len(chunk))
+        own_help(self, chunk)
+
+    monkeypatch.setattr(Ahead, "in_flight", 0)
+    monkeypatch.setattr(Ahead, "_help", count)
+    source = linked_export(tmp_path / "linked.xml", posts=140)
+    found = converted(source, tmp_path / "two", jobs=2)
+    assert sum(helped) == 141 and spy.fits == [True] and spy.taken == 141
+    assert found == converted(source, tmp_path / "one", jobs=1)

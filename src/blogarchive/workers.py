@@ -17,6 +17,7 @@ the counts need, so the main process only splices text.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -26,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from multiprocessing.context import BaseContext
+from typing import Final
 
 from .analysis import BodyAnalysis, UrlMap, analyse
 from .errors import InvalidArgument
@@ -76,22 +78,34 @@ def context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+NICE: Final = 5
+"""How much lower the workers' priority is than the main process's: the main process reads
+while they analyse, and the run lasts as long as its part; on N cores, N workers and it
+sharing alike would give it only N/(N+1) of a core (with this, the scheduler leaves it a
+core of its own)."""
+
+
 def start(urls: UrlMap) -> None:
-    """A worker's initializer: the URL map every body is analysed against."""
+    """A worker's initializer: the URL map every body is analysed against; a lower
+    priority than the main process's (``NICE``)."""
     global _urls
     _urls = urls
+    with contextlib.suppress(OSError, AttributeError):  # AttributeError: not on POSIX
+        os.nice(NICE)
 
 
 def _analyse_chunk(chunk: list[Body]) -> list[BodyAnalysis]:
     return [analyse(html, base, _urls, content_type=kind) for html, base, kind in chunk]
 
 
-def analyse_encoded(chunk: list[Numbered]) -> list[Encoded]:
-    """Each post analysed in a worker, its analysis encoded there (the bytes the main
-    process would encode: ``store.encode_line`` of ``store.analysis_value``)."""
+def analyse_encoded(chunk: list[Numbered], urls: UrlMap | None = None) -> list[Encoded]:
+    """Each post analysed (in a worker: against its map; elsewhere, against ``urls``), its
+    analysis encoded there (the bytes the main process would encode: ``store.encode_line``
+    of ``store.analysis_value``)."""
+    urls = urls if urls is not None else _urls
     out = []
     for number, html, base, kind in chunk:
-        found = analyse(html, base, _urls, content_type=kind)
+        found = analyse(html, base, urls, content_type=kind)
         out.append((number, encode_line(analysis_value(found)), totals_of(found)))
     return out
 

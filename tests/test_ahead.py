@@ -5,13 +5,15 @@ not (the posts are analysed again against the resolved map)."""
 
 from __future__ import annotations
 
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import blogarchive
-from blogarchive import spool
+from blogarchive import spool, workers
 from blogarchive.sources import expand
 from blogarchive.spool.ahead import Ahead
 from blogarchive.spool.urlscan import scan
@@ -93,12 +95,13 @@ class Spy:
         self.fits: list[bool] = []
         self.taken = self.missed = 0
         self.ready_after_reading: list[int] = []
+        self.stopped: list[bool] = []  # each stop: were its workers running
 
 
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
     found = Spy()
-    fits, taken, finish = Ahead.fits, Ahead.taken, Ahead.finish
+    fits, taken, finish, stop = Ahead.fits, Ahead.taken, Ahead.finish, Ahead.stop
 
     def spy_fits(self: Ahead, *args: Any) -> bool:
         found.fits.append(fits(self, *args))
@@ -116,6 +119,12 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
             found.ready_after_reading.append(
                 self.spool.db.execute("SELECT count(*) FROM ahead").fetchone()[0])
 
+    def spy_stop(self: Ahead, group: str) -> None:
+        running = self._pool is not None
+        stop(self, group)
+        found.stopped.append(running and self._pool is None)
+
+    monkeypatch.setattr(Ahead, "stop", spy_stop)
     monkeypatch.setattr(Ahead, "fits", spy_fits)
     monkeypatch.setattr(Ahead, "taken", spy_taken)
     monkeypatch.setattr(Ahead, "finish", spy_finish)
@@ -161,6 +170,7 @@ def test_a_wrong_guess_falls_back_to_the_resolved_map(tmp_path: Path, spy: Spy) 
     assert spy.ready_after_reading == [71]
     assert spy.fits == [False]
     assert spy.taken == 0
+    assert spy.stopped == [True]  # its workers stopped before the posts are analysed again
     assert found == converted(source, tmp_path / "one", jobs=1)
 
 
@@ -248,3 +258,27 @@ def test_posts_the_workers_are_behind_on_are_analysed_here(tmp_path: Path, spy: 
     found = converted(source, tmp_path / "two", jobs=2)
     assert sum(helped) == 141 and spy.fits == [True] and spy.taken == 141
     assert found == converted(source, tmp_path / "one", jobs=1)
+
+
+def test_workers_are_spawned_while_other_threads_run(tmp_path: Path, spy: Spy) -> None:
+    """A progress bar's or a caller's thread could hold a lock a fork would copy: the
+    workers are then spawned, and get the guessed map by pickling; the same bytes."""
+    source = linked_export(tmp_path / "linked.xml")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert workers.context().get_start_method() == "spawn"
+        found = converted(source, tmp_path / "two", jobs=2)
+    finally:
+        stop.set()
+        other.join()
+    assert spy.fits == [True] and spy.taken == 71
+    assert found == converted(source, tmp_path / "one", jobs=1)
+
+
+def test_workers_are_forked_from_a_single_thread() -> None:
+    if threading.active_count() > 1:
+        pytest.skip("this test run has other threads")
+    assert workers.context().get_start_method() == (
+        "fork" if sys.platform != "darwin" else "spawn")

@@ -161,6 +161,13 @@ class Ahead:
         assert self._pool is not None
         return self._pool.submit(analyse_encoded, bodies)
 
+    def stop(self, group: str) -> None:
+        """Stop the workers if blog ``group`` was the one guessed: nothing else would use
+        them (called when the guess did not fit)."""
+        if group == self.blog and self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
     def close(self) -> None:
         """Stop the workers; the file goes with the spool."""
         if self._pool is not None:

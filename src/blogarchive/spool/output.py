@@ -253,6 +253,8 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
                 text = encode_line(data)
             yield text, data, totals, row.stamp
         return
+    if ahead is not None:
+        ahead.stop(resolved.group)  # its guess was wrong: its idle workers go first
     waiting: deque[tuple[Row, str, dict[str, Any]]] = deque()  # bodies with the analysis
 
     def bodies() -> Iterator[Body]:

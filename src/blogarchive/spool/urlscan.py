@@ -92,8 +92,10 @@ class _Entries:
         self.kind: str | None = None
         self.url: str | None = None
 
-    def feed(self, data: bytes) -> None:
-        for entry, ident, kind, link, end in _TOKEN.findall(data):
+    def feed(self, data: bytes, end_at: int | None = None) -> None:
+        """The tokens of ``data`` (up to ``end_at``: no copy of the part before it)."""
+        tokens = _TOKEN.findall(data, 0, len(data) if end_at is None else end_at)
+        for entry, ident, kind, link, end in tokens:
             if entry:
                 self.started = True
                 self._new()
@@ -139,7 +141,7 @@ def _scan_one(item: Input) -> Scanned | None:
                 carry = data
                 continue
             cut += len(b"</entry>")
-            state.feed(data[:cut])
+            state.feed(data, cut)
             carry = data[cut:]
     feed_id = state.feed_id
     if feed_id is None or not _FEED_ID.match(feed_id):

@@ -19,7 +19,10 @@ the same file:
 Figures are wall seconds, MB/s of input, peak RSS in MiB (of the process or its largest
 worker) and CPU seconds (the process and its workers), each also as a ratio to the floor;
 on a busy machine the CPU ratio is the steadier figure (wall time includes waiting for a
-core). The body analysis's cost is reported as (read - plain) as a share of convert. With
+core). For the convert steps, the main process's CPU and the workers' are also given
+phase by phase (reading, analysing, writing...), with the wall time they would take on
+--cores idle cores (see ``idle_wall``): what a loaded machine cannot measure. The body
+analysis's cost is reported as (read - plain) as a share of convert. With
 --repeat N each step runs N times and the fastest run is kept (the floor too): on a shared
 machine the fastest run is the one least slowed by others.
 """
@@ -69,10 +72,49 @@ elif what == "write":
         blogarchive.write(a, d + "/archive")
     n = len(a.posts) + len(a.comments)
 elif what.startswith("convert"):
+    import multiprocessing, os
     import blogarchive
     options = {"convert-plain": {"analyse": False, "originals": False},
                "convert-jobs": {"jobs": jobs}}.get(what, {})
-    done = blogarchive.convert(path, work + "/" + what, **options)
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu_now():
+        # This process's CPU, and its workers': those ended (RUSAGE_CHILDREN) and those
+        # still running (their /proc stat: utime and stime, in clock ticks).
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+        workers = ended.ru_utime + ended.ru_stime
+        for child in multiprocessing.active_children():
+            try:
+                with open(f"/proc/{child.pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                workers += (int(fields[11]) + int(fields[12])) / tick
+            except (OSError, IndexError, ValueError):
+                pass
+        return own.ru_utime + own.ru_stime, workers
+
+    phases = [("start", 0.0, 0.0)]  # each phase's name and the CPU when it began
+    helped = [0.0]  # the analysis the main process took on while the workers were behind
+    try:
+        from blogarchive.spool.ahead import Ahead
+    except ImportError:  # a version before the analysis ahead
+        Ahead = None
+    if Ahead is not None and hasattr(Ahead, "_help"):
+        own_help = Ahead._help
+
+        def timed_help(self, chunk):
+            began = time.process_time()
+            own_help(self, chunk)
+            helped[0] += time.process_time() - began
+
+        Ahead._help = timed_help
+
+    def progress(phase, done, total):
+        if phase != phases[-1][0]:
+            main, workers = cpu_now()
+            phases.append((phase, main - helped[0], workers + helped[0]))
+
+    done = blogarchive.convert(path, work + "/" + what, progress=progress, **options)
     # From the summary: c.archive would load the whole archive back into this process.
     n = sum(c.summary.posts + c.summary.counts["comments"]["total"] for c in done)
 elif what == "validate":
@@ -85,7 +127,18 @@ own = resource.getrusage(resource.RUSAGE_SELF)
 workers = resource.getrusage(resource.RUSAGE_CHILDREN)
 peak = max(own.ru_maxrss, workers.ru_maxrss) / 1024
 cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
-print(json.dumps({"what": what, "seconds": seconds, "cpu": cpu, "peak_mib": peak, "items": n}))
+found = {"what": what, "seconds": seconds, "cpu": cpu, "peak_mib": peak, "items": n,
+         "main_cpu": own.ru_utime + own.ru_stime}
+if what.startswith("convert"):  # each phase's CPU: (name, main, workers)
+    # The analysis the main process took on counts as the workers' work: on idle cores
+    # (the estimate below) the workers would have done it.
+    found["helped"] = helped[0]
+    ends = [*phases[1:], ("end", found["main_cpu"] - helped[0],
+                          cpu - found["main_cpu"] + helped[0])]
+    found["phases"] = [(name, end_main - main, end_workers - workers)
+                       for (name, main, workers), (_, end_main, end_workers)
+                       in zip(phases, ends)]
+print(json.dumps(found))
 """
 
 
@@ -100,6 +153,15 @@ def measure(path: Path, what: str, work: Path, jobs: int) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def idle_wall(phases: list[tuple[str, float, float]], cores: int) -> float:
+    """The wall seconds of a run on ``cores`` idle cores, from each phase's CPU seconds in
+    the main process and in the workers: a phase lasts at least as long as the main
+    process's part of it (one process runs on one core), and at least its total CPU spread
+    over every core; phases follow one another. Waiting (disk, a worker's last chunk) is
+    not counted, so this is a lower bound a loaded machine's wall time cannot give."""
+    return sum(max(main, (main + work) / cores) for _, main, work in phases)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path)
@@ -108,6 +170,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None,
                         help="also measure convert with this many jobs (0: every core)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per step; fastest kept")
+    parser.add_argument("--cores", type=int, default=2,
+                        help="idle cores to estimate convert's wall time on (default 2)")
     args = parser.parse_args()
     path = args.path
     if path is None:
@@ -138,6 +202,21 @@ def main() -> None:
               f"{r['peak_mib'] / floor['peak_mib']:15.2f} {r['cpu']:7.2f} "
               f"{r['cpu'] / floor['cpu']:12.2f}"
               + (f" {len(pages) / r['seconds']:10.0f} pages/s" if pages else ""))
+    phased = {what: r for what, r in results.items() if "phases" in r}
+    if phased:
+        print(f"\nCPU seconds by process, and the wall time they would take on {args.cores} "
+              "idle cores (each phase: the longer of the main process's CPU and the total "
+              "spread over the cores; the phases one after the other):")
+        print("(the analysis the main process took on when the workers were behind counts as "
+              "the workers' work)")
+        print(f"{'':13} {'main CPU':>9} {'workers':>8} {'helped':>7} {'est. wall':>10} "
+              f"{'x floor':>8}   phases (main + workers)")
+        for what, r in phased.items():
+            wall = idle_wall(r["phases"], args.cores)
+            where = ", ".join(f"{name} {main:.2f}+{work:.2f}" for name, main, work
+                              in r["phases"] if main + work >= 0.01)
+            print(f"{what:13} {r['main_cpu']:9.2f} {r['cpu'] - r['main_cpu']:8.2f} "
+                  f"{r['helped']:7.2f} {wall:10.2f} {wall / floor['cpu']:8.2f}   {where}")
     if {"read", "plain", "convert"} <= results.keys():
         analysis = results["read"]["seconds"] - results["plain"]["seconds"]
         print(f"body analysis: {analysis:.2f} s = "

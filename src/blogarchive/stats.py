@@ -7,16 +7,47 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, NamedTuple
 
 from .analysis.records import BodyAnalysis
 from .model import Archive
 
-__all__ = ["Counts", "analysis_counts", "counts"]
+__all__ = ["AnalysisTotals", "Counts", "analysis_counts", "counts", "totals_of"]
 
 _ANALYSIS_TOTALS = ("posts_analysed", "link_lists", "link_list_items",
                     "link_list_items_archived", "links", "internal_links",
                     "broken_internal_links")
+
+
+class AnalysisTotals(NamedTuple):
+    """What the counts take from one post's analysis: small enough to send back from a
+    worker process (``workers``) and keep in the spool instead of the whole analysis."""
+
+    quotes: tuple[str, ...]
+    """Each quote's kind."""
+    media: tuple[str, ...]
+    """Each medium's kind."""
+    link_lists: int
+    items: int
+    archived: int
+    """List items naming a post the archive holds."""
+    links: int
+    internal: int
+    broken: int
+
+
+def totals_of(found: BodyAnalysis) -> AnalysisTotals:
+    """The totals of ``found`` that ``Counts.analysis`` adds."""
+    return AnalysisTotals(
+        quotes=tuple(q.kind for q in found.quotes),
+        media=tuple(m.kind for m in found.media),
+        link_lists=len(found.link_lists),
+        items=sum(len(listed.items) for listed in found.link_lists),
+        archived=sum(1 for listed in found.link_lists for i in listed.items if i.post_id),
+        links=len(found.links),
+        internal=sum(1 for link in found.links if link.internal),
+        broken=sum(1 for link in found.links if link.broken),
+    )
 
 
 class Counts:
@@ -38,20 +69,22 @@ class Counts:
         self.comments.update(total=1, replies=int(reply), orphans=int(orphan),
                              removed=int(removed), on_pages=int(on_page))
 
-    def analysis(self, found: BodyAnalysis | None) -> None:
+    def analysis(self, found: BodyAnalysis | AnalysisTotals | None) -> None:
+        """Add a post's analysis (or its totals, as a worker sent them)."""
         if found is None:
             return
+        if isinstance(found, BodyAnalysis):
+            found = totals_of(found)
         totals = self.totals
         totals["posts_analysed"] += 1
-        self.quotes.update(q.kind for q in found.quotes)
-        self.media.update(m.kind for m in found.media)
-        totals["link_lists"] += len(found.link_lists)
-        for listed in found.link_lists:
-            totals["link_list_items"] += len(listed.items)
-            totals["link_list_items_archived"] += sum(1 for i in listed.items if i.post_id)
-        totals["links"] += len(found.links)
-        totals["internal_links"] += sum(1 for link in found.links if link.internal)
-        totals["broken_internal_links"] += sum(1 for link in found.links if link.broken)
+        self.quotes.update(found.quotes)
+        self.media.update(found.media)
+        totals["link_lists"] += found.link_lists
+        totals["link_list_items"] += found.items
+        totals["link_list_items_archived"] += found.archived
+        totals["links"] += found.links
+        totals["internal_links"] += found.internal
+        totals["broken_internal_links"] += found.broken
 
     def analysis_dict(self) -> dict[str, Any]:
         return {

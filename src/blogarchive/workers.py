@@ -5,28 +5,49 @@ process in any order; the results are taken back in the order the posts were giv
 archive is byte for byte the one a single process writes (tests/test_workers.py). Each
 worker gets the URL map once, at start; posts travel in chunks, and at most two chunks per
 worker are in flight, so the bodies being analysed stay a bounded amount of memory however
-large the blog. Workers are started with ``spawn``: no copy of a parent that may hold
-threads (a progress bar's, a caller's) or a large archive.
+large the blog. Workers are forked when this process runs no other thread (they start with
+blogarchive imported, in milliseconds, and share the URL map's pages); otherwise they are
+started with ``spawn``: a fork could copy a lock another thread (a progress bar's, a
+caller's) holds, and the worker would then wait on it for good.
+
+``spool.ahead`` analyses posts while they are read, in the same kind of workers: there each
+result goes back already encoded (``analyse_encoded``), the line's JSON text and the totals
+the counts need, so the main process only splices text.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import sys
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
+from multiprocessing.context import BaseContext
+from typing import Final
 
 from .analysis import BodyAnalysis, UrlMap, analyse
 from .errors import InvalidArgument
+from .stats import AnalysisTotals, totals_of
+from .store import analysis_value, encode_line
 
-__all__ = ["CHUNK", "Body", "analyse_bodies", "cores", "worker_count"]
+__all__ = ["CHUNK", "Body", "Encoded", "Numbered", "analyse_bodies", "analyse_encoded",
+           "context", "cores", "start", "worker_count"]
 
 Body = tuple[str, str | None, str | None]
 """What ``analyse`` needs of a post: its content, base URL and content type."""
 
 CHUNK = 64  # posts per message: large enough that pickling is a small share of the work
+
+Numbered = tuple[int, str, str | None, str | None]
+"""A post to analyse ahead: its number in the spool, then as ``Body``."""
+
+Encoded = tuple[int, str, AnalysisTotals]
+"""A post analysed: its number, its ``analysis`` as its line holds it (JSON text), the
+totals the counts take from it."""
 
 _urls: UrlMap | None = None  # each worker's copy of the URL map
 
@@ -48,13 +69,45 @@ def worker_count(jobs: int) -> int:
     return cores() if jobs == 0 else jobs
 
 
-def _start(urls: UrlMap) -> None:
+def context() -> BaseContext:
+    """How to start workers: ``fork`` when this process runs no other thread and the
+    platform forks safely (as ``batch.runners.start_method`` decides), else ``spawn``."""
+    if (threading.active_count() == 1 and sys.platform != "darwin"
+            and "fork" in multiprocessing.get_all_start_methods()):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+NICE: Final = 5
+"""How much lower the workers' priority is than the main process's: the main process reads
+while they analyse, and the run lasts as long as its part; on N cores, N workers and it
+sharing alike would give it only N/(N+1) of a core (with this, the scheduler leaves it a
+core of its own)."""
+
+
+def start(urls: UrlMap) -> None:
+    """A worker's initializer: the URL map every body is analysed against; a lower
+    priority than the main process's (``NICE``)."""
     global _urls
     _urls = urls
+    with contextlib.suppress(OSError, AttributeError):  # AttributeError: not on POSIX
+        os.nice(NICE)
 
 
 def _analyse_chunk(chunk: list[Body]) -> list[BodyAnalysis]:
     return [analyse(html, base, _urls, content_type=kind) for html, base, kind in chunk]
+
+
+def analyse_encoded(chunk: list[Numbered], urls: UrlMap | None = None) -> list[Encoded]:
+    """Each post analysed (in a worker: against its map; elsewhere, against ``urls``), its
+    analysis encoded there (the bytes the main process would encode: ``store.encode_line``
+    of ``store.analysis_value``)."""
+    urls = urls if urls is not None else _urls
+    out = []
+    for number, html, base, kind in chunk:
+        found = analyse(html, base, urls, content_type=kind)
+        out.append((number, encode_line(analysis_value(found)), totals_of(found)))
+    return out
 
 
 def analyse_bodies(bodies: Iterable[Body], urls: UrlMap, jobs: int) -> Iterator[BodyAnalysis]:
@@ -69,8 +122,7 @@ def analyse_bodies(bodies: Iterable[Body], urls: UrlMap, jobs: int) -> Iterator[
         for html, base, kind in chain(first, given):
             yield analyse(html, base, urls, content_type=kind)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
+    with ProcessPoolExecutor(workers, mp_context=context(), initializer=start,
                              initargs=(urls,)) as pool:
         pending: deque[Future[list[BodyAnalysis]]] = deque()
         chunk = first

@@ -182,7 +182,7 @@ def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadRe
              recover: bool, jobs: int = 1) -> list[Converted]:
     # Out of core (``spool``): records go to disk as they are read, and the data files are
     # written from there, so memory stays flat however large the blog.
-    with spool.opened(target) as spooled:
+    with spool.opened(target) as spooled, spool.analysing(spooled, jobs, analyse) as ahead:
         earlier = spool.gather_previous(target, spooled)
         # Recoveries are listed in a report; without the caller's, one of our own that then
         # raises the first failure, as reading without a report does.
@@ -190,7 +190,7 @@ def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadRe
         collected = report if report is not None else own
         groups, run_notes = spool.gather(sources, spooled, blog_url=blog_url,
                                          report=collected, progress=progress, limits=limits,
-                                         recover=recover)
+                                         recover=recover, ahead=ahead)
         if own is not None and own.failed:
             raise own.failed[0]
         recovered = collected.recovered if collected is not None else []
@@ -235,7 +235,8 @@ def _convert(sources: Source | Iterable[Source], target: Path, *, report: ReadRe
                      written: list[spool.Written] = written) -> spool.Written:
                 written.append(spool.write_group(
                     group, resolved, folder, run_notes=run_notes, analyse=analyse,
-                    jobs=jobs, redactor=redactor, progress=progress, opener=opener))
+                    jobs=jobs, redactor=redactor, progress=progress, opener=opener,
+                    ahead=ahead))
                 return written[-1]
 
             with staging(where) as temp:

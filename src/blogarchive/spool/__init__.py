@@ -5,7 +5,8 @@ are spooled to disk as they are read (``records``: JSON lines and an SQLite inde
 (``gather``); the assembler's rules are applied as queries over the index (``resolve``);
 and the data files are written from the spool in the archive's order, analysed and counted
 on the way (``output``). The files are byte for byte those ``store.write_data`` writes of
-the Archive ``read`` gives (tests/test_spool.py, tests/test_determinism.py).
+the Archive ``read`` gives (tests/test_spool.py, tests/test_determinism.py). With several
+jobs, the posts are analysed while they are read (``ahead``).
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ from pathlib import Path
 
 from ..errors import ArchiveError
 from ..folder import cannot_write, recover
+from ..workers import worker_count
+from .ahead import Ahead
 from .gather import Earlier, Gathered, gather, gather_previous
 from .output import Opener, Redacting, Written, write_group
 from .records import Spool
 from .resolve import Resolved, resolve
 
-__all__ = ["Earlier", "Gathered", "Opener", "Redacting", "Resolved", "Spool", "Written",
-           "gather", "gather_previous", "opened", "resolve", "write_group"]
+__all__ = ["Ahead", "Earlier", "Gathered", "Opener", "Redacting", "Resolved", "Spool",
+           "Written", "analysing", "gather", "gather_previous", "opened", "resolve",
+           "write_group"]
 
 
 @contextlib.contextmanager
@@ -50,3 +54,17 @@ def opened(target: Path) -> Iterator[Spool]:
     finally:
         spool.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def analysing(spool: Spool, jobs: int, analyse: bool) -> Iterator[Ahead | None]:
+    """Workers that analyse the posts while they are read (``jobs`` > 1, with the
+    analysis), stopped however the run ends; None when the analysis is not shared."""
+    if not analyse or worker_count(jobs) < 2:
+        yield None
+        return
+    found = Ahead(spool, jobs)
+    try:
+        yield found
+    finally:
+        found.close()

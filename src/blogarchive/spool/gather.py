@@ -23,6 +23,7 @@ from ..progress import Progress
 from ..reading import ReadReport, check_blog_url, expand_all, keep_reading, readings
 from ..sources import RawFile, Source
 from ..store import iter_lines, load_head
+from .ahead import Ahead
 from .records import Spool
 
 __all__ = ["Earlier", "Gathered", "gather", "gather_previous"]
@@ -69,14 +70,17 @@ def gather_previous(dest: Path, spool: Spool) -> dict[str, Earlier]:
 class _Taken:
     """What ``readings`` collects of one input: its spool number and skipped entries."""
 
-    def __init__(self, spool: Spool, records: Iterable[Post | Comment | Skipped]) -> None:
+    def __init__(self, spool: Spool, records: Iterable[Post | Comment | Skipped],
+                 ahead: Ahead | None) -> None:
         self.input = spool.new_input()
         self.skipped: list[Skipped] = []
         for record in records:
             if isinstance(record, Skipped):
                 self.skipped.append(record)
-            else:
-                spool.add(record, input=self.input)
+                continue
+            number = spool.add(record, input=self.input)
+            if ahead is not None and isinstance(record, Post):
+                ahead.add(number, record)  # analysed while the rest is read
 
 
 def gather(
@@ -88,14 +92,19 @@ def gather(
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
     recover: bool = False,
+    ahead: Ahead | None = None,
 ) -> tuple[list[Gathered], list[str]]:
     """Every source read into ``spool``: the blogs in key order, and the notes of the run
-    (inputs not read) that every blog's archive carries."""
+    (inputs not read) that every blog's archive carries. With ``ahead``, each post is also
+    sent to be analysed as it is read."""
     groups: dict[str, Gathered] = {}
     notes: list[str] = []
     blog_url = check_blog_url(blog_url)
+    expanded = expand_all(sources, report)
+    if ahead is not None:
+        ahead.begin(expanded)
     for key, item, read, taken in readings(
-        expand_all(sources, report), collect=lambda records: _Taken(spool, records),
+        expanded, collect=lambda records: _Taken(spool, records, ahead),
         blog_url=blog_url, report=report, notes=notes, progress=progress, limits=limits,
         recover=recover,
     ):
@@ -105,6 +114,8 @@ def gather(
         keep_reading(group, item, read)
         for raw in item.raw:
             group.raws.setdefault(raw.name, raw)
+    if ahead is not None:
+        ahead.finish()
     return [groups[key] for key in sorted(groups)], notes
 
 

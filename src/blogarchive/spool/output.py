@@ -26,6 +26,7 @@ import operator
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -42,7 +43,7 @@ from ..folder import FILES
 from ..model import Archive, Blog, Comment, Label, Post
 from ..pagecheck import PageChecks
 from ..progress import Progress, counter
-from ..stats import Counts
+from ..stats import AnalysisTotals, Counts
 from ..store import (
     analysis_of,
     analysis_value,
@@ -52,7 +53,8 @@ from ..store import (
     parse_line,
     write_blog,
 )
-from ..workers import Body, analyse_bodies
+from ..workers import CHUNK, Body, Encoded, Numbered, analyse_bodies
+from .ahead import Ahead, Analysed
 from .gather import Gathered
 from .records import COMMENT, POST
 from .resolve import PostFacts, Resolved, Row
@@ -112,9 +114,11 @@ class _Tally:
         self.last: tuple[float, int, int] | None = None
         self.pages = PageChecks()  # what the summary says of each saved page read
 
-    def post(self, row: Row, text: bytes, found: BodyAnalysis | None) -> None:
-        """A post: its index row, its line as written, its analysis. What is counted comes
-        from the row (``PostFacts``), so the line is decoded only for a saved page's post."""
+    def post(self, row: Row, text: bytes,
+             found: BodyAnalysis | AnalysisTotals | None) -> None:
+        """A post: its index row, its line as written, its analysis (or the analysis's
+        totals, when a worker encoded it). What is counted comes from the row
+        (``PostFacts``), so the line is decoded only for a saved page's post."""
         facts = cast(PostFacts, row.post)
         self.posts += 1
         if facts.page:  # a saved page's post: checked, from its line's data
@@ -182,9 +186,11 @@ class _Tally:
 
 def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes: list[str],
                 analyse: bool, jobs: int = 1, redactor: Redacting | None = None,
-                progress: Progress | None = None, opener: Opener | None = None) -> Written:
+                progress: Progress | None = None, opener: Opener | None = None,
+                ahead: Ahead | None = None) -> Written:
     """Write ``group``'s posts.jsonl, comments.jsonl and blog.json into ``folder``; the two
-    JSON Lines files through ``opener`` (by default plain files, fsynced)."""
+    JSON Lines files through ``opener`` (by default plain files, fsynced). ``ahead``: what
+    was analysed while the sources were read."""
     lines = opener or _file
     tally = _Tally(resolved)
     blog = group.blog()
@@ -192,7 +198,7 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
     if redactor is not None:
         blog = redactor.blog(blog)
     with lines(folder / FILES["post"]) as out:
-        for text, row, analysis in _posts(resolved, home, analyse, jobs, progress):
+        for text, row, analysis in _posts(resolved, home, analyse, jobs, progress, ahead):
             out.write(_redacted(text, POST, redactor) + b"\n")
             tally.post(row, text, analysis)
     with lines(folder / FILES["comment"]) as out:
@@ -237,12 +243,13 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
 _ANALYSIS_KEY = b'{"analysis":'
 _NO_ANALYSIS = _ANALYSIS_KEY + b"null,"  # a line whose post has none (keys sorted: first)
 
-Post_ = tuple[bytes, Row, BodyAnalysis | None]
-"""A post as written: its line, its index row, its analysis."""
+Post_ = tuple[bytes, Row, BodyAnalysis | AnalysisTotals | None]
+"""A post as written: its line, its index row, its analysis (or the analysis's totals, when
+a worker encoded it)."""
 
 
 def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
-           progress: Progress | None) -> Iterator[Post_]:
+           progress: Progress | None, ahead: Ahead | None = None) -> Iterator[Post_]:
     """The posts in the archive's order, as the assembler and the analysis leave them."""
     spool = resolved.spool
 
@@ -262,6 +269,20 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
         return
     urls = UrlMap.build(resolved.url_pairs(home), home)  # as annotate.url_map
     advance = counter(progress, "analysing", resolved.count(POST))
+    if ahead is not None and ahead.fits(resolved.group, urls, home):
+        for row, text, (encoded, totals) in _analysed_ahead(ahead, loaded(), home):
+            advance(1)
+            if text.startswith(_NO_ANALYSIS):  # as below, with the text the worker encoded
+                text = _ANALYSIS_KEY + encoded.encode("utf-8") + text[len(_NO_ANALYSIS) - 1:]
+            else:
+                data = json.loads(text)
+                if (decoded := json.loads(encoded)) != data["analysis"]:
+                    data["analysis"] = decoded
+                    text = _encoded(data)
+            yield text, row, totals
+        return
+    if ahead is not None:
+        ahead.stop(resolved.group)  # its guess was wrong: its idle workers go first
     waiting: deque[tuple[Row, bytes, dict[str, Any]]] = deque()  # bodies with the analysis
 
     def bodies() -> Iterator[Body]:
@@ -286,6 +307,43 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
 def _encoded(value: Any) -> bytes:
     """``value`` (a line as data, or one value of it) as the line's bytes hold it."""
     return encode_line(value).encode("utf-8")
+
+
+def _analysed_ahead(ahead: Ahead, posts: Iterator[tuple[Row, bytes]], home: str | None
+                    ) -> Iterator[tuple[Row, bytes, Analysed]]:
+    """Each post with its analysis, in order: the one made while the sources were read, or
+    (a record the rules made or kept from the earlier archive) one made now by the same
+    workers, a chunk at a time, a bounded number of chunks in flight. Only the lines of
+    the second kind are decoded here."""
+    windows: deque[tuple[list[Any], Future[list[Encoded]] | None]] = deque()
+
+    def ready() -> Iterator[tuple[Row, bytes, Analysed]]:
+        posts, future = windows.popleft()
+        made = iter(future.result()) if future is not None else iter(())
+        for row, text, found in posts:
+            if found is None:
+                _, value, totals = next(made)
+                found = (value, totals)
+            yield row, text, found
+
+    window: list[Any] = []
+    needed: list[Numbered] = []
+    for row, text in posts:
+        found = ahead.taken(row.seq, home)
+        window.append((row, text, found))
+        if found is None:
+            data = json.loads(text)
+            needed.append((row.seq, data["content"], data["url"] or home,
+                           data["content_type"]))
+        if len(window) >= CHUNK:
+            windows.append((window, ahead.submit(needed) if needed else None))
+            window, needed = [], []
+            while windows and (windows[0][1] is None or windows[0][1].done()
+                               or len(windows) > ahead.in_flight):
+                yield from ready()
+    windows.append((window, ahead.submit(needed) if needed else None))
+    while windows:
+        yield from ready()
 
 
 def _comment(resolved: Resolved, row: Row, tally: _Tally) -> bytes:

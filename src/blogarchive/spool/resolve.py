@@ -73,6 +73,8 @@ class Row(NamedTuple):
     parent_id, status) for a comment."""
     post: PostFacts | None = None
     """Posts: what the counts and the summary need of them."""
+    seq: int = 0
+    """Posts: the record's number in the spool (``ahead`` keeps its analysis by it)."""
 
 
 class Resolved:
@@ -86,14 +88,14 @@ class Resolved:
         self.kept = Counter[str]()
 
     def posts(self) -> Iterator[Row]:
-        for off, length, retained, was, ident, kind, facts in self._rows(
-            "SELECT r.off, r.len, w.retained OR r.retained, r.retained, r.id, r.kind, r.facts "
-            "FROM win w JOIN rec r ON r.seq = w.seq "
+        for off, length, retained, was, ident, kind, facts, seq in self._rows(
+            "SELECT r.off, r.len, w.retained OR r.retained, r.retained, r.id, r.kind, r.facts, "
+            "r.seq FROM win w JOIN rec r ON r.seq = w.seq "
             "WHERE w.tbl = 'post' ORDER BY r.key, w.arank, w.aseq"
         ):
             stamp, *rest = marshal.loads(facts)  # records.Spool.add
             yield Row(off, length, bool(retained), None, False, stamp, (bool(was),),
-                      PostFacts(ident, kind, *rest))
+                      PostFacts(ident, kind, *rest), seq)
 
     def comments(self) -> Iterator[Row]:
         for off, length, retained, kind, early, was, parent_id, facts in self._rows(

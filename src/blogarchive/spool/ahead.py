@@ -1,0 +1,180 @@
+"""The body analysis run while the sources are read (``convert --jobs N``, N > 1).
+
+The analysis is a pure function of (body, base URL, URL map). The map is known only once
+every record is read and resolved, so ``output`` used to analyse only then, and the reading
+and the analysis never overlapped. Here the map is guessed first (``urlscan``: the posts'
+permalinks from a scan of the sources' bytes, and those of the archive at the destination),
+worker processes are started with it, and each post is sent to them the moment it is
+spooled; each result comes back as its line's JSON text (and the totals the counts need),
+written to a file of the spool with its offset in a table. When the data files are
+written, the guessed map is compared with the resolved one (``UrlMap`` equality: the same
+keys naming the same posts, the same hosts): equal, a post read ahead gets the analysis made
+for it (its base URL checked too), and the others (copies folded into a new record, posts
+kept from the earlier archive) go to the same workers; not equal, ``output`` analyses as it
+always did. Either way the bytes are those of ``--jobs 1`` (tests/test_ahead.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Final
+
+from .._inputs import Input
+from ..analysis import UrlMap
+from ..model import Post
+from ..stats import AnalysisTotals
+from ..workers import CHUNK, Encoded, Numbered, analyse_encoded, context, start, worker_count
+from .records import Spool
+from .urlscan import scan
+
+__all__ = ["Ahead", "Analysed"]
+
+_TABLE: Final = """
+CREATE TABLE ahead(seq INTEGER PRIMARY KEY, off INTEGER, len INTEGER, totals TEXT,
+                   from_home INTEGER)
+"""
+
+Analysed = tuple[str, AnalysisTotals]
+"""A post's analysis as its line holds it (JSON text) and its totals."""
+
+
+class Ahead:
+    """Posts analysed as they are spooled, in ``jobs`` worker processes; their results kept
+    in the spool until the data files are written."""
+
+    def __init__(self, spool: Spool, jobs: int) -> None:
+        self.spool = spool
+        self.workers = worker_count(jobs)
+        self.urls: UrlMap | None = None
+        """The guessed map (None: nothing is analysed ahead)."""
+        self.blog: str | None = None
+        self.home: str | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._chunk: list[Numbered] = []
+        self._homed: set[int] = set()  # posts whose base URL was the guessed home
+        self._pending: deque[Future[list[Encoded]]] = deque()
+        self._out = (spool.folder / "ahead.jsonl").open("w+b")
+        self._end = 0
+
+    def begin(self, sources: list[list[Input]]) -> None:
+        """Guess the map from ``sources`` (as ``expand_all`` gives them) and the archive at
+        the destination (spooled already), and start the workers; nothing when the
+        sources cannot be scanned (see ``urlscan.scan``)."""
+        if self.workers < 2:
+            return
+        found = scan(item for inputs in sources for item in inputs)
+        if found is None or not found.pairs:
+            return
+        self.blog, self.home = found.blog, found.home
+        seen = {ident for _, ident in found.pairs}
+        pairs = list(found.pairs)
+        self.spool.flush()
+        # As ``Resolved.url_pairs``: the permalink, else the path on the home's host.
+        for ident, url, path in self.spool.db.execute(
+                "SELECT id, url, path FROM rec WHERE prev IS NOT NULL AND tbl = 'post'"):
+            if ident in seen:
+                continue
+            if url:
+                pairs.append((url, ident))
+            elif self.home and path and path.startswith("/"):
+                pairs.append((self.home.rstrip("/") + path, ident))
+        self.urls = UrlMap.build(pairs, self.home)
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=context(),
+                                         initializer=start, initargs=(self.urls,))
+        # Not ``executescript``: it would commit the spool's open transaction, and every
+        # batch of rows after it would be a transaction of its own (slower by a third).
+        self.spool.db.execute(_TABLE)
+
+    def add(self, number: int, post: Post) -> None:
+        """Send post ``number`` of the spool to the workers (when the map was guessed)."""
+        if self._pool is None:
+            return
+        base = post.url or self.home
+        if not post.url:
+            self._homed.add(number)
+        self._chunk.append((number, post.content, base, post.content_type))
+        if len(self._chunk) >= CHUNK:
+            self._send()
+
+    def _send(self) -> None:
+        assert self._pool is not None
+        while self._pending and self._pending[0].done():
+            self._keep(self._pending.popleft().result())
+        if not self._chunk:
+            return
+        if len(self._pending) < self.in_flight:
+            self._pending.append(self._pool.submit(analyse_encoded, self._chunk))
+        else:
+            # The workers are behind (slower than the reading, or given less of the
+            # machine): rather than wait for them, this process analyses the chunk itself.
+            # Which process analysed a post does not change a byte.
+            self._help(self._chunk)
+        self._chunk = []
+
+    def _help(self, chunk: list[Numbered]) -> None:
+        """Analyse ``chunk`` here (benchmarks/run.py times this: the analysis the main
+        process took on)."""
+        self._keep(analyse_encoded(chunk, self.urls))
+
+    def _keep(self, results: list[Encoded]) -> None:
+        rows = []
+        for number, text, totals in results:
+            blob = text.encode("utf-8")
+            self._out.seek(self._end)
+            self._out.write(blob)
+            rows.append((number, self._end, len(blob), json.dumps(totals),
+                         number in self._homed))
+            self._end += len(blob)
+        self.spool.db.executemany("INSERT INTO ahead VALUES (?,?,?,?,?)", rows)
+
+    def finish(self) -> None:
+        """Every post sent is analysed and kept (the sources are read)."""
+        if self._pool is None:
+            return
+        self._send()
+        while self._pending:
+            self._keep(self._pending.popleft().result())
+
+    def fits(self, group: str, urls: UrlMap, home: str | None) -> bool:
+        """May blog ``group``'s posts, analysed against ``urls`` and ``home``, take what
+        was analysed ahead? Only if the guess was this very map."""
+        return self._pool is not None and group == self.blog and urls == self.urls
+
+    def taken(self, number: int, home: str | None) -> Analysed | None:
+        """Post ``number``'s analysis, made ahead, if it was made against base ``home``
+        for a post without a permalink; call only once ``fits``."""
+        row = self.spool.db.execute("SELECT off, len, totals, from_home FROM ahead "
+                                    "WHERE seq = ?", (number,)).fetchone()
+        if row is None or (row[3] and home != self.home):
+            return None
+        off, length, totals, _ = row
+        self._out.seek(off)
+        text = self._out.read(length).decode("utf-8")
+        quotes, media, *numbers = json.loads(totals)
+        return text, AnalysisTotals(tuple(quotes), tuple(media), *numbers)
+
+    def submit(self, bodies: list[Numbered]) -> Future[list[Encoded]]:
+        """Analyse ``bodies`` in the workers (against the guessed map: only once
+        ``fits``)."""
+        assert self._pool is not None
+        return self._pool.submit(analyse_encoded, bodies)
+
+    def stop(self, group: str) -> None:
+        """Stop the workers if blog ``group`` was the one guessed: nothing else would use
+        them (called when the guess did not fit)."""
+        if group == self.blog and self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        """Stop the workers; the file goes with the spool."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._out.close()
+
+    @property
+    def in_flight(self) -> int:
+        return 2 * self.workers

@@ -1,0 +1,284 @@
+"""``convert --jobs N``: posts analysed while the sources are read (``spool.ahead``), against
+a URL map guessed from the sources' bytes (``spool.urlscan``), and the archive byte for byte
+the one ``--jobs 1`` writes, whether the guess holds (the analyses made ahead are used) or
+not (the posts are analysed again against the resolved map)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import blogarchive
+from blogarchive import spool, workers
+from blogarchive.sources import expand
+from blogarchive.spool.ahead import Ahead
+from blogarchive.spool.urlscan import scan
+from test_determinism import converted
+from test_spool import _variant
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BLOG = "4242424242424242424"
+HOST = "https://linked-example.blogspot.com"
+KIND = "http://schemas.google.com/g/2005#kind"
+
+
+def _post_id(n: int) -> str:
+    return str(9_000_000_000_000_000_000 + n)
+
+
+def _body(n: int, posts: int) -> str:
+    """Links to posts read before and after this one (newest first: older ones later), a
+    list of earlier posts, a relative link, an image."""
+    older = [m for m in (n + 1, n + 5, n + 11) if m <= posts]
+    newer = f'<a href="{HOST}/2011/01/post-{n - 1}.html">newer</a>' if n > 1 else ""
+    items = "".join(f'<li><a href="{HOST.replace("https", "http")}/2011/01/post-{m}.html?m=1">'
+                    f'post {m}</a> (March {m % 28 + 1}, 2010)</li>' for m in older)
+    return (f'<p>Post {n} "about" things {newer} and <a href="/2011/01/post-{posts}.html">the '
+            f'first</a>.</p><blockquote>said {n}</blockquote>'
+            f'<img src="https://1.bp.blogspot.com/x/s320/{n}.jpg"/>'
+            + (f"<p>Earlier posts on the topic include:</p><ul>{items}</ul>" if items else ""))
+
+
+def _entry(ident: str, kind: str, stamp: str, content: str, extra: str = "") -> str:
+    from xml.sax.saxutils import escape
+
+    return (f"<entry><id>tag:blogger.com,1999:blog-{BLOG}.{ident}</id>"
+            f"<published>{stamp}</published><updated>{stamp}</updated>"
+            f"<category scheme='{KIND}' term='http://schemas.google.com/blogger/2008/kind#"
+            f"{kind}'/>{extra}<title type='text'>{kind} {ident}</title>"
+            f"<content type='html'>{escape(content)}</content>"
+            "<author><name>A</name></author></entry>")
+
+
+def linked_export(path: Path, posts: int = 70, *, twin: bool = False) -> Path:
+    """A legacy export, newest first, whose posts link to each other both ways, with a
+    draft (no permalink), a page and comments. ``twin``: two posts share a permalink."""
+    entries = []
+    for n in range(1, posts + 1):
+        stamp = f"2011-01-{28 - n * 27 // posts:02d}T10:{n % 60:02d}:00.000-08:00"
+        url = f"{HOST}/2011/01/post-{'1' if twin and n == posts else n}.html"
+        draft = n == 3
+        links = "" if draft else (
+            f"<link rel='replies' type='text/html' href='{url}#comment-form'/>"
+            f"<link rel='alternate' type='text/html' href='{url}' title='Post {n}'/>")
+        control = ("<app:control xmlns:app='http://purl.org/atom/app#'><app:draft>yes"
+                   "</app:draft></app:control>") if draft else ""
+        entries.append(_entry(f"post-{_post_id(n)}", "post", stamp, _body(n, posts),
+                              control + links))
+    entries.append(_entry("page-77", "page", "2011-02-01T10:00:00.000-08:00",
+                          f'<a href="{HOST}/2011/01/post-2.html">see</a>',
+                          f"<link rel='alternate' type='text/html' href='{HOST}/p/about.html'/>"))
+    for n in range(1, posts + 1, 3):
+        entries.append(_entry(
+            f"post-{8_000 + n}", "comment", "2011-03-01T10:00:00.000-08:00", f"comment {n}",
+            f"<link rel='alternate' type='text/html' href='{HOST}/2011/01/post-{n}.html?"
+            f"showComment=1#c{8_000 + n}'/><thr:in-reply-to href='{HOST}/2011/01/post-{n}"
+            f".html' ref='tag:blogger.com,1999:blog-{BLOG}.post-{_post_id(n)}' "
+            "type='text/html'/>"))
+    path.write_text(
+        "<?xml version='1.0' encoding='UTF-8'?><feed xmlns='http://www.w3.org/2005/Atom' "
+        "xmlns:thr='http://purl.org/syndication/thread/1.0'>"
+        f"<id>tag:blogger.com,1999:blog-{BLOG}.archive</id><updated>2011-03-01T10:00:00.000"
+        f"-08:00</updated><title type='text'>Linked</title><link rel='alternate' "
+        f"type='text/html' href='{HOST}/'/>" + "".join(entries) + "</feed>", encoding="utf-8")
+    return path
+
+
+class Spy:
+    """What the analysis ahead did in one run."""
+
+    def __init__(self) -> None:
+        self.fits: list[bool] = []
+        self.taken = self.missed = 0
+        self.ready_after_reading: list[int] = []
+        self.stopped: list[bool] = []  # each stop: were its workers running
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
+    found = Spy()
+    fits, taken, finish, stop = Ahead.fits, Ahead.taken, Ahead.finish, Ahead.stop
+
+    def spy_fits(self: Ahead, *args: Any) -> bool:
+        found.fits.append(fits(self, *args))
+        return found.fits[-1]
+
+    def spy_taken(self: Ahead, *args: Any) -> Any:
+        got = taken(self, *args)
+        found.taken += got is not None
+        found.missed += got is None
+        return got
+
+    def spy_finish(self: Ahead) -> None:
+        finish(self)
+        if self.urls is not None:  # the analyses made while reading, all kept by now
+            found.ready_after_reading.append(
+                self.spool.db.execute("SELECT count(*) FROM ahead").fetchone()[0])
+
+    def spy_stop(self: Ahead, group: str) -> None:
+        running = self._pool is not None
+        stop(self, group)
+        found.stopped.append(running and self._pool is None)
+
+    monkeypatch.setattr(Ahead, "stop", spy_stop)
+    monkeypatch.setattr(Ahead, "fits", spy_fits)
+    monkeypatch.setattr(Ahead, "taken", spy_taken)
+    monkeypatch.setattr(Ahead, "finish", spy_finish)
+    return found
+
+
+def test_posts_linking_both_ways_are_analysed_ahead(tmp_path: Path, spy: Spy) -> None:
+    source = linked_export(tmp_path / "linked.xml")
+    found = converted(source, tmp_path / "two", jobs=2)
+    # Every post (70, the draft and the page) was analysed while the file was read, and
+    # that analysis was the one written: the guessed map was the resolved one.
+    assert spy.ready_after_reading == [71]
+    assert spy.fits == [True]
+    assert (spy.taken, spy.missed) == (71, 0)
+    assert found == converted(source, tmp_path / "one", jobs=1)
+    posts = (tmp_path / "two" / "posts.jsonl").read_text("utf-8")
+    # A link to a post read later (older, further down the file) names its id.
+    assert f'"post_id":"{_post_id(70)}"' in posts
+    assert f'"post_id":"{_post_id(12)}"' in posts  # from post 1's list, also read later
+
+
+def test_duplicates_and_a_merge_into_an_archive(tmp_path: Path, spy: Spy) -> None:
+    """A later export with duplicated posts (the copy updated last wins) and posts missing
+    (retained from the archive at DEST): the guess takes DEST's posts too, the records the
+    rules made or kept are analysed after the reading, by the same workers."""
+    first = linked_export(tmp_path / "first.xml")
+    later = _variant(first, tmp_path / "later.xml")
+    dest, reference = tmp_path / "dest", tmp_path / "reference"
+    for where in (dest, reference):
+        blogarchive.convert(first, where, originals=False)
+    found = converted(later, dest, jobs=2)
+    assert found == converted(later, reference, jobs=1)
+    assert spy.fits == [True]
+    assert spy.taken > 0 and spy.missed > 0  # retained posts: analysed after the reading
+    assert b'"retained":true' in (dest / "posts.jsonl").read_bytes()
+
+
+def test_a_wrong_guess_falls_back_to_the_resolved_map(tmp_path: Path, spy: Spy) -> None:
+    """Two posts share a permalink: the guess keeps the first read (the newer), the
+    archive's map the first in its order (the older); nothing made ahead is used."""
+    source = linked_export(tmp_path / "twin.xml", twin=True)
+    found = converted(source, tmp_path / "two", jobs=2)
+    assert spy.ready_after_reading == [71]
+    assert spy.fits == [False]
+    assert spy.taken == 0
+    assert spy.stopped == [True]  # its workers stopped before the posts are analysed again
+    assert found == converted(source, tmp_path / "one", jobs=1)
+
+
+@pytest.mark.parametrize("name", ["takeout/Takeout", "html/mirror", "feeds", "json"])
+def test_sources_not_scanned_are_analysed_as_before(name: str, tmp_path: Path,
+                                                    spy: Spy) -> None:
+    """Takeout, saved pages, feeds of several blogs or JSON: no guess, nothing analysed
+    ahead."""
+    source = FIXTURES / name
+    found = converted(source, tmp_path / "two", jobs=2)
+    assert spy.ready_after_reading == []
+    assert True not in spy.fits and spy.taken == 0
+    assert found == converted(source, tmp_path / "one", jobs=1)
+
+
+def test_an_export_and_a_feed_of_the_same_blog(tmp_path: Path, spy: Spy) -> None:
+    """Sources of two formats, one blog: the feed's copies of posts fold into the
+    export's (duplicates), and the guess covers both files."""
+    export = linked_export(tmp_path / "linked.xml")
+    text = export.read_text("utf-8")
+    feed = text.replace(f"blog-{BLOG}.archive</id>", f"blog-{BLOG}</id>")
+    head, rest = feed.split("<entry>", 1)
+    posts = [e for e in ("<entry>" + rest).split("</entry>")[:10] if "kind#post" in e]
+    (tmp_path / "feed.xml").write_text(
+        head + "".join(e.replace("post 1", "post one") + "</entry>" for e in posts)
+        + "</feed>", "utf-8")
+    both = [export, tmp_path / "feed.xml"]
+    found = converted(both, tmp_path / "two", jobs=2)  # type: ignore[arg-type]
+    assert spy.fits == [True]
+    assert found == converted(both, tmp_path / "one", jobs=1)  # type: ignore[arg-type]
+
+
+def test_the_scan_finds_each_posts_permalink(tmp_path: Path) -> None:
+    source = linked_export(tmp_path / "linked.xml")
+    found = scan(expand(source))
+    assert found is not None
+    assert (found.blog, found.home) == (BLOG, f"{HOST}/")
+    archive = blogarchive.read(source, analyse=False)
+    assert sorted(found.pairs) == sorted((p.url, p.id) for p in archive.posts if p.url)
+
+
+@pytest.mark.parametrize("name", ["takeout/Takeout", "html/mirror"])
+def test_the_scan_gives_up_on_what_it_cannot_read_cheaply(name: str) -> None:
+    from blogarchive.reading import expand_all
+
+    assert scan(i for inputs in expand_all(FIXTURES / name, None) for i in inputs) is None
+
+
+def test_the_scan_gives_up_on_a_comment_feed_or_two_blogs(tmp_path: Path) -> None:
+    source = linked_export(tmp_path / "linked.xml")
+    text = source.read_text("utf-8")
+    comments = tmp_path / "comments.xml"
+    comments.write_text(text.replace(".archive</id>", ".comments</id>", 1), "utf-8")
+    assert scan(expand(comments)) is None
+    other = tmp_path / "other.xml"
+    other.write_text(text.replace(BLOG, "1111"), "utf-8")
+    assert scan([*expand(source), *expand(other)]) is None
+
+
+def test_one_job_or_no_analysis_starts_nothing(tmp_path: Path) -> None:
+    with spool.opened(tmp_path / "dest") as spooled:
+        with spool.analysing(spooled, 1, True) as none:
+            assert none is None
+        with spool.analysing(spooled, 2, False) as none:
+            assert none is None
+        with spool.analysing(spooled, 2, True) as some:
+            assert isinstance(some, Ahead)
+
+
+def test_posts_the_workers_are_behind_on_are_analysed_here(tmp_path: Path, spy: Spy,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """No chunk may wait for a worker: the main process analyses every one itself, against
+    the same guessed map, and writes the same bytes."""
+    helped: list[int] = []
+    own_help = Ahead._help
+
+    def count(self: Ahead, chunk: list[Any]) -> None:
+        helped.append(len(chunk))
+        own_help(self, chunk)
+
+    monkeypatch.setattr(Ahead, "in_flight", 0)
+    monkeypatch.setattr(Ahead, "_help", count)
+    source = linked_export(tmp_path / "linked.xml", posts=140)
+    found = converted(source, tmp_path / "two", jobs=2)
+    assert sum(helped) == 141 and spy.fits == [True] and spy.taken == 141
+    assert found == converted(source, tmp_path / "one", jobs=1)
+
+
+def test_workers_are_spawned_while_other_threads_run(tmp_path: Path, spy: Spy) -> None:
+    """A progress bar's or a caller's thread could hold a lock a fork would copy: the
+    workers are then spawned, and get the guessed map by pickling; the same bytes."""
+    source = linked_export(tmp_path / "linked.xml")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert workers.context().get_start_method() == "spawn"
+        found = converted(source, tmp_path / "two", jobs=2)
+    finally:
+        stop.set()
+        other.join()
+    assert spy.fits == [True] and spy.taken == 71
+    assert found == converted(source, tmp_path / "one", jobs=1)
+
+
+def test_workers_are_forked_from_a_single_thread() -> None:
+    if threading.active_count() > 1:
+        pytest.skip("this test run has other threads")
+    assert workers.context().get_start_method() == (
+        "fork" if sys.platform != "darwin" else "spawn")

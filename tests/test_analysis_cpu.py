@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import blogarchive.analysis as analysis
-from blogarchive.analysis import UrlMap, _tree, analyse
+from blogarchive.analysis import UrlMap, _body, _tree, analyse, dates
 from blogarchive.analysis._body import Body
 from blogarchive.analysis.linklists import _Items, _Walk
 from test_analysis_walk import BODIES
 
+BASE = "https://x.blogspot.com/2010/09/p.html"
 URLS = UrlMap.build([("https://x.blogspot.com/2010/03/a.html", "1")], "https://x.blogspot.com/")
 
 # Permalinks as pages and feeds give them: hosts in any case, ports good and bad, IPv6
@@ -84,3 +85,43 @@ def test_each_elements_first_link_is_the_one_the_walk_found(source: str) -> None
 ])
 def test_first_links_in_awkward_nestings(source: str) -> None:
     test_each_elements_first_link_is_the_one_the_walk_found.hypothesis.inner_test(source)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(BODIES)
+def test_the_iterwalk_gives_the_pieces_spans_and_blocks_of_the_stack_walk(source: str) -> None:
+    # Body walks with lxml's iterwalk when the body holds no comment (iterwalk passes over
+    # comments, whose tails are text), and with _text_parts' own stack otherwise.
+    root = _tree.parse(source)
+    for comment in list(root.iter(etree.Comment)):
+        comment.getparent().remove(comment)  # what the iterwalk is used for
+    walked: tuple[list[str], dict[etree._Element, tuple[int, int]], set[etree._Element]] = (
+        [], {}, set())
+    _body._walk(root, *walked)
+    stacked: tuple[list[str], dict[etree._Element, tuple[int, int]], set[etree._Element]] = (
+        [], {}, set())
+    _tree._text_parts(root, stacked[0], _tree.SKIP, stacked[1], stacked[2])
+    assert walked == stacked
+
+
+def test_a_body_with_comments_keeps_the_text_after_each() -> None:
+    found = analyse("<!--more-->Earlier<p>x<!-- c -->y</p>", BASE)
+    assert found.text == "Earlier xy"  # a comment is no break: "x" and "y" join
+
+
+_DATE_FORMS = st.sampled_from([
+    "June 6, 2008", "6 June 2008", "6 juin 2008", "6. Juni 2008", "6 de junio de 2008",
+    "2008-06-06", "March 2010", "2010-13-45", "Feb 30, 2010", "\u0661\u0662\u0663\u0664",
+    "mai 2011", "1999", "99", " ", "-", ",", "x", "de ", "Sept. 3, 2012",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_DATE_FORMS, max_size=5).map(" ".join))
+def test_a_text_without_four_digits_is_passed_over_as_holding_no_date(text: str) -> None:
+    # find_date returns at once when no four digits are in the text; the forms it tried
+    # before must find nothing there either.
+    if dates._YEAR.search(text) is None:
+        assert all(p.search(text) is None for p in
+                   (dates._ISO, dates._DAY_FIRST, dates._MONTH_FIRST, dates._MONTH_YEAR))
+    assert (dates.find_date(text) is None) == (dates.find_date(text + " ") is None)

@@ -164,7 +164,10 @@ class _Items:
             date, date_text = month
             source = "url"
         excerpt = _unquote(_LEAD.sub("", rest).strip())
+        # Through the map's memo of parsed URLs (a list names the same posts again and
+        # again): classify's post id is post_id's whenever the link is internal.
         target = absolute(href, self.base)
+        internal, _, post_id = self.urls.classify(target)
         return ListedLink(
             url=href,
             title=title,
@@ -173,8 +176,8 @@ class _Items:
             date_text=date_text,
             date_source=source,
             excerpt=excerpt or None,
-            same_blog=self.urls.is_internal(target),
-            post_id=self.urls.post_id(target),
+            same_blog=internal,
+            post_id=post_id if internal else self.urls.post_id(target),
         )
 
 

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Final
 
@@ -102,18 +101,28 @@ class _Paragraph:
     Text and HTML are only worked out for the few paragraphs that open with a mark.
     """
 
+    __slots__ = ("_first", "_text", "lines", "parts")
+
     def __init__(self, parts: list[Segment]) -> None:
         self.parts = parts
         # Lines were separated by <br>; a paragraph block is complete in itself.
         self.lines = parts[0].block is None
+        # Worked out when first asked, by hand: functools.cached_property takes a lock on
+        # every read, which cost as much as finding the first character (Python 3.11).
+        self._first: str | None = None
+        self._text: str | None = None
 
-    @functools.cached_property
+    @property
     def first(self) -> str:
-        return self.parts[0].first_char
+        if self._first is None:
+            self._first = self.parts[0].first_char
+        return self._first
 
-    @functools.cached_property
+    @property
     def text(self) -> str:
-        return squash(" ".join(p.text for p in self.parts))
+        if self._text is None:
+            self._text = squash(" ".join(p.text for p in self.parts))
+        return self._text
 
     @property
     def html(self) -> str:

@@ -191,14 +191,17 @@ def _span(el: etree._Element, body: Body) -> int:
     return max(1, len(_paragraphs(body.segments(el), body)))
 
 
-def _scan(container: etree._Element, found: list[Quote], body: Body) -> None:
+def _scan(container: etree._Element, found: list[Quote], body: Body, marks: bool = True) -> None:
+    """The quotations in ``container``; ``marks``: some piece of the body's text opens with a
+    quotation mark (``Body.opens_with``). Without one, no paragraph can open with a mark, and
+    their first characters are not looked for (a blockquote's body has many paragraphs)."""
     units = _paragraphs(body.segments(container), body)
     i = 0
     while i < len(units):
         unit = units[i]
         following = units[i + 1] if i + 1 < len(units) else None
         if isinstance(unit, _Paragraph):
-            if _opener(unit) is None:
+            if not marks or _opener(unit) is None:
                 i += 1
                 continue
             quote, used = _quote_run(units, i)
@@ -225,7 +228,7 @@ def _scan(container: etree._Element, found: list[Quote], body: Body) -> None:
             found.append(Quote(kind="indent", text=body.text(el), html=unit.html,
                                paragraphs=_span(el, body)))
         elif unit.tag in BLOCK:
-            _scan(el, found, body)
+            _scan(el, found, body, marks)
 
 
 def find_quotes(body: Body) -> tuple[Quote, ...]:
@@ -234,12 +237,13 @@ def find_quotes(body: Body) -> tuple[Quote, ...]:
     # No blockquote, no indented block, and no piece of text opening with a quotation mark
     # (a paragraph, line or block can open only where a piece does; most marks are inside
     # sentences): no quotation, and no need to split the body into paragraphs.
+    marks = body.opens_with(CLOSERS)
     if (
-        not body.opens_with(CLOSERS)
+        not marks
         and next(root.iter("blockquote"), None) is None
         and not any(_indented(el) for el in root.iter("div", "p"))
     ):
         return ()
     found: list[Quote] = []
-    _scan(root, found, body)
+    _scan(root, found, body, marks)
     return tuple(found)

@@ -3,6 +3,9 @@ compared here with the way it replaced, on generated input."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -173,3 +176,16 @@ def test_links_nested_by_broken_markup_around_images() -> None:
     assert {str(a.get("href")) for a in around.with_image} == {"/1", "/2"}
     assert sorted(around.link.values()) == ["/1", "/1", "/2", "/3"]
     assert (around.with_image, around.link) == _around_as_it_was(root)
+
+
+def test_the_host_memo_does_not_keep_a_finished_conversions_map_alive() -> None:
+    # The memo holds the last map weakly, and its copies for other hosts go with it.
+    urls = UrlMap.build([("https://x.blogspot.com/2010/03/a.html", "1")],
+                        "https://x.blogspot.com/")
+    analyse("<a href='/2010/03/a.html'>a</a>", "https://x.blogspot.com/2010/01/b.html", urls)
+    analyse("<a href='/2010/03/a.html'>a</a>", "https://other.example/2010/01/b.html", urls)
+    held = weakref.ref(urls)
+    del urls
+    gc.collect()
+    assert held() is None
+    assert analysis._hosts[1] == {}

@@ -8,6 +8,8 @@ internal links resolve to archived posts.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from html import escape
 from typing import Final
 
@@ -32,11 +34,12 @@ __all__ = [
 ]
 
 
-# The last map analysed with, and its copies with a post's host counted, by the permalink's
-# "scheme://host" (the posts of a blog share a few): finding the host of every permalink
-# again (``url_key``: ``urlsplit``, ``unquote``, ``fold_host``) was a twenty-fifth of the
-# analysis. Swapped whole, never changed in place, so threads sharing it stay correct.
-_hosts: tuple[UrlMap | None, dict[str, UrlMap]] = (None, {})
+# The last map analysed with, and its copies with a post's host counted (None: the map
+# itself), by the permalink's "scheme://host" (the posts of a blog share a few): finding the
+# host of every permalink again (``url_key``: ``urlsplit``, ``unquote``, ``fold_host``) was a
+# twenty-fifth of the analysis. The map is held weakly, and its copies go with it: a
+# finished conversion's map is not kept alive. Swapped whole, so threads stay correct.
+_hosts: tuple[Callable[[], UrlMap | None], dict[str, UrlMap | None]] = (lambda: None, {})
 _SCHEMES: Final = ("http://", "https://")
 
 
@@ -54,13 +57,15 @@ def _with_host_of(urls: UrlMap, base_url: str | None) -> UrlMap:
     if not (host.isascii() and host.isprintable()) or " " in host:
         return urls.with_host_of(base_url)
     seen, known = _hosts
-    if seen is not urls:
-        seen, known = _hosts = (urls, {})
-    found = known.get(host)
-    if found is None:
-        if len(known) >= 64:
-            known.clear()
-        found = known[host] = urls.with_host_of(host)
+    if seen() is not urls:
+        known = {}
+        _hosts = (weakref.ref(urls, lambda _: known.clear()), known)
+    if host in known:
+        return known[host] or urls
+    if len(known) >= 64:
+        known.clear()
+    found = urls.with_host_of(host)
+    known[host] = None if found is urls else found
     return found
 
 

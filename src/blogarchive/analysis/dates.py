@@ -53,6 +53,9 @@ _MONTH_FIRST: Final = re.compile(
 _MONTH_YEAR: Final = re.compile(
     rf"\b(?P<mon>{_MONTH})\.?,?\s+(?:de\s+)?(?P<y>\d{{4}})\b", re.I
 )
+# What every date form above holds; starting with a class of characters, the engine skips to
+# it in C, where the forms (starting with ``\b``) are tried at every position.
+_YEAR: Final = re.compile(r"\d{4}")
 _URL_MONTH: Final = re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>0[1-9]|1[0-2])/")
 
 
@@ -65,6 +68,8 @@ def _day(y: str, m: int, d: str) -> str | None:
 
 def find_date(text: str) -> tuple[str, str, int, int] | None:
     """``(iso, as written, start, end)`` for the first date in ``text``, or None."""
+    if _YEAR.search(text) is None:
+        return None  # every form below has a four-digit year: found in C, not tried at each word
     best: tuple[str, str, int, int] | None = None
     for pattern in (_ISO, _DAY_FIRST, _MONTH_FIRST, _MONTH_YEAR):
         for match in pattern.finditer(text):

@@ -11,6 +11,7 @@ link-list gadgets; HTML.md 7.2) are skipped wherever they appear.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Final
 
 from lxml import etree
@@ -163,7 +164,10 @@ class _Items:
             date, date_text = month
             source = "url"
         excerpt = _unquote(_LEAD.sub("", rest).strip())
+        # Through the map's memo of parsed URLs (a list names the same posts again and
+        # again): classify's post id is post_id's whenever the link is internal.
         target = absolute(href, self.base)
+        internal, _, post_id = self.urls.classify(target)
         return ListedLink(
             url=href,
             title=title,
@@ -172,8 +176,8 @@ class _Items:
             date_text=date_text,
             date_source=source,
             excerpt=excerpt or None,
-            same_blog=self.urls.is_internal(target),
-            post_id=self.urls.post_id(target),
+            same_blog=internal,
+            post_id=post_id if internal else self.urls.post_id(target),
         )
 
 
@@ -238,6 +242,15 @@ def _following(segs: list[Segment], start: int,
     return (form, out) if out else None
 
 
+def _self_and_up_to(el: etree._Element, root: etree._Element) -> Iterator[etree._Element]:
+    """``el``, then its ancestors up to ``root`` (included), lazily."""
+    yield el
+    for anc in el.iterancestors():
+        yield anc
+        if anc is root:
+            return
+
+
 class _Walk:
     """One body's containers, each split into segments once.
 
@@ -261,20 +274,18 @@ class _Walk:
         each block of nested intros, and each paragraph after one, for its links walked the
         same links again at every level (issue 15, fuzz seed final5 mutant 28117)."""
         if self._first is None:
-            self._first = {}
-            waiting: list[etree._Element] = []  # open elements with no link seen in them yet
-            for event, el in etree.iterwalk(self.root, events=("start", "end")):
-                if not isinstance(el.tag, str):
+            self._first = first = {}
+            # Each link, in document order, is the first of itself and of its ancestors that
+            # no earlier link is in; once an ancestor has one, so have all above it. Each
+            # element is looked at once, and only the links and what holds them (in C, not
+            # a Python step for every element's start and end as before).
+            for link in self.root.iter("a"):
+                if link.get("href") is None:
                     continue
-                if event == "end":
-                    if waiting and waiting[-1] is el:
-                        waiting.pop()
-                    continue
-                waiting.append(el)
-                if el.tag == "a" and el.get("href") is not None:
-                    for open_el in waiting:
-                        self._first[open_el] = el
-                    waiting.clear()
+                for el in _self_and_up_to(link, self.root):
+                    if el in first:
+                        break
+                    first[el] = link
         nodes = [seg.block] if seg.block is not None else seg.nodes
         for node in nodes:
             if not isinstance(node, str) and (found := self._first.get(node)) is not None:

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Final
 
@@ -102,18 +101,28 @@ class _Paragraph:
     Text and HTML are only worked out for the few paragraphs that open with a mark.
     """
 
+    __slots__ = ("_first", "_text", "lines", "parts")
+
     def __init__(self, parts: list[Segment]) -> None:
         self.parts = parts
         # Lines were separated by <br>; a paragraph block is complete in itself.
         self.lines = parts[0].block is None
+        # Worked out when first asked, by hand: functools.cached_property takes a lock on
+        # every read, which cost as much as finding the first character (Python 3.11).
+        self._first: str | None = None
+        self._text: str | None = None
 
-    @functools.cached_property
+    @property
     def first(self) -> str:
-        return self.parts[0].first_char
+        if self._first is None:
+            self._first = self.parts[0].first_char
+        return self._first
 
-    @functools.cached_property
+    @property
     def text(self) -> str:
-        return squash(" ".join(p.text for p in self.parts))
+        if self._text is None:
+            self._text = squash(" ".join(p.text for p in self.parts))
+        return self._text
 
     @property
     def html(self) -> str:
@@ -182,14 +191,17 @@ def _span(el: etree._Element, body: Body) -> int:
     return max(1, len(_paragraphs(body.segments(el), body)))
 
 
-def _scan(container: etree._Element, found: list[Quote], body: Body) -> None:
+def _scan(container: etree._Element, found: list[Quote], body: Body, marks: bool = True) -> None:
+    """The quotations in ``container``; ``marks``: some piece of the body's text opens with a
+    quotation mark (``Body.opens_with``). Without one, no paragraph can open with a mark, and
+    their first characters are not looked for (a blockquote's body has many paragraphs)."""
     units = _paragraphs(body.segments(container), body)
     i = 0
     while i < len(units):
         unit = units[i]
         following = units[i + 1] if i + 1 < len(units) else None
         if isinstance(unit, _Paragraph):
-            if _opener(unit) is None:
+            if not marks or _opener(unit) is None:
                 i += 1
                 continue
             quote, used = _quote_run(units, i)
@@ -216,7 +228,7 @@ def _scan(container: etree._Element, found: list[Quote], body: Body) -> None:
             found.append(Quote(kind="indent", text=body.text(el), html=unit.html,
                                paragraphs=_span(el, body)))
         elif unit.tag in BLOCK:
-            _scan(el, found, body)
+            _scan(el, found, body, marks)
 
 
 def find_quotes(body: Body) -> tuple[Quote, ...]:
@@ -225,12 +237,13 @@ def find_quotes(body: Body) -> tuple[Quote, ...]:
     # No blockquote, no indented block, and no piece of text opening with a quotation mark
     # (a paragraph, line or block can open only where a piece does; most marks are inside
     # sentences): no quotation, and no need to split the body into paragraphs.
+    marks = body.opens_with(CLOSERS)
     if (
-        not body.opens_with(CLOSERS)
+        not marks
         and next(root.iter("blockquote"), None) is None
         and not any(_indented(el) for el in root.iter("div", "p"))
     ):
         return ()
     found: list[Quote] = []
-    _scan(root, found, body)
+    _scan(root, found, body, marks)
     return tuple(found)

@@ -235,7 +235,8 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
         for row, text, data in loaded():
             yield text, data, analysis_of(data["analysis"]), row.stamp
         return
-    urls = UrlMap.build(resolved.url_pairs(home), home)  # as annotate.url_map
+    # as annotate.url_map, but on disk: the same memory for any number of posts
+    urls = UrlMap.build(resolved.url_pairs(home), home, store=spool.folder / "urls.sqlite")
     advance = counter(progress, "analysing", resolved.count(POST))
     waiting: deque[tuple[Row, str, dict[str, Any]]] = deque()  # bodies with the analysis
 
@@ -255,6 +256,7 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
                 data["analysis"] = value
                 text = encode_line(data)
         yield text, data, result, row.stamp
+    urls.close()
 
 
 def _comment(resolved: Resolved, row: Row, tally: _Tally) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sqlite3
 from collections import Counter, deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,7 +33,7 @@ from ..analysis.records import BodyAnalysis
 from ..assemble import KNOWN_COMMENT_STATUS, KNOWN_POST_STATUS, resolution_notes
 from ..describe import Summary, top_labels
 from ..folder import FILES
-from ..model import Archive, Blog, Comment, Label, Post
+from ..model import Archive, Blog, Comment, Post
 from ..pagecheck import PageChecks
 from ..progress import Progress, counter
 from ..stats import Counts
@@ -68,7 +69,8 @@ class Written:
     """What was written of one blog: blog.json's document less the records."""
 
     head: Archive
-    """The blog, labels, sources, skipped entries and notes; no posts or comments."""
+    """The blog, sources, skipped entries and notes; no posts, comments or labels (the
+    label index went from the spool to blog.json)."""
     counts: dict[str, Any]
     retained: int
     """Posts and comments marked retained."""
@@ -138,14 +140,28 @@ class _Tally:
         self.spool.db.executemany("INSERT INTO labelled VALUES (?,?,?)", self._labelled)
         self._labelled.clear()
 
-    def labels(self) -> tuple[Label, ...]:
-        """The label index: each label's posts in the archive's order, labels by name."""
+    def labels(self) -> Iterator[tuple[str, Iterator[str]]]:
+        """The label index, streamed (``store.write_blog``): each label's posts in the
+        archive's order, labels by name (SQLite compares UTF-8 bytes: code point order, as
+        ``sorted``). Each label's ids are to be read before the next label is asked for."""
+        db = self._indexed()
+        for (name,) in db.cursor().execute("SELECT DISTINCT name FROM labelled ORDER BY name"):
+            yield name, (ident for (ident,) in db.cursor().execute(
+                "SELECT id FROM labelled WHERE name = ? ORDER BY n", (name,)))
+
+    def label_counts(self) -> tuple[int, tuple[tuple[str, int], ...]]:
+        """How many labels, and the most used (``describe.top_labels``)."""
+        db = self._indexed()
+        number: int = db.execute("SELECT count(DISTINCT name) FROM labelled").fetchone()[0]
+        top = db.execute("SELECT name, count(*) AS n FROM labelled GROUP BY name "
+                         "ORDER BY n DESC, name LIMIT 10")
+        return number, top_labels(top)
+
+    def _indexed(self) -> sqlite3.Connection:
         self._flush()
         db = self.spool.db
-        db.execute("CREATE INDEX temp.labelled_name ON labelled(name, n)")
-        names = sorted(name for (name,) in db.execute("SELECT DISTINCT name FROM labelled"))
-        return tuple(Label(name=name, post_ids=tuple(ident for (ident,) in db.execute(
-            "SELECT id FROM labelled WHERE name = ? ORDER BY n", (name,)))) for name in names)
+        db.execute("CREATE INDEX IF NOT EXISTS temp.labelled_name ON labelled(name, n)")
+        return db
 
     def published(self) -> str:
         if self.first is None or self.last is None:
@@ -194,16 +210,15 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
     note = redactor.note() if redactor is not None else None
     if note is not None:
         final = (*final, note)
-    labels = tally.labels()
-    head = Archive(blog=blog, posts=(), comments=(), labels=labels,
+    # The label index goes from the spool's table to blog.json, never whole in memory.
+    tally.counts.labels, top = tally.label_counts()
+    head = Archive(blog=blog, posts=(), comments=(), labels=(),
                    sources=tuple(group.sources), skipped=skipped, notes=final)
-    tally.counts.labels = len(labels)
     tally.counts.skipped = len(skipped)
     found = tally.counts.as_dict()
-    write_blog(folder, blog_document(head, tally.author_list(), found))
+    write_blog(folder, blog_document(head, tally.author_list(), found), tally.labels())
     summary = Summary(blog=blog, sources=head.sources, counts=found,
-                      published=tally.published(),
-                      top_labels=top_labels((lb.name, len(lb.post_ids)) for lb in labels),
+                      published=tally.published(), top_labels=top,
                       untitled=tally.untitled, notes=final, skipped=skipped,
                       posts=tally.posts, pages=tally.pages.reports())
     return Written(head=head, counts=found, retained=tally.retained, summary=summary,

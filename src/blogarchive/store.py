@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TextIO
 
 import attrs
 import cattrs
@@ -35,6 +35,7 @@ __all__ = [
     "FILES",
     "SCHEMA_IDS",
     "SCHEMA_VERSION",
+    "LabelIndex",
     "analysis_of",
     "analysis_value",
     "blog_document",
@@ -197,9 +198,51 @@ def write_data(archive: Archive, folder: Path) -> None:
     write_blog(folder, blog_document(archive))
 
 
-def write_blog(folder: Path, document: dict[str, Any]) -> None:
-    """blog.json, written last: a folder with a blog.json is a complete archive."""
-    _write_text(folder / FILES["blog"], _dumps(document, indent=1) + "\n")
+LabelIndex = Iterable[tuple[str, Iterable[str]]]
+"""A label index as a stream: each label's name and its post ids, labels in name order."""
+
+_LABELS_HERE = "blogarchive: the label index goes here"  # in place of the streamed value
+
+
+def write_blog(folder: Path, document: dict[str, Any], labels: LabelIndex | None = None
+               ) -> None:
+    """blog.json, written last: a folder with a blog.json is a complete archive.
+
+    With ``labels``, the document's label index is written from that stream, one post id
+    at a time, instead of from ``document["labels"]``: the same bytes, without the index of
+    a large blog (a few hundred bytes a post, and as much again as JSON text) in memory.
+    """
+    path = folder / FILES["blog"]
+    if labels is None:
+        _write_text(path, _dumps(document, indent=1) + "\n")
+        return
+    text = _dumps({**document, "labels": _LABELS_HERE}, indent=1) + "\n"
+    before, mark, after = text.partition(_dumps(_LABELS_HERE))
+    if not mark or _dumps(_LABELS_HERE) in after:  # a value that reads as the mark: held
+        held = [{"name": name, "post_ids": list(ids)} for name, ids in labels]
+        _write_text(path, _dumps({**document, "labels": held}, indent=1) + "\n")
+        return
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        out.write(before)
+        _write_labels(out, labels)
+        out.write(after)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _write_labels(out: TextIO, labels: LabelIndex) -> None:
+    """The label index as ``_dumps(..., indent=1)`` spells it as a value of blog.json's
+    top-level object (two levels deep: labels two spaces in, their ids four)."""
+    opened = False
+    for name, ids in labels:
+        out.write(f'{"," if opened else "["}\n  {{\n   "name": {_dumps(name)},\n   "post_ids": ')
+        opened = True
+        some = False
+        for ident in ids:
+            out.write(f'{"," if some else "["}\n    {_dumps(ident)}')
+            some = True
+        out.write("\n   ]\n  }" if some else "[]\n  }")
+    out.write("\n ]" if opened else "[]")
 
 
 def _write_lines(path: Path, records: tuple[Post, ...] | tuple[Comment, ...]) -> None:

@@ -8,16 +8,20 @@ of that, so any spelling of a post's permalink finds the post.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Final
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 import attrs
 
+from .urlstore import StoredPosts
+
 __all__ = [
-    "UrlMap", "absolute", "fold_host", "host_of", "original_image", "path_kind", "split_url",
-    "url_key",
+    "MEMO", "UrlMap", "absolute", "fold_host", "host_of", "original_image", "path_kind",
+    "split_url", "url_key",
 ]
 
 _BLOGSPOT: Final = re.compile(r"^(?P<name>.+?)\.blogspot\.[a-z]{2,3}(?:\.[a-z]{2})?$")
@@ -132,32 +136,65 @@ def original_image(url: str) -> str | None:
     return url
 
 
+MEMO: Final = 8192
+"""URLs whose ``classify`` answer a map keeps (the least recently asked for go first)."""
+
+
 @attrs.frozen
 class UrlMap:
-    """The archive's posts by URL key, and the hosts that count as this blog."""
+    """The archive's posts by URL key, and the hosts that count as this blog.
+
+    ``posts`` is a dict (``build``), or for ``convert`` a file on disk (``build(...,
+    store=PATH)``: ``urlstore.StoredPosts``), so that the map takes the same memory whatever
+    the number of posts. Either pickles small enough to send to a worker process.
+    """
 
     posts: Mapping[str, str] = attrs.field(factory=dict)
     hosts: frozenset[str] = frozenset()
     # Blogs link to the same few URLs again and again; parsing each once saves a third of
-    # the link inventory's time. Not part of the value (eq/repr ignore it).
-    _memo: dict[str, tuple[bool, str | None, str | None]] = attrs.field(
-        factory=dict, eq=False, repr=False, init=False
+    # the link inventory's time. An LRU cache, not a dict of every URL seen, so that it does
+    # not grow with the blog (it held up to 100,000 URLs, 25 MB). Not part of the value.
+    _memo: Callable[[str], tuple[bool, str | None, str | None]] = attrs.field(
+        eq=False, repr=False, init=False
     )
 
+    @_memo.default
+    def _cached(self) -> Callable[[str], tuple[bool, str | None, str | None]]:
+        return functools.lru_cache(maxsize=MEMO)(self._classify)
+
+    def __reduce__(self) -> tuple[type[UrlMap], tuple[Mapping[str, str], frozenset[str]]]:
+        return UrlMap, (self.posts, self.hosts)  # the memo stays behind
+
     @classmethod
-    def build(cls, permalinks: Iterable[tuple[str, str]], home: str | None = None) -> UrlMap:
-        """From ``(url, post id)`` pairs and the blog's home URL."""
-        posts: dict[str, str] = {}
+    def build(cls, permalinks: Iterable[tuple[str, str]], home: str | None = None, *,
+              store: Path | None = None) -> UrlMap:
+        """From ``(url, post id)`` pairs and the blog's home URL; with ``store``, the posts
+        go to a new SQLite file there (``StoredPosts``; ``close`` the map when done)."""
         hosts = set()
-        for url, post_id in permalinks:
-            key = url_key(url)
-            if key is not None:
+
+        def keyed() -> Iterator[tuple[str, str]]:
+            for url, post_id in permalinks:
+                key = url_key(url)
+                if key is not None:
+                    hosts.add(key.split("/", 1)[0])
+                    yield key, post_id
+
+        posts: Mapping[str, str]
+        if store is None:
+            posts = {}
+            for key, post_id in keyed():
                 posts.setdefault(key, post_id)
-                hosts.add(key.split("/", 1)[0])
+        else:
+            posts = StoredPosts.build(keyed(), store)
         home_key = url_key(home) if home else None
         if home_key is not None:
             hosts.add(home_key.split("/", 1)[0])
         return cls(posts=posts, hosts=frozenset(hosts))
+
+    def close(self) -> None:
+        """Release the file of a map built with ``store`` (nothing to do for a dict)."""
+        if isinstance(self.posts, StoredPosts):
+            self.posts.close()
 
     def with_host_of(self, url: str | None) -> UrlMap:
         """This map, with the host of ``url`` (the post's own permalink) counted as the blog's.
@@ -183,15 +220,13 @@ class UrlMap:
 
     def classify(self, url: str) -> tuple[bool, str | None, str | None]:
         """``(internal, path kind, archived post id)`` for an absolute (or relative) URL."""
-        known = self._memo.get(url)
-        if known is None:
-            internal = self.is_internal(url)
-            split = _split(url) if internal else None
-            kind = path_kind(split[2]) if split is not None else None
-            known = (internal, kind, self.post_id(url) if internal else None)
-            if len(self._memo) < 100_000:
-                self._memo[url] = known
-        return known
+        return self._memo(url)
+
+    def _classify(self, url: str) -> tuple[bool, str | None, str | None]:
+        internal = self.is_internal(url)
+        split = _split(url) if internal else None
+        kind = path_kind(split[2]) if split is not None else None
+        return internal, kind, self.post_id(url) if internal else None
 
     def post_id(self, url: str) -> str | None:
         key = url_key(url)

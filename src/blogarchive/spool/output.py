@@ -38,9 +38,9 @@ from .._words import counted
 from ..analysis import UrlMap
 from ..analysis.records import BodyAnalysis
 from ..assemble import KNOWN_COMMENT_STATUS, KNOWN_POST_STATUS, resolution_notes
-from ..describe import Summary, top_labels
+from ..describe import Summary
 from ..folder import FILES
-from ..model import Archive, Blog, Comment, Label, Post
+from ..model import Archive, Blog, Comment, Post
 from ..pagecheck import PageChecks
 from ..progress import Progress, counter
 from ..stats import AnalysisTotals, Counts
@@ -88,7 +88,8 @@ class Written:
     """What was written of one blog: blog.json's document less the records."""
 
     head: Archive
-    """The blog, labels, sources, skipped entries and notes; no posts or comments."""
+    """The blog, sources, skipped entries and notes; no posts, comments or labels (the
+    label index went from the spool to blog.json)."""
     counts: dict[str, Any]
     retained: int
     """Posts and comments marked retained."""
@@ -162,13 +163,17 @@ class _Tally:
         self.counts.comments.update(total=total, replies=replies, orphans=orphans,
                                     removed=removed, on_pages=on_pages)
 
-    def labels(self) -> tuple[Label, ...]:
-        """The label index: each label's posts in the archive's order, labels by name. Read
-        from the spool's index once the posts are written: the URL map is gone by then, so
-        the two (both a few hundred bytes a post) are never in memory together."""
-        return tuple(Label(name=name, post_ids=tuple(ident for _, ident in pairs))
-                     for name, pairs in itertools.groupby(self.resolved.labels(),
-                                                          key=operator.itemgetter(0)))
+    def labels(self) -> Iterator[tuple[str, Iterator[str]]]:
+        """The label index, streamed (``store.write_blog``) from the spool's index once the
+        posts are written: each label's posts in the archive's order, labels by name. Each
+        label's ids are to be read before the next label is asked for."""
+        for name, pairs in itertools.groupby(self.resolved.labels(),
+                                             key=operator.itemgetter(0)):
+            yield name, (ident for _, ident in pairs)
+
+    def label_counts(self) -> tuple[int, tuple[tuple[str, int], ...]]:
+        """How many labels, and the most used (``describe.top_labels``)."""
+        return self.resolved.label_counts()
 
     def published(self) -> str:
         if self.first is None or self.last is None:
@@ -223,17 +228,16 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
     note = redactor.note() if redactor is not None else None
     if note is not None:
         final = (*final, note)
-    labels = tally.labels()
-    head = Archive(blog=blog, posts=(), comments=(), labels=labels,
+    # The label index goes from the spool's table to blog.json, never whole in memory.
+    tally.counts.labels, top = tally.label_counts()
+    head = Archive(blog=blog, posts=(), comments=(), labels=(),
                    sources=tuple(group.sources), skipped=skipped, notes=final)
     tally.close()
-    tally.counts.labels = len(labels)
     tally.counts.skipped = len(skipped)
     found = tally.counts.as_dict()
-    write_blog(folder, blog_document(head, tally.author_list(), found))
+    write_blog(folder, blog_document(head, tally.author_list(), found), tally.labels())
     summary = Summary(blog=blog, sources=head.sources, counts=found,
-                      published=tally.published(),
-                      top_labels=top_labels((lb.name, len(lb.post_ids)) for lb in labels),
+                      published=tally.published(), top_labels=top,
                       untitled=tally.untitled, notes=final, skipped=skipped,
                       posts=tally.posts, pages=tally.pages.reports())
     return Written(head=head, counts=found, retained=tally.retained, summary=summary,
@@ -267,10 +271,22 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
             held = cast(PostFacts, row.post).analysed  # from an archive converted before
             yield text, row, analysis_of(json.loads(text)["analysis"]) if held else None
         return
-    urls = UrlMap.build(resolved.url_pairs(home), home)  # as annotate.url_map
+    # as annotate.url_map, but on disk: the same memory for any number of posts
+    urls = UrlMap.build(resolved.url_pairs(home), home, store=spool.folder / "urls.sqlite")
+    try:
+        yield from _analysed(resolved, loaded(), urls, home, jobs, progress, ahead)
+    finally:
+        urls.close()
+
+
+def _analysed(resolved: Resolved, loaded: Iterator[tuple[Row, bytes]], urls: UrlMap,
+              home: str | None, jobs: int, progress: Progress | None, ahead: Ahead | None
+              ) -> Iterator[Post_]:
+    """The ``loaded`` posts with their analysis against ``urls``: made while the sources
+    were read when that guess was right (``ahead``), else made now, in ``jobs`` processes."""
     advance = counter(progress, "analysing", resolved.count(POST))
     if ahead is not None and ahead.fits(resolved.group, urls, home):
-        for row, text, (encoded, totals) in _analysed_ahead(ahead, loaded(), home):
+        for row, text, (encoded, totals) in _analysed_ahead(ahead, loaded, home):
             advance(1)
             if text.startswith(_NO_ANALYSIS):  # as below, with the text the worker encoded
                 text = _ANALYSIS_KEY + encoded.encode("utf-8") + text[len(_NO_ANALYSIS) - 1:]
@@ -286,7 +302,7 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
     waiting: deque[tuple[Row, bytes, dict[str, Any]]] = deque()  # bodies with the analysis
 
     def bodies() -> Iterator[Body]:
-        for row, text in loaded():
+        for row, text in loaded:
             data = json.loads(text)
             waiting.append((row, text, data))
             yield data["content"], data["url"] or home, data["content_type"]

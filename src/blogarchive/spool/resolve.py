@@ -120,6 +120,16 @@ class Resolved:
             "JOIN win w ON w.tbl = 'post' AND w.id = r.id AND w.seq = l.seq "
             "ORDER BY l.name, r.key, w.arank, w.aseq")
 
+    def label_counts(self) -> tuple[int, tuple[tuple[str, int], ...]]:
+        """How many labels the index has, and the ten most used with their posts
+        (``describe.top_labels``' order), counted in SQLite: no list of every label."""
+        used = ("SELECT l.name AS name, count(*) AS n FROM lab l JOIN rec r ON r.seq = l.seq "
+                "JOIN win w ON w.tbl = 'post' AND w.id = r.id AND w.seq = l.seq "
+                "GROUP BY l.name")
+        (number,) = self.spool.db.execute(f"SELECT count(*) FROM ({used})").fetchone()
+        top = self.spool.db.execute(f"{used} ORDER BY n DESC, name LIMIT 10").fetchall()
+        return int(number), tuple((str(name), int(n)) for name, n in top)
+
     def url_pairs(self, home: str | None) -> Iterator[tuple[str, str]]:
         """(URL, post id) pairs of the URL map, as ``annotate.urls_of`` makes them: each
         permalink in the archive's order, then (with a ``home``) the paths of the posts

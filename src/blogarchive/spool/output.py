@@ -24,9 +24,8 @@ import itertools
 import json
 import operator
 import os
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -42,19 +41,17 @@ from ..describe import Summary
 from ..folder import FILES
 from ..model import Archive, Blog, Comment, Post
 from ..pagecheck import PageChecks
-from ..progress import Progress, counter
+from ..progress import Progress
 from ..stats import AnalysisTotals, Counts
 from ..store import (
     analysis_of,
-    analysis_value,
     blog_document,
     dumps_line,
-    encode_line,
     parse_line,
     write_blog,
 )
-from ..workers import CHUNK, Body, Encoded, Numbered, analyse_bodies
-from .ahead import Ahead, Analysed
+from .ahead import Ahead
+from .analysed import Post_, analysed, encoded
 from .gather import Gathered
 from .records import COMMENT, POST
 from .resolve import PostFacts, Resolved, Row
@@ -244,12 +241,7 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
                    redacted=len(redactor.found) if redactor is not None else None)
 
 
-_ANALYSIS_KEY = b'{"analysis":'
-_NO_ANALYSIS = _ANALYSIS_KEY + b"null,"  # a line whose post has none (keys sorted: first)
 
-Post_ = tuple[bytes, Row, BodyAnalysis | AnalysisTotals | None]
-"""A post as written: its line, its index row, its analysis (or the analysis's totals, when
-a worker encoded it)."""
 
 
 def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
@@ -274,92 +266,9 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
     # as annotate.url_map, but on disk: the same memory for any number of posts
     urls = UrlMap.build(resolved.url_pairs(home), home, store=spool.folder / "urls.sqlite")
     try:
-        yield from _analysed(resolved, loaded(), urls, home, jobs, progress, ahead)
+        yield from analysed(resolved, loaded(), urls, home, jobs, progress, ahead)
     finally:
         urls.close()
-
-
-def _analysed(resolved: Resolved, loaded: Iterator[tuple[Row, bytes]], urls: UrlMap,
-              home: str | None, jobs: int, progress: Progress | None, ahead: Ahead | None
-              ) -> Iterator[Post_]:
-    """The ``loaded`` posts with their analysis against ``urls``: made while the sources
-    were read when that guess was right (``ahead``), else made now, in ``jobs`` processes."""
-    advance = counter(progress, "analysing", resolved.count(POST))
-    if ahead is not None and ahead.fits(resolved.group, urls, home):
-        for row, text, (encoded, totals) in _analysed_ahead(ahead, loaded, home):
-            advance(1)
-            if text.startswith(_NO_ANALYSIS):  # as below, with the text the worker encoded
-                text = _ANALYSIS_KEY + encoded.encode("utf-8") + text[len(_NO_ANALYSIS) - 1:]
-            else:
-                data = json.loads(text)
-                if (decoded := json.loads(encoded)) != data["analysis"]:
-                    data["analysis"] = decoded
-                    text = _encoded(data)
-            yield text, row, totals
-        return
-    if ahead is not None:
-        ahead.stop(resolved.group)  # its guess was wrong: its idle workers go first
-    waiting: deque[tuple[Row, bytes, dict[str, Any]]] = deque()  # bodies with the analysis
-
-    def bodies() -> Iterator[Body]:
-        for row, text in loaded:
-            data = json.loads(text)
-            waiting.append((row, text, data))
-            yield data["content"], data["url"] or home, data["content_type"]
-
-    for result in analyse_bodies(bodies(), urls, jobs):
-        row, text, data = waiting.popleft()
-        advance(1)
-        value = analysis_value(result)
-        if value != data["analysis"]:
-            if text.startswith(_NO_ANALYSIS):  # the first key: the value put in place
-                text = _ANALYSIS_KEY + _encoded(value) + text[len(_NO_ANALYSIS) - 1:]
-            else:
-                data["analysis"] = value
-                text = _encoded(data)
-        yield text, row, result
-
-
-def _encoded(value: Any) -> bytes:
-    """``value`` (a line as data, or one value of it) as the line's bytes hold it."""
-    return encode_line(value).encode("utf-8")
-
-
-def _analysed_ahead(ahead: Ahead, posts: Iterator[tuple[Row, bytes]], home: str | None
-                    ) -> Iterator[tuple[Row, bytes, Analysed]]:
-    """Each post with its analysis, in order: the one made while the sources were read, or
-    (a record the rules made or kept from the earlier archive) one made now by the same
-    workers, a chunk at a time, a bounded number of chunks in flight. Only the lines of
-    the second kind are decoded here."""
-    windows: deque[tuple[list[Any], Future[list[Encoded]] | None]] = deque()
-
-    def ready() -> Iterator[tuple[Row, bytes, Analysed]]:
-        posts, future = windows.popleft()
-        made = iter(future.result()) if future is not None else iter(())
-        for row, text, found in posts:
-            if found is None:
-                _, value, totals = next(made)
-                found = (value, totals)
-            yield row, text, found
-
-    window: list[Any] = []
-    needed: list[Numbered] = []
-    for row, text in posts:
-        found = ahead.taken(row.seq, home)
-        window.append((row, text, found))
-        if found is None:
-            data = json.loads(text)
-            needed.append((row.seq, data["content"], data["url"] or home,
-                           data["content_type"]))
-        if len(window) >= CHUNK:
-            windows.append((window, ahead.submit(needed) if needed else None))
-            window, needed = [], []
-            while windows and (windows[0][1] is None or windows[0][1].done()
-                               or len(windows) > ahead.in_flight):
-                yield from ready()
-    windows.append((window, ahead.submit(needed) if needed else None))
-    while windows:
-        yield from ready()
 
 
 def _comment(resolved: Resolved, row: Row, tally: _Tally) -> bytes:
@@ -387,7 +296,7 @@ def _changed(text: bytes, changes: list[tuple[str, Any, Any]]) -> bytes:
         if text.count(before) != 1:
             data = json.loads(text)
             data.update((name, now) for name, _, now in changes)
-            return _encoded(data)
+            return encoded(data)
         text = text.replace(before, after)
     return text
 
@@ -395,7 +304,7 @@ def _changed(text: bytes, changes: list[tuple[str, Any, Any]]) -> bytes:
 @functools.lru_cache(maxsize=256, typed=True)  # typed: True and 1 are other values
 def _member(name: str, value: Any) -> bytes:
     """``"name":value`` as a line holds it (the values set are few: truth values, kinds)."""
-    return f'"{name}":'.encode() + _encoded(value)
+    return f'"{name}":'.encode() + encoded(value)
 
 
 def _redacted(text: bytes, table: str, redactor: Redacting | None) -> bytes:

@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Final, NamedTuple, Protocol, TypeVar
 
 from ..errors import InvalidArgument
+from .lifeline import follow
 
 __all__ = ["DASK_MISSING", "PRELOAD", "Lost", "Runner", "Start", "dask_runner", "ready", "runner",
            "start_method"]
@@ -133,10 +134,12 @@ class _Processes:
         self.start = start_method()
         if self.start.method == "fork":
             ready()  # what the workers are to inherit
-            return ProcessPoolExecutor(max_workers=self._jobs,
-                                       mp_context=multiprocessing.get_context("fork"))
-        # forkserver: workers start from a clean process that imported blogarchive once.
-        return ProcessPoolExecutor(max_workers=self._jobs, mp_context=forkserver())
+            context: multiprocessing.context.BaseContext = multiprocessing.get_context("fork")
+        else:  # workers start from a clean process that imported blogarchive once
+            context = forkserver()
+        # Each worker exits when this process does, even when it is killed alone (follow).
+        return ProcessPoolExecutor(max_workers=self._jobs, mp_context=context,
+                                   initializer=follow, initargs=(os.getpid(),))
 
     def warm(self) -> None:
         # One task per worker, submitted at once: the pool starts a worker for each task

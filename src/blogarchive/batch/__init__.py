@@ -16,7 +16,9 @@ its archive as ``convert`` merges.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -31,9 +33,10 @@ from ..preserve.lock import locked
 from ..progress import Progress
 from .ledger import BATCH, CATALOG, Ledger, catalog, done_before, is_done, read_rows, write_lines
 from .listing import Item, items
+from .packing import groups, packs
 from .runners import DASK_MISSING, Runner, runner
 from .survey import Surveyed, survey_many
-from .work import Job, Settings, Task, failed_row, repair, run_task
+from .work import SCRATCH, Job, Settings, Task, failed_row, repair, run_task
 
 __all__ = ["BATCH", "CATALOG", "DASK_MISSING", "PHASES", "Outcome", "Phase", "Settings", "batch",
            "run_batch"]
@@ -177,7 +180,8 @@ def _run(given: list[Item], target: Path, settings: Settings, jobs: int, dask: A
         found = _survey(work, given, settings.limits, progress)
         clock.lap("survey")
         jobs_of = [Job(item.source, item.blog_url, found[i].sha256, found[i].folders,
-                       _options(settings.options, item)) for i, item in enumerate(given)]
+                       _options(settings.options, item), found[i].size)
+                   for i, item in enumerate(given)]
         pending = [i for i, job in enumerate(jobs_of)
                    if not is_done(before.get(job.source), job.sha256, job.options)]
         new = _convert(work, target, settings, [jobs_of[i] for i in pending], progress, on_row)
@@ -250,37 +254,26 @@ _CHUNKS_PER_WORKER: Final = 4
 
 
 def _groups(jobs: list[Job]) -> list[list[int]]:
-    """Indexes of the jobs that share a blog, transitively (a Takeout of blogs A and B
-    joins A's and B's other inputs into one group), each in the order given."""
-    parent = list(range(len(jobs)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first: dict[str, int] = {}
-    for i, job in enumerate(jobs):
-        for folder in job.folders:
-            if folder in first:
-                parent[root(i)] = root(first[folder])
-            else:
-                first[folder] = i
-    groups: dict[int, list[int]] = {}
-    for i in range(len(jobs)):
-        groups.setdefault(root(i), []).append(i)
-    return sorted(groups.values())
+    """Indexes of the jobs that share a blog (``packing.groups``)."""
+    return groups([job.folders for job in jobs])
 
 
 def _convert(work: Runner, target: Path, settings: Settings, jobs: list[Job],
              progress: Progress | None,
              on_row: Callable[[dict[str, Any]], None] | None) -> list[dict[str, Any]]:
-    groups = _groups(jobs)
-    tasks = [Task(os.fspath(target), tuple(jobs[i] for i in group), settings)
-             for group in groups]
+    shared = _groups(jobs)
+    packed = packs([sum(jobs[i].size for i in group) for group in shared], work.workers,
+                   work.pack)
+    # A task's inputs: its groups' one after the other, each group's in the order given.
+    indexes = [[i for g in pack for i in shared[g]] for pack in packed]
+    # Where the tasks keep each input's row until the batch has it (for a task run again);
+    # hidden in OUTDIR, so every worker sees it; removed at the end, or by the next run.
+    done = target / SCRATCH / f"rows-{os.getpid()}-{time.time_ns()}"
+    done.mkdir(parents=True)
+    tasks = [Task(os.fspath(target), tuple(jobs[i] for i in chosen), settings, os.fspath(done),
+                  key) for key, chosen in enumerate(indexes)]
     weight = [max(1, len({f for job in task.jobs for f in job.folders})) for task in tasks]
-    total, done = sum(weight), 0
+    total, finished = sum(weight), 0
     if progress is not None:
         progress("converting", 0, total)
     rows: dict[int, dict[str, Any]] = {}
@@ -291,15 +284,17 @@ def _convert(work: Runner, target: Path, settings: Settings, jobs: list[Job],
                     for job in tasks[t].jobs]
 
         for t, task_rows in work.map(run_task, tasks, lost):
-            for i, row in zip(groups[t], task_rows, strict=True):
+            for i, row in zip(indexes[t], task_rows, strict=True):
                 ledger.add(row)
                 rows[i] = row
                 if on_row is not None:
                     on_row(row)
-            done += weight[t]
+            finished += weight[t]
             if progress is not None:
-                progress("converting", done, total)
+                progress("converting", finished, total)
     finally:
         ledger.close()
+        shutil.rmtree(done, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            done.parent.rmdir()
     return [rows[i] for i in range(len(jobs))]
-

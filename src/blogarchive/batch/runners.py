@@ -22,6 +22,7 @@ from typing import Any, Final, NamedTuple, Protocol, TypeVar
 
 from ..errors import InvalidArgument
 from .lifeline import follow
+from .packing import PACK_BYTES
 
 __all__ = ["DASK_MISSING", "PRELOAD", "Lost", "Runner", "Start", "dask_runner", "ready", "runner",
            "start_method"]
@@ -50,6 +51,8 @@ class Runner(Protocol):
     name: str
     workers: int
     """How many tasks run at once (for a cluster: its workers when it was reached)."""
+    pack: int
+    """Bytes of small blogs packed into one task (``packing``); 0: a task per blog."""
 
     def map(self, fn: Callable[[T], R], items: Sequence[T],
             lost: Callable[[int, str], R]) -> Iterator[tuple[int, R]]: ...
@@ -101,6 +104,7 @@ def start_method(threads: int | None = None, offered: Sequence[str] | None = Non
 class _Here:
     name = "this process"
     workers = 1
+    pack = 0  # nothing to save: a task costs a call; and each row is recorded as it is done
 
     def warm(self) -> None:
         pass
@@ -123,6 +127,7 @@ class _Processes:
     def __init__(self, jobs: int) -> None:
         self.name = f"{jobs} worker processes"
         self.workers = jobs
+        self.pack = 0
         self._jobs = jobs
         self.start = start_method()
         self._pool = self._new()
@@ -187,6 +192,9 @@ class _Dask:
         self._own = own
         self.name = f"Dask at {client.scheduler.address}"
         self.workers = max(1, len(client.scheduler_info().get("workers", {})))
+        # A task's round trip through the scheduler costs milliseconds of its CPU: small
+        # blogs go in packs.
+        self.pack = PACK_BYTES
 
     def warm(self) -> None:
         # Directly on every worker (not a task): each imports blogarchive now, so that the

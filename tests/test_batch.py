@@ -5,12 +5,14 @@ into the same archives; the broken input reported and the rest done; resumed aft
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import Future
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -343,6 +345,26 @@ def test_a_dask_local_cluster_runs_its_chores_rarely() -> None:
         work.close()
 
 
+def test_a_dask_local_run_prints_nothing_of_dask_on_the_terminal(tmp_path: Path) -> None:
+    # Port 8787 taken (as by another cluster, or a notebook's dashboard): distributed used
+    # to warn that it moved its HTTP server elsewhere.
+    _distributed()
+    import socket
+
+    taken = socket.socket()
+    try:
+        with contextlib.suppress(OSError):  # in use already: just as well
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen()
+        done = subprocess.run(
+            [sys.executable, "-m", "blogarchive.cli", "batch", str(EXAMPLE), "-o",
+             str(tmp_path / "out"), "--dask", "local", "-q"],
+            capture_output=True, text=True, timeout=300, check=False)
+    finally:
+        taken.close()
+    assert (done.returncode, done.stderr, done.stdout) == (0, "", "")
+
+
 def test_dask_missing_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     from blogarchive.batch import runners
@@ -480,12 +502,39 @@ def test_the_survey_goes_in_a_few_chunks_per_worker_in_the_inputs_order(tmp_path
     sources = [EXAMPLE, FIXTURES / "legacy" / "pitfalls.xml", tmp_path / "missing.xml"] * 4
     given = [Item(os.fspath(s)) for s in sources]
     work = _Recorder()
-    found = _survey(work, given, DEFAULT_LIMITS, None)  # type: ignore[arg-type]
+    started: Future[Any] = Future()
+    started.set_result(work)
+    found = _survey(started, given, DEFAULT_LIMITS, None, workers=2)
     assert found == [survey(os.fspath(s)) for s in sources]
     assert found[2].sha256 is None and found[0].folders == ("blog-7310571962934481820",)
     # 2 workers: 8 tasks (not 12), every 8th input in each, so costly inputs spread.
     assert len(work.tasks) == 8
     assert [args[0] for args in work.tasks[0]] == [os.fspath(sources[0]), os.fspath(sources[8])]
+
+
+def test_while_the_cluster_starts_this_process_surveys(tmp_path: Path) -> None:
+    from blogarchive.batch import _survey
+    from blogarchive.batch.listing import Item
+    from blogarchive.batch.survey import survey
+    from blogarchive.limits import DEFAULT_LIMITS
+
+    sources = [EXAMPLE, FIXTURES / "legacy" / "pitfalls.xml", tmp_path / "missing.xml"] * 4
+    given = [Item(os.fspath(s)) for s in sources]
+    work = _Recorder()
+    starting: Future[Any] = Future()
+    heard: list[int] = []
+
+    def progress(phase: str, done: int, total: int | None) -> None:
+        heard.append(done)
+        if len(heard) == 3:  # two chunks surveyed here: the cluster is up
+            starting.set_result(work)
+
+    found = _survey(starting, given, DEFAULT_LIMITS, progress, workers=2)
+    assert found == [survey(os.fspath(s)) for s in sources]
+    # 8 chunks: the first two surveyed here while the runner started, the rest by it.
+    assert heard[:3] == [0, 2, 4]
+    assert len(work.tasks) == 6
+    assert [args[0] for args in work.tasks[0]] == [os.fspath(sources[2]), os.fspath(sources[10])]
 
 
 def test_on_dask_small_blogs_go_in_packs_and_rows_stay_one_per_input(

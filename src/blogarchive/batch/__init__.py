@@ -17,10 +17,12 @@ its archive as ``convert`` merges.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
 
@@ -169,16 +171,16 @@ def _run(given: list[Item], target: Path, settings: Settings, jobs: int, dask: A
          progress: Progress | None,
          on_row: Callable[[dict[str, Any]], None] | None) -> Outcome:
     clock = _Clock()
-    target.mkdir(parents=True, exist_ok=True)
-    repaired = repair(target)
-    earlier = read_rows(target)
-    before = done_before(earlier)
-    work = runner(jobs, dask)
+    starting = _start(jobs, dask)
     try:
-        work.warm()
-        clock.lap("start-up")
-        found = _survey(work, given, settings.limits, progress)
+        target.mkdir(parents=True, exist_ok=True)
+        repaired = repair(target)
+        earlier = read_rows(target)
+        before = done_before(earlier)
+        found = _survey(starting, given, settings.limits, progress, clock,
+                        max(2, jobs) if dask is not None else jobs)
         clock.lap("survey")
+        work = starting.result()
         jobs_of = [Job(item.source, item.blog_url, found[i].sha256, found[i].folders,
                        _options(settings.options, item), found[i].size)
                    for i, item in enumerate(given)]
@@ -187,7 +189,7 @@ def _run(given: list[Item], target: Path, settings: Settings, jobs: int, dask: A
         new = _convert(work, target, settings, [jobs_of[i] for i in pending], progress, on_row)
         clock.lap("convert")
     finally:
-        work.close()
+        _stop(starting)
     clock.lap("shut-down")
     done = dict(zip(pending, new, strict=True))
     rows = tuple(done.get(i) or before[item.source] for i, item in enumerate(given))
@@ -200,6 +202,49 @@ def _run(given: list[Item], target: Path, settings: Settings, jobs: int, dask: A
     bugs = sum("internal error:" in (row.get("error") or "") for row in new)
     return Outcome(rows, len(new), len(given) - len(new), failed, bugs, tuple(repaired),
                    work.name, tuple(clock.phases))
+
+
+def _start(jobs: int, dask: Any) -> Future[Runner]:
+    """The runner, its workers started and warm. A Dask cluster is reached (or a
+    LocalCluster started: a second or more) in a thread, while this process goes on with
+    its own start-up and the survey; worker processes start at once (they fork from this
+    process, which must have no other thread then)."""
+    if dask is None:
+        ready: Future[Runner] = Future()
+        work = runner(jobs)
+        try:
+            work.warm()
+        except BaseException:
+            work.close()
+            raise
+        ready.set_result(work)
+        return ready
+    if isinstance(dask, str) and importlib.util.find_spec("distributed") is None:
+        raise InvalidArgument(DASK_MISSING)  # at once, not after the survey
+    starter = ThreadPoolExecutor(1, thread_name_prefix="blogarchive-dask-start")
+    try:
+        return starter.submit(_warmed, jobs, dask)
+    finally:
+        starter.shutdown(wait=False)
+
+
+def _warmed(jobs: int, dask: Any) -> Runner:
+    work = runner(jobs, dask)
+    try:
+        work.warm()
+    except BaseException:
+        work.close()
+        raise
+    return work
+
+
+def _stop(starting: Future[Runner]) -> None:
+    """Close the runner, once started (waiting for it, when the run stopped before)."""
+    try:
+        work = starting.result()
+    except Exception:  # did not start: nothing to close (the error is the run's already)
+        return
+    work.close()
 
 
 def _check_outdir(target: Path) -> None:
@@ -227,26 +272,40 @@ def _options(options: str, item: Item) -> str:
     return options
 
 
-def _survey(work: Runner, given: list[Item], limits: Limits,
-            progress: Progress | None) -> list[Surveyed]:
-    """Every input surveyed by the workers, a few tasks per worker: surveying an export
-    takes a millisecond or so, less than handing a task to a worker and back (on Dask,
-    several milliseconds of the scheduler's time each), so the inputs go in chunks. The
-    chunks take every n-th input, so the costly ones (pages, WARCs: read whole) spread."""
+def _survey(starting: Future[Runner], given: list[Item], limits: Limits,
+            progress: Progress | None, clock: _Clock | None = None,
+            workers: int = 1) -> list[Surveyed]:
+    """Every input surveyed, a few tasks per worker: surveying an export takes a millisecond
+    or so, less than handing a task to a worker and back (on Dask, several milliseconds of
+    the scheduler's time each), so the inputs go in chunks. The chunks take every n-th input,
+    so the costly ones (pages, WARCs: read whole) spread. While the runner is starting (a Dask
+    cluster), this process surveys the chunks itself; the workers do the rest. The clock's
+    start-up phase ends when the runner is ready."""
     found: dict[int, Surveyed] = {}
     if progress is not None:
         progress("surveying", 0, len(given))
-    count = max(1, min(len(given), work.workers * _CHUNKS_PER_WORKER))
+    count = max(1, min(len(given), workers * _CHUNKS_PER_WORKER))
     chunks = [list(range(len(given)))[k::count] for k in range(count)]
     asked = [[(given[i].source, given[i].blog_url, limits) for i in chunk] for chunk in chunks]
 
-    def lost(k: int, why: str) -> list[Surveyed]:
-        return [Surveyed(None, ()) for _ in chunks[k]]
-
-    for k, surveyed in work.map(survey_many, asked, lost):
+    def record(k: int, surveyed: list[Surveyed]) -> None:
         found.update(zip(chunks[k], surveyed, strict=True))
         if progress is not None:
             progress("surveying", len(found), len(given))
+
+    here = 0
+    while here < count and not starting.done():
+        record(here, survey_many(asked[here]))
+        here += 1
+    work = starting.result()
+    if clock is not None:
+        clock.lap("start-up")
+
+    def lost(k: int, why: str) -> list[Surveyed]:
+        return [Surveyed(None, ()) for _ in chunks[here + k]]
+
+    for k, surveyed in work.map(survey_many, asked[here:], lost):
+        record(here + k, surveyed)
     return [found[i] for i in range(len(given))]
 
 

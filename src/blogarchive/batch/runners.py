@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
@@ -222,10 +223,26 @@ class _Dask:
             yield i, result
 
     def close(self) -> None:
+        if self._cluster is not None:
+            # A worker whose heartbeat is on its way as the cluster closes logs the closed
+            # connection, traceback and all, on the user's terminal: only noise then.
+            with contextlib.suppress(Exception):
+                self._client.run(_quiet_heartbeats)
         if self._own:  # a client given by the caller stays open for it
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+HEARTBEAT_FAILED: Final = "Failed to communicate with scheduler during heartbeat."
+"""What a Dask worker logs when its heartbeat meets the scheduler closing."""
+
+
+def _quiet_heartbeats() -> None:
+    """Run on each worker of our LocalCluster as it is about to close: the failed heartbeat
+    of a closing cluster is not logged (every other message still is)."""
+    logging.getLogger("distributed.worker").addFilter(
+        lambda record: record.msg != HEARTBEAT_FAILED)
 
 
 def dask_runner(dask: Any, workers: int) -> Runner:
@@ -261,8 +278,13 @@ def dask_runner(dask: Any, workers: int) -> Runner:
                     {"distributed.worker.profile.enabled": False,
                      "distributed.worker.multiprocessing-method": "forkserver", **QUIET}):
                 _keep_our_preload(distributed)
+                # No dashboard; the scheduler's HTTP server (it always has one) on a free
+                # port of loopback: its default, 8787, is often taken, and distributed then
+                # warns on the user's terminal.
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
+                                       processes=True, dashboard_address=None,
+                                       scheduler_kwargs={"dashboard": False,
+                                                         "dashboard_address": "127.0.0.1:0"})
         except (OSError, RuntimeError, TimeoutError) as problem:
             raise InvalidArgument(f"--dask local: the LocalCluster did not start: {problem} "
                                   "(run from a script file or the command line: workers "

@@ -178,3 +178,52 @@ def test_a_follower_exits_at_once_when_the_process_has_already_ended() -> None:
     """)
     assert subprocess.run([sys.executable, "-c", code], timeout=SECONDS,
                           check=False).returncode == EXIT
+
+
+FORKED = """
+import json, os, sys
+import blogarchive
+from multiprocessing import forkserver
+batch = sys.modules["blogarchive.batch"]
+work = batch._start(2, "local").result()
+try:
+    server = forkserver._forkserver._forkserver_pid
+    parents = work._client.run(os.getppid)
+    loaded = work._client.run(lambda: "blogarchive.batch.work" in sys.modules)
+    cmdline = lambda pid: open(f"/proc/{pid}/cmdline", "rb").read()
+    print(json.dumps({"parents": sorted(set(parents.values())), "server": server,
+                      "loaded": sorted(set(loaded.values())),
+                      "copy": cmdline(server) == cmdline(os.getpid())}))
+finally:
+    work.close()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads /proc")
+def test_a_dask_local_clusters_forkserver_is_forked_from_the_batchs_process() -> None:
+    pytest.importorskip("distributed", reason="Dask is not installed: pip install -e '.[test]'")
+    done = subprocess.run([sys.executable, "-c", FORKED], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout.splitlines()[-1])
+    # The workers' parent is the forkserver, a copy of the batch's process (the same command
+    # line, not a fresh "python -c ..."), so blogarchive came imported with it.
+    assert got["parents"] == [got["server"]]
+    assert got["copy"] is True
+    assert got["loaded"] == [True]
+
+
+def test_the_forkserver_is_not_forked_from_a_process_running_threads() -> None:
+    import threading
+
+    from blogarchive.batch import forked
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        assert forked.start() is False
+    finally:
+        stop.set()
+        thread.join()
+    assert forked._as_expected(None) is False

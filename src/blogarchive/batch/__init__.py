@@ -36,7 +36,7 @@ from ..progress import Progress
 from .ledger import BATCH, CATALOG, Ledger, catalog, done_before, is_done, read_rows, write_lines
 from .listing import Item, items
 from .packing import groups, packs
-from .runners import DASK_MISSING, Runner, runner
+from .runners import DASK_MISSING, Runner, prepare, runner
 from .survey import Surveyed, survey_many
 from .work import SCRATCH, Job, Settings, Task, failed_row, repair, run_task
 
@@ -221,6 +221,7 @@ def _start(jobs: int, dask: Any) -> Future[Runner]:
         return ready
     if isinstance(dask, str) and importlib.util.find_spec("distributed") is None:
         raise InvalidArgument(DASK_MISSING)  # at once, not after the survey
+    prepare(dask)
     starter = ThreadPoolExecutor(1, thread_name_prefix="blogarchive-dask-start")
     try:
         return starter.submit(_warmed, jobs, dask)

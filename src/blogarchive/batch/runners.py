@@ -22,11 +22,12 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Final, NamedTuple, Protocol, TypeVar
 
 from ..errors import InvalidArgument
+from . import forked
 from .lifeline import follow
 from .packing import PACK_BYTES
 
-__all__ = ["DASK_MISSING", "PRELOAD", "Lost", "Runner", "Start", "dask_runner", "ready", "runner",
-           "start_method"]
+__all__ = ["DASK_MISSING", "PRELOAD", "Lost", "Runner", "Start", "dask_runner", "prepare", "ready",
+           "runner", "start_method"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -243,6 +244,15 @@ def _quiet_heartbeats() -> None:
     of a closing cluster is not logged (every other message still is)."""
     logging.getLogger("distributed.worker").addFilter(
         lambda record: record.msg != HEARTBEAT_FAILED)
+
+
+def prepare(dask: Any) -> None:
+    """What starting on ``dask`` does first, in the calling thread before the runner's own
+    (``forked``): a LocalCluster's forkserver forked from this process while it runs no
+    other thread, so that the workers it forks have blogarchive imported already."""
+    if dask == "local" and start_method().method == "fork":
+        forkserver("distributed")
+        forked.start()
 
 
 def dask_runner(dask: Any, workers: int) -> Runner:

@@ -106,3 +106,26 @@ def _data(archive: Path) -> dict[str, bytes]:
     varying = {"events.jsonl", "manifest-sha256.txt", "manifest-sha512.txt"}
     return {p.relative_to(archive).as_posix(): p.read_bytes()
             for p in sorted(archive.rglob("*")) if p.is_file() and p.name not in varying}
+
+
+def test_a_rerun_takes_the_rows_a_killed_batch_had_kept_but_not_recorded(
+        tmp_path: Path) -> None:
+    from blogarchive.batch.survey import survey
+    from blogarchive.batch.work import Job, Settings, Task, run_task
+
+    sources = write_collection(tmp_path / "in", 2, extras=False)
+    out = tmp_path / "out"
+    found = survey(os.fspath(sources[0]))
+    rows = out / ".batch-work" / "rows-1-2"
+    rows.mkdir(parents=True)
+    # The batch was killed after a task converted the first input, before it recorded it.
+    first = run_task(Task(os.fspath(out), (Job(os.fspath(sources[0]), None, found.sha256,
+                                                found.folders, "", found.size),),
+                          Settings(), os.fspath(rows), 0))[0]
+    again = blogarchive.batch(sources, out)
+    assert again[0] == first  # taken as done: not converted a second time
+    assert events(out / found.folders[0]) == 1
+    assert again[1]["status"] == "ok" and again[1]["finished"] > first["finished"]
+    ledger = [json.loads(line) for line in (out / "batch.jsonl").read_text().splitlines()]
+    assert [r["source"] for r in ledger] == [os.fspath(s) for s in sources]
+    assert not (out / ".batch-work").exists()

@@ -38,7 +38,7 @@ from .listing import Item, items
 from .packing import groups, packs
 from .runners import DASK_MISSING, Runner, prepare, runner
 from .survey import Surveyed, survey_many
-from .work import SCRATCH, Job, Settings, Task, failed_row, repair, run_task
+from .work import SCRATCH, Job, Settings, Task, failed_row, kept_rows, repair, run_task
 
 __all__ = ["BATCH", "CATALOG", "DASK_MISSING", "PHASES", "Outcome", "Phase", "Settings", "batch",
            "run_batch"]
@@ -174,8 +174,11 @@ def _run(given: list[Item], target: Path, settings: Settings, jobs: int, dask: A
     starting = _start(jobs, dask)
     try:
         target.mkdir(parents=True, exist_ok=True)
+        # Inputs a killed run converted but did not record: done too (before repair, which
+        # clears what that run left in the work folder).
+        unrecorded = kept_rows(target)
         repaired = repair(target)
-        earlier = read_rows(target)
+        earlier = [*read_rows(target), *unrecorded]
         before = done_before(earlier)
         found = _survey(starting, given, settings.limits, progress, clock,
                         max(2, jobs) if dask is not None else jobs)

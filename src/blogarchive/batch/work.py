@@ -31,7 +31,8 @@ from ..reading import ReadReport
 if TYPE_CHECKING:
     from ..capture.report import CaptureReport
 
-__all__ = ["SCRATCH", "Job", "Settings", "Task", "failed_row", "repair", "run_task"]
+__all__ = ["SCRATCH", "Job", "Settings", "Task", "failed_row", "kept_rows", "repair",
+           "run_task"]
 
 SCRATCH: Final = ".batch-work"
 """Hidden folder of OUTDIR where a source holding several blogs is converted (see
@@ -113,6 +114,18 @@ def run_task(task: Task) -> list[dict[str, Any]]:
             if kept is not None:
                 _keep(kept, row)
         rows.append(row)
+    return rows
+
+
+def kept_rows(outdir: Path) -> list[dict[str, Any]]:
+    """The rows that the tasks of a batch killed before it recorded them had kept (``Task.done``):
+    inputs converted, whose archives are in place, which a rerun need not convert again."""
+    rows = []
+    for folder in sorted((outdir / SCRATCH).glob("rows-*")):
+        for path in sorted(folder.glob("[!.]*.json")):
+            row = _kept(path)
+            if row is not None and isinstance(row.get("source"), str):
+                rows.append(row)
     return rows
 
 

@@ -400,6 +400,30 @@ def test_a_worker_process_that_dies_loses_only_its_own_item() -> None:
                    "(out of memory?)", 2: "B", 3: "C", 4: "D"}
 
 
+def test_a_pool_that_breaks_while_tasks_are_handed_in_runs_the_rest_in_a_new_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from blogarchive.batch.runners import runner
+
+    submit, calls = ProcessPoolExecutor.submit, []
+
+    def breaks_at_the_third(self: Any, fn: Any, /, *args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 3:  # as when "die" has killed its worker by then
+            raise BrokenProcessPool("a child process terminated abruptly")
+        return submit(self, fn, *args)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", breaks_at_the_third)
+    pool = runner(2)
+    try:
+        got = dict(pool.map(convert_or_die, ["a", "b", "c", "d"], lambda i, why: f"lost {i}"))
+    finally:
+        pool.close()
+    assert got == {0: "A", 1: "B", 2: "C", 3: "D"}
+
+
 class _Terminal:
     """A stream that says it is a terminal, keeping what was written."""
 

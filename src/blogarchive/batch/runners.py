@@ -162,9 +162,12 @@ class _Processes:
         while pending:
             alone = breaks >= 2
             chosen = list(pending.items())[:1] if alone else list(pending.items())
-            futures: dict[Future[R], int] = {self._pool.submit(fn, item): i
-                                             for i, item in chosen}
+            futures: dict[Future[R], int] = {}
             try:
+                # In the try: a worker that dies at once breaks the pool while the rest are
+                # still being handed in; those not handed in stay pending for the next pool.
+                for i, item in chosen:
+                    futures[self._pool.submit(fn, item)] = i
                 for future in as_completed(futures):
                     i = futures[future]
                     result = future.result()

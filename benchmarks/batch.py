@@ -15,7 +15,8 @@ script again, calling the batch as `blogarchive batch` does), and prints two tab
   (on Dask also importing it and starting the LocalCluster); the survey; converting;
   stopping the workers; writing batch.jsonl and catalog.jsonl; and the CPU seconds of the
   parent process (on Dask, the scheduler runs there too), the figure that a loaded machine
-  changes least.
+  changes least, with its share in the start-up and in the convert phase (on Dask, the
+  scheduler's and the client's work of handing out the tasks).
 
 The Dask run needs `pip install 'blogarchive[dask]'`; its time includes starting and stopping
 the LocalCluster.
@@ -77,11 +78,12 @@ def main() -> None:
     print("Where the seconds went (wall-clock seconds per phase; CPU seconds of the parent "
           "process):")
     print()
-    print(f"| run | import | {' | '.join(phases)} | parent CPU |")
-    print("|---|---|" + "---|" * len(phases) + "---|")
+    print(f"| run | import | {' | '.join(phases)} | parent CPU | of it in start-up, convert |")
+    print("|---|---|" + "---|" * len(phases) + "---|---|")
     for name, got in results:
         cells = " | ".join(f"{got['phases'][p][0]:.2f}" for p in phases)
-        print(f"| {name} | {got['import']:.2f} | {cells} | {got['parent_cpu']:.2f} |")
+        print(f"| {name} | {got['import']:.2f} | {cells} | {got['parent_cpu']:.2f} | "
+              f"{got['phases']['start-up'][1]:.2f}, {got['phases']['convert'][1]:.2f} |")
 
 
 def child(listing: str, out: str, jobs: str, dask: str | None = None) -> None:

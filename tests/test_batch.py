@@ -5,12 +5,15 @@ into the same archives; the broken input reported and the rest done; resumed aft
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import Future
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -296,6 +299,7 @@ def test_a_dask_worker_killed_mid_run_has_its_task_done_by_another(
         pids = client.run(os.getpid)
         victim = sorted(pids)[0]
         in_flight: list[int] = []
+        killed: list[datetime] = []
 
         def kill_once(row: dict[str, Any]) -> None:
             if in_flight:
@@ -306,12 +310,17 @@ def test_a_dask_worker_killed_mid_run_has_its_task_done_by_another(
                 assert time.monotonic() < deadline, "the victim never got a task"
                 time.sleep(0.01)
             in_flight.append(len(cluster.scheduler.workers[victim].processing))
+            killed.append(datetime.now(timezone.utc))
             os.kill(pids[victim], signal.SIGKILL)
 
         rows = blogarchive.batch([], tmp_path / "out", from_list=collection / "list.txt",
                                  dask=client, on_row=kill_once)
     assert in_flight and in_flight[0] >= 1
-    assert victim not in {r["worker"] for r in rows[-10:]}  # it was gone
+    # It was gone: nothing finished after the kill names it. (Rows it finished before may
+    # be anywhere: small blogs go in packs, and a pack run again keeps the rows it had.)
+    assert all(datetime.fromisoformat(r["finished"]) < killed[0]
+               for r in rows if r["worker"] == victim)
+    assert any(r["worker"] != victim for r in rows)
     out, expected = reference
     assert [r["status"] for r in rows] == [r["status"] for r in expected]
     assert tree(tmp_path / "out") == tree(out)
@@ -334,6 +343,26 @@ def test_a_dask_local_cluster_runs_its_chores_rarely() -> None:
         assert "stealing" not in work._cluster.scheduler.extensions
     finally:
         work.close()
+
+
+def test_a_dask_local_run_prints_nothing_of_dask_on_the_terminal(tmp_path: Path) -> None:
+    # Port 8787 taken (as by another cluster, or a notebook's dashboard): distributed used
+    # to warn that it moved its HTTP server elsewhere.
+    _distributed()
+    import socket
+
+    taken = socket.socket()
+    try:
+        with contextlib.suppress(OSError):  # in use already: just as well
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen()
+        done = subprocess.run(
+            [sys.executable, "-m", "blogarchive.cli", "batch", str(EXAMPLE), "-o",
+             str(tmp_path / "out"), "--dask", "local", "-q"],
+            capture_output=True, text=True, timeout=300, check=False)
+    finally:
+        taken.close()
+    assert (done.returncode, done.stderr, done.stdout) == (0, "", "")
 
 
 def test_dask_missing_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
@@ -369,6 +398,30 @@ def test_a_worker_process_that_dies_loses_only_its_own_item() -> None:
         pool.close()
     assert got == {0: "A", 1: "lost 1: its worker process died each time it was converted "
                    "(out of memory?)", 2: "B", 3: "C", 4: "D"}
+
+
+def test_a_pool_that_breaks_while_tasks_are_handed_in_runs_the_rest_in_a_new_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from blogarchive.batch.runners import runner
+
+    submit, calls = ProcessPoolExecutor.submit, []
+
+    def breaks_at_the_third(self: Any, fn: Any, /, *args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 3:  # as when "die" has killed its worker by then
+            raise BrokenProcessPool("a child process terminated abruptly")
+        return submit(self, fn, *args)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", breaks_at_the_third)
+    pool = runner(2)
+    try:
+        got = dict(pool.map(convert_or_die, ["a", "b", "c", "d"], lambda i, why: f"lost {i}"))
+    finally:
+        pool.close()
+    assert got == {0: "A", 1: "B", 2: "C", 3: "D"}
 
 
 class _Terminal:
@@ -447,6 +500,7 @@ class _Recorder:
 
     name = "recorder"
     workers = 2
+    pack = 0
 
     def __init__(self) -> None:
         self.tasks: list[Any] = []
@@ -472,12 +526,59 @@ def test_the_survey_goes_in_a_few_chunks_per_worker_in_the_inputs_order(tmp_path
     sources = [EXAMPLE, FIXTURES / "legacy" / "pitfalls.xml", tmp_path / "missing.xml"] * 4
     given = [Item(os.fspath(s)) for s in sources]
     work = _Recorder()
-    found = _survey(work, given, DEFAULT_LIMITS, None)  # type: ignore[arg-type]
+    started: Future[Any] = Future()
+    started.set_result(work)
+    found = _survey(started, given, DEFAULT_LIMITS, None, workers=2)
     assert found == [survey(os.fspath(s)) for s in sources]
     assert found[2].sha256 is None and found[0].folders == ("blog-7310571962934481820",)
     # 2 workers: 8 tasks (not 12), every 8th input in each, so costly inputs spread.
     assert len(work.tasks) == 8
     assert [args[0] for args in work.tasks[0]] == [os.fspath(sources[0]), os.fspath(sources[8])]
+
+
+def test_while_the_cluster_starts_this_process_surveys(tmp_path: Path) -> None:
+    from blogarchive.batch import _survey
+    from blogarchive.batch.listing import Item
+    from blogarchive.batch.survey import survey
+    from blogarchive.limits import DEFAULT_LIMITS
+
+    sources = [EXAMPLE, FIXTURES / "legacy" / "pitfalls.xml", tmp_path / "missing.xml"] * 4
+    given = [Item(os.fspath(s)) for s in sources]
+    work = _Recorder()
+    starting: Future[Any] = Future()
+    heard: list[int] = []
+
+    def progress(phase: str, done: int, total: int | None) -> None:
+        heard.append(done)
+        if len(heard) == 3:  # two chunks surveyed here: the cluster is up
+            starting.set_result(work)
+
+    found = _survey(starting, given, DEFAULT_LIMITS, progress, workers=2)
+    assert found == [survey(os.fspath(s)) for s in sources]
+    # 8 chunks: the first two surveyed here while the runner started, the rest by it.
+    assert heard[:3] == [0, 2, 4]
+    assert len(work.tasks) == 6
+    assert [args[0] for args in work.tasks[0]] == [os.fspath(sources[2]), os.fspath(sources[10])]
+
+
+def test_on_dask_small_blogs_go_in_packs_and_rows_stay_one_per_input(
+        tmp_path: Path) -> None:
+    from blogarchive.batch import Settings, _convert
+    from blogarchive.batch.work import Job
+
+    sources = write_collection(tmp_path / "in", 12, extras=False)
+    jobs = [Job(os.fspath(s), None, None, (), "", os.path.getsize(s)) for s in sources]
+    work = _Recorder()
+    work.workers, work.pack = 1, 100 * 1024  # as on Dask
+    rows = _convert(work, tmp_path / "out", Settings(), jobs,  # type: ignore[arg-type]
+                    None, None)
+    assert 1 < len(work.tasks) < len(jobs)
+    assert [j.source for t in work.tasks for j in t.jobs] == [j.source for j in jobs]
+    target = min(100 * 1024, sum(j.size for j in jobs) // 4)  # 4 tasks a worker at least
+    assert all(sum(j.size for j in t.jobs) >= target for t in work.tasks[:-1])
+    assert [r["source"] for r in rows] == [os.fspath(s) for s in sources]
+    assert all(r["status"] == "ok" and r["duration"] > 0 for r in rows)
+    assert not (tmp_path / "out" / ".batch-work").exists()  # the kept rows are gone
 
 
 PROBE = '''

@@ -16,9 +16,13 @@ its archive as ``convert`` merges.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
 
@@ -31,9 +35,10 @@ from ..preserve.lock import locked
 from ..progress import Progress
 from .ledger import BATCH, CATALOG, Ledger, catalog, done_before, is_done, read_rows, write_lines
 from .listing import Item, items
-from .runners import DASK_MISSING, Runner, runner
+from .packing import groups, packs
+from .runners import DASK_MISSING, Runner, prepare, runner
 from .survey import Surveyed, survey_many
-from .work import Job, Settings, Task, failed_row, repair, run_task
+from .work import SCRATCH, Job, Settings, Task, failed_row, kept_rows, repair, run_task
 
 __all__ = ["BATCH", "CATALOG", "DASK_MISSING", "PHASES", "Outcome", "Phase", "Settings", "batch",
            "run_batch"]
@@ -166,24 +171,28 @@ def _run(given: list[Item], target: Path, settings: Settings, jobs: int, dask: A
          progress: Progress | None,
          on_row: Callable[[dict[str, Any]], None] | None) -> Outcome:
     clock = _Clock()
-    target.mkdir(parents=True, exist_ok=True)
-    repaired = repair(target)
-    earlier = read_rows(target)
-    before = done_before(earlier)
-    work = runner(jobs, dask)
+    starting = _start(jobs, dask)
     try:
-        work.warm()
-        clock.lap("start-up")
-        found = _survey(work, given, settings.limits, progress)
+        target.mkdir(parents=True, exist_ok=True)
+        # Inputs a killed run converted but did not record: done too (before repair, which
+        # clears what that run left in the work folder).
+        unrecorded = kept_rows(target)
+        repaired = repair(target)
+        earlier = [*read_rows(target), *unrecorded]
+        before = done_before(earlier)
+        found = _survey(starting, given, settings.limits, progress, clock,
+                        max(2, jobs) if dask is not None else jobs)
         clock.lap("survey")
+        work = starting.result()
         jobs_of = [Job(item.source, item.blog_url, found[i].sha256, found[i].folders,
-                       _options(settings.options, item)) for i, item in enumerate(given)]
+                       _options(settings.options, item), found[i].size)
+                   for i, item in enumerate(given)]
         pending = [i for i, job in enumerate(jobs_of)
                    if not is_done(before.get(job.source), job.sha256, job.options)]
         new = _convert(work, target, settings, [jobs_of[i] for i in pending], progress, on_row)
         clock.lap("convert")
     finally:
-        work.close()
+        _stop(starting)
     clock.lap("shut-down")
     done = dict(zip(pending, new, strict=True))
     rows = tuple(done.get(i) or before[item.source] for i, item in enumerate(given))
@@ -196,6 +205,50 @@ def _run(given: list[Item], target: Path, settings: Settings, jobs: int, dask: A
     bugs = sum("internal error:" in (row.get("error") or "") for row in new)
     return Outcome(rows, len(new), len(given) - len(new), failed, bugs, tuple(repaired),
                    work.name, tuple(clock.phases))
+
+
+def _start(jobs: int, dask: Any) -> Future[Runner]:
+    """The runner, its workers started and warm. A Dask cluster is reached (or a
+    LocalCluster started: a second or more) in a thread, while this process goes on with
+    its own start-up and the survey; worker processes start at once (they fork from this
+    process, which must have no other thread then)."""
+    if dask is None:
+        ready: Future[Runner] = Future()
+        work = runner(jobs)
+        try:
+            work.warm()
+        except BaseException:
+            work.close()
+            raise
+        ready.set_result(work)
+        return ready
+    if isinstance(dask, str) and importlib.util.find_spec("distributed") is None:
+        raise InvalidArgument(DASK_MISSING)  # at once, not after the survey
+    prepare(dask)
+    starter = ThreadPoolExecutor(1, thread_name_prefix="blogarchive-dask-start")
+    try:
+        return starter.submit(_warmed, jobs, dask)
+    finally:
+        starter.shutdown(wait=False)
+
+
+def _warmed(jobs: int, dask: Any) -> Runner:
+    work = runner(jobs, dask)
+    try:
+        work.warm()
+    except BaseException:
+        work.close()
+        raise
+    return work
+
+
+def _stop(starting: Future[Runner]) -> None:
+    """Close the runner, once started (waiting for it, when the run stopped before)."""
+    try:
+        work = starting.result()
+    except Exception:  # did not start: nothing to close (the error is the run's already)
+        return
+    work.close()
 
 
 def _check_outdir(target: Path) -> None:
@@ -223,26 +276,40 @@ def _options(options: str, item: Item) -> str:
     return options
 
 
-def _survey(work: Runner, given: list[Item], limits: Limits,
-            progress: Progress | None) -> list[Surveyed]:
-    """Every input surveyed by the workers, a few tasks per worker: surveying an export
-    takes a millisecond or so, less than handing a task to a worker and back (on Dask,
-    several milliseconds of the scheduler's time each), so the inputs go in chunks. The
-    chunks take every n-th input, so the costly ones (pages, WARCs: read whole) spread."""
+def _survey(starting: Future[Runner], given: list[Item], limits: Limits,
+            progress: Progress | None, clock: _Clock | None = None,
+            workers: int = 1) -> list[Surveyed]:
+    """Every input surveyed, a few tasks per worker: surveying an export takes a millisecond
+    or so, less than handing a task to a worker and back (on Dask, several milliseconds of
+    the scheduler's time each), so the inputs go in chunks. The chunks take every n-th input,
+    so the costly ones (pages, WARCs: read whole) spread. While the runner is starting (a Dask
+    cluster), this process surveys the chunks itself; the workers do the rest. The clock's
+    start-up phase ends when the runner is ready."""
     found: dict[int, Surveyed] = {}
     if progress is not None:
         progress("surveying", 0, len(given))
-    count = max(1, min(len(given), work.workers * _CHUNKS_PER_WORKER))
+    count = max(1, min(len(given), workers * _CHUNKS_PER_WORKER))
     chunks = [list(range(len(given)))[k::count] for k in range(count)]
     asked = [[(given[i].source, given[i].blog_url, limits) for i in chunk] for chunk in chunks]
 
-    def lost(k: int, why: str) -> list[Surveyed]:
-        return [Surveyed(None, ()) for _ in chunks[k]]
-
-    for k, surveyed in work.map(survey_many, asked, lost):
+    def record(k: int, surveyed: list[Surveyed]) -> None:
         found.update(zip(chunks[k], surveyed, strict=True))
         if progress is not None:
             progress("surveying", len(found), len(given))
+
+    here = 0
+    while here < count and not starting.done():
+        record(here, survey_many(asked[here]))
+        here += 1
+    work = starting.result()
+    if clock is not None:
+        clock.lap("start-up")
+
+    def lost(k: int, why: str) -> list[Surveyed]:
+        return [Surveyed(None, ()) for _ in chunks[here + k]]
+
+    for k, surveyed in work.map(survey_many, asked[here:], lost):
+        record(here + k, surveyed)
     return [found[i] for i in range(len(given))]
 
 
@@ -250,37 +317,26 @@ _CHUNKS_PER_WORKER: Final = 4
 
 
 def _groups(jobs: list[Job]) -> list[list[int]]:
-    """Indexes of the jobs that share a blog, transitively (a Takeout of blogs A and B
-    joins A's and B's other inputs into one group), each in the order given."""
-    parent = list(range(len(jobs)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first: dict[str, int] = {}
-    for i, job in enumerate(jobs):
-        for folder in job.folders:
-            if folder in first:
-                parent[root(i)] = root(first[folder])
-            else:
-                first[folder] = i
-    groups: dict[int, list[int]] = {}
-    for i in range(len(jobs)):
-        groups.setdefault(root(i), []).append(i)
-    return sorted(groups.values())
+    """Indexes of the jobs that share a blog (``packing.groups``)."""
+    return groups([job.folders for job in jobs])
 
 
 def _convert(work: Runner, target: Path, settings: Settings, jobs: list[Job],
              progress: Progress | None,
              on_row: Callable[[dict[str, Any]], None] | None) -> list[dict[str, Any]]:
-    groups = _groups(jobs)
-    tasks = [Task(os.fspath(target), tuple(jobs[i] for i in group), settings)
-             for group in groups]
+    shared = _groups(jobs)
+    packed = packs([sum(jobs[i].size for i in group) for group in shared], work.workers,
+                   work.pack)
+    # A task's inputs: its groups' one after the other, each group's in the order given.
+    indexes = [[i for g in pack for i in shared[g]] for pack in packed]
+    # Where the tasks keep each input's row until the batch has it (for a task run again);
+    # hidden in OUTDIR, so every worker sees it; removed at the end, or by the next run.
+    done = target / SCRATCH / f"rows-{os.getpid()}-{time.time_ns()}"
+    done.mkdir(parents=True)
+    tasks = [Task(os.fspath(target), tuple(jobs[i] for i in chosen), settings, os.fspath(done),
+                  key) for key, chosen in enumerate(indexes)]
     weight = [max(1, len({f for job in task.jobs for f in job.folders})) for task in tasks]
-    total, done = sum(weight), 0
+    total, finished = sum(weight), 0
     if progress is not None:
         progress("converting", 0, total)
     rows: dict[int, dict[str, Any]] = {}
@@ -291,15 +347,17 @@ def _convert(work: Runner, target: Path, settings: Settings, jobs: list[Job],
                     for job in tasks[t].jobs]
 
         for t, task_rows in work.map(run_task, tasks, lost):
-            for i, row in zip(groups[t], task_rows, strict=True):
+            for i, row in zip(indexes[t], task_rows, strict=True):
                 ledger.add(row)
                 rows[i] = row
                 if on_row is not None:
                     on_row(row)
-            done += weight[t]
+            finished += weight[t]
             if progress is not None:
-                progress("converting", done, total)
+                progress("converting", finished, total)
     finally:
         ledger.close()
+        shutil.rmtree(done, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            done.parent.rmdir()
     return [rows[i] for i in range(len(jobs))]
-

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
@@ -21,9 +22,12 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Final, NamedTuple, Protocol, TypeVar
 
 from ..errors import InvalidArgument
+from . import forked
+from .lifeline import follow
+from .packing import PACK_BYTES
 
-__all__ = ["DASK_MISSING", "PRELOAD", "Lost", "Runner", "Start", "dask_runner", "ready", "runner",
-           "start_method"]
+__all__ = ["DASK_MISSING", "PRELOAD", "Lost", "Runner", "Start", "dask_runner", "prepare", "ready",
+           "runner", "start_method"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -49,6 +53,8 @@ class Runner(Protocol):
     name: str
     workers: int
     """How many tasks run at once (for a cluster: its workers when it was reached)."""
+    pack: int
+    """Bytes of small blogs packed into one task (``packing``); 0: a task per blog."""
 
     def map(self, fn: Callable[[T], R], items: Sequence[T],
             lost: Callable[[int, str], R]) -> Iterator[tuple[int, R]]: ...
@@ -100,6 +106,7 @@ def start_method(threads: int | None = None, offered: Sequence[str] | None = Non
 class _Here:
     name = "this process"
     workers = 1
+    pack = 0  # nothing to save: a task costs a call; and each row is recorded as it is done
 
     def warm(self) -> None:
         pass
@@ -122,6 +129,7 @@ class _Processes:
     def __init__(self, jobs: int) -> None:
         self.name = f"{jobs} worker processes"
         self.workers = jobs
+        self.pack = 0
         self._jobs = jobs
         self.start = start_method()
         self._pool = self._new()
@@ -133,10 +141,12 @@ class _Processes:
         self.start = start_method()
         if self.start.method == "fork":
             ready()  # what the workers are to inherit
-            return ProcessPoolExecutor(max_workers=self._jobs,
-                                       mp_context=multiprocessing.get_context("fork"))
-        # forkserver: workers start from a clean process that imported blogarchive once.
-        return ProcessPoolExecutor(max_workers=self._jobs, mp_context=forkserver())
+            context: multiprocessing.context.BaseContext = multiprocessing.get_context("fork")
+        else:  # workers start from a clean process that imported blogarchive once
+            context = forkserver()
+        # Each worker exits when this process does, even when it is killed alone (follow).
+        return ProcessPoolExecutor(max_workers=self._jobs, mp_context=context,
+                                   initializer=follow, initargs=(os.getpid(),))
 
     def warm(self) -> None:
         # One task per worker, submitted at once: the pool starts a worker for each task
@@ -152,9 +162,12 @@ class _Processes:
         while pending:
             alone = breaks >= 2
             chosen = list(pending.items())[:1] if alone else list(pending.items())
-            futures: dict[Future[R], int] = {self._pool.submit(fn, item): i
-                                             for i, item in chosen}
+            futures: dict[Future[R], int] = {}
             try:
+                # In the try: a worker that dies at once breaks the pool while the rest are
+                # still being handed in; those not handed in stay pending for the next pool.
+                for i, item in chosen:
+                    futures[self._pool.submit(fn, item)] = i
                 for future in as_completed(futures):
                     i = futures[future]
                     result = future.result()
@@ -184,6 +197,9 @@ class _Dask:
         self._own = own
         self.name = f"Dask at {client.scheduler.address}"
         self.workers = max(1, len(client.scheduler_info().get("workers", {})))
+        # A task's round trip through the scheduler costs milliseconds of its CPU: small
+        # blogs go in packs.
+        self.pack = PACK_BYTES
 
     def warm(self) -> None:
         # Directly on every worker (not a task): each imports blogarchive now, so that the
@@ -211,10 +227,35 @@ class _Dask:
             yield i, result
 
     def close(self) -> None:
+        if self._cluster is not None:
+            # A worker whose heartbeat is on its way as the cluster closes logs the closed
+            # connection, traceback and all, on the user's terminal: only noise then.
+            with contextlib.suppress(Exception):
+                self._client.run(_quiet_heartbeats)
         if self._own:  # a client given by the caller stays open for it
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+HEARTBEAT_FAILED: Final = "Failed to communicate with scheduler during heartbeat."
+"""What a Dask worker logs when its heartbeat meets the scheduler closing."""
+
+
+def _quiet_heartbeats() -> None:
+    """Run on each worker of our LocalCluster as it is about to close: the failed heartbeat
+    of a closing cluster is not logged (every other message still is)."""
+    logging.getLogger("distributed.worker").addFilter(
+        lambda record: record.msg != HEARTBEAT_FAILED)
+
+
+def prepare(dask: Any) -> None:
+    """What starting on ``dask`` does first, in the calling thread before the runner's own
+    (``forked``): a LocalCluster's forkserver forked from this process while it runs no
+    other thread, so that the workers it forks have blogarchive imported already."""
+    if dask == "local" and start_method().method == "fork":
+        forkserver("distributed")
+        forked.start()
 
 
 def dask_runner(dask: Any, workers: int) -> Runner:
@@ -250,8 +291,13 @@ def dask_runner(dask: Any, workers: int) -> Runner:
                     {"distributed.worker.profile.enabled": False,
                      "distributed.worker.multiprocessing-method": "forkserver", **QUIET}):
                 _keep_our_preload(distributed)
+                # No dashboard; the scheduler's HTTP server (it always has one) on a free
+                # port of loopback: its default, 8787, is often taken, and distributed then
+                # warns on the user's terminal.
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
+                                       processes=True, dashboard_address=None,
+                                       scheduler_kwargs={"dashboard": False,
+                                                         "dashboard_address": "127.0.0.1:0"})
         except (OSError, RuntimeError, TimeoutError) as problem:
             raise InvalidArgument(f"--dask local: the LocalCluster did not start: {problem} "
                                   "(run from a script file or the command line: workers "

@@ -25,7 +25,7 @@ from ..reading import ReadReport, read_groups
 from ..sniff import root_name, sniffable
 from ..sources import expand, head
 
-__all__ = ["Surveyed", "blog_folders", "source_sha256", "survey", "survey_many"]
+__all__ = ["Surveyed", "blog_folders", "source_sha256", "source_size", "survey", "survey_many"]
 
 _FEED_ID: Final = re.compile(rb"<id>\s*([^<]{1,300}?)\s*</id>")
 _CHUNK: Final = 1 << 20
@@ -38,6 +38,8 @@ class Surveyed:
 
     sha256: str | None
     folders: tuple[str, ...]
+    size: int = 0
+    """Its bytes (a folder's: its files'), 0 when unreadable: what a batch packs tasks by."""
 
 
 def survey(source: str, blog_url: str | None = None,
@@ -46,13 +48,14 @@ def survey(source: str, blog_url: str | None = None,
     reports it as ``convert`` does)."""
     try:
         sha = source_sha256(Path(source))
+        size = source_size(Path(source))
     except OSError:
-        sha = None
+        sha, size = None, 0
     try:
         folders = blog_folders(source, blog_url, limits)
     except (BlogarchiveError, OSError):
         folders = ()
-    return Surveyed(sha, folders)
+    return Surveyed(sha, folders, size)
 
 
 def source_sha256(path: Path) -> str:
@@ -68,6 +71,14 @@ def source_sha256(path: Path) -> str:
             digest.update(full.relative_to(path).as_posix().encode("utf-8", "surrogateescape"))
             digest.update(b"\0" + _file_sha256(full).encode("ascii") + b"\n")
     return digest.hexdigest()
+
+
+def source_size(path: Path) -> int:
+    """A file's bytes; for a folder, its files' bytes added up."""
+    if not path.is_dir():
+        return path.stat().st_size
+    return sum(Path(root, name).stat().st_size for root, _, files in os.walk(path)
+               for name in files)
 
 
 def _file_sha256(path: Path) -> str:

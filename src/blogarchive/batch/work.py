@@ -31,7 +31,8 @@ from ..reading import ReadReport
 if TYPE_CHECKING:
     from ..capture.report import CaptureReport
 
-__all__ = ["SCRATCH", "Job", "Settings", "Task", "failed_row", "repair", "run_task"]
+__all__ = ["SCRATCH", "Job", "Settings", "Task", "failed_row", "kept_rows", "repair",
+           "run_task"]
 
 SCRATCH: Final = ".batch-work"
 """Hidden folder of OUTDIR where a source holding several blogs is converted (see
@@ -69,15 +70,25 @@ class Job:
     sha256: str | None
     folders: tuple[str, ...]
     options: str
+    size: int = 0
+    """Its bytes, as surveyed: what tasks are packed by."""
 
 
 @attrs.frozen
 class Task:
-    """Inputs sharing a blog, converted in this order by one worker."""
+    """Inputs converted in this order by one worker: those sharing a blog, and small blogs
+    packed together (``packing``)."""
 
     outdir: str
     jobs: tuple[Job, ...]
     settings: Settings
+    done: str = ""
+    """A folder where each input's row is kept as soon as it is converted, until the batch
+    has them all (``""``: none): a task run again after its worker died (Dask retries it on
+    another) takes the rows of the inputs done before from there rather than convert them
+    twice, so its archives are what one run gives (no second event for a blog)."""
+    key: int = 0
+    """The task's number in its batch: its rows' names in ``done``."""
 
 
 def worker_name() -> str:
@@ -91,9 +102,47 @@ def worker_name() -> str:
 
 def run_task(task: Task) -> list[dict[str, Any]]:
     """Convert the task's inputs in order; one row each. A failed input does not stop the
-    others: it is in its row, as ``convert`` would print it."""
+    others: it is in its row, as ``convert`` would print it. An input converted by an
+    earlier run of the same task (its worker died later) is not converted again."""
     outdir = Path(task.outdir)
-    return [_convert_one(outdir, job, task.settings) for job in task.jobs]
+    rows = []
+    for n, job in enumerate(task.jobs):
+        kept = Path(task.done, f"{task.key}-{n}.json") if task.done else None
+        row = _kept(kept) if kept is not None else None
+        if row is None:
+            row = _convert_one(outdir, job, task.settings)
+            if kept is not None:
+                _keep(kept, row)
+        rows.append(row)
+    return rows
+
+
+def kept_rows(outdir: Path) -> list[dict[str, Any]]:
+    """The rows that the tasks of a batch killed before it recorded them had kept (``Task.done``):
+    inputs converted, whose archives are in place, which a rerun need not convert again."""
+    rows = []
+    for folder in sorted((outdir / SCRATCH).glob("rows-*")):
+        for path in sorted(folder.glob("[!.]*.json")):
+            row = _kept(path)
+            if row is not None and isinstance(row.get("source"), str):
+                rows.append(row)
+    return rows
+
+
+def _kept(path: Path) -> dict[str, Any] | None:
+    """The row an earlier run of this task kept, or None (none, or cut short by a kill)."""
+    try:
+        row: dict[str, Any] = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return row
+
+
+def _keep(path: Path, row: dict[str, Any]) -> None:
+    # Whole or not at all: written aside, then renamed over.
+    part = path.with_name(f".{path.name}.{os.getpid()}")
+    part.write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
+    os.replace(part, path)
 
 
 def _convert_one(outdir: Path, job: Job, settings: Settings) -> dict[str, Any]:

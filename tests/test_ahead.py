@@ -14,8 +14,10 @@ import pytest
 
 import blogarchive
 from blogarchive import spool, workers
+from blogarchive.analysis import UrlMap
+from blogarchive.analysis.urlstore import StoredPosts
 from blogarchive.sources import expand
-from blogarchive.spool.ahead import Ahead
+from blogarchive.spool.ahead import Ahead, same_map
 from blogarchive.spool.urlscan import scan
 from test_determinism import converted
 from test_spool import _variant
@@ -282,3 +284,28 @@ def test_workers_are_forked_from_a_single_thread() -> None:
         pytest.skip("this test run has other threads")
     assert workers.context().get_start_method() == (
         "fork" if sys.platform != "darwin" else "spawn")
+
+
+def test_the_guess_is_checked_without_reading_the_map_on_disk_whole(
+        tmp_path: Path, spy: Spy, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The resolved map is an SQLite file (``urlstore``) so that convert's memory does not
+    grow with the posts: comparing the guess with it looks each guessed URL up in it, never
+    copies it into memory (which ``Mapping.__eq__`` did)."""
+    def whole(self: StoredPosts) -> Any:
+        raise AssertionError("the URL map on disk was read whole")
+
+    monkeypatch.setattr(StoredPosts, "__iter__", whole)
+    source = linked_export(tmp_path / "linked.xml")
+    found = converted(source, tmp_path / "two", jobs=2)
+    assert spy.fits == [True] and (spy.taken, spy.missed) == (71, 0)
+    assert found == converted(source, tmp_path / "one", jobs=1)
+
+
+def test_a_guess_that_differs_by_one_post_does_not_fit() -> None:
+    pairs = [(f"https://x.blogspot.com/2011/01/p{n}.html", str(n)) for n in range(5)]
+    guess = UrlMap.build(pairs, "https://x.blogspot.com/")
+    assert same_map(guess, UrlMap.build(pairs, "https://x.blogspot.com/"))
+    assert not same_map(guess, UrlMap.build([*pairs[:4], (pairs[4][0], "other")],
+                                            "https://x.blogspot.com/"))
+    assert not same_map(guess, UrlMap.build(pairs[:4], "https://x.blogspot.com/"))
+    assert not same_map(guess, UrlMap.build(pairs, "https://y.blogspot.com/"))

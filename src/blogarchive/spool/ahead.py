@@ -29,7 +29,7 @@ from ..workers import CHUNK, Encoded, Numbered, analyse_encoded, context, start,
 from .records import Spool
 from .urlscan import scan
 
-__all__ = ["Ahead", "Analysed"]
+__all__ = ["Ahead", "Analysed", "same_map"]
 
 _TABLE: Final = """
 CREATE TABLE ahead(seq INTEGER PRIMARY KEY, off INTEGER, len INTEGER, totals TEXT,
@@ -140,7 +140,8 @@ class Ahead:
     def fits(self, group: str, urls: UrlMap, home: str | None) -> bool:
         """May blog ``group``'s posts, analysed against ``urls`` and ``home``, take what
         was analysed ahead? Only if the guess was this very map."""
-        return self._pool is not None and group == self.blog and urls == self.urls
+        return (self._pool is not None and group == self.blog and self.urls is not None
+                and same_map(self.urls, urls))
 
     def taken(self, number: int, home: str | None) -> Analysed | None:
         """Post ``number``'s analysis, made ahead, if it was made against base ``home``
@@ -178,3 +179,14 @@ class Ahead:
     @property
     def in_flight(self) -> int:
         return 2 * self.workers
+
+
+def same_map(guess: UrlMap, final: UrlMap) -> bool:
+    """``guess == final``, with ``final``'s posts looked up one URL at a time: they may be a
+    file on disk (``urlstore``) that ``==`` (``Mapping.__eq__``) would copy whole into
+    memory. Keys are unique on both sides, so as many posts and every guessed one found
+    with the same id is equality."""
+    if guess.hosts != final.hosts or len(guess.posts) != len(final.posts):
+        return False
+    found = final.posts.get
+    return all(found(key) == ident for key, ident in guess.posts.items())

@@ -39,6 +39,17 @@ def encoded(value: Any) -> bytes:
     return encode_line(value).encode("utf-8")
 
 
+def _in_place(text: bytes, made: bytes) -> bytes:
+    """A line whose post has no analysis (``_NO_ANALYSIS``: keys sorted, it is the first)
+    with ``made``, an analysis as the line holds it, put in place of the null."""
+    return _ANALYSIS_KEY + made + text[len(_NO_ANALYSIS) - 1:]
+
+
+def _body(data: dict[str, Any], home: str | None) -> Body:
+    """What ``analyse`` needs of a post's line as data: content, base URL, content type."""
+    return data["content"], data["url"] or home, data["content_type"]
+
+
 def analysed(resolved: Resolved, loaded: Iterator[tuple[Row, bytes]], urls: UrlMap,
               home: str | None, jobs: int, progress: Progress | None, ahead: Ahead | None
               ) -> Iterator[Post_]:
@@ -48,8 +59,8 @@ def analysed(resolved: Resolved, loaded: Iterator[tuple[Row, bytes]], urls: UrlM
     if ahead is not None and ahead.fits(resolved.group, urls, home):
         for row, text, (made, totals) in _analysed_ahead(ahead, loaded, home):
             advance(1)
-            if text.startswith(_NO_ANALYSIS):  # as below, with the text the worker encoded
-                text = _ANALYSIS_KEY + made.encode("utf-8") + text[len(_NO_ANALYSIS) - 1:]
+            if text.startswith(_NO_ANALYSIS):  # the text the worker encoded, put in place
+                text = _in_place(text, made.encode("utf-8"))
             else:
                 data = json.loads(text)
                 if (decoded := json.loads(made)) != data["analysis"]:
@@ -65,15 +76,15 @@ def analysed(resolved: Resolved, loaded: Iterator[tuple[Row, bytes]], urls: UrlM
         for row, text in loaded:
             data = json.loads(text)
             waiting.append((row, text, data))
-            yield data["content"], data["url"] or home, data["content_type"]
+            yield _body(data, home)
 
     for result in analyse_bodies(bodies(), urls, jobs):
         row, text, data = waiting.popleft()
         advance(1)
         value = analysis_value(result)
         if value != data["analysis"]:
-            if text.startswith(_NO_ANALYSIS):  # the first key: the value put in place
-                text = _ANALYSIS_KEY + encoded(value) + text[len(_NO_ANALYSIS) - 1:]
+            if text.startswith(_NO_ANALYSIS):
+                text = _in_place(text, encoded(value))
             else:
                 data["analysis"] = value
                 text = encoded(data)
@@ -104,8 +115,7 @@ def _analysed_ahead(ahead: Ahead, posts: Iterator[tuple[Row, bytes]], home: str 
         window.append((row, text, found))
         if found is None:
             data = json.loads(text)
-            needed.append((row.seq, data["content"], data["url"] or home,
-                           data["content_type"]))
+            needed.append((row.seq, *_body(data, home)))
         if len(window) >= CHUNK:
             windows.append((window, ahead.submit(needed) if needed else None))
             window, needed = [], []

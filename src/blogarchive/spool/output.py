@@ -241,9 +241,6 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
                    redacted=len(redactor.found) if redactor is not None else None)
 
 
-
-
-
 def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
            progress: Progress | None, ahead: Ahead | None = None) -> Iterator[Post_]:
     """The posts in the archive's order, as the assembler and the analysis leave them."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,14 +15,18 @@ import pytest
 from lxml import etree
 
 import blogarchive
+from blogarchive._inputs import path_opener
 from blogarchive.analysis._tree import SKIP
 from blogarchive.model import SourceInfo
 from blogarchive.pagecheck import PageChecks, page_reports
 from blogarchive.preserve import writer
+from blogarchive.preserve.events import puid_for
+from blogarchive.preserve.fixity import file_fixity
 from blogarchive.preserve.names import unique_path
 from blogarchive.readers.html import page as page_module
 from blogarchive.readers.html.index import LISTS, Index, is_label_href, is_navigation
 from blogarchive.readers.html.page import parse_page
+from blogarchive.sources import RawFile
 from blogarchive.spool import output
 from blogarchive.store import dumps_line
 from conftest import CORPUS, FIXTURES
@@ -219,3 +224,43 @@ def test_a_url_met_again_is_not_taken_apart_again(monkeypatch: pytest.MonkeyPatc
     long = "https://work-test.blogspot.com/" + "a" * 5000
     assert page_module.canonical_url(long) == page_module.canonical_url(long) == long
     assert taken_apart == 4
+
+
+def test_each_saved_page_is_opened_once_to_be_read_and_once_to_be_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sniffing a page and reading it share one stream; its original is read once for its
+    # digests, its format and its copy (the stored copy is not read back for its format).
+    opened: Counter[str] = Counter()
+    own_open = Path.open
+
+    def counting(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if "r" in mode and self.suffix == ".html":
+            opened[self.name] += 1
+        return own_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting)
+    converted = blogarchive.convert(MIRROR, tmp_path / "archive")
+    pages = sorted(p.name for p in MIRROR.rglob("*.html"))
+    assert len(pages) == 3 and converted[0].summary.posts > 0
+    # One open to tell a zip or a WARC from a document, one to read it, one to keep it.
+    assert opened == Counter(dict.fromkeys(pages, 3))
+
+
+@pytest.mark.parametrize("whole", [1 << 20, 16], ids=["read-whole", "streamed"])
+def test_an_original_is_stored_with_its_own_fixity_read_whole_or_streamed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole: int) -> None:
+    monkeypatch.setattr(writer, "_WHOLE", whole)  # 16: every original below is streamed
+    originals = writer._Originals(tmp_path, {})
+    sources = {"a/page.html": b"<html>" + b"x" * 3000, "b.xml": b"<feed/>",
+               "same.html": b"<html>" + b"x" * 3000}
+    for name, data in sources.items():
+        source = tmp_path / "in" / name.replace("/", "_")
+        source.parent.mkdir(exist_ok=True)
+        source.write_bytes(data)
+        rel, fixity, head = originals.add(RawFile(name, path_opener(source)))
+        assert fixity == file_fixity(source)
+        assert head == (data[:2048] if whole > len(data) else None)  # None: puid_for reads
+        assert (originals.root / rel).read_bytes() == data
+    assert sorted(p.relative_to(originals.root).as_posix()
+                  for p in originals.root.rglob("*") if p.is_file()) == ["a/page.html", "b.xml"]
+    assert puid_for(tmp_path / "in" / "b.xml") == puid_for(Path("unused"), b"<feed/>")

@@ -36,6 +36,7 @@ __all__ = [
     "one_line",
     "path_opener",
     "refused",
+    "resumed",
     "shared_opener",
     "takeout_feeds",
 ]
@@ -309,6 +310,18 @@ class Tally:
 
         def close(self) -> None:
             self._stream.close()
+
+
+def resumed(start: bytes, stream: IO[bytes], opener: Opener) -> Opener:
+    """An opener whose first stream is ``stream``, of which ``start`` was read already (its
+    bytes given again first), and whose later ones are ``opener``'s. A page's head read to
+    sniff it is then not read again, nor the file opened again, to read the whole page."""
+    first: list[IO[bytes]] = [io.BufferedReader(_Prefixed(start, stream), buffer_size=HEAD)]
+
+    def open_again() -> IO[bytes]:
+        return first.pop() if first else opener()
+
+    return open_again
 
 
 def head(opener: Opener) -> bytes:

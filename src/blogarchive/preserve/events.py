@@ -25,6 +25,7 @@ from .fixity import Fixity
 
 __all__ = [
     "EVENT_SCHEMA",
+    "PUID_HEAD",
     "agent",
     "dumps_event",
     "event",
@@ -117,10 +118,17 @@ def event_schema() -> dict[str, Any]:
     }
 
 
-def puid_for(path: Path) -> tuple[str, str] | None:
-    """``(puid, name)`` for a stored file, from its first bytes (not its name)."""
-    with path.open("rb") as stream:
-        head = stream.read(2048)
+PUID_HEAD: Final = 2048
+"""How many of a file's first bytes ``puid_for`` decides by."""
+
+
+def puid_for(path: Path, head: bytes | None = None) -> tuple[str, str] | None:
+    """``(puid, name)`` for a stored file, from its first bytes (not its name): ``head``
+    when the caller has them (at least ``PUID_HEAD`` of them, or the whole file), else read."""
+    if head is None:
+        with path.open("rb") as stream:
+            head = stream.read(PUID_HEAD)
+    head = head[:PUID_HEAD]
     if head.startswith(b"PK\x03\x04"):
         return PUIDS["zip"]
     if head.startswith(b"\x1f\x8b"):
@@ -162,8 +170,10 @@ def agent() -> dict[str, Any]:
 
 
 def object_ref(role: str, name: str, path: str | None, fixity: Fixity | None,
-               stored: Path | None = None, detected: str | None = None) -> dict[str, Any]:
-    """A linking object: an input (``source``) or an output (``outcome``)."""
+               stored: Path | None = None, detected: str | None = None,
+               head: bytes | None = None) -> dict[str, Any]:
+    """A linking object: an input (``source``) or an output (``outcome``); ``head``: the
+    stored file's first bytes, when the caller has them (``puid_for``)."""
     ref: dict[str, Any] = {
         "linkingObjectIdentifier": {"linkingObjectIdentifierType": "local path",
                                     "linkingObjectIdentifierValue": path or name},
@@ -175,7 +185,7 @@ def object_ref(role: str, name: str, path: str | None, fixity: Fixity | None,
         ref["size"] = fixity.size
         ref["fixity"] = {"sha512": fixity.sha512, "sha256": fixity.sha256}
     if stored is not None:
-        found = puid_for(stored)
+        found = puid_for(stored, head)
         if found:
             ref["format"] = {"formatRegistryName": "PRONOM", "formatRegistryKey": found[0],
                              "formatName": found[1]}

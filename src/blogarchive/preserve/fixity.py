@@ -22,6 +22,7 @@ __all__ = [
     "DigestingFile",
     "Fixity",
     "copy_with_fixity",
+    "data_fixity",
     "digesting",
     "file_fixity",
     "link_or_copy",
@@ -29,6 +30,7 @@ __all__ = [
     "parse_manifest",
     "payload_files",
     "write_manifests",
+    "write_synced",
 ]
 
 ALGORITHMS: Final = ("sha512", "sha256")  # BagIt 1.0 and OCFL: sha512 first, sha256 too
@@ -90,6 +92,23 @@ def copy_with_fixity(opener: Callable[[], IO[bytes]], target: Path) -> Fixity:
     finally:
         source.close()
     return fixity
+
+
+def data_fixity(data: bytes) -> Fixity:
+    """Size and digests of bytes held in memory."""
+    hashers = _hashers()
+    for hasher in hashers.values():
+        hasher.update(data)
+    return _fixity(len(data), hashers)
+
+
+def write_synced(target: Path, data: bytes) -> None:
+    """``data`` written to a new file ``target`` and fsynced, as ``copy_with_fixity``
+    writes its copy (for a small original already read whole)."""
+    with target.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
 
 
 class DigestingFile:

@@ -23,6 +23,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._inputs import resumed
 from .._words import counted
 from ..folder import CAPTURED, EVENTS, MEDIA_INDEX
 from ..model import Archive, SourceInfo
@@ -32,15 +33,17 @@ from ..sources import RawFile
 from ..spool import Opener, Written
 from ..store import FILES, SCHEMA_VERSION, data_dir
 from .bag import bag_in_place, bag_info_for, packing_event
-from .events import dumps_event, event, object_ref
+from .events import PUID_HEAD, dumps_event, event, object_ref
 from .fixity import (
     Fixity,
     copy_with_fixity,
+    data_fixity,
     digesting,
     file_fixity,
     link_or_copy,
     payload_files,
     write_manifests,
+    write_synced,
 )
 from .names import safe_path, unique_path
 
@@ -113,6 +116,12 @@ def _warnings(archive: Archive, plan: Plan) -> list[str]:
     return found
 
 
+# An original up to this size (a saved page, a feed) is read whole: one read gives its
+# digests, its format's first bytes and the copy, which is written straight to its stored
+# name (or not at all when the same bytes are kept already). Larger ones are streamed.
+_WHOLE: Final = 1 << 20
+
+
 class _Originals:
     """The originals folder of the new archive: carried over, then the new sources added;
     each file's fixity, taken as it is copied, goes to ``known``."""
@@ -122,6 +131,7 @@ class _Originals:
         self.by_digest: dict[str, str] = {}
         self.taken: set[str] = set()  # the stored paths, lower-cased (``unique_path``)
         self.known = known
+        self._folders: set[Path] = set()  # made already: not made again for each page
 
     def carry_over(self, previous: Path) -> None:
         folder = previous / ORIGINALS
@@ -134,21 +144,41 @@ class _Originals:
             fixity = self.known[self.root / rel] = file_fixity(path)
             self.by_digest.setdefault(fixity.sha512, rel)
 
-    def add(self, raw: RawFile) -> tuple[str, Fixity]:
-        """Store ``raw`` (unless the same bytes are already kept); its path and fixity."""
+    def add(self, raw: RawFile) -> tuple[str, Fixity, bytes | None]:
+        """Store ``raw`` (unless the same bytes are already kept); its path, its fixity and
+        its first bytes (its format's, ``PUID_HEAD`` of them). ``raw`` is opened once."""
         staging = self.root / f".incoming-{os.getpid()}"
-        fixity = copy_with_fixity(raw.opener, staging)
+        stream = raw.opener()
+        try:
+            start = stream.read(_WHOLE)
+            whole = len(start) < _WHOLE
+        except BaseException:
+            stream.close()
+            raise
+        head = start[:PUID_HEAD] if whole or len(start) >= PUID_HEAD else None
+        if whole:
+            stream.close()
+            fixity = data_fixity(start)
+        else:
+            fixity = copy_with_fixity(resumed(start, stream, raw.opener), staging)
         kept = self.by_digest.get(fixity.sha512)
         if kept is not None:
-            staging.unlink()
-            return kept, fixity
+            if not whole:
+                staging.unlink()
+            return kept, fixity, head
         rel = unique_path(safe_path(raw.name), self.taken)
-        (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging, self.root / rel)
+        target = self.root / rel
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        if whole:
+            write_synced(target, start)
+        else:
+            os.replace(staging, target)
         self.taken.add(rel.lower())
         self.by_digest[fixity.sha512] = rel
-        self.known[self.root / rel] = fixity
-        return rel, fixity
+        self.known[target] = fixity
+        return rel, fixity, head
 
 
 def build(
@@ -196,11 +226,11 @@ def build(
     if keep:
         detected = formats_by_file(archive.sources)
         for raw in raws:
-            rel, fixity = originals.add(raw)
+            rel, fixity, head = originals.add(raw)
             stored = originals.root / rel
             formats = sorted(detected.get(raw.name, ()))
             objects.append(object_ref("source", raw.name, f"{ORIGINALS}/{rel}", fixity,
-                                      stored, ", ".join(formats) or None))
+                                      stored, ", ".join(formats) or None, head=head))
             step(1)
     else:
         for info in archive.sources:

@@ -10,11 +10,13 @@ from collections.abc import Callable, Iterator
 
 import attrs
 
+from .._inputs import resumed
 from .._xml import Damaged, loss_offset
 from ..errors import ParseError
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Blog, Comment, Post, Setting, Skipped, SourceInfo
-from ..sources import Input, Opener, Tally, head, sniff
+from ..sniff import HEAD
+from ..sources import Input, Opener, Tally, sniff
 from . import takeout
 from .atom import AtomReader
 from .html import HtmlReader
@@ -51,6 +53,24 @@ class Salvage:
         )
 
 
+def _sniffed(source: Input) -> tuple[str, Opener]:
+    """What ``source`` is, from its head; and the opener its reader reads through. A page is
+    read whole by one stream: the one its head came from, given to the reader (a mirror's
+    thousands of pages were each opened twice). Other documents are streamed, perhaps more
+    than once (namespace repair), and may be large: their head's stream is closed."""
+    stream = source.opener()
+    try:
+        start = stream.read(HEAD)
+        kind = sniff(start, source.name)
+    except BaseException:
+        stream.close()
+        raise
+    if kind == "html":
+        return kind, resumed(start, stream, source.opener)
+    stream.close()
+    return kind, source.opener
+
+
 def _entries(count: int) -> str:
     return "the 1 complete entry" if count == 1 else f"the {count:,} complete entries"
 
@@ -68,11 +88,11 @@ class SourceRead:
         recover: bool = False,
     ) -> None:
         self.input = source
-        self._tally = Tally(source.opener, progress)
         self._recover = recover
         #: set when a damaged document was read with ``recover``: what was kept and lost
         self.salvage: Salvage | None = None
-        kind = sniff(head(source.opener), source.name)
+        kind, opener = _sniffed(source)
+        self._tally = Tally(opener, progress)
         self._reader: AtomReader | RssReader | HtmlReader | JsonReader
         if kind == "json":
             self._reader = JsonReader(source.name, self._tally, limits)

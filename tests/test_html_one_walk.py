@@ -181,6 +181,24 @@ def test_the_generation_is_named_as_the_patterns_it_replaces_named_it() -> None:
         assert generation(text, False) == _old_generation(text), text
 
 
+_ODD_PIECES = (
+    "\u0130", "\u0131", "po\u017ft-outer", "CLA\u017f\u017f='", "h\u0130ntry", "HENTRY",
+    "hentryx", "xhentry", "_hentry", "2hentry", "\u00e9hentry", "hentry\u00e9", "widget  Blog",
+)
+
+
+def test_the_generation_s_words_are_found_as_the_patterns_found_them_in_any_case() -> None:
+    """The words are found in the lower-cased page (issue 12): boundaries next to any
+    character, and the characters IGNORECASE folds to the words' letters but lower() does
+    not (the dotted and dotless i, the long s), give the patterns' answer."""
+    rnd = random.Random(12)
+    pieces = _PIECES + _ODD_PIECES
+    for _ in range(4000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12)))
+        assert generation(text, False) == _old_generation(text), text
+    assert generation("<p class='x po\u017ft-outer-container'>", False) == "2017+"
+
+
 # The classic comment markups, each comment nested in the one before: every field of every
 # comment was searched for below it, through all the comments nested inside (quadratic,
 # bounded only by the 448 levels the nesting bound keeps).

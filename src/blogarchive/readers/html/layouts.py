@@ -282,15 +282,17 @@ def _authored(index: Index, body: etree._Element) -> tuple[str, bool]:
     snippet = index.span(index.by_class.get("snippet-item", []), body)
     if snippet or body.get("id", "").startswith("post-snippet-"):
         return inner_html(snippet[0] if snippet else body), True
-    if not _widgets_in(body) and not (len(body) and _is_clear(body[-1])):
+    widgets = _widgets_in(body)
+    if not widgets and not (len(body) and _is_clear(body[-1])):
         return inner_html(body), False  # nothing to cut: no copy needed
     holder = copy.deepcopy(body)  # widgets are cut from a copy: the page stays whole
-    for el in holder.iter():
-        if el is holder or not isinstance(el.tag, str):
-            continue
-        marks = f"{el.get('id') or ''} {el.get('class') or ''}"
-        if _WIDGETS.search(marks):
-            el.tag = _CUT
+    if widgets:
+        # The copy's elements in the body's order: each widget's copy is found by its number
+        # in the page's index, not by testing every element of the copy again.
+        copied = list(holder.iter(etree.Element))
+        first = index.start[body]
+        for el in widgets:
+            copied[index.start[el] - first].tag = _CUT
     for el in reversed(holder):  # the template's trailing clear:both divs
         if el.tag == _CUT:
             continue
@@ -303,11 +305,11 @@ def _authored(index: Index, body: etree._Element) -> tuple[str, bool]:
     return inner_html(holder), False
 
 
-def _widgets_in(body: etree._Element) -> bool:
-    """Whether an element below ``body`` is a share or related-posts widget (only elements
+def _widgets_in(body: etree._Element) -> list[etree._Element]:
+    """The share and related-posts widgets below ``body``, in document order (only elements
     with an id or a class can be; found in C, not by a walk of every element)."""
-    return any(_WIDGETS.search(f"{el.get('id') or ''} {el.get('class') or ''}")
-               for el in xp(body, ".//*[@id or @class]"))
+    return [el for el in xp(body, ".//*[@id or @class]")
+            if _WIDGETS.search(f"{el.get('id') or ''} {el.get('class') or ''}")]
 
 
 def _is_clear(el: etree._Element) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from typing import Final
 
 __all__ = ["format_time", "parse_rfc822", "parse_time"]
@@ -87,6 +86,10 @@ def _parse_general(text: str) -> datetime:
 
 def parse_rfc822(text: str) -> datetime:
     """Parse an RSS ``pubDate`` (RFC 822), keeping its offset. Raises ValueError."""
+    # Imported here: the email package is a twentieth of `import blogarchive`, and only RSS
+    # (and pages' RFC 822 dates) need it.
+    from email.utils import parsedate_to_datetime
+
     try:
         value = parsedate_to_datetime(text.strip())
     # OverflowError: a year or offset too large for a C int (`9999999999 Mar 2 9:0`)

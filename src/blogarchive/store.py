@@ -28,7 +28,17 @@ from ._time import format_time, parse_time
 from .analysis.records import BodyAnalysis
 from .errors import ArchiveError
 from .folder import FILES, data_dir, real_destination, recover, replaceable, staging
-from .model import Archive, Blog, Comment, Label, Post, Skipped, SourceInfo
+from .model import (
+    Archive,
+    Author,
+    Blog,
+    Comment,
+    InReplyTo,
+    Label,
+    Post,
+    Skipped,
+    SourceInfo,
+)
 from .stats import counts
 
 __all__ = [
@@ -91,7 +101,8 @@ def _reference_line(record: Post | Comment) -> str:
 # One generated function per record class (``_lines``): the same bytes, a third of the time.
 _LINES = {
     cls: line_encoder(_converter, cls, {"schema": SCHEMA_IDS[kind],
-                                        "schema_version": SCHEMA_VERSION})
+                                        "schema_version": SCHEMA_VERSION},
+                      shared=(Author, InReplyTo))  # one object each, in what readers make
     for cls, kind in ((Post, "post"), (Comment, "comment"))
 }
 

@@ -38,6 +38,7 @@ def _zone(minutes: int, text: str) -> timezone:
 _BLOGGER: Final = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(Z|[+-][0-9]{2}:[0-9]{2})"
 )
+_blogger: Final = _BLOGGER.fullmatch
 _OFFSETS: dict[str, timezone] = {}  # "+HH:MM" -> its named offset (from _zone)
 
 
@@ -47,9 +48,8 @@ def parse_time(text: str) -> datetime:
     A timestamp without an offset (HTML pages) gives a naive datetime: never an invented zone.
     Raises ValueError with the text when it is not a timestamp.
     """
-    fast = _BLOGGER.fullmatch(text)
-    if fast is not None:
-        offset = fast.group(1)
+    if _blogger(text) is not None:
+        offset = text[23:]  # what follows the milliseconds: the offset group
         try:
             local = datetime.fromisoformat(text[:23])
         except ValueError:  # out of range (month 13, hour 24): said by the general path

@@ -312,10 +312,12 @@ def links_of(elements: list[etree._Element], shared: Shared | None = None
             Link(rel=e.get("rel"), href=e.get("href"), type=e.get("type"), title=e.get("title"))
             for e in elements
         )
+    # Link's fields by position (rel, href, type, title): matching four keywords was a third
+    # of making a link, two or three of them an entry.
     return tuple(
-        Link(rel=None if (rel := e.get("rel")) is None else intern(rel), href=e.get("href"),
-             type=None if (kind := e.get("type")) is None else intern(kind),
-             title=None if (title := e.get("title")) is None else intern(title))
+        Link(None if (rel := e.get("rel")) is None else intern(rel), e.get("href"),
+             None if (kind := e.get("type")) is None else intern(kind),
+             None if (title := e.get("title")) is None else intern(title))
         for e in elements
     )
 

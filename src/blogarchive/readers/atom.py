@@ -355,7 +355,8 @@ class AtomReader:
         )
 
     def origin(self, index: int, line: int | None) -> Origin:
-        return Origin(format=self.format, source=self.source, entry=index, line=line)
+        # by position (format, source, entry, line): once per entry, keywords cost a third
+        return Origin(self.format, self.source, index, line)
 
     # -- the blog --------------------------------------------------------------------------
 

@@ -183,6 +183,7 @@ def test_a_follower_exits_at_once_when_the_process_has_already_ended() -> None:
 FORKED = """
 import json, os, sys
 import blogarchive
+import blogarchive.batch  # the package (imported when first used, as a batch run does)
 from multiprocessing import forkserver
 batch = sys.modules["blogarchive.batch"]
 work = batch._start(2, "local").result()

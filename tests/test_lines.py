@@ -83,3 +83,38 @@ def test_values_not_of_their_declared_types_are_written_as_the_reference_writes_
     ]
     for record in odd:
         assert dumps_line(record) == _reference_line(record)
+
+
+def test_a_shared_author_is_written_once_and_its_text_reused() -> None:
+    from blogarchive._lines import _Remembered
+
+    made: list[object] = []
+
+    def text(record: object) -> str:
+        made.append(record)
+        return f"<{len(made)}>"
+
+    remembered = _Remembered(text)
+    ann, bob = Author(name="Ann"), Author(name="Bob")
+    assert [remembered(a) for a in (ann, bob, ann, ann)] == ["<1>", "<2>", "<1>", "<1>"]
+    assert made == [ann, bob]
+    equal = Author(name="Ann")  # an equal value, another object: made again
+    assert remembered(equal) == "<3>"
+    for n in range(_Remembered.MOST + 10):
+        remembered(Author(name=f"a{n}"))
+    assert len(remembered._memo) <= _Remembered.MOST
+
+
+def test_records_sharing_an_author_are_written_as_the_reference_writes_them() -> None:
+    ann = Author(name="Ann", uri="https://x/p", extras=("<x/>",))
+    when = datetime(2010, 3, 1, tzinfo=timezone.utc)
+    records: list[Post | Comment] = [
+        *(Post(id=str(n), kind="post", status="live", title="t", content="c", url=None,
+               path=None, published=when, updated=None, author=ann) for n in range(3)),
+        Comment(id="9", post_id="1", parent_id=None, status="live", content="c",
+                published=when, author=ann),
+        Post(id="8", kind="post", status="live", title="t", content="c", url=None, path=None,
+             published=when, updated=None, author=Author(name=3)),  # type: ignore[arg-type]
+    ]
+    for record in records:
+        assert dumps_line(record) == _reference_line(record)

@@ -1,7 +1,8 @@
 """The readers' fast paths and shared values make the same records as the general code.
 
 ``Fields`` reads each child's tag once; ``author_of`` with a ``Shared`` table reads a plain
-author in one pass and gives one Author object per distinct author; ``item_id_of`` reads
+author in one pass and gives one Author object per distinct author, and an author whose XML
+it has read before by that XML; ``item_id_of`` reads
 Blogger's ids without a regular expression. Each is compared here with the general path,
 on generated input and on every fixture."""
 
@@ -90,6 +91,50 @@ def test_the_author_table_is_bounded() -> None:
         element = etree.fromstring(f"<author xmlns='{ATOM}'><name>a{n}</name></author>")
         assert author_of(element, shared) is not None
     assert len(shared.authors) <= 4096
+
+
+def test_an_author_met_again_is_looked_up_by_its_xml(monkeypatch: pytest.MonkeyPatch) -> None:
+    from blogarchive.readers import _common
+
+    xml = f"<author xmlns='{ATOM}'><name>Ann</name><uri>https://x/p</uri></author>"
+    shared = Shared()
+    first = author_of(etree.fromstring(xml), shared)
+    calls: list[object] = []
+    monkeypatch.setattr(_common, "_author_of",
+                        lambda element, table: calls.append(element))  # must not be reached
+    assert author_of(etree.fromstring(xml), shared) is first  # another element, the same XML
+    assert calls == []
+
+
+@pytest.mark.parametrize("declared", [True, False])  # the prefix declared on the entry or not
+def test_the_namespaces_in_scope_tell_authors_apart(declared: bool) -> None:
+    # The same text with the prefix bound to Google's namespace or to another: one is an
+    # avatar, the other an element kept in extras; the XML looked up holds the binding.
+    shared = Shared()
+    found = []
+    for uri in (GD, "urn:other"):
+        author = "<author><g:image src='//x/a.png'/><name>Ann</name></author>"
+        if declared:
+            entry = etree.fromstring(f"<entry xmlns='{ATOM}' xmlns:g='{uri}'>{author}</entry>")
+            element = entry[0]
+        else:
+            element = etree.fromstring(author.replace("<author>", f"<author xmlns='{ATOM}' "
+                                                                  f"xmlns:g='{uri}'>"))
+        found.append(author_of(element, shared))
+        assert found[-1] == author_of(element)  # as the general path reads it
+    assert found[0] is not None and found[0].image == "//x/a.png" and not found[0].extras
+    assert found[1] is not None and found[1].image is None and found[1].extras
+
+
+def test_the_table_of_authors_by_xml_is_bounded() -> None:
+    shared = Shared()
+    for n in range(1500):
+        author_of(etree.fromstring(f"<author xmlns='{ATOM}'><name>a{n}</name></author>"), shared)
+    assert 0 < len(shared.elements) <= 1024
+    large = etree.fromstring(f"<author xmlns='{ATOM}'><name>{'a' * 3000}</name></author>")
+    shared.elements.clear()
+    assert author_of(large, shared) == author_of(large)
+    assert shared.elements == {}  # read, not kept
 
 
 def test_fields_give_back_untaken_and_unknown_children_in_order() -> None:

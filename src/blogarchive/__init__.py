@@ -12,6 +12,10 @@
 The project's README has a longer example; the tests run both and type-check them.
 """
 
+import importlib
+import types
+from typing import TYPE_CHECKING, Any
+
 from .analysis import (
     BodyAnalysis,
     BodyLink,
@@ -23,8 +27,6 @@ from .analysis import (
     analyse,
 )
 from .annotate import analyse_archive
-from .batch import batch
-from .capture import CaptureReport, capture
 from .errors import (
     ArchiveError,
     BlogarchiveError,
@@ -34,7 +36,6 @@ from .errors import (
     UnsafeInput,
     UnsupportedFormat,
 )
-from .export import ExportReport, export
 from .limits import LimitExceeded, Limits
 from .model import (
     Archive,
@@ -70,11 +71,50 @@ from .store import load, write
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:
+    from .batch import batch
+    from .capture import CaptureReport, capture
+    from .export import ExportReport, export
+
+# The batch, capture and export packages (and what they import) are imported when a name
+# of theirs is first used: a conversion needs none of them, and every process that
+# converts would otherwise pay for importing them.
+_LATER = {"batch": "batch", "capture": "capture", "CaptureReport": "capture",
+          "export": "export", "ExportReport": "export"}
 # ``blogarchive.capture`` and ``blogarchive.export`` name the functions, which shadow their
 # packages; ``import blogarchive.export.site as m`` still finds the module, because the
 # import system looks a submodule up by the ``__name__`` of what it found.
-capture.__name__ = capture.__module__
-export.__name__ = export.__module__
+_RENAMED = ("capture", "export")
+
+
+def _later(name: str) -> Any:
+    """The package's name ``name``, its package imported now."""
+    value = getattr(importlib.import_module(f"{__name__}.{_LATER[name]}"), name)
+    if name in _RENAMED:
+        value.__name__ = value.__module__
+    globals()[name] = value
+    return value
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: object) -> None:
+        # Importing a package binds it in its parent's namespace; where a function of the
+        # package has its name (``batch``, ``capture``, ``export``), the name stays the
+        # function's, whoever imported the package first.
+        if name in _LATER and isinstance(value, types.ModuleType):
+            value = _later(name)
+        super().__setattr__(name, value)
+
+
+if not TYPE_CHECKING:
+    def __getattr__(name: str) -> Any:
+        if name in _LATER:
+            return _later(name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    import sys
+
+    sys.modules[__name__].__class__ = _Package
 
 # Every record type a user meets (on an Archive, in a post's analysis, in a report) is
 # importable from here, so type hints never need the internal module layout.

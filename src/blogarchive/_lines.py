@@ -20,7 +20,7 @@ import typing
 from collections.abc import Callable
 from datetime import datetime
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import cattrs
@@ -135,9 +135,16 @@ class _TextBuilder(_Builder):
     def _constant(self, value: str) -> str:
         return repr(encode_basestring(value))
 
-    def __init__(self, converter: cattrs.Converter) -> None:
+    def __init__(self, converter: cattrs.Converter, shared: tuple[type, ...] = ()) -> None:
         super().__init__(converter)
         self.names.update(e=encode_basestring, _int=_int, _encode=_encode)
+        self.shared = shared
+
+    def _call(self, tp: type) -> str:
+        name = super()._call(tp)
+        if tp in self.shared and not isinstance(self.names[name], _Remembered):
+            self.names[name] = _Remembered(self.names[name])
+        return name
 
     def _result(self, entries: dict[str, str]) -> str:
         if not entries:
@@ -175,6 +182,35 @@ class _TextBuilder(_Builder):
         return f"_encode({self._by_cattrs(tp, source)})"
 
 
+class _Remembered:
+    """The text of records the readers share (one Author object for each distinct author,
+    one InReplyTo for each post replied to), made once per object: a blog's records repeat
+    a handful of authors, and writing one was a tenth of a comment's line.
+
+    Keyed by identity, each object held with its text (so that its id is not another's
+    while it is remembered); records are frozen, so an object's text cannot change. At most
+    ``MOST`` are held: an archive read back has an Author object per record, none shared.
+    """
+
+    MOST: Final = 1024
+
+    __slots__ = ("_memo", "_text")
+
+    def __init__(self, text: Callable[[Any], str]) -> None:
+        self._text = text
+        self._memo: dict[int, tuple[Any, str]] = {}
+
+    def __call__(self, record: Any) -> str:
+        found = self._memo.get(id(record))
+        if found is not None and found[0] is record:
+            return found[1]
+        text = self._text(record)
+        if len(self._memo) >= self.MOST:
+            self._memo.clear()
+        self._memo[id(record)] = (record, text)
+        return text
+
+
 def encode(value: Any) -> str:
     """A value whose objects' keys are already in sorted order (as a line decoded by
     ``json.loads`` keeps them), as the encoder of the lines writes it."""
@@ -186,13 +222,14 @@ def unstructurer(converter: cattrs.Converter, cls: type) -> Callable[[Any], dict
     return _Builder(converter).function(cls)
 
 
-def line_encoder(converter: cattrs.Converter, cls: type,
-                 constants: dict[str, str]) -> Callable[[Any], str]:
+def line_encoder(converter: cattrs.Converter, cls: type, constants: dict[str, str],
+                 shared: tuple[type, ...] = ()) -> Callable[[Any], str]:
     """A function from a ``cls`` record to its JSON line (no newline), with ``constants``
-    (``schema``, ``schema_version``) among its keys."""
+    (``schema``, ``schema_version``) among its keys. The text of a nested record of a
+    ``shared`` class is made once per object (the readers share them)."""
     unstructure = _Builder(converter).function(cls, constants)
-    text: Callable[[Any], str] = _TextBuilder(converter).function(  # type: ignore[assignment]
-        cls, constants)
+    text: Callable[[Any], str] = _TextBuilder(  # type: ignore[assignment]
+        converter, shared).function(cls, constants)
 
     def encode(record: Any) -> str:
         try:

@@ -17,6 +17,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, Final, TextIO
 
@@ -28,7 +29,17 @@ from ._time import format_time, parse_time
 from .analysis.records import BodyAnalysis
 from .errors import ArchiveError
 from .folder import FILES, data_dir, real_destination, recover, replaceable, staging
-from .model import Archive, Blog, Comment, Label, Post, Skipped, SourceInfo
+from .model import (
+    Archive,
+    Author,
+    Blog,
+    Comment,
+    InReplyTo,
+    Label,
+    Post,
+    Skipped,
+    SourceInfo,
+)
 from .stats import counts
 
 __all__ = [
@@ -91,7 +102,8 @@ def _reference_line(record: Post | Comment) -> str:
 # One generated function per record class (``_lines``): the same bytes, a third of the time.
 _LINES = {
     cls: line_encoder(_converter, cls, {"schema": SCHEMA_IDS[kind],
-                                        "schema_version": SCHEMA_VERSION})
+                                        "schema_version": SCHEMA_VERSION},
+                      shared=(Author, InReplyTo))  # one object each, in what readers make
     for cls, kind in ((Post, "post"), (Comment, "comment"))
 }
 
@@ -235,14 +247,20 @@ def _write_labels(out: TextIO, labels: LabelIndex) -> None:
     top-level object (two levels deep: labels two spaces in, their ids four)."""
     opened = False
     for name, ids in labels:
-        out.write(f'{"," if opened else "["}\n  {{\n   "name": {_dumps(name)},\n   "post_ids": ')
+        out.write(f'{"," if opened else "["}\n  {{\n   "name": {_string(name)},\n   "post_ids": ')
         opened = True
         some = False
         for ident in ids:
-            out.write(f'{"," if some else "["}\n    {_dumps(ident)}')
+            out.write(f'{"," if some else "["}\n    {_string(ident)}')
             some = True
         out.write("\n   ]\n  }" if some else "[]\n  }")
     out.write("\n ]" if opened else "[]")
+
+
+def _string(value: object) -> str:
+    """``_dumps(value)`` for a string (the encoder's own escaping, without an encoder made
+    for each of a label index's thousands of post ids), or any other value."""
+    return encode_basestring(value) if type(value) is str else _dumps(value)
 
 
 def _write_lines(path: Path, records: tuple[Post, ...] | tuple[Comment, ...]) -> None:

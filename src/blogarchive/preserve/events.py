@@ -15,7 +15,6 @@ import json
 import platform
 import uuid
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
 
@@ -149,6 +148,10 @@ def puid_for(path: Path, head: bytes | None = None) -> tuple[str, str] | None:
 
 def agent() -> dict[str, Any]:
     """blogarchive as a software agent, with the versions that change what it produces."""
+    # Imported here: importlib.metadata (and the email package it needs) is a tenth of
+    # `import blogarchive`, and only a conversion's event needs it.
+    from importlib import metadata
+
     from .. import __version__
 
     libxml2 = ".".join(str(n) for n in etree.LIBXML_VERSION)

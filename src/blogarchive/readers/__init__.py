@@ -7,6 +7,7 @@ afterwards knows the blog, the notes, and what was read (size and SHA-256).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -19,9 +20,14 @@ from ..sniff import HEAD
 from ..sources import Input, Opener, Tally, sniff
 from . import takeout
 from .atom import AtomReader
-from .html import HtmlReader
-from .json import JsonReader
 from .rss import RssReader
+
+if TYPE_CHECKING:
+    # Imported when a page or a JSON document is met: the page reader (Beautiful Soup,
+    # dateutil, its rules) is a sixth of `import blogarchive`, which an export's
+    # conversion would otherwise pay for nothing.
+    from .html import HtmlReader
+    from .json import JsonReader
 
 __all__ = ["Salvage", "SourceRead"]
 
@@ -94,9 +100,14 @@ class SourceRead:
         kind, opener = _sniffed(source)
         self._tally = Tally(opener, progress)
         self._reader: AtomReader | RssReader | HtmlReader | JsonReader
+        self._page = kind == "html"
         if kind == "json":
+            from .json import JsonReader
+
             self._reader = JsonReader(source.name, self._tally, limits)
         elif kind == "html":
+            from .html import HtmlReader
+
             self._reader = HtmlReader(source.name, self._tally, **source.capture)
         elif kind == "rss":
             self._reader = RssReader(source.name, self._tally, limits)
@@ -113,7 +124,7 @@ class SourceRead:
     @property
     def is_page(self) -> bool:
         """An HTML page (one of many in a mirror or WARC), not an export or feed."""
-        return isinstance(self._reader, HtmlReader)
+        return self._page
 
     @property
     def notes(self) -> list[str]:
@@ -158,7 +169,7 @@ class SourceRead:
         except Damaged as damage:
             reader = self._reader
             # pages and JSON are not read by _xml
-            assert not isinstance(reader, (HtmlReader, JsonReader))
+            assert isinstance(reader, (AtomReader, RssReader))
             if not self._recover or not reader.entries:
                 if not reader.entries:  # nothing before the damage to keep
                     raise

@@ -185,11 +185,16 @@ class Shared:
     ``iter_records``, which keeps no record) cost bounded memory.
     """
 
-    __slots__ = ("authors", "replies")
+    __slots__ = ("authors", "elements", "replies")
 
     def __init__(self) -> None:
         self.authors: dict[_AuthorKey, Author] = {}
         self.replies: dict[tuple[str | None, ...], tuple[InReplyTo, str | None]] = {}
+        # Each author element's XML (namespaces in scope included) -> what it was read as:
+        # serialising an author (in C) costs a third of reading its children one by one,
+        # and a blog's entries repeat a handful of authors (one to four in each corpus
+        # export). Equal XML reads as equal values, so any author may be looked up here.
+        self.elements: dict[bytes, Author] = {}
 
     def reply(self, element: etree._Element) -> tuple[InReplyTo, str | None]:
         """`thr:in-reply-to` as a record, and the id of the post it names (or None)."""
@@ -218,6 +223,10 @@ class Shared:
 
 
 _SHARED_MOST: Final = 4096
+# Authors looked up by their XML: at most this many, of at most this many bytes each, so a
+# stream of large all-different authors costs at most 2 MiB (and reads as before).
+_ELEMENTS_MOST: Final = 1024
+_ELEMENT_BYTES: Final = 2048
 _AuthorKey = tuple[str, str | None, str | None, str | None, str | None, str | None,
                    str | None, str | None]
 
@@ -232,6 +241,20 @@ _AUTHOR_PARTS: Final = {A + "name": 0, A + "uri": 1, A + "email": 2, GD + "image
 def author_of(element: etree._Element | None, shared: Shared | None = None) -> Author | None:
     if element is None:
         return None
+    if shared is None:
+        return _author_of(element, None)
+    xml = etree.tostring(element, with_tail=False)
+    found = shared.elements.get(xml)
+    if found is None:
+        found = _author_of(element, shared)
+        if len(xml) <= _ELEMENT_BYTES:
+            if len(shared.elements) >= _ELEMENTS_MOST:
+                shared.elements.clear()
+            shared.elements[xml] = found
+    return found
+
+
+def _author_of(element: etree._Element, shared: Shared | None) -> Author:
     if shared is not None:
         key = _author_key(element)
         if key is not None:
@@ -289,10 +312,12 @@ def links_of(elements: list[etree._Element], shared: Shared | None = None
             Link(rel=e.get("rel"), href=e.get("href"), type=e.get("type"), title=e.get("title"))
             for e in elements
         )
+    # Link's fields by position (rel, href, type, title): matching four keywords was a third
+    # of making a link, two or three of them an entry.
     return tuple(
-        Link(rel=None if (rel := e.get("rel")) is None else intern(rel), href=e.get("href"),
-             type=None if (kind := e.get("type")) is None else intern(kind),
-             title=None if (title := e.get("title")) is None else intern(title))
+        Link(None if (rel := e.get("rel")) is None else intern(rel), e.get("href"),
+             None if (kind := e.get("type")) is None else intern(kind),
+             None if (title := e.get("title")) is None else intern(title))
         for e in elements
     )
 

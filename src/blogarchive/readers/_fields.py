@@ -46,16 +46,15 @@ class Fields:
         self._position: dict[int, int] | None = None
         self.bad_times: list[str] = []
 
-    def _find(self, tag: str) -> int:
-        """The index of the first child not taken with ``tag``, or -1."""
-        tags = self._tags
-        return tags.index(tag) if tag in tags else -1
+    # Each lookup finds the first child not taken with ``tag`` inline (``tag in tags``, then
+    # ``tags.index``): a helper for it was a tenth of the calls an entry makes.
 
     def take(self, tag: str) -> etree._Element | None:
-        i = self._find(tag)
-        if i < 0:
+        tags = self._tags
+        if tag not in tags:
             return None
-        self._tags[i] = _TAKEN
+        i = tags.index(tag)
+        tags[i] = _TAKEN
         return self._children[i]
 
     def has(self, tag: str) -> bool:
@@ -72,10 +71,11 @@ class Fields:
         return found
 
     def text(self, tag: str) -> str | None:
-        i = self._find(tag)
-        if i < 0:
+        tags = self._tags
+        if tag not in tags:
             return None
-        self._tags[i] = _TAKEN
+        i = tags.index(tag)
+        tags[i] = _TAKEN
         child = self._children[i]
         return (child.text or "") if len(child) == 0 else inner_text(child)
 
@@ -86,19 +86,20 @@ class Fields:
 
     def time(self, tag: str) -> datetime | None:
         """A timestamp child; an unreadable one stays in `rest()` and is noted, not dropped."""
-        i = self._find(tag)
-        if i < 0:
+        tags = self._tags
+        if tag not in tags:
             return None
+        i = tags.index(tag)
         text = (self._children[i].text or "").strip()
         if not text:
-            self._tags[i] = _TAKEN
+            tags[i] = _TAKEN
             return None
         try:
             value = parse_time(text)
         except ValueError:
             self.bad_times.append(f"{etree.QName(tag).localname}: {text[:40]!r}")
             return None
-        self._tags[i] = _TAKEN
+        tags[i] = _TAKEN
         return value
 
     def untake(self, element: etree._Element) -> None:

@@ -54,6 +54,18 @@ Record = Post | Comment | Skipped
 _COMMENT_FEED_ID: Final = re.compile(r"\.post-?(\d+)\.\.?comments$|\.comments$")
 
 
+# The tags entries are read by, spelt once: ``A + "id"`` in a method made the string again
+# for every entry.
+_ENTRY, _ID, _CATEGORY, _CONTENT, _TITLE, _LINK, _PUBLISHED, _UPDATED, _AUTHOR, _SUMMARY = (
+    A + name for name in ("entry", "id", "category", "content", "title", "link", "published",
+                          "updated", "author", "summary"))
+_CONTROL: Final = APP + "control"
+_DRAFT: Final = APP + "draft"
+_IN_REPLY_TO: Final = THR + "in-reply-to"
+_TOTAL: Final = THR + "total"
+_PROPERTY: Final = GD + "extendedProperty"
+
+
 class EntrySkipped(Exception):
     """An entry that cannot become a record; the reason goes into the archive's `skipped`."""
 
@@ -102,7 +114,7 @@ class AtomReader:
         # ElementTree-style writers (the converter) spell the Atom namespace `ns0:`.
         self.prefixed = root.prefix is not None and root.prefix.startswith("ns")
         for element in elements:
-            if element.tag == A + "entry":
+            if element.tag == _ENTRY:
                 index = self.entries
                 self.entries += 1
                 if not self._decided:
@@ -201,7 +213,7 @@ class AtomReader:
 
     def _entry(self, element: etree._Element, index: int) -> Record | None:
         f = Fields(element)
-        atom_id = f.stripped(A + "id")
+        atom_id = f.stripped(_ID)
         if not atom_id:
             raise EntrySkipped("entry has no <id>")
         if self.takeout:
@@ -220,24 +232,26 @@ class AtomReader:
     ) -> Record | None:
         kind = None
         label_elements = []
-        for category in f.take_all(A + "category"):
+        terms = []  # the labels' terms, read once
+        for category in f.take_all(_CATEGORY):
             scheme, term = category.get("scheme"), category.get("term")
             if scheme == KIND_SCHEME and term:
                 kind = intern(term.rsplit("#", 1)[-1])
             elif scheme == LABEL_SCHEME and term is not None:
                 label_elements.append(category)
+                terms.append(term)
             elif category.attrib:
                 f.untake(category)  # another vocabulary: kept as written
         if kind is None:
             # Public feeds carry no kind category (FORMATS.md section 7, point 2).
             if ".page-" in atom_id:
                 kind = "page"
-            elif self.format == "comment-feed" or f.has(THR + "in-reply-to"):
+            elif self.format == "comment-feed" or f.has(_IN_REPLY_TO):
                 kind = "comment"
             else:
                 kind = "post"
         if kind in ("post", "page"):
-            labels = tuple(intern(c.get("term", "")) for c in label_elements)
+            labels = tuple(map(intern, terms))
             return self._post(f, atom_id, kind, labels, index, line)
         if kind == "comment":
             for category in label_elements:  # never seen on comments: kept, not dropped
@@ -246,11 +260,11 @@ class AtomReader:
         if kind == "settings":
             name = atom_id.split(".settings.", 1)[-1]
             self.settings.append(
-                Setting(name=name, value=f.text(A + "content") or "", title=f.text(A + "title"))
+                Setting(name=name, value=f.text(_CONTENT) or "", title=f.text(_TITLE))
             )
             return None
         if kind == "template":
-            self.template = f.text(A + "content") or ""
+            self.template = f.text(_CONTENT) or ""
             return None
         raise EntrySkipped(f"entry of unknown kind {kind!r} (id {atom_id})")
 
@@ -264,16 +278,16 @@ class AtomReader:
         line: int | None,
     ) -> Post:
         status = "live"
-        control = f.take(APP + "control")
+        control = f.take(_CONTROL)
         if control is not None:
-            draft = control.find(APP + "draft")
+            draft = control.find(_DRAFT)
             if draft is not None and (draft.text or "").strip().lower() == "yes":
                 status = "draft"
             if len(control) != (1 if draft is not None else 0):
                 f.untake(control)  # something besides app:draft: keep it whole
-        title_el = f.take(A + "title")
-        content_el = f.take(A + "content")
-        links = links_of(f.take_all(A + "link"), self.shared)
+        title_el = f.take(_TITLE)
+        content_el = f.take(_CONTENT)
+        links = links_of(f.take_all(_LINK), self.shared)
         url = alternate_url(links)
         return Post(
             id=item_id_of(atom_id),
@@ -283,25 +297,25 @@ class AtomReader:
             content=inner_text(content_el) if content_el is not None else "",
             url=url,
             path=url_path(url),
-            published=f.time(A + "published"),
-            updated=f.time(A + "updated"),
-            author=author_of(f.take(A + "author"), self.shared),
+            published=f.time(_PUBLISHED),
+            updated=f.time(_UPDATED),
+            author=author_of(f.take(_AUTHOR), self.shared),
             labels=labels,
             atom_id=atom_id,
             title_type=_type_other_than(title_el, "text"),
             content_type=_type_other_than(content_el, "html"),
-            summary=f.text(A + "summary"),
+            summary=f.text(_SUMMARY),
             location=georss_of(f),
             thumbnail=thumbnail_of(f),
-            comment_count=comment_count_of(f, THR + "total"),
+            comment_count=comment_count_of(f, _TOTAL),
             links=links,
-            properties=properties_of(f.take_all(GD + "extendedProperty")),
+            properties=properties_of(f.take_all(_PROPERTY)),
             extras=f.rest(),
             origin=self.origin(index, line),
         )
 
     def _comment(self, f: Fields, atom_id: str, index: int, line: int | None) -> Comment:
-        reply = f.take(THR + "in-reply-to")
+        reply = f.take(_IN_REPLY_TO)
         in_reply_to = None
         post_id = None
         if reply is not None:
@@ -309,27 +323,27 @@ class AtomReader:
         if post_id is None and self.format == "comment-feed" and self.feed_id:
             m = _COMMENT_FEED_ID.search(self.feed_id)
             post_id = m.group(1) if m and m.group(1) else None
-        links = links_of(f.take_all(A + "link"), self.shared)
+        links = links_of(f.take_all(_LINK), self.shared)
         parent_id = None
         for link in links:
             if link.rel == "related":
                 parent_id = last_segment(link.href)
-        properties = properties_of(f.take_all(GD + "extendedProperty"))
+        properties = properties_of(f.take_all(_PROPERTY))
         removed = any(
             p.name == "blogger.contentRemoved" and (p.value or "").lower() == "true"
             for p in properties
         )
-        title_el = f.take(A + "title")
-        content_el = f.take(A + "content")
+        title_el = f.take(_TITLE)
+        content_el = f.take(_CONTENT)
         return Comment(
             id=item_id_of(atom_id),
             post_id=post_id,
             parent_id=parent_id,
             status="removed" if removed else "live",
             content=inner_text(content_el) if content_el is not None else "",
-            published=f.time(A + "published"),
-            updated=f.time(A + "updated"),
-            author=author_of(f.take(A + "author"), self.shared),
+            published=f.time(_PUBLISHED),
+            updated=f.time(_UPDATED),
+            author=author_of(f.take(_AUTHOR), self.shared),
             url=alternate_url(links),
             generated_title=inner_text(title_el) if title_el is not None else None,
             in_reply_to=in_reply_to,
@@ -341,7 +355,8 @@ class AtomReader:
         )
 
     def origin(self, index: int, line: int | None) -> Origin:
-        return Origin(format=self.format, source=self.source, entry=index, line=line)
+        # by position (format, source, entry, line): once per entry, keywords cost a third
+        return Origin(self.format, self.source, index, line)
 
     # -- the blog --------------------------------------------------------------------------
 

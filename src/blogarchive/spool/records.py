@@ -16,6 +16,7 @@ the assembler's Python keys do (``assemble.sort_time``, ``assemble.id_key``), so
 
 from __future__ import annotations
 
+import functools
 import marshal
 import os
 import sqlite3
@@ -77,7 +78,13 @@ def order_key(record: Post | Comment, when: tuple[int, float] | None = None) -> 
     number, length, text = id_key(record.id)
     key = _HEAD.pack(flag, _float_bits(stamp), number)  # one pack: a fifth of the time
     key += _LENGTH.pack(length) + text.encode("ascii") if number == 0 else _text(text)
-    return key + _text(record.kind) if isinstance(record, Post) else key
+    return key + _kind_text(record.kind) if isinstance(record, Post) else key
+
+
+@functools.lru_cache(maxsize=64)
+def _kind_text(kind: str) -> bytes:
+    """``_text`` of a post's kind (``post``, ``page``): made once each."""
+    return _text(kind)
 
 
 def _post_facts(post: Post, instant: float | None) -> bytes:

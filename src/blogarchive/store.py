@@ -24,6 +24,7 @@ import attrs
 import cattrs
 
 from ._lines import encode, line_encoder, unstructurer
+from ._structure import structurer
 from ._time import format_time, parse_time
 from .analysis.records import BodyAnalysis
 from .errors import ArchiveError
@@ -345,11 +346,15 @@ def _check_schema(data: Any, kind: str, where: str) -> None:
         raise ArchiveError(f"{where}: expected schema {SCHEMA_IDS[kind]}, found {found!r}")
 
 
+_STRUCTURE = {cls: structurer(cls) for cls in (Post, Comment)}
+
+
 def iter_lines(path: Path, kind: str, cls: type[Any]) -> Iterator[Any]:
     """The records of one JSON Lines file of an archive, one at a time; ArchiveError names
     the file, line and field of the first that is damaged."""
     if not path.is_file():
         raise ArchiveError(f"{path}: missing")
+    fast = _STRUCTURE.get(cls) or structurer(cls)
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             where = f"{path}: line {number}"
@@ -360,8 +365,12 @@ def iter_lines(path: Path, kind: str, cls: type[Any]) -> Iterator[Any]:
             _check_schema(data, kind, where)
             data.pop("schema")
             data.pop("schema_version", None)
-            ident = f" ({kind} {data['id']})" if isinstance(data.get("id"), str) else ""
-            yield _structure(data, cls, where + ident, "$")
+            try:  # the generated function; cattrs where it is unsure (see _structure.py)
+                record = fast(data)
+            except Exception:
+                ident = f" ({kind} {data['id']})" if isinstance(data.get("id"), str) else ""
+                record = _structure(data, cls, where + ident, "$")
+            yield record
 
 
 # -- streaming -------------------------------------------------------------------------------

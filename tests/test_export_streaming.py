@@ -38,7 +38,7 @@ def _damage(path: Path, number: int, field: str, value: object) -> None:
 
 
 @pytest.mark.parametrize(("name", "number"), [("posts.jsonl", 3), ("comments.jsonl", 2)])
-@pytest.mark.parametrize("fmt", ["site", "hugo"])
+@pytest.mark.parametrize("fmt", ["site", "hugo", "wxr"])
 def test_a_damaged_line_stops_the_export_before_out_is_touched(
         tmp_path: Path, name: str, number: int, fmt: str) -> None:
     dest = written(tmp_path / "archive")

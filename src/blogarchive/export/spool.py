@@ -75,7 +75,7 @@ class Spool:
             self.db.execute("CREATE TABLE posts (seq INTEGER PRIMARY KEY, id BLOB, kind BLOB,"
                             " status BLOB, record BLOB)")
             self.db.execute("CREATE TABLE comments (seq INTEGER PRIMARY KEY, post_id BLOB,"
-                            " status BLOB, record BLOB)")
+                            " status BLOB, id BLOB, record BLOB)")
         except BaseException:
             self.close()
             raise
@@ -98,9 +98,10 @@ class Spool:
             self.db.executemany("INSERT INTO posts VALUES (?, ?, ?, ?, ?)", rows)
         self.flush()
         for comments in _batched(iter_comments(self.dest)):
-            self.db.executemany("INSERT INTO comments VALUES (?, ?, ?, ?)", [
+            self.db.executemany("INSERT INTO comments VALUES (?, ?, ?, ?, ?)", [
                 (self.comments + n, None if c.post_id is None else key(c.post_id),
-                 key(c.status), pickle.dumps(c, _PICKLE)) for n, c in enumerate(comments, 1)])
+                 key(c.status), key(c.id), pickle.dumps(c, _PICKLE))
+                for n, c in enumerate(comments, 1)])
             self.comments += len(comments)
         self.db.execute("CREATE INDEX comments_by_post ON comments (post_id, seq)")
         self.db.execute("COMMIT")
@@ -139,6 +140,14 @@ class Spool:
         return [pickle.loads(record) for (record,) in self.db.execute(
             f"SELECT record FROM comments WHERE post_id = ? AND status IN ({marks}) "
             "ORDER BY seq", (key(post_id), *map(key, statuses)))]
+
+    def comments_of(self, post_id: str) -> Iterator[Comment]:
+        """Every comment on one post, in the archive's order (those naming no post count as
+        on a post whose id is empty, as ``post_id or ""`` files them)."""
+        where = "post_id = ? OR post_id IS NULL" if post_id == "" else "post_id = ?"
+        for (record,) in self.db.execute(
+                f"SELECT record FROM comments WHERE {where} ORDER BY seq", (key(post_id),)):
+            yield pickle.loads(record)
 
     def comment_statuses(self) -> Counter[str]:
         """How many comments have each status."""

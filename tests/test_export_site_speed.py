@@ -61,3 +61,24 @@ def test_a_chrome_of_the_users_is_rendered_for_each_page(tmp_path: Path) -> None
         text = (tmp_path / "out" / page).read_text()
         assert f"<p>header of {page}</p>" in text
     assert "<p>footer ../</p>" in (tmp_path / "out" / "labels/index.html").read_text()
+
+
+def test_records_pickled_by_their_values_come_back_equal() -> None:
+    import pickle
+
+    from blogarchive.analysis.records import BodyLink, Quote
+    from blogarchive.export.siteindex import Page
+    from blogarchive.export.spool import _TABLE, dumps
+    from blogarchive.model import Author, Comment, Post
+    from export_archive import archive
+
+    assert {Post, Comment, Author, Quote, BodyLink} <= set(_TABLE)
+    made = blogarchive.analyse_archive(archive())
+    for record in (*made.posts, *made.comments):
+        back = pickle.loads(dumps(record))
+        assert back == record and type(back) is type(record)
+    post = next(p for p in made.posts if p.analysis and p.analysis.quotes)
+    assert post.analysis is not None
+    page = Page(post.id, post.kind, post.url, post.content, post.labels, post.analysis.text,
+                post.analysis.quotes)
+    assert pickle.loads(dumps(page)) == page

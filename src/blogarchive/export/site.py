@@ -79,7 +79,8 @@ class _Pages:
                 self._folders.add(target.parent)
             # written as rendered: a label page of 100,000 posts is never one string
             chunks = self._templates[template].generate(
-                **self._common, root=root_of(path), path=path, **context)
+                # root: "../" steps, nothing to escape (Markup: not escaped on each use)
+                **self._common, root=Markup(root_of(path)), path=path, **context)
             with target.open("w", encoding="utf-8") as page:
                 while text := "".join(islice(chunks, _CHUNKS)):
                     page.write(text)

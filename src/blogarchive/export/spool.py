@@ -104,7 +104,8 @@ class Spool:
     """An archive's records on disk; ``head``: blog.json as an Archive with no records."""
 
     def __init__(self, dest: Path) -> None:
-        self.head: Archive = load_head(dest)
+        # the labels' names alone: their post ids (the whole blog again) are not needed
+        self.head: Archive = load_head(dest, label_posts=False)
         self.dest = dest
         self._folder = tempfile.TemporaryDirectory(prefix="blogarchive-export-")
         self.db = sqlite3.connect(Path(self._folder.name) / "spool.sqlite",

@@ -281,8 +281,7 @@ def load(dest: str | os.PathLike[str]) -> Archive:
 
 
 def _label_names(value: dict[str, Any]) -> dict[str, Any]:
-    """A label of the label index without its post ids (``object_hook``: each label's list
-    is dropped as soon as it is decoded, so no more than one is ever held)."""
+    """A label without its post ids (an ``object_hook``: one label's list held at a time)."""
     if len(value) == 2 and "name" in value and isinstance(value.get("post_ids"), list):
         value["post_ids"] = []
     return value
@@ -292,10 +291,8 @@ def load_head(dest: str | os.PathLike[str], *, label_posts: bool = True) -> Arch
     """An archive's blog.json alone: the Archive without its posts and comments (read them
     one at a time with ``iter_lines``). Raises ArchiveError as ``load`` does.
 
-    ``label_posts=False``: the labels without their post ids (``post_ids`` empty, and not
-    checked). The label index lists every post under each of its labels, so it grows with
-    the blog (8 MB of blog.json for the 1 GB benchmark export, several times that as Python
-    objects); the exports need only the labels' names."""
+    ``label_posts=False``: the labels with ``post_ids`` empty (not read, so not checked): the
+    label index grows with the blog (8 MB at 1 GB), and the exports need only the names."""
     folder = data_dir(Path(os.fspath(dest)))
     blog_path = folder / FILES["blog"]
     if not blog_path.is_file():

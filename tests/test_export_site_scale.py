@@ -93,3 +93,57 @@ def test_the_excerpt_is_the_first_forty_words_and_says_when_more_follow() -> Non
     assert excerpt(f"{forty}  w40") == f"{forty} …"
     assert excerpt("one\ttwo\n\nthree") == "one two three"
     assert excerpt("") == ""
+
+
+def _held(dest: Path, out: Path) -> tuple[int, int]:
+    """The Python heap (tracemalloc) the site export holds once the archive is read, and
+    once every page is written (before the spool closes)."""
+    import tracemalloc
+
+    held: list[int] = []
+    original = site.write
+
+    def write(job: object) -> None:
+        held.append(tracemalloc.get_traced_memory()[0])
+        original(job)  # type: ignore[arg-type]
+        held.append(tracemalloc.get_traced_memory()[0])
+
+    site.write = write  # type: ignore[assignment]
+    tracemalloc.start()
+    try:
+        blogarchive.export(dest, out)
+    finally:
+        tracemalloc.stop()
+        site.write = original  # type: ignore[assignment]
+    return held[0], held[1]
+
+
+def _in_one_year(dest: Path, count: int) -> Path:
+    """An archive of ``count`` posts in the twelve months of one year, two labels."""
+    start = datetime(2001, 1, 1, 9, 0, tzinfo=timezone.utc)
+    posts = []
+    for n in range(count):
+        when = start + timedelta(minutes=n * 525_000 // count)
+        path = f"/{when:%Y/%m}/post-{n}.html"
+        posts.append(Post(id=str(1000 + n), kind="post", status="live", title=f"Post {n}",
+                          content=f"<p>text {n}</p>", url=HOST + path, path=path,
+                          published=when, updated=when, labels=("all", f"odd{n % 2}")))
+    blogarchive.write(Archive(blog=Blog(id="9", title="Scale", url=f"{HOST}/"),
+                              posts=tuple(posts)), dest)
+    return dest
+
+
+def test_memory_held_does_not_grow_with_the_posts(tmp_path: Path) -> None:
+    # what grows with the posts is in the spool's file, not in memory: 300 posts more and
+    # the heap held once the archive is read, and once the pages are written, is the same
+    # within a few KiB (a Summary or a page kept per post would be 500 bytes or more each:
+    # 150 KiB). Both sizes are past the 128-entry caches of the standard library
+    # (urlsplit's, the regular expressions') that fill once; the months and labels, what the
+    # pages do keep, are the same in both.
+    small = _in_one_year(tmp_path / "small", 150)
+    large = _in_one_year(tmp_path / "large", 450)
+    _held(small, tmp_path / "warm")  # imports, templates, caches: once
+    before = _held(small, tmp_path / "small-out")
+    after = _held(large, tmp_path / "large-out")
+    grown = [a - b for a, b in zip(after, before, strict=True)]
+    assert max(grown) < 32 * 1024, (before, after)

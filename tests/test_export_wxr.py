@@ -162,3 +162,31 @@ def test_slugs_follow_sanitize_title(name: str, slug: str) -> None:
 def test_status_maps_cover_the_archive_statuses() -> None:
     assert {"live", "draft", "scheduled", "soft-trashed"} <= set(POST_STATUS)
     assert {"live", "removed"} <= set(COMMENT_APPROVED)
+
+
+def test_the_file_is_written_an_item_at_a_time(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # the archive is never loaded whole, and each item (with its comments) is serialised and
+    # dropped before the next post is read: memory holds one post, whatever the blog's size
+    from blogarchive import store
+    from blogarchive.export import wxr
+
+    def no_load(*_: object) -> None:
+        raise AssertionError("the WXR export loaded the whole archive")
+
+    monkeypatch.setattr(store, "load", no_load)
+    seen: list[int] = []
+    original = wxr._Items.write
+
+    def write(self: wxr._Items, item: etree._Element) -> None:
+        assert item.getparent() is None  # made alone, in no tree holding the others
+        original(self, item)
+        assert len(self._channel) == 0  # and dropped once written
+        seen.append(len(item))
+
+    monkeypatch.setattr(wxr._Items, "write", write)
+    report = blogarchive.export(written(tmp_path / "archive"), tmp_path / "out", "wxr")
+    assert len(seen) == report.posts + report.pages + report.drafts == len(POSTS)
+    root = etree.parse(str(tmp_path / "out" / FILE_NAME),
+                       etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    assert len(root.findall("channel/item")) == len(POSTS)

@@ -25,6 +25,7 @@ import attrs
 import cattrs
 
 from ._lines import encode, line_encoder, unstructurer
+from ._structure import structurer
 from ._time import format_time, parse_time
 from .analysis.records import BodyAnalysis
 from .errors import ArchiveError
@@ -297,15 +298,26 @@ def load(dest: str | os.PathLike[str]) -> Archive:
     )
 
 
-def load_head(dest: str | os.PathLike[str]) -> Archive:
+def _label_names(value: dict[str, Any]) -> dict[str, Any]:
+    """A label without its post ids (an ``object_hook``: one label's list held at a time)."""
+    if len(value) == 2 and "name" in value and isinstance(value.get("post_ids"), list):
+        value["post_ids"] = []
+    return value
+
+
+def load_head(dest: str | os.PathLike[str], *, label_posts: bool = True) -> Archive:
     """An archive's blog.json alone: the Archive without its posts and comments (read them
-    one at a time with ``iter_lines``). Raises ArchiveError as ``load`` does."""
+    one at a time with ``iter_lines``). Raises ArchiveError as ``load`` does.
+
+    ``label_posts=False``: the labels with ``post_ids`` empty (not read, so not checked): the
+    label index grows with the blog (8 MB at 1 GB), and the exports need only the names."""
     folder = data_dir(Path(os.fspath(dest)))
     blog_path = folder / FILES["blog"]
     if not blog_path.is_file():
         raise ArchiveError(f"{folder}: not a blogarchive archive (no blog.json)")
     try:
-        document = json.loads(blog_path.read_text(encoding="utf-8"))
+        document = json.loads(blog_path.read_text(encoding="utf-8"),
+                              object_hook=None if label_posts else _label_names)
     except (OSError, UnicodeDecodeError, ValueError) as err:
         raise ArchiveError(f"{blog_path}: unreadable: {err}") from None
     _check_schema(document, "blog", str(blog_path))
@@ -363,11 +375,15 @@ def _check_schema(data: Any, kind: str, where: str) -> None:
         raise ArchiveError(f"{where}: expected schema {SCHEMA_IDS[kind]}, found {found!r}")
 
 
+_STRUCTURE = {cls: structurer(cls) for cls in (Post, Comment)}
+
+
 def iter_lines(path: Path, kind: str, cls: type[Any]) -> Iterator[Any]:
     """The records of one JSON Lines file of an archive, one at a time; ArchiveError names
     the file, line and field of the first that is damaged."""
     if not path.is_file():
         raise ArchiveError(f"{path}: missing")
+    fast = _STRUCTURE.get(cls) or structurer(cls)
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             where = f"{path}: line {number}"
@@ -378,8 +394,12 @@ def iter_lines(path: Path, kind: str, cls: type[Any]) -> Iterator[Any]:
             _check_schema(data, kind, where)
             data.pop("schema")
             data.pop("schema_version", None)
-            ident = f" ({kind} {data['id']})" if isinstance(data.get("id"), str) else ""
-            yield _structure(data, cls, where + ident, "$")
+            try:  # the generated function; cattrs where it is unsure (see _structure.py)
+                record = fast(data)
+            except Exception:
+                ident = f" ({kind} {data['id']})" if isinstance(data.get("id"), str) else ""
+                record = _structure(data, cls, where + ident, "$")
+            yield record
 
 
 # -- streaming -------------------------------------------------------------------------------

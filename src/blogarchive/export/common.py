@@ -10,11 +10,9 @@ import attrs
 
 from .._words import counted
 from ..errors import InvalidArgument
-from ..model import Archive
-from ..store import load
 from .spool import Spool
 
-__all__ = ["BODIES", "FORMATS", "ExportJob", "ExportReport", "load_archive", "prepare_out"]
+__all__ = ["BODIES", "FORMATS", "ExportJob", "ExportReport", "prepare_out"]
 
 FORMATS: Final = ("site", "hugo", "jekyll", "wxr")
 BODIES: Final = ("markdown", "html")
@@ -67,18 +65,6 @@ class ExportJob:
     templates: Path | None = None
     body: str = "markdown"
     prepared: Any = None  # what the format's ``prepare`` gathered while the archive was read
-
-    @property
-    def archive(self) -> Archive:
-        """The whole archive, for a format that holds it (``load_archive``)."""
-        assert isinstance(self.prepared, Archive), "this format streams: use the spool"
-        return self.prepared
-
-
-def load_archive(spool: Spool) -> Archive:
-    """The ``prepare`` of a format that holds the whole archive (WXR builds one XML tree):
-    ``load``, checked before OUT is touched."""
-    return load(spool.dest)
 
 
 def prepare_out(out: Path, *, force: bool, dest: Path) -> Path:

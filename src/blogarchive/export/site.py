@@ -39,6 +39,9 @@ __all__ = ["prepare", "write"]
 SHOWN_COMMENTS: Final = ("live", "removed")
 STATIC: Final = ("site.css", "print.css", "search.js")
 _CHUNKS: Final = 4096  # rendered pieces joined per write
+# the pages the built-in header marks as the current one (and the static pages of ``nav``)
+_CURRENT: Final = ("index.html", "archive/index.html", "labels/index.html", "search.html",
+                   "about.html")
 
 
 def _environment(templates: Path | None) -> jinja2.Environment:
@@ -76,7 +79,8 @@ class _Pages:
                 self._folders.add(target.parent)
             # written as rendered: a label page of 100,000 posts is never one string
             chunks = self._templates[template].generate(
-                **self._common, root=root_of(path), path=path, **context)
+                # root: "../" steps, nothing to escape (Markup: not escaped on each use)
+                **self._common, root=Markup(root_of(path)), path=path, **context)
             with target.open("w", encoding="utf-8") as page:
                 while text := "".join(islice(chunks, _CHUNKS)):
                     page.write(text)
@@ -96,6 +100,37 @@ class _Pages:
             return None
         item = self._env.get_template("_entry.html").module.entry_item  # type: ignore[attr-defined]
         return lambda summary, root: Markup(item(summary, root))
+
+
+class _Chrome:
+    """``_chrome.html``'s header and footer, the same on every page but for ``root`` and
+    which link is the current page: rendered once per folder depth (and per page a link
+    names) and reused, not rendered again for each of thousands of pages. With a
+    ``_chrome.html`` of the user's, which may show anything, each page renders its own."""
+
+    def __init__(self, env: jinja2.Environment, common: dict[str, Any],
+                 current: frozenset[str] | None) -> None:
+        self._module: Any = env.get_template("_chrome.html").make_module(vars=common)
+        self._current = current  # the paths a header marks as current; None: no reuse
+        self._headers: dict[tuple[str, str | None], Markup] = {}
+        self._footers: dict[str, Markup] = {}
+
+    def header(self, root: str, path: str) -> Markup:
+        if self._current is None:
+            return Markup(self._module.header(root, path))
+        key = (root, path if path in self._current else None)
+        found = self._headers.get(key)
+        if found is None:
+            found = self._headers[key] = Markup(self._module.header(root, path))
+        return found
+
+    def footer(self, root: str) -> Markup:
+        if self._current is None:
+            return Markup(self._module.footer(root))
+        found = self._footers.get(root)
+        if found is None:
+            found = self._footers[root] = Markup(self._module.footer(root))
+        return found
 
 
 def _copy_static(job: ExportJob) -> int:
@@ -130,9 +165,14 @@ def write(job: ExportJob) -> None:
                     local_images=SqlSet(spool, "local_images"),
                     remote_images=SqlSet(spool, "remote_images"))
     facts = provenance(job.dest, head)
-    common = {"blog": head.blog, "lang": lang_of(head.blog.locale), "nav": index.nav(),
-              "provenance": facts}
-    pages = _Pages(job, _environment(job.templates), common)
+    nav = index.nav()
+    common: dict[str, Any] = {"blog": head.blog, "lang": lang_of(head.blog.locale),
+                              "nav": nav, "provenance": facts}
+    env = _environment(job.templates)
+    mine = job.templates is not None and (job.templates / "_chrome.html").exists()
+    common["chrome"] = _Chrome(env, common, None if mine else frozenset(
+        [*_CURRENT, *(page.path for page in nav)]))
+    pages = _Pages(job, env, common)
     files = _copy_static(job)
 
     search = SearchIndex(job.out / "search-index.js")

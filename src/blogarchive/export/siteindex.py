@@ -24,12 +24,11 @@ from ..analysis.urls import UrlMap
 from ..model import Post
 from .sitepaths import SitePaths
 from .sitetext import Summary, When, summarise
-from .spool import Spool, SqlMap, UrlIndex, key, text
+from .spool import Spool, SqlMap, UrlIndex, dumps, key, text
 
 __all__ = ["Entries", "EntryHtml", "Page", "RenderedEntries", "RenderedList", "SiteIndex"]
 
 PUBLISHED: Final = "live"
-_PICKLE: Final = pickle.HIGHEST_PROTOCOL
 
 
 class Page(NamedTuple):
@@ -151,7 +150,7 @@ class SiteIndex:
         spool.later("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?)",
                     (seq, post.kind == "post", post.published is not None, summary.year,
                      summary.month, marshal.dumps(fields)))
-        spool.later("INSERT INTO pages VALUES (?, ?)", (seq, pickle.dumps(page, _PICKLE)))
+        spool.later("INSERT INTO pages VALUES (?, ?)", (seq, dumps(page)))
         spool.later("INSERT OR REPLACE INTO published VALUES (?, ?)", (key(post.id), seq))
         if post.kind == "post":
             for label in dict.fromkeys(post.labels):

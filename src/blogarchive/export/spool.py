@@ -15,24 +15,69 @@ surrogate that SQLite's text type refuses, and byte order is code-point order.
 
 from __future__ import annotations
 
+import copyreg
+import io
 import pickle
 import sqlite3
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+import attrs
+
+from .. import model
+from ..analysis import records
 from ..analysis.urls import UrlMap, url_key
 from ..model import Archive, Comment, Post
 from ..store import iter_comments, iter_posts, load_head
 
-__all__ = ["Spool", "SqlMap", "SqlSet", "UrlIndex", "key", "text"]
+__all__ = ["Spool", "SqlMap", "SqlSet", "UrlIndex", "dumps", "key", "text"]
 
 _BATCH: Final = 500  # rows per executemany: few round trips, little held at once
 _CACHE_KIB: Final = 16 * 1024  # SQLite's page cache: bounded, whatever the archive's size
 _PICKLE: Final = pickle.HIGHEST_PROTOCOL
 T = TypeVar("T")
+
+
+def _reducer(cls: type) -> Callable[[Any], tuple[Any, ...]] | None:
+    """``cls``'s records pickled as the class and its values in field order, rebuilt by
+    calling the class: attrs' own ``__setstate__`` sets each field through Python, a third
+    of an export's unpickling. Only for a class whose ``__init__`` takes every field as it
+    is stored (no converter, no private name)."""
+    fields = attrs.fields(cls)
+    if not fields or any(not f.init or f.converter is not None or f.alias != f.name
+                         for f in fields):
+        return None
+    values = attrgetter(*(f.name for f in fields))
+    if len(fields) == 1:
+        return lambda record: (cls, (values(record),))
+    return lambda record: (cls, values(record))
+
+
+def _table() -> dict[type, Any]:
+    table: dict[type, Any] = dict(copyreg.dispatch_table)
+    for module in (model, records):
+        for cls in vars(module).values():
+            if isinstance(cls, type) and attrs.has(cls) and cls.__module__ == module.__name__ \
+                    and (reduce := _reducer(cls)) is not None:
+                table[cls] = reduce
+    return table
+
+
+_TABLE: Final = _table()
+
+
+def dumps(value: Any) -> bytes:
+    """``value`` pickled, the model's records as their class and values (``_reducer``);
+    ``pickle.loads`` reads it back."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, _PICKLE)
+    pickler.dispatch_table = _TABLE
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 def key(text: str) -> bytes:
@@ -59,7 +104,8 @@ class Spool:
     """An archive's records on disk; ``head``: blog.json as an Archive with no records."""
 
     def __init__(self, dest: Path) -> None:
-        self.head: Archive = load_head(dest)
+        # the labels' names alone: their post ids (the whole blog again) are not needed
+        self.head: Archive = load_head(dest, label_posts=False)
         self.dest = dest
         self._folder = tempfile.TemporaryDirectory(prefix="blogarchive-export-")
         self.db = sqlite3.connect(Path(self._folder.name) / "spool.sqlite",
@@ -75,7 +121,7 @@ class Spool:
             self.db.execute("CREATE TABLE posts (seq INTEGER PRIMARY KEY, id BLOB, kind BLOB,"
                             " status BLOB, record BLOB)")
             self.db.execute("CREATE TABLE comments (seq INTEGER PRIMARY KEY, post_id BLOB,"
-                            " status BLOB, record BLOB)")
+                            " status BLOB, id BLOB, record BLOB)")
         except BaseException:
             self.close()
             raise
@@ -92,15 +138,16 @@ class Spool:
             for post in batch:
                 self.posts += 1
                 rows.append((self.posts, key(post.id), key(post.kind), key(post.status),
-                             pickle.dumps(post, _PICKLE) if keep_posts else None))
+                             dumps(post) if keep_posts else None))
                 if visit is not None:
                     visit(self.posts, post)
             self.db.executemany("INSERT INTO posts VALUES (?, ?, ?, ?, ?)", rows)
         self.flush()
         for comments in _batched(iter_comments(self.dest)):
-            self.db.executemany("INSERT INTO comments VALUES (?, ?, ?, ?)", [
+            self.db.executemany("INSERT INTO comments VALUES (?, ?, ?, ?, ?)", [
                 (self.comments + n, None if c.post_id is None else key(c.post_id),
-                 key(c.status), pickle.dumps(c, _PICKLE)) for n, c in enumerate(comments, 1)])
+                 key(c.status), key(c.id), dumps(c))
+                for n, c in enumerate(comments, 1)])
             self.comments += len(comments)
         self.db.execute("CREATE INDEX comments_by_post ON comments (post_id, seq)")
         self.db.execute("COMMIT")
@@ -139,6 +186,14 @@ class Spool:
         return [pickle.loads(record) for (record,) in self.db.execute(
             f"SELECT record FROM comments WHERE post_id = ? AND status IN ({marks}) "
             "ORDER BY seq", (key(post_id), *map(key, statuses)))]
+
+    def comments_of(self, post_id: str) -> Iterator[Comment]:
+        """Every comment on one post, in the archive's order (those naming no post count as
+        on a post whose id is empty, as ``post_id or ""`` files them)."""
+        where = "post_id = ? OR post_id IS NULL" if post_id == "" else "post_id = ?"
+        for (record,) in self.db.execute(
+                f"SELECT record FROM comments WHERE {where} ORDER BY seq", (key(post_id),)):
+            yield pickle.loads(record)
 
     def comment_statuses(self) -> Counter[str]:
         """How many comments have each status."""

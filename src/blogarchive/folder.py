@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
+from .durable import deferred, sync_tree
 from .errors import ArchiveError
 
 __all__ = [
@@ -93,8 +94,10 @@ def staging(target: Path) -> Iterator[Path]:
     except OSError as err:
         raise cannot_write(target, err) or err from None
     try:
-        yield temp
-        _fsync_dir(temp)
+        # Its files are fsynced together, not one by one as each is written (``durable``).
+        with deferred():
+            yield temp
+        sync_tree(temp)
         _swap(temp, target)
     except OSError as err:
         shutil.rmtree(temp, ignore_errors=True)

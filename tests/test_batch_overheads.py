@@ -4,6 +4,8 @@ twice per conversion), whose patterns were also wrong for names holding "[" ."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -49,3 +51,20 @@ def test_recover_repairs_a_name_with_glob_characters(tmp_path: Path) -> None:
 def test_recover_without_the_parent_folder(tmp_path: Path) -> None:
     recover(tmp_path / "missing" / "a")  # nothing to do, no error
     assert not (tmp_path / "missing").exists()
+
+
+def test_forked_workers_start_with_the_imported_objects_frozen() -> None:
+    # A fresh, single-threaded interpreter: its workers are forked (the pytest process may
+    # run threads, and then gets a forkserver's).
+    script = ("import gc, operator\nfrom blogarchive.batch.runners import runner\n"
+              "pool = runner(2)\npool.warm()  # forks the workers, as a batch does first\n"
+              "print(pool.start.method, gc.get_freeze_count())\n"
+              "print(min(r for _, r in pool.map(operator.call, [gc.get_freeze_count] * 4,"
+              " None)))\n"
+              "pool.close()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    forked, workers = done.stdout.splitlines()
+    assert forked == "fork 0"  # this process's objects unfrozen once the workers forked
+    assert int(workers) > 10_000  # blogarchive's and its imports', frozen in each worker

@@ -28,6 +28,7 @@ from ._lines import encode, line_encoder, unstructurer
 from ._structure import structurer
 from ._time import format_time, parse_time
 from .analysis.records import BodyAnalysis
+from .durable import sync
 from .errors import ArchiveError
 from .folder import FILES, data_dir, real_destination, recover, replaceable, staging
 from .model import (
@@ -239,8 +240,7 @@ def write_blog(folder: Path, document: dict[str, Any], labels: LabelIndex | None
         out.write(before)
         _write_labels(out, labels)
         out.write(after)
-        out.flush()
-        os.fsync(out.fileno())
+        sync(out)
 
 
 def _write_labels(out: TextIO, labels: LabelIndex) -> None:
@@ -269,15 +269,13 @@ def _write_lines(path: Path, records: tuple[Post, ...] | tuple[Comment, ...]) ->
         for record in records:
             out.write(dumps_line(record))
             out.write("\n")
-        out.flush()
-        os.fsync(out.fileno())
+        sync(out)
 
 
 def _write_text(path: Path, text: str) -> None:
     with path.open("w", encoding="utf-8", newline="\n") as out:
         out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
+        sync(out)
 
 
 # -- loading ---------------------------------------------------------------------------------

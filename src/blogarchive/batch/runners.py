@@ -8,6 +8,7 @@ nothing that depends on that order.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import logging
 import multiprocessing
@@ -26,8 +27,8 @@ from . import forked
 from .lifeline import follow
 from .packing import PACK_BYTES
 
-__all__ = ["DASK_MISSING", "PRELOAD", "Lost", "Runner", "Start", "dask_runner", "prepare", "ready",
-           "runner", "start_method"]
+__all__ = ["DASK_MISSING", "PRELOAD", "Lost", "Runner", "Start", "dask_runner", "frozen", "prepare",
+           "ready", "runner", "start_method"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -151,7 +152,9 @@ class _Processes:
     def warm(self) -> None:
         # One task per worker, submitted at once: the pool starts a worker for each task
         # that finds none idle (forked: all of them at the first), so all start now.
-        for future in [self._pool.submit(ready) for _ in range(self._jobs)]:
+        with frozen(self.start.method == "fork"):
+            futures = [self._pool.submit(ready) for _ in range(self._jobs)]
+        for future in futures:
             with contextlib.suppress(BrokenProcessPool):  # map() starts a new pool then
                 future.result()
 
@@ -188,6 +191,27 @@ class _Processes:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def frozen(forking: bool) -> Iterator[None]:
+    """While workers are forked (``forking``): this process's objects (blogarchive and
+    everything it imported) moved out of the garbage collector's reach (``gc.freeze``), so a
+    worker's full collections do not walk them again and again, nor write to every page
+    that holds them, which copies each page into the worker (copy-on-write) that one
+    process alone never pays for. Unfrozen here once the workers are forked: the caller's
+    own garbage is collected as before. A worker converting small blogs one after another
+    spent about 2 ms per blog in the collector, about 1 ms with its inherited objects
+    frozen."""
+    if not forking:
+        yield
+        return
+    gc.collect()  # what is garbage now is not frozen in the workers for good
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class _Dask:

@@ -11,6 +11,7 @@ the warnings) lives here and only here, so the data files stay byte-identical ac
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import platform
 import uuid
@@ -154,12 +155,6 @@ def agent() -> dict[str, Any]:
 
     from .. import __version__
 
-    libxml2 = ".".join(str(n) for n in etree.LIBXML_VERSION)
-    parts = [f"lxml {etree.__version__} / libxml2 {libxml2}"]
-    for dist in ("bagit", "cattrs", "attrs", "beautifulsoup4"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            parts.append(f"{dist} {metadata.version(dist)}")
-    parts.append(f"python {platform.python_version()}")
     return {
         "agentIdentifier": {
             "agentIdentifierType": "URI",
@@ -168,8 +163,22 @@ def agent() -> dict[str, Any]:
         "agentName": "blogarchive",
         "agentType": "software",
         "agentVersion": __version__,
-        "agentNote": "; ".join(parts),
+        "agentNote": _versions(),
     }
+
+
+@functools.cache
+def _versions() -> str:
+    """The versions, looked up once per process: ``importlib.metadata`` reads the installed
+    distributions' metadata for each (about 2 ms of CPU per event, a twentieth of a small
+    blog's conversion in a batch), and they do not change while the process runs."""
+    libxml2 = ".".join(str(n) for n in etree.LIBXML_VERSION)
+    parts = [f"lxml {etree.__version__} / libxml2 {libxml2}"]
+    for dist in ("bagit", "cattrs", "attrs", "beautifulsoup4"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            parts.append(f"{dist} {metadata.version(dist)}")
+    parts.append(f"python {platform.python_version()}")
+    return "; ".join(parts)
 
 
 def object_ref(role: str, name: str, path: str | None, fixity: Fixity | None,

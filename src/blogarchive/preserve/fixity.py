@@ -17,6 +17,8 @@ from typing import IO, Final
 
 import attrs
 
+from ..durable import sync
+
 __all__ = [
     "ALGORITHMS",
     "DigestingFile",
@@ -87,8 +89,7 @@ def copy_with_fixity(opener: Callable[[], IO[bytes]], target: Path) -> Fixity:
     try:
         with target.open("wb") as out:
             fixity = _digest_stream(source, out.write)
-            out.flush()
-            os.fsync(out.fileno())
+            sync(out)
     finally:
         source.close()
     return fixity
@@ -142,8 +143,7 @@ class DigestingFile:
         """Write what is held, flush and fsync (as ``store`` writes its files), close; the
         file's size and digests."""
         self._drain()
-        self._out.flush()
-        os.fsync(self._out.fileno())
+        sync(self._out)
         self._out.close()
         return _fixity(self.size, self._hashers)
 
@@ -191,8 +191,7 @@ def write_manifests(root: Path, files: Iterable[str], kind: str = "manifest",
         path = root / manifest_name(algorithm, kind)
         with path.open("w", encoding="utf-8", newline="\n") as out:
             out.write(lines)
-            out.flush()
-            os.fsync(out.fileno())
+            sync(out)
     return fixities
 
 

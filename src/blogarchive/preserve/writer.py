@@ -25,6 +25,7 @@ import attrs
 
 from .._inputs import resumed
 from .._words import counted
+from ..durable import sync
 from ..folder import CAPTURED, EVENTS, MEDIA_INDEX
 from ..model import Archive, SourceInfo
 from ..progress import Progress, counter
@@ -324,8 +325,7 @@ def write_events(path: Path, previous: Path | None, new: list[dict[str, Any]]) -
         out.write(old)
         for item in new:
             out.write(dumps_event(item).encode("utf-8") + b"\n")
-        out.flush()
-        os.fsync(out.fileno())
+        sync(out)
 
 
 def previous_data(target: Path) -> Path | None:

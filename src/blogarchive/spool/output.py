@@ -23,7 +23,6 @@ import functools
 import itertools
 import json
 import operator
-import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -38,6 +37,7 @@ from ..analysis import UrlMap
 from ..analysis.records import BodyAnalysis
 from ..assemble import KNOWN_COMMENT_STATUS, KNOWN_POST_STATUS, resolution_notes
 from ..describe import Summary
+from ..durable import sync
 from ..folder import FILES
 from ..model import Archive, Blog, Comment, Post
 from ..pagecheck import PageChecks
@@ -318,5 +318,4 @@ def _file(path: Path) -> Iterator[Sink]:
     """A data file written, flushed and fsynced (as ``store`` writes its files)."""
     with path.open("wb") as out:
         yield out
-        out.flush()
-        os.fsync(out.fileno())
+        sync(out)

@@ -1,0 +1,70 @@
+"""What a batch's worker does for every blog besides converting it: nothing that a process
+can do once (the agent's versions), and no glob per blog over OUTDIR (``folder.recover``,
+twice per conversion), whose patterns were also wrong for names holding "[" ."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from blogarchive.folder import recover
+from blogarchive.preserve import convert, events, validate
+from conftest import EXAMPLE
+
+
+def test_the_agents_versions_are_looked_up_once_per_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    real = metadata.version
+
+    def version(name: str) -> str:
+        asked.append(name)
+        return real(name)
+
+    events._versions.cache_clear()
+    monkeypatch.setattr(metadata, "version", version)
+    notes = [events.agent()["agentNote"] for _ in range(3)]
+    events._versions.cache_clear()
+    assert len(asked) == 4  # bagit, cattrs, attrs, beautifulsoup4: once each
+    assert notes[0] == notes[1] == notes[2] and "lxml" in notes[0] and "python" in notes[0]
+
+
+def test_recover_repairs_a_name_with_glob_characters(tmp_path: Path) -> None:
+    dest = tmp_path / "blog[1]"
+    convert(EXAMPLE, dest)
+    # A run killed between the two renames of the fallback swap; a dead run's folders.
+    dest.rename(tmp_path / ".blog[1].old-424242")
+    (tmp_path / ".blog[1].tmp-424243").mkdir()
+    (tmp_path / ".blog[1].spool-424244").mkdir()
+    (tmp_path / ".blog[1]x.tmp-424245").mkdir()  # another name's: not ours to remove
+    (tmp_path / ".blog[1].tmp-ours").mkdir()  # no process id: left alone
+    recover(dest)
+    assert validate(dest)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".blog[1].tmp-ours", ".blog[1]x.tmp-424245", "blog[1]"]
+
+
+def test_recover_without_the_parent_folder(tmp_path: Path) -> None:
+    recover(tmp_path / "missing" / "a")  # nothing to do, no error
+    assert not (tmp_path / "missing").exists()
+
+
+def test_forked_workers_start_with_the_imported_objects_frozen() -> None:
+    # A fresh, single-threaded interpreter: its workers are forked (the pytest process may
+    # run threads, and then gets a forkserver's).
+    script = ("import gc, operator\nfrom blogarchive.batch.runners import runner\n"
+              "pool = runner(2)\npool.warm()  # forks the workers, as a batch does first\n"
+              "print(pool.start.method, gc.get_freeze_count())\n"
+              "print(min(r for _, r in pool.map(operator.call, [gc.get_freeze_count] * 4,"
+              " None)))\n"
+              "pool.close()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    forked, workers = done.stdout.splitlines()
+    assert forked == "fork 0"  # this process's objects unfrozen once the workers forked
+    assert int(workers) > 10_000  # blogarchive's and its imports', frozen in each worker

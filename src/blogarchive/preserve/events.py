@@ -149,10 +149,6 @@ def puid_for(path: Path, head: bytes | None = None) -> tuple[str, str] | None:
 
 def agent() -> dict[str, Any]:
     """blogarchive as a software agent, with the versions that change what it produces."""
-    # Imported here: importlib.metadata (and the email package it needs) is a tenth of
-    # `import blogarchive`, and only a conversion's event needs it.
-    from importlib import metadata
-
     from .. import __version__
 
     return {
@@ -172,6 +168,10 @@ def _versions() -> str:
     """The versions, looked up once per process: ``importlib.metadata`` reads the installed
     distributions' metadata for each (about 2 ms of CPU per event, a twentieth of a small
     blog's conversion in a batch), and they do not change while the process runs."""
+    # Imported here: importlib.metadata (and the email package it needs) is a tenth of
+    # `import blogarchive`, and only a conversion's event needs it.
+    from importlib import metadata
+
     libxml2 = ".".join(str(n) for n in etree.LIBXML_VERSION)
     parts = [f"lxml {etree.__version__} / libxml2 {libxml2}"]
     for dist in ("bagit", "cattrs", "attrs", "beautifulsoup4"):

@@ -108,8 +108,7 @@ def write_synced(target: Path, data: bytes) -> None:
     writes its copy (for a small original already read whole)."""
     with target.open("wb") as out:
         out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
+        sync(out)
 
 
 class DigestingFile:

@@ -16,25 +16,35 @@ always did. Either way the bytes are those of ``--jobs 1`` (tests/test_ahead.py)
 
 from __future__ import annotations
 
-import json
+import marshal
+import os
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 from typing import Final
 
 from .._inputs import Input
 from ..analysis import UrlMap
+from ..annotate import url_pairs
 from ..model import Post
 from ..stats import AnalysisTotals
 from ..workers import CHUNK, Encoded, Numbered, analyse_encoded, context, start, worker_count
 from .records import Spool
+from .resolve import Resolved
 from .urlscan import scan
 
 __all__ = ["Ahead", "Analysed", "same_map"]
 
 _TABLE: Final = """
-CREATE TABLE ahead(seq INTEGER PRIMARY KEY, off INTEGER, len INTEGER, totals TEXT,
+CREATE TABLE ahead(seq INTEGER PRIMARY KEY, off INTEGER, len INTEGER, totals BLOB,
                    from_home INTEGER)
 """
+# The scan's (permalink, id) pairs as found, then the guessed map's pairs (``url_pairs``
+# over the scan's and those of the archive at DEST): on disk, not in memory.
+_SCANNED: Final = "CREATE TABLE scanned(url TEXT, id TEXT)"
+_GUESSED: Final = "CREATE TABLE guessed(url TEXT, id TEXT)"
+_BATCH: Final = 512  # pairs per ``executemany`` as the guessed map is written
 
 Analysed = tuple[str, AnalysisTotals]
 """A post's analysis as its line holds it (JSON text) and its totals."""
@@ -48,9 +58,10 @@ class Ahead:
         self.spool = spool
         self.workers = worker_count(jobs)
         self.urls: UrlMap | None = None
-        """The guessed map (None: nothing is analysed ahead)."""
+        """The guessed map (None: nothing is analysed ahead); its posts on disk."""
         self.blog: str | None = None
         self.home: str | None = None
+        self._plain = False  # the guess's URLs and ids are one to one (see ``resolved_map``)
         self._pool: ProcessPoolExecutor | None = None
         self._chunk: list[Numbered] = []
         self._homed: set[int] = set()  # posts whose base URL was the guessed home
@@ -64,28 +75,46 @@ class Ahead:
         sources cannot be scanned (see ``urlscan.scan``)."""
         if self.workers < 2:
             return
-        found = scan(item for inputs in sources for item in inputs)
+        db = self.spool.db
+        # Not ``executescript``: it would commit the spool's open transaction, and every
+        # batch of rows after it would be a transaction of its own (slower by a third).
+        db.execute(_SCANNED)
+        found = scan((item for inputs in sources for item in inputs),
+                     lambda pairs: db.executemany("INSERT INTO scanned VALUES (?, ?)", pairs))
         if found is None or not found.pairs:
             return
         self.blog, self.home = found.blog, found.home
-        seen = {ident for _, ident in found.pairs}
-        pairs = list(found.pairs)
         self.spool.flush()
-        # As ``Resolved.url_pairs``: the permalink, else the path on the home's host.
-        for ident, url, path in self.spool.db.execute(
-                "SELECT id, url, path FROM rec WHERE prev IS NOT NULL AND tbl = 'post'"):
-            if ident in seen:
-                continue
-            if url:
-                pairs.append((url, ident))
-            elif self.home and path and path.startswith("/"):
-                pairs.append((self.home.rstrip("/") + path, ident))
-        self.urls = UrlMap.build(pairs, self.home)
+        db.execute("CREATE INDEX scanned_id ON scanned(id)")
+        db.execute(_GUESSED)
+
+        def posts() -> Iterator[tuple[str, str | None, str | None]]:
+            """The scan's posts in the order read, then DEST's the sources do not hold."""
+            yield from db.cursor().execute("SELECT id, url, NULL FROM scanned ORDER BY rowid")
+            yield from db.cursor().execute(
+                "SELECT id, url, path FROM rec WHERE prev IS NOT NULL AND tbl = 'post' "
+                "AND id NOT IN (SELECT id FROM scanned) ORDER BY seq")
+
+        def kept() -> Iterator[tuple[str, str]]:
+            """The guess's pairs, also kept in ``guessed`` (``resolved_map`` compares)."""
+            held: list[tuple[str, str]] = []
+            for pair in url_pairs(posts, self.home):
+                held.append(pair)
+                if len(held) >= _BATCH:
+                    db.executemany("INSERT INTO guessed VALUES (?, ?)", held)
+                    held.clear()
+                yield pair
+            db.executemany("INSERT INTO guessed VALUES (?, ?)", held)
+
+        self.urls = UrlMap.build(kept(), self.home, store=self.spool.folder / "guess.sqlite")
+        urls, ids, pairs = db.execute(
+            "SELECT count(DISTINCT url), count(DISTINCT id), "
+            "(SELECT count(*) FROM (SELECT DISTINCT url, id FROM guessed)) FROM guessed"
+        ).fetchone()
+        self._plain = urls == ids == pairs == len(self.urls.posts)
         self._pool = ProcessPoolExecutor(self.workers, mp_context=context(),
                                          initializer=start, initargs=(self.urls,))
-        # Not ``executescript``: it would commit the spool's open transaction, and every
-        # batch of rows after it would be a transaction of its own (slower by a third).
-        self.spool.db.execute(_TABLE)
+        db.execute(_TABLE)
 
     def add(self, number: int, post: Post) -> None:
         """Send post ``number`` of the spool to the workers (when the map was guessed)."""
@@ -124,7 +153,7 @@ class Ahead:
             blob = text.encode("utf-8")
             self._out.seek(self._end)
             self._out.write(blob)
-            rows.append((number, self._end, len(blob), json.dumps(totals),
+            rows.append((number, self._end, len(blob), marshal.dumps(tuple(totals)),
                          number in self._homed))
             self._end += len(blob)
         self.spool.db.executemany("INSERT INTO ahead VALUES (?,?,?,?,?)", rows)
@@ -136,25 +165,52 @@ class Ahead:
         self._send()
         while self._pending:
             self._keep(self._pending.popleft().result())
+        self._out.flush()  # ``taken`` reads the file by offset
+
+    def resolved_map(self, resolved: Resolved, home: str | None) -> UrlMap | None:
+        """The guessed map, if it is blog ``resolved``'s (``Resolved.url_pairs`` against
+        ``home``), proved without building that map: the same (URL, id) pairs, as sets,
+        and the guess's one to one (no URL named twice or folded into another's key, no
+        post under two URLs), so that which pair comes first, the one thing the two orders
+        could change, decides nothing. None when that does not show it (``fits`` then
+        compares the maps themselves)."""
+        if (self._pool is None or self.urls is None or not self._plain
+                or resolved.group != self.blog or home != self.home):
+            return None
+        db = self.spool.db
+        db.execute("DROP TABLE IF EXISTS temp.resolved_pairs")
+        db.execute("CREATE TEMP TABLE resolved_pairs(url TEXT, id TEXT)")
+        pairs = resolved.url_pairs(home)
+        while batch := list(islice(pairs, _BATCH)):
+            db.executemany("INSERT INTO resolved_pairs VALUES (?, ?)", batch)
+        for one, other in (("resolved_pairs", "guessed"), ("guessed", "resolved_pairs")):
+            if db.execute(f"SELECT 1 FROM (SELECT url, id FROM {one} EXCEPT "
+                          f"SELECT url, id FROM {other}) LIMIT 1").fetchone() is not None:
+                return None
+        return self.urls
 
     def fits(self, group: str, urls: UrlMap, home: str | None) -> bool:
         """May blog ``group``'s posts, analysed against ``urls`` and ``home``, take what
-        was analysed ahead? Only if the guess was this very map."""
+        was analysed ahead? Only if the guess was this very map (``resolved_map`` gave
+        it, or ``same_map`` finds it equal)."""
         return (self._pool is not None and group == self.blog and self.urls is not None
-                and same_map(self.urls, urls))
+                and (urls is self.urls or same_map(self.urls, urls)))
 
-    def taken(self, number: int, home: str | None) -> Analysed | None:
-        """Post ``number``'s analysis, made ahead, if it was made against base ``home``
-        for a post without a permalink; call only once ``fits``."""
-        row = self.spool.db.execute("SELECT off, len, totals, from_home FROM ahead "
-                                    "WHERE seq = ?", (number,)).fetchone()
-        if row is None or (row[3] and home != self.home):
-            return None
-        off, length, totals, _ = row
-        self._out.seek(off)
-        text = self._out.read(length).decode("utf-8")
-        quotes, media, *numbers = json.loads(totals)
-        return text, AnalysisTotals(tuple(quotes), tuple(media), *numbers)
+    def taken(self, numbers: list[int], home: str | None) -> dict[int, Analysed]:
+        """The analyses made ahead of posts ``numbers``, by number (one made against the
+        guessed home for a post without a permalink only if ``home`` is that); call only
+        once ``fits``. One query for them all: a query a post cost more than the rest."""
+        marks = ",".join("?" * len(numbers))
+        found = {}
+        for number, off, length, totals, homed in self.spool.db.execute(
+                f"SELECT seq, off, len, totals, from_home FROM ahead WHERE seq IN ({marks})",
+                numbers):
+            if homed and home != self.home:
+                continue
+            quotes, media, *counts = marshal.loads(totals)
+            found[number] = (os.pread(self._out.fileno(), length, off).decode("utf-8"),
+                             AnalysisTotals(quotes, media, *counts))
+        return found
 
     def submit(self, bodies: list[Numbered]) -> Future[list[Encoded]]:
         """Analyse ``bodies`` in the workers (against the guessed map: only once
@@ -170,10 +226,12 @@ class Ahead:
             self._pool = None
 
     def close(self) -> None:
-        """Stop the workers; the file goes with the spool."""
+        """Stop the workers, close the guessed map; the files go with the spool."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self.urls is not None:
+            self.urls.close()
         self._out.close()
 
     @property

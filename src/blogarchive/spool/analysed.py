@@ -12,6 +12,7 @@ import json
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future
+from itertools import islice
 from typing import Any
 
 from ..analysis import UrlMap
@@ -108,20 +109,22 @@ def _analysed_ahead(ahead: Ahead, posts: Iterator[tuple[Row, bytes]], home: str 
                 found = (value, totals)
             yield row, text, found
 
-    window: list[Any] = []
-    needed: list[Numbered] = []
-    for row, text in posts:
-        found = ahead.taken(row.seq, home)
-        window.append((row, text, found))
-        if found is None:
-            data = json.loads(text)
-            needed.append((row.seq, *_body(data, home)))
-        if len(window) >= CHUNK:
-            windows.append((window, ahead.submit(needed) if needed else None))
-            window, needed = [], []
-            while windows and (windows[0][1] is None or windows[0][1].done()
-                               or len(windows) > ahead.in_flight):
-                yield from ready()
-    windows.append((window, ahead.submit(needed) if needed else None))
+    for window in _windows(posts):
+        made = ahead.taken([row.seq for row, _ in window], home)
+        needed: list[Numbered] = []
+        for row, text in window:
+            if row.seq not in made:
+                needed.append((row.seq, *_body(json.loads(text), home)))
+        windows.append(([(row, text, made.get(row.seq)) for row, text in window],
+                        ahead.submit(needed) if needed else None))
+        while windows and (windows[0][1] is None or windows[0][1].done()
+                           or len(windows) > ahead.in_flight):
+            yield from ready()
     while windows:
         yield from ready()
+
+
+def _windows(posts: Iterator[tuple[Row, bytes]]) -> Iterator[list[tuple[Row, bytes]]]:
+    """``posts`` in lists of ``CHUNK``: what ``ahead`` made for them is asked for at once."""
+    while window := list(islice(posts, CHUNK)):
+        yield window

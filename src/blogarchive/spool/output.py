@@ -260,12 +260,17 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
             held = cast(PostFacts, row.post).analysed  # from an archive converted before
             yield text, row, analysis_of(json.loads(text)["analysis"]) if held else None
         return
-    # as annotate.url_map, but on disk: the same memory for any number of posts
-    urls = UrlMap.build(resolved.url_pairs(home), home, store=spool.folder / "urls.sqlite")
+    # The map guessed before reading when it is this one (``--jobs``: its analyses made
+    # already), else as annotate.url_map, but on disk: the same memory for any number of
+    # posts.
+    guessed = ahead.resolved_map(resolved, home) if ahead is not None else None
+    urls = guessed or UrlMap.build(resolved.url_pairs(home), home,
+                                   store=spool.folder / "urls.sqlite")
     try:
         yield from analysed(resolved, loaded(), urls, home, jobs, progress, ahead)
     finally:
-        urls.close()
+        if guessed is None:  # the guess is closed with ``ahead``
+            urls.close()
 
 
 def _comment(resolved: Resolved, row: Row, tally: _Tally) -> bytes:

@@ -52,6 +52,7 @@ from ..store import (
 )
 from .ahead import Ahead
 from .analysed import Post_, analysed, encoded
+from .behind import behind
 from .gather import Gathered
 from .records import COMMENT, POST
 from .resolve import PostFacts, Resolved, Row
@@ -194,6 +195,8 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
     JSON Lines files through ``opener`` (by default plain files, fsynced). ``ahead``: what
     was analysed while the sources were read."""
     lines = opener or _file
+    if ahead is not None:  # --jobs: the second core writes and digests the lines
+        lines = behind(lines)
     tally = _Tally(resolved)
     blog = group.blog()
     home = blog.url

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 import blogarchive
+from blogarchive import workers
 from blogarchive.analysis import urls, urlstore
 from blogarchive.preserve import fixity
 from blogarchive.readers import _common
-from blogarchive.spool import ahead, urlscan
+from blogarchive.spool import ahead, behind, guess, urlscan
 
 BLOG = "https://tiny-posts.blogspot.com"
 
@@ -110,6 +111,19 @@ def test_convert_with_jobs_does_not_grow_with_the_posts(
     _small_bounds(monkeypatch)
     monkeypatch.setattr(ahead, "CHUNK", 16)  # chunks in flight: bounded, and small here
     monkeypatch.setattr(urlscan, "_BLOCK", 1 << 16)  # what the scan holds: a block's tokens
+    monkeypatch.setattr(behind, "BLOCK", 1 << 14)  # the lines the writer thread is behind
+    start, child = workers.start, guess._child
+
+    def untraced_start(*args: object) -> None:  # a forked worker would go on tracing: slow
+        tracemalloc.stop()
+        start(*args)  # type: ignore[arg-type]
+
+    def untraced_child(*args: object) -> None:
+        tracemalloc.stop()
+        child(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ahead, "start", untraced_start)
+    monkeypatch.setattr(guess, "_child", untraced_child)
     small, large = _export(tmp_path / "small.xml", 500), _export(tmp_path / "large.xml", 2000)
     _peak(small, tmp_path / "warm", jobs=2)
     low, high = _peak(small, tmp_path / "a", jobs=2), _peak(large, tmp_path / "b", jobs=2)

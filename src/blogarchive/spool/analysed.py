@@ -20,7 +20,7 @@ from ..analysis.records import BodyAnalysis
 from ..progress import Progress, counter
 from ..stats import AnalysisTotals
 from ..store import analysis_value, encode_line
-from ..workers import CHUNK, Body, Encoded, Numbered, analyse_bodies
+from ..workers import CHUNK, Body, Encoded, Numbered, analyse_bodies, body_of
 from .ahead import Ahead, Analysed
 from .records import POST
 from .resolve import Resolved, Row
@@ -44,11 +44,6 @@ def _in_place(text: bytes, made: bytes) -> bytes:
     """A line whose post has no analysis (``_NO_ANALYSIS``: keys sorted, it is the first)
     with ``made``, an analysis as the line holds it, put in place of the null."""
     return _ANALYSIS_KEY + made + text[len(_NO_ANALYSIS) - 1:]
-
-
-def _body(data: dict[str, Any], home: str | None) -> Body:
-    """What ``analyse`` needs of a post's line as data: content, base URL, content type."""
-    return data["content"], data["url"] or home, data["content_type"]
 
 
 def analysed(resolved: Resolved, loaded: Iterator[tuple[Row, bytes]], urls: UrlMap,
@@ -77,7 +72,7 @@ def analysed(resolved: Resolved, loaded: Iterator[tuple[Row, bytes]], urls: UrlM
         for row, text in loaded:
             data = json.loads(text)
             waiting.append((row, text, data))
-            yield _body(data, home)
+            yield body_of(data, home)
 
     for result in analyse_bodies(bodies(), urls, jobs):
         row, text, data = waiting.popleft()
@@ -114,7 +109,7 @@ def _analysed_ahead(ahead: Ahead, posts: Iterator[tuple[Row, bytes]], home: str 
         needed: list[Numbered] = []
         for row, text in window:
             if row.seq not in made:
-                needed.append((row.seq, *_body(json.loads(text), home)))
+                needed.append((row.seq, *body_of(json.loads(text), home)))
         windows.append(([(row, text, made.get(row.seq)) for row, text in window],
                         ahead.submit(needed) if needed else None))
         while windows and (windows[0][1] is None or windows[0][1].done()

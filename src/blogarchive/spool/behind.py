@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # output uses this module
 __all__ = ["BLOCK", "QUEUED", "Behind", "behind"]
 
 BLOCK: Final = 1 << 20  # as ``fixity``'s: each block goes to the file as it is given
-QUEUED: Final = 4
+QUEUED: Final = 2  # blocks waiting: with the one held and the one written, 4 MiB at most
 
 
 class Behind:

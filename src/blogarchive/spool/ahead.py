@@ -78,7 +78,7 @@ class Ahead:
         # ``_backlog[1]``, read back from the spool to be analysed (memory stays flat).
         self._backlog: list[int] | None = None
         self._added = 0
-        self._out = (spool.folder / "ahead.jsonl").open("w+b")
+        self._out = (spool.folder / "ahead.jsonl").open("w+b")  # read by ``os.pread``
         self._end = 0
 
     def begin(self, sources: list[list[Input]]) -> None:
@@ -177,8 +177,7 @@ class Ahead:
         rows = []
         for number, text, totals in results:
             blob = text.encode("utf-8")
-            self._out.seek(self._end)
-            self._out.write(blob)
+            self._out.write(blob)  # appended: ``taken`` reads by offset (``os.pread``)
             rows.append((number, self._end, len(blob), marshal.dumps(tuple(totals)),
                          number in self._homed))
             self._end += len(blob)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,6 +103,22 @@ def test_analysed_convert_does_not_grow_with_the_posts(
     assert high - low < 512 * 1024, (low, high)
 
 
+_START, _CHILD = workers.start, guess._child
+
+
+def _untraced_start(*args: Any) -> None:
+    """A worker's initializer: a forked worker would go on tracing (slowly); module-level,
+    as a spawned worker (another thread ran) is given it by name."""
+    tracemalloc.stop()
+    _START(*args)
+
+
+def _untraced_child(*args: Any) -> None:
+    """The guess's forked child, not tracing."""
+    tracemalloc.stop()
+    _CHILD(*args)
+
+
 def test_convert_with_jobs_does_not_grow_with_the_posts(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``--jobs 2``, the posts analysed while read against the map guessed by the scan:
@@ -112,18 +129,8 @@ def test_convert_with_jobs_does_not_grow_with_the_posts(
     monkeypatch.setattr(ahead, "CHUNK", 16)  # chunks in flight: bounded, and small here
     monkeypatch.setattr(urlscan, "_BLOCK", 1 << 16)  # what the scan holds: a block's tokens
     monkeypatch.setattr(behind, "BLOCK", 1 << 14)  # the lines the writer thread is behind
-    start, child = workers.start, guess._child
-
-    def untraced_start(*args: object) -> None:  # a forked worker would go on tracing: slow
-        tracemalloc.stop()
-        start(*args)  # type: ignore[arg-type]
-
-    def untraced_child(*args: object) -> None:
-        tracemalloc.stop()
-        child(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ahead, "start", untraced_start)
-    monkeypatch.setattr(guess, "_child", untraced_child)
+    monkeypatch.setattr(ahead, "start", _untraced_start)
+    monkeypatch.setattr(guess, "_child", _untraced_child)
     small, large = _export(tmp_path / "small.xml", 500), _export(tmp_path / "large.xml", 2000)
     _peak(small, tmp_path / "warm", jobs=2)
     low, high = _peak(small, tmp_path / "a", jobs=2), _peak(large, tmp_path / "b", jobs=2)

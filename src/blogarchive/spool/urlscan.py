@@ -28,7 +28,7 @@ __all__ = ["Keep", "Scanned", "scan"]
 
 Keep = Callable[[list[tuple[str, str]]], object]
 """Takes the (permalink, post id) pairs found, a block of the file's at a time, in the
-order read: they go to disk (``ahead``), so the scan holds no list of every post."""
+order read: they go to disk (``guess``), so the scan holds no list of every post."""
 
 _BLOCK: Final = 1024 * 1024
 """Bytes read at a time. The block, its copy with the carried tail and its tokens are in

@@ -91,7 +91,10 @@ elif what.startswith("convert"):
                 workers += (int(fields[11]) + int(fields[12])) / tick
             except (OSError, IndexError, ValueError):
                 pass
-        return own.ru_utime + own.ru_stime, workers
+        # The main thread's CPU is the serial part; the process's other threads (the data
+        # files' writer with --jobs) can run on another core: counted with the workers'.
+        main = time.thread_time()
+        return main, workers + own.ru_utime + own.ru_stime - main
 
     phases = [("start", 0.0, 0.0)]  # each phase's name and the CPU when it began
     helped = [0.0]  # the analysis the main process took on while the workers were behind
@@ -114,7 +117,19 @@ elif what.startswith("convert"):
             main, workers = cpu_now()
             phases.append((phase, main - helped[0], workers + helped[0]))
 
+    if Ahead is not None:
+        own_finish = Ahead.finish
+
+        def marked_finish(self):
+            # The sources are read and the workers done: resolving the records, until the
+            # posts are written, is the main process's alone (a phase of its own).
+            own_finish(self)
+            progress("resolving", 0, None)
+
+        Ahead.finish = marked_finish
+
     done = blogarchive.convert(path, work + "/" + what, progress=progress, **options)
+    main_thread = time.thread_time()
     # From the summary: c.archive would load the whole archive back into this process.
     n = sum(c.summary.posts + c.summary.counts["comments"]["total"] for c in done)
 elif what == "validate":
@@ -133,8 +148,7 @@ if what.startswith("convert"):  # each phase's CPU: (name, main, workers)
     # The analysis the main process took on counts as the workers' work: on idle cores
     # (the estimate below) the workers would have done it.
     found["helped"] = helped[0]
-    ends = [*phases[1:], ("end", found["main_cpu"] - helped[0],
-                          cpu - found["main_cpu"] + helped[0])]
+    ends = [*phases[1:], ("end", main_thread - helped[0], cpu - main_thread + helped[0])]
     found["phases"] = [(name, end_main - main, end_workers - workers)
                        for (name, main, workers), (_, end_main, end_workers)
                        in zip(phases, ends)]
@@ -208,7 +222,7 @@ def main() -> None:
               "idle cores (each phase: the longer of the main process's CPU and the total "
               "spread over the cores; the phases one after the other):")
         print("(the analysis the main process took on when the workers were behind counts as "
-              "the workers' work)")
+              "the workers' work; so does the CPU of its threads other than the main one)")
         print(f"{'':13} {'main CPU':>9} {'workers':>8} {'helped':>7} {'est. wall':>10} "
               f"{'x floor':>8}   phases (main + workers)")
         for what, r in phased.items():

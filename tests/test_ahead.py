@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import blogarchive
@@ -18,6 +19,7 @@ from blogarchive.analysis import UrlMap
 from blogarchive.analysis.urlstore import StoredPosts
 from blogarchive.sources import expand
 from blogarchive.spool.ahead import Ahead, same_map
+from blogarchive.spool.guess import Guessing
 from blogarchive.spool.urlscan import scan
 from test_determinism import converted
 from test_spool import _variant
@@ -90,6 +92,10 @@ def linked_export(path: Path, posts: int = 70, *, twin: bool = False) -> Path:
     return path
 
 
+def _ignore(pairs: list[tuple[str, str]]) -> None:
+    """A ``urlscan.Keep`` that keeps nothing."""
+
+
 class Spy:
     """What the analysis ahead did in one run."""
 
@@ -109,10 +115,10 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
         found.fits.append(fits(self, *args))
         return found.fits[-1]
 
-    def spy_taken(self: Ahead, *args: Any) -> Any:
-        got = taken(self, *args)
-        found.taken += got is not None
-        found.missed += got is None
+    def spy_taken(self: Ahead, numbers: list[int], *args: Any) -> Any:
+        got = taken(self, numbers, *args)
+        found.taken += len(got)
+        found.missed += len(numbers) - len(got)
         return got
 
     def spy_finish(self: Ahead) -> None:
@@ -207,18 +213,20 @@ def test_an_export_and_a_feed_of_the_same_blog(tmp_path: Path, spy: Spy) -> None
 
 def test_the_scan_finds_each_posts_permalink(tmp_path: Path) -> None:
     source = linked_export(tmp_path / "linked.xml")
-    found = scan(expand(source))
+    pairs: list[tuple[str, str]] = []
+    found = scan(expand(source), pairs.extend)
     assert found is not None
-    assert (found.blog, found.home) == (BLOG, f"{HOST}/")
+    assert (found.blog, found.home, found.pairs) == (BLOG, f"{HOST}/", len(pairs))
     archive = blogarchive.read(source, analyse=False)
-    assert sorted(found.pairs) == sorted((p.url, p.id) for p in archive.posts if p.url)
+    assert sorted(pairs) == sorted((p.url, p.id) for p in archive.posts if p.url)
 
 
 @pytest.mark.parametrize("name", ["takeout/Takeout", "html/mirror"])
 def test_the_scan_gives_up_on_what_it_cannot_read_cheaply(name: str) -> None:
     from blogarchive.reading import expand_all
 
-    assert scan(i for inputs in expand_all(FIXTURES / name, None) for i in inputs) is None
+    assert scan((i for inputs in expand_all(FIXTURES / name, None) for i in inputs),
+                _ignore) is None
 
 
 def test_the_scan_gives_up_on_a_comment_feed_or_two_blogs(tmp_path: Path) -> None:
@@ -226,10 +234,10 @@ def test_the_scan_gives_up_on_a_comment_feed_or_two_blogs(tmp_path: Path) -> Non
     text = source.read_text("utf-8")
     comments = tmp_path / "comments.xml"
     comments.write_text(text.replace(".archive</id>", ".comments</id>", 1), "utf-8")
-    assert scan(expand(comments)) is None
+    assert scan(expand(comments), _ignore) is None
     other = tmp_path / "other.xml"
     other.write_text(text.replace(BLOG, "1111"), "utf-8")
-    assert scan([*expand(source), *expand(other)]) is None
+    assert scan([*expand(source), *expand(other)], _ignore) is None
 
 
 def test_one_job_or_no_analysis_starts_nothing(tmp_path: Path) -> None:
@@ -309,3 +317,103 @@ def test_a_guess_that_differs_by_one_post_does_not_fit() -> None:
                                             "https://x.blogspot.com/"))
     assert not same_map(guess, UrlMap.build(pairs[:4], "https://x.blogspot.com/"))
     assert not same_map(guess, UrlMap.build(pairs, "https://y.blogspot.com/"))
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files URL maps were built into during a run."""
+    names: list[str] = []
+    build = UrlMap.build
+
+    def spy_build(*args: Any, store: Path | None = None, **kwargs: Any) -> UrlMap:
+        names.append(store.name if store is not None else "")
+        return build(*args, store=store, **kwargs)
+
+    monkeypatch.setattr(UrlMap, "build", spy_build)
+    return names
+
+
+def test_a_right_guess_is_proved_without_building_the_resolved_map(
+        tmp_path: Path, spy: Spy, built: list[str]) -> None:
+    """The resolved map's pairs are compared with the guess's as sets in SQLite (the
+    guess one to one): no URL key computed again for every post, no second map on disk."""
+    source = linked_export(tmp_path / "linked.xml")
+    found = converted(source, tmp_path / "two", jobs=2)
+    assert "urls.sqlite" not in built and spy.fits == [True] and spy.taken == 71
+    built.clear()
+    assert found == converted(source, tmp_path / "one", jobs=1)
+    assert "urls.sqlite" in built
+
+
+def test_a_guess_not_one_to_one_is_compared_map_to_map(tmp_path: Path, spy: Spy,
+                                                        built: list[str]) -> None:
+    """Two posts sharing a permalink: the sets of pairs cannot decide (which comes first
+    does), so the resolved map is built and compared, and does not fit."""
+    source = linked_export(tmp_path / "twin.xml", twin=True)
+    converted(source, tmp_path / "two", jobs=2)
+    assert "urls.sqlite" in built and spy.fits == [False]
+
+
+def test_the_guess_follows_the_one_rule_for_dests_posts(tmp_path: Path) -> None:
+    """A post of the archive at DEST without a permalink, whose path under the home is
+    another's permalink, spooled first: the permalink wins the key, as in the resolved
+    map (``annotate.url_pairs``), not the post met first."""
+    source = linked_export(tmp_path / "linked.xml")
+    post = blogarchive.read(source, analyse=False).posts[0]
+    shared = f"{HOST}/2012/05/shared.html"
+    with spool.opened(tmp_path / "dest") as spooled:
+        spooled.add(attrs.evolve(post, id="earlier-a", url=None, path="/2012/05/shared.html"),
+                    prev=1)
+        spooled.add(attrs.evolve(post, id="earlier-b", url=shared, path="/2012/05/shared.html"),
+                    prev=1)
+        ahead = Ahead(spooled, 2)
+        try:
+            ahead.begin([list(expand(source))])
+            ahead.finish()  # the guess is made (in a child, while nothing is read here)
+            assert ahead.urls is not None
+            assert ahead.urls.post_id(shared) == "earlier-b"
+            assert ahead.urls.post_id(f"{HOST}/2011/01/post-2.html") == _post_id(2)
+        finally:
+            ahead.close()
+
+
+def test_posts_read_while_the_map_is_guessed_wait_in_the_spool(
+        tmp_path: Path, spy: Spy, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guess is made in a child while the sources are read: the posts spooled before
+    it is there are read back from the spool for the workers (the first 64 here: the
+    guess is waited for at the first check), the later ones sent as they are read; the
+    same bytes."""
+    if workers.context().get_start_method() != "fork":
+        pytest.skip("the guess is made in a child only where workers are forked")
+    from_spool: list[int] = []
+    own = Ahead._from_backlog
+
+    def spy_backlog(self: Ahead) -> Any:
+        got = own(self)
+        from_spool.extend(number for number, _ in got)
+        return got
+
+    polls: list[bool] = []
+
+    def poll(self: Guessing) -> bool:  # not made when reading starts, then waited for
+        polls.append(bool(polls))
+        return polls[-1]
+
+    monkeypatch.setattr(Guessing, "poll", poll)
+    monkeypatch.setattr(Ahead, "_from_backlog", spy_backlog)
+    source = linked_export(tmp_path / "linked.xml", posts=140)
+    found = converted(source, tmp_path / "two", jobs=2)
+    assert len(from_spool) == 64 and len(set(from_spool)) == 64
+    assert spy.fits == [True] and (spy.taken, spy.missed) == (141, 0)
+    assert found == converted(source, tmp_path / "one", jobs=1)
+
+
+def test_a_guess_under_way_is_stopped_with_the_run(tmp_path: Path) -> None:
+    source = linked_export(tmp_path / "linked.xml")
+    with spool.opened(tmp_path / "dest") as spooled:
+        ahead = Ahead(spooled, 2)
+        ahead.begin([list(expand(source))])
+        guessing = ahead._guessing
+        ahead.close()
+        assert ahead._guessing is None
+        assert guessing is None or not guessing.waiting

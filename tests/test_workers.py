@@ -32,9 +32,9 @@ def submitted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     sizes: list[int] = []
     submit = ProcessPoolExecutor.submit
 
-    def spy(self: ProcessPoolExecutor, fn: Any, chunk: list[Any]) -> Any:
+    def spy(self: ProcessPoolExecutor, fn: Any, chunk: list[Any], *rest: Any) -> Any:
         sizes.append(len(chunk))
-        return submit(self, fn, chunk)
+        return submit(self, fn, chunk, *rest)
 
     monkeypatch.setattr(ProcessPoolExecutor, "submit", spy)
     return sizes

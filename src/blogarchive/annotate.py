@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
@@ -11,7 +11,10 @@ from .model import Archive, Post
 from .progress import Progress, counter
 from .workers import analyse_bodies
 
-__all__ = ["analyse_archive", "url_map", "urls_of"]
+__all__ = ["PostUrls", "analyse_archive", "url_map", "url_pairs", "urls_of"]
+
+PostUrls = Callable[[], Iterable[tuple[str, str | None, str | None]]]
+"""Gives, each time it is called, the same posts as (id, permalink, path), in order."""
 
 
 def url_map(archive: Archive) -> UrlMap:
@@ -19,15 +22,29 @@ def url_map(archive: Archive) -> UrlMap:
     return urls_of(((p.id, p.url, p.path) for p in archive.posts), archive.blog.url)
 
 
+def url_pairs(posts: PostUrls, home: str | None) -> Iterator[tuple[str, str]]:
+    """The (URL, post id) pairs a URL map is built from (``UrlMap.build``: the first id of
+    a key wins): each post's permalink, in order; then, with a ``home``, the path under it
+    of each post without one, in order. The one statement of the rule: ``urls_of``, the
+    map ``convert`` builds from its spool (``Resolved.url_pairs``) and the map ``--jobs``
+    guesses before reading (``spool.ahead``) all take their pairs from here, so that the
+    guess can equal the result. ``posts`` is called once per pass (twice with a home), so
+    that a caller can stream its posts from disk instead of holding them."""
+    for ident, url, _ in posts():
+        if url:
+            yield url, ident
+    if home:  # after every permalink: a permalink wins a key both name
+        root = home.rstrip("/")
+        for ident, url, path in posts():
+            if not url and path and path.startswith("/"):
+                yield root + path, ident
+
+
 def urls_of(posts: Iterable[tuple[str, str | None, str | None]], home: str | None) -> UrlMap:
     """The URL map of posts given as (id, permalink, path): a permalink, or else a path
-    under the blog's ``home``."""
-    posts = list(posts)
-    pairs = [(url, ident) for ident, url, _ in posts if url]
-    if home:  # after every permalink: a permalink wins a key both name
-        pairs.extend((home.rstrip("/") + path, ident) for ident, url, path in posts
-                     if not url and path and path.startswith("/"))
-    return UrlMap.build(pairs, home)
+    under the blog's ``home`` (``url_pairs``)."""
+    held = list(posts)
+    return UrlMap.build(url_pairs(lambda: held, home), home)
 
 
 def analyse_archive(archive: Archive, *, progress: Progress | None = None,

@@ -18,6 +18,7 @@ the counts need, so the main process only splices text.
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
 import sys
@@ -27,15 +28,16 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from multiprocessing.context import BaseContext
-from typing import Final
+from typing import Any, Final
 
 from .analysis import BodyAnalysis, UrlMap, analyse
 from .errors import InvalidArgument
 from .stats import AnalysisTotals, totals_of
 from .store import analysis_value, encode_line
 
-__all__ = ["CHUNK", "Body", "Encoded", "Numbered", "analyse_bodies", "analyse_encoded",
-           "context", "cores", "start", "worker_count"]
+__all__ = ["CHUNK", "Body", "Encoded", "Numbered", "Spooled", "analyse_bodies",
+           "analyse_encoded", "analyse_lines", "body_of", "context", "cores", "numbered",
+           "start", "worker_count"]
 
 Body = tuple[str, str | None, str | None]
 """What ``analyse`` needs of a post: its content, base URL and content type."""
@@ -44,6 +46,9 @@ CHUNK = 64  # posts per message: large enough that pickling is a small share of 
 
 Numbered = tuple[int, str, str | None, str | None]
 """A post to analyse ahead: its number in the spool, then as ``Body``."""
+
+Spooled = tuple[int, bytes]
+"""A post to analyse ahead as the spool holds it: its number, its line."""
 
 Encoded = tuple[int, str, AnalysisTotals]
 """A post analysed: its number, its ``analysis`` as its line holds it (JSON text), the
@@ -108,6 +113,23 @@ def analyse_encoded(chunk: list[Numbered], urls: UrlMap | None = None) -> list[E
         found = analyse(html, base, urls, content_type=kind)
         out.append((number, encode_line(analysis_value(found)), totals_of(found)))
     return out
+
+
+def body_of(data: dict[str, Any], home: str | None) -> Body:
+    """What ``analyse`` needs of a post's line as data: content, base URL (the permalink,
+    else the blog's ``home``), content type."""
+    return data["content"], data["url"] or home, data["content_type"]
+
+
+def numbered(lines: list[Spooled], home: str | None) -> list[Numbered]:
+    """Spooled posts as ``analyse_encoded`` takes them."""
+    return [(number, *body_of(json.loads(line), home)) for number, line in lines]
+
+
+def analyse_lines(lines: list[Spooled], home: str | None) -> list[Encoded]:
+    """``analyse_encoded`` of spooled posts, their lines decoded here (in a worker: the
+    posts read while the map was guessed, ``spool.ahead``)."""
+    return analyse_encoded(numbered(lines, home))
 
 
 def analyse_bodies(bodies: Iterable[Body], urls: UrlMap, jobs: int) -> Iterator[BodyAnalysis]:

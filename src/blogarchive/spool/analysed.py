@@ -12,6 +12,7 @@ import json
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future
+from itertools import islice
 from typing import Any
 
 from ..analysis import UrlMap
@@ -19,7 +20,7 @@ from ..analysis.records import BodyAnalysis
 from ..progress import Progress, counter
 from ..stats import AnalysisTotals
 from ..store import analysis_value, encode_line
-from ..workers import CHUNK, Body, Encoded, Numbered, analyse_bodies
+from ..workers import CHUNK, Body, Encoded, Numbered, analyse_bodies, body_of
 from .ahead import Ahead, Analysed
 from .records import POST
 from .resolve import Resolved, Row
@@ -43,11 +44,6 @@ def _in_place(text: bytes, made: bytes) -> bytes:
     """A line whose post has no analysis (``_NO_ANALYSIS``: keys sorted, it is the first)
     with ``made``, an analysis as the line holds it, put in place of the null."""
     return _ANALYSIS_KEY + made + text[len(_NO_ANALYSIS) - 1:]
-
-
-def _body(data: dict[str, Any], home: str | None) -> Body:
-    """What ``analyse`` needs of a post's line as data: content, base URL, content type."""
-    return data["content"], data["url"] or home, data["content_type"]
 
 
 def analysed(resolved: Resolved, loaded: Iterator[tuple[Row, bytes]], urls: UrlMap,
@@ -76,7 +72,7 @@ def analysed(resolved: Resolved, loaded: Iterator[tuple[Row, bytes]], urls: UrlM
         for row, text in loaded:
             data = json.loads(text)
             waiting.append((row, text, data))
-            yield _body(data, home)
+            yield body_of(data, home)
 
     for result in analyse_bodies(bodies(), urls, jobs):
         row, text, data = waiting.popleft()
@@ -108,20 +104,22 @@ def _analysed_ahead(ahead: Ahead, posts: Iterator[tuple[Row, bytes]], home: str 
                 found = (value, totals)
             yield row, text, found
 
-    window: list[Any] = []
-    needed: list[Numbered] = []
-    for row, text in posts:
-        found = ahead.taken(row.seq, home)
-        window.append((row, text, found))
-        if found is None:
-            data = json.loads(text)
-            needed.append((row.seq, *_body(data, home)))
-        if len(window) >= CHUNK:
-            windows.append((window, ahead.submit(needed) if needed else None))
-            window, needed = [], []
-            while windows and (windows[0][1] is None or windows[0][1].done()
-                               or len(windows) > ahead.in_flight):
-                yield from ready()
-    windows.append((window, ahead.submit(needed) if needed else None))
+    for window in _windows(posts):
+        made = ahead.taken([row.seq for row, _ in window], home)
+        needed: list[Numbered] = []
+        for row, text in window:
+            if row.seq not in made:
+                needed.append((row.seq, *body_of(json.loads(text), home)))
+        windows.append(([(row, text, made.get(row.seq)) for row, text in window],
+                        ahead.submit(needed) if needed else None))
+        while windows and (windows[0][1] is None or windows[0][1].done()
+                           or len(windows) > ahead.in_flight):
+            yield from ready()
     while windows:
         yield from ready()
+
+
+def _windows(posts: Iterator[tuple[Row, bytes]]) -> Iterator[list[tuple[Row, bytes]]]:
+    """``posts`` in lists of ``CHUNK``: what ``ahead`` made for them is asked for at once."""
+    while window := list(islice(posts, CHUNK)):
+        yield window

@@ -52,6 +52,7 @@ from ..store import (
 )
 from .ahead import Ahead
 from .analysed import Post_, analysed, encoded
+from .behind import behind
 from .gather import Gathered
 from .records import COMMENT, POST
 from .resolve import PostFacts, Resolved, Row
@@ -194,6 +195,8 @@ def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes:
     JSON Lines files through ``opener`` (by default plain files, fsynced). ``ahead``: what
     was analysed while the sources were read."""
     lines = opener or _file
+    if ahead is not None:  # --jobs: the second core writes and digests the lines
+        lines = behind(lines)
     tally = _Tally(resolved)
     blog = group.blog()
     home = blog.url
@@ -260,12 +263,17 @@ def _posts(resolved: Resolved, home: str | None, analyse: bool, jobs: int,
             held = cast(PostFacts, row.post).analysed  # from an archive converted before
             yield text, row, analysis_of(json.loads(text)["analysis"]) if held else None
         return
-    # as annotate.url_map, but on disk: the same memory for any number of posts
-    urls = UrlMap.build(resolved.url_pairs(home), home, store=spool.folder / "urls.sqlite")
+    # The map guessed before reading when it is this one (``--jobs``: its analyses made
+    # already), else as annotate.url_map, but on disk: the same memory for any number of
+    # posts.
+    guessed = ahead.resolved_map(resolved, home) if ahead is not None else None
+    urls = guessed or UrlMap.build(resolved.url_pairs(home), home,
+                                   store=spool.folder / "urls.sqlite")
     try:
         yield from analysed(resolved, loaded(), urls, home, jobs, progress, ahead)
     finally:
-        urls.close()
+        if guessed is None:  # the guess is closed with ``ahead``
+            urls.close()
 
 
 def _comment(resolved: Resolved, row: Row, tally: _Tally) -> bytes:

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Final, NamedTuple
 
+from ..annotate import url_pairs
 from ..assemble import merged_copy
 from ..model import Comment, Post
 from .records import COMMENT, POST, Spool
@@ -131,22 +132,11 @@ class Resolved:
         return int(number), tuple((str(name), int(n)) for name, n in top)
 
     def url_pairs(self, home: str | None) -> Iterator[tuple[str, str]]:
-        """(URL, post id) pairs of the URL map, as ``annotate.urls_of`` makes them: each
-        permalink in the archive's order, then (with a ``home``) the paths of the posts
-        without one; streamed from the index, never a list of every post."""
-        order = "ORDER BY r.key, w.arank, w.aseq"
-        for ident, url in self._rows(
-            "SELECT r.id, r.url FROM win w JOIN rec r ON r.seq = w.seq WHERE w.tbl = 'post' "
-            f"AND r.url IS NOT NULL AND r.url != '' {order}"
-        ):
-            yield url, ident
-        if home:
-            for ident, path in self._rows(
-                "SELECT r.id, r.path FROM win w JOIN rec r ON r.seq = w.seq "
-                "WHERE w.tbl = 'post' AND (r.url IS NULL OR r.url = '') "
-                f"AND substr(r.path, 1, 1) = '/' {order}"
-            ):
-                yield home.rstrip("/") + path, ident
+        """(URL, post id) pairs of the URL map, by ``annotate.url_pairs``'s rule, the posts
+        in the archive's order; streamed from the index, never a list of every post."""
+        return url_pairs(lambda: self._rows(
+            "SELECT r.id, r.url, r.path FROM win w JOIN rec r ON r.seq = w.seq "
+            "WHERE w.tbl = 'post' ORDER BY r.key, w.arank, w.aseq"), home)
 
     def count(self, table: str) -> int:
         """How many posts (or comments) the archive holds."""

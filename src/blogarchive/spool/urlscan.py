@@ -15,7 +15,7 @@ never a byte.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import unescape
 from typing import Final
 
@@ -24,9 +24,15 @@ import attrs
 from .._inputs import Input
 from ..readers._common import blog_id_of, item_id_of
 
-__all__ = ["Scanned", "scan"]
+__all__ = ["Keep", "Scanned", "scan"]
 
-_BLOCK: Final = 8 * 1024 * 1024
+Keep = Callable[[list[tuple[str, str]]], object]
+"""Takes the (permalink, post id) pairs found, a block of the file's at a time, in the
+order read: they go to disk (``guess``), so the scan holds no list of every post."""
+
+_BLOCK: Final = 1024 * 1024
+"""Bytes read at a time. The block, its copy with the carried tail and its tokens are in
+memory at once (8 MiB blocks made ``--jobs`` peak about 20 MiB higher than one job)."""
 # The tags the guess needs; in an export, bodies are escaped text, so their markup is not
 # found here (a CDATA or XHTML body's could be: the guess is checked, see the docstring).
 # Labels' categories and other links do not match at all, so they cost no Python step.
@@ -41,35 +47,36 @@ _TAKEOUT: Final = b"http://schemas.google.com/blogger/2018"
 
 @attrs.frozen
 class Scanned:
-    """What the scan found: the one blog's id, its home URL, (permalink, post id) pairs in
-    the order read."""
+    """What the scan found: the one blog's id, its home URL, how many (permalink, post id)
+    pairs it gave to its ``Keep``."""
 
     blog: str
     home: str | None
-    pairs: tuple[tuple[str, str], ...]
+    pairs: int
 
 
-def scan(inputs: Iterable[Input]) -> Scanned | None:
-    """The posts' permalinks of ``inputs``, all of one blog; None when any input is not a
-    plain legacy export or public feed (or its bytes cannot be had cheaply: a pipe, a page,
-    a WARC capture, Takeout)."""
+def scan(inputs: Iterable[Input], keep: Keep) -> Scanned | None:
+    """The posts' permalinks of ``inputs``, all of one blog, given to ``keep``; None when
+    any input is not a plain legacy export or public feed (or its bytes cannot be had
+    cheaply: a pipe, a page, a WARC capture, Takeout): what ``keep`` was given is then
+    not a guess to use."""
     blog: str | None = None
     home: str | None = None
-    pairs: list[tuple[str, str]] = []
+    pairs = 0
     for item in inputs:
         if item.size is None or item.settings is not None or item.theme is not None \
                 or item.capture:
             return None
         try:
-            found = _scan_one(item)
+            found = _scan_one(item, keep)
         except (OSError, ValueError, EOFError):
             return None  # the readers will say what is wrong with it
         if found is None or (blog is not None and found.blog != blog):
             return None
         blog = found.blog
         home = home or found.home
-        pairs.extend(found.pairs)
-    return Scanned(blog, home, tuple(pairs)) if blog is not None else None
+        pairs += found.pairs
+    return Scanned(blog, home, pairs) if blog is not None else None
 
 
 def _attrs(text: bytes) -> dict[str, str]:
@@ -121,8 +128,16 @@ class _Entries:
                 self._new()
 
 
-def _scan_one(item: Input) -> Scanned | None:
+def _scan_one(item: Input, keep: Keep) -> Scanned | None:
     state = _Entries()
+    given = 0
+
+    def handed() -> None:
+        nonlocal given
+        if state.pairs:
+            keep(state.pairs)
+            given += len(state.pairs)
+            state.pairs = []
     with item.opener() as stream:
         carry = b""
         first = True
@@ -135,6 +150,7 @@ def _scan_one(item: Input) -> Scanned | None:
                     return None
             if not block:
                 state.feed(data)
+                handed()
                 break
             cut = data.rfind(b"</entry>")
             if cut < 0:
@@ -142,6 +158,7 @@ def _scan_one(item: Input) -> Scanned | None:
                 continue
             cut += len(b"</entry>")
             state.feed(data, cut)
+            handed()
             carry = data[cut:]
     feed_id = state.feed_id
     if feed_id is None or not _FEED_ID.match(feed_id):
@@ -149,4 +166,4 @@ def _scan_one(item: Input) -> Scanned | None:
     blog = blog_id_of(feed_id)
     if blog is None:
         return None
-    return Scanned(blog, state.home, tuple(state.pairs))
+    return Scanned(blog, state.home, given)

@@ -93,11 +93,12 @@ def test_first_links_in_awkward_nestings(source: str) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(BODIES)
 def test_the_iterwalk_gives_the_pieces_spans_and_blocks_of_the_stack_walk(source: str) -> None:
-    # Body walks with lxml's iterwalk when the body holds no comment (iterwalk passes over
-    # comments, whose tails are text), and with _text_parts' own stack otherwise.
-    root = _tree.parse(source)
-    for comment in list(root.iter(etree.Comment)):
-        comment.getparent().remove(comment)  # what the iterwalk is used for
+    # Body walks with lxml's iterwalk, comments included (as events of their own: their
+    # tails are text); _text_parts' own stack is the walk it replaced.
+    _assert_walks_agree(_tree.parse(source))
+
+
+def _assert_walks_agree(root: etree._Element) -> None:
     walked: tuple[list[str], dict[etree._Element, tuple[int, int]], set[etree._Element]] = (
         [], {}, set())
     _body._walk(root, *walked)
@@ -105,6 +106,32 @@ def test_the_iterwalk_gives_the_pieces_spans_and_blocks_of_the_stack_walk(source
         [], {}, set())
     _tree._text_parts(root, stacked[0], _tree.SKIP, stacked[1], stacked[2])
     assert walked == stacked
+
+
+_COMMENTED = st.sampled_from([
+    "<!--more-->", "<!-- c -->", "<?pi x?>", "t", " ", "<p>", "</p>", "<br>", "<b>", "</b>",
+    "<script>s<!--in--></script>", "<noscript><!--n--><div>d</div></noscript>", "<a href='/a'>",
+    "</a>", "<div>", "</div>", "<img src='/i.jpg'>", "<iframe>f<!--i--></iframe>",
+])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_COMMENTED, max_size=14).map("".join))
+def test_comments_and_instructions_anywhere_give_the_stack_walks_text(source: str) -> None:
+    # Blogger's jump break (<!--more-->) and comments anywhere, in the XML parser's trees too
+    # (the HTML parser drops processing instructions, so only there do they reach the walk).
+    _assert_walks_agree(_tree.parse(source))
+    try:
+        xml = etree.fromstring(f"<body>{source}</body>")
+    except etree.XMLSyntaxError:
+        return
+    _assert_walks_agree(xml)
+
+
+def test_a_comment_after_a_hidden_element_and_at_the_ends() -> None:
+    root = _tree.parse("<!--a-->x<script>s</script><!--b-->y<p><!--c-->z<!--d--></p>w<!--e-->")
+    _assert_walks_agree(root)
+    assert Body(root).text(root) == "xy z w"
 
 
 def test_a_body_with_comments_keeps_the_text_after_each() -> None:

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import blogarchive.analysis as analysis
-from blogarchive.analysis import UrlMap, _body, _tree, analyse, dates, inventory
+from blogarchive.analysis import UrlMap, _body, _tree, analyse, dates, intros, inventory
 from blogarchive.analysis._body import Body
+from blogarchive.analysis.intros import PHRASES
 from blogarchive.analysis.linklists import _Items, _Walk
 from test_analysis_walk import BODIES
 
@@ -216,3 +217,39 @@ def test_the_host_memo_does_not_keep_a_finished_conversions_map_alive() -> None:
     gc.collect()
     assert held() is None
     assert analysis._hosts[1] == {}
+
+
+# Texts of each kind the intro search treats apart: ASCII and Latin-1 (searched as bytes with
+# every non-letter but the space marked), and any other (a superset searched as UTF-8 bytes,
+# then the pattern on the text); with the characters next to a phrase that decide it.
+_INTRO_PIECES = st.sampled_from([
+    *PHRASES, "Earlier", "SEE ALSO", "ÄLTERE", "prior to", " to", "to", " ", "  ", ":", "(",
+    "x", "_", "1", "é", "É", "ß", "ª", "²", "«", "\u00a0", "\t", "\n", "\x01", "\u2019", "\u201c",
+    "\u2014", "\u0130", "\u212a", "\u017f", "\u03a9", "\u4e2d", "\ud800", "\U0001f600", "-",
+])
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.one_of(_INTRO_PIECES, st.text(max_size=2)), max_size=8).map("".join))
+def test_the_intro_search_in_steps_finds_what_the_one_pattern_found(text: str) -> None:
+    lowered = text.lower()
+    assert intros.has_intro_phrase(text) == (
+        intros.INTRO_AT_START.match(lowered) is not None
+        or intros.INTRO_AFTER.search(lowered) is not None)
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("see also", True), ("x see also:", True), ("(see also", True), ("«voir aussi»", True),
+    ("é(prior", True), ("prior to x", False), ("(prior to)", False), ("(prior, to)", True),
+    ("éprior", False), ("\u2014see also", True), ("\u2019prior to", False),
+    ("\u2019prior to\u2019", False), ("\u2019prior too", True),
+    ("\u2019éprior \u4e2d", False), ("\u4e2dprior", False), ("\u2019ältere", True),
+    ("x_related", False), ("related_x", False), ("article lié\u2014", True),
+    ("articles liés\u2014", True), ("article liés\u2014", False), ("article liéx\u2014", False),
+])
+def test_intro_phrases_next_to_punctuation_and_letters_of_every_kind(text: str,
+                                                                      found: bool) -> None:
+    assert intros.has_intro_phrase(text) is found
+    lowered = text.lower()
+    assert (intros.INTRO_AT_START.match(lowered) is not None
+            or intros.INTRO_AFTER.search(lowered) is not None) is found

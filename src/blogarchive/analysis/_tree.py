@@ -65,6 +65,9 @@ _FFFF: Final = "\uffff".encode()
 def _safe(html: str) -> bool:
     """``html`` holds none of ``_UNSAFE``: checked on its UTF-8 bytes, in a third of the time
     the pattern's search takes (most bodies hold none, and every body is checked)."""
+    if html.isascii():  # known without a look at the text: no surrogate, no U+FFFE or U+FFFF
+        data = html.encode("ascii")
+        return len(data.translate(None, _UNSAFE_C0)) == len(data)
     try:
         data = html.encode("utf-8")  # a lone surrogate cannot be encoded
     except UnicodeEncodeError:
@@ -89,7 +92,7 @@ def parse_noted(html: str) -> tuple[etree._Element, Flattened | None]:
     text = "<html><body>" + (html if _safe(html) else _UNSAFE.sub("\ufffd", html)) + \
         "</body></html>"
     root, flattened = parse_bounded(text, _PARSER)  # None: libxml2 cannot start on it at all
-    body = root.find("body") if root is not None else None
+    body = next(root.iterchildren("body"), None) if root is not None else None  # in C
     return (body if body is not None else etree.Element("body")), flattened
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import weakref
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,10 +13,20 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import blogarchive.analysis as analysis
-from blogarchive.analysis import UrlMap, _body, _tree, analyse, dates, intros, inventory
+from blogarchive.analysis import (
+    UrlMap,
+    _body,
+    _tree,
+    analyse,
+    dates,
+    intros,
+    inventory,
+    linklists,
+)
 from blogarchive.analysis._body import Body
 from blogarchive.analysis.intros import PHRASES
 from blogarchive.analysis.linklists import _Items, _Walk
+from blogarchive.analysis.records import LinkList
 from test_analysis_walk import BODIES
 
 BASE = "https://x.blogspot.com/2010/09/p.html"
@@ -253,3 +264,74 @@ def test_intro_phrases_next_to_punctuation_and_letters_of_every_kind(text: str,
     lowered = text.lower()
     assert (intros.INTRO_AT_START.match(lowered) is not None
             or intros.INTRO_AFTER.search(lowered) is not None) is found
+
+
+def _scan_as_it_was(container: etree._Element, walk: _Walk) -> None:
+    """linklists._scan before the list after an intro was looked up by its first link first."""
+    segs = walk.segments(container)
+    for index, seg in enumerate(segs):
+        if seg.block is not None:
+            if not linklists._widget(seg.block):
+                _scan_as_it_was(seg.block, walk)
+            if seg.tag in ("ul", "ol"):
+                continue
+        if seg.block is not None and linklists._too_long(seg.block):
+            continue
+        text = seg.text
+        if not linklists.is_intro(text) or walk.first_link(seg) is not None:
+            continue
+        after, start = segs, index + 1
+        holder: etree._Element | None = container
+        while start >= len(after) and holder is not None and walk.short_text(holder) == text:
+            after, start = walk.climb(holder)
+            holder = holder.getparent()
+        found = linklists._following(after, start, walk)
+        if found is None:
+            continue
+        form, links = found
+        if not any(i.same_blog or i.date for i in links):
+            continue
+        if not text.rstrip(" \u00a0*").endswith(":") and len(links) < 2:
+            continue
+        key = walk.first_link(after[start])
+        if key is None or key in walk.used:
+            continue
+        walk.used.add(key)
+        walk.out.append(LinkList(intro=text, form=form, items=tuple(links)))
+
+
+_LIST_PIECES = st.sampled_from([
+    "<p>Earlier posts:</p>", "<blockquote>see also:</blockquote>", "<div><div>Related:</div></div>",
+    "Other posts:<br>", "<span>More on this:</span>", "<p><b>Previous</b></p>",
+    "<ul><li><a href='/2010/03/a.html'>A</a> March 1, 2010</li><li><a href='/b'>B</a></li></ul>",
+    "<ol><li><a href='https://e.org/x'>x</a></li></ol>", "<div><ul><li><a href='/c'>C</a></li>",
+    "</ul></div>", "<a href='/2010/03/a.html'>A</a><br>", "<p><a href='/2009/01/d.html'>D</a></p>",
+    "<li><a href='/e'>E</a> 2008-01-02</li>", "<br>", "<div>", "</div>", "<p>", "</p>", "x ",
+])
+
+
+def _lists_as_they_were(source: str) -> tuple[LinkList, ...]:
+    body = Body(_tree.parse(source))
+    walk = _Walk(body, _Items(body, URLS, BASE))
+    _scan_as_it_was(body.root, walk)
+    return tuple(walk.out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LIST_PIECES, max_size=12).map("".join))
+def test_the_link_lists_are_the_ones_found_before_the_lookup_by_first_link(source: str) -> None:
+    found = linklists.find_link_lists(Body(_tree.parse(source)), URLS, BASE)
+    assert found == _lists_as_they_were(source)
+
+
+def test_a_list_named_by_intros_at_two_levels_is_read_once() -> None:
+    source = ("<p>Earlier posts:</p><ul><li><a href='/2010/03/a.html'>A</a> March 1, 2010</li>"
+              "<li><a href='/b'>B</a></li></ul><div><div>Related:</div></div>"
+              "<p><a href='/2009/01/d.html'>D</a></p><p><a href='/2009/01/e.html'>E</a></p>")
+    with mock.patch.object(linklists, "_following", wraps=linklists._following) as following:
+        found = linklists.find_link_lists(Body(_tree.parse(source)), URLS, BASE)
+    assert [(ll.intro, ll.form, len(ll.items)) for ll in found] == [
+        ("Earlier posts:", "ul", 2), ("Related:", "paragraphs", 2)]
+    assert found == _lists_as_they_were(source)
+    # each intro's block is met again one level up: five calls before
+    assert following.call_count == 2

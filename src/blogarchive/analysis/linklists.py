@@ -306,6 +306,12 @@ def _scan(container: etree._Element, walk: _Walk) -> None:
         while start >= len(after) and holder is not None and walk.short_text(holder) == text:
             after, start = walk.climb(holder)  # the container holds only the intro: look after it
             holder = holder.getparent()
+        # What follows is known by its first link: an intro met again one level up (the
+        # block holding only it, climbed out of below) finds the list it named, kept
+        # already, and need not read it again (every list was read twice).
+        key = walk.first_link(after[start]) if start < len(after) else None
+        if key is None or key in walk.used:
+            continue
         found = _following(after, start, walk)
         if found is None:
             continue
@@ -314,9 +320,6 @@ def _scan(container: etree._Element, walk: _Walk) -> None:
             continue  # links to documentation, shops ...: not a list of posts
         if not text.rstrip(" \u00a0*").endswith(":") and len(links) < 2:
             continue  # a short line with a keyword and one link: too weak to call a list
-        key = walk.first_link(after[start])
-        if key is None or key in walk.used:
-            continue
         walk.used.add(key)
         walk.out.append(LinkList(intro=text, form=form, items=tuple(links)))
 

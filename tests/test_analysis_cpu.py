@@ -335,3 +335,18 @@ def test_a_list_named_by_intros_at_two_levels_is_read_once() -> None:
     assert found == _lists_as_they_were(source)
     # each intro's block is met again one level up: five calls before
     assert following.call_count == 2
+
+
+_SPACE_PIECES = st.sampled_from([
+    *(chr(c) for c in range(256) if chr(c).isspace()), "\u1680", "\u2003", "\u3000", "\u200b",
+    "word", "w", "é", "\u00ff", "\u0100", "\u4e2d", "\ud800", "\x00", "\x01", " " * 40,
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SPACE_PIECES, max_size=80).map("".join))
+def test_long_texts_are_squashed_as_splitting_them_did(text: str) -> None:
+    # squash takes a long text of the first 256 code points through its bytes.
+    assert _tree.squash(text) == " ".join(text.split())
+    padded = text + "x" * _tree._SHORT  # long enough, whatever was drawn
+    assert _tree.squash(padded) == " ".join(padded.split())

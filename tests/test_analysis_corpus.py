@@ -18,8 +18,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 import blogarchive
-from blogarchive.analysis import analyse
+from blogarchive.analysis import _tree, analyse
 from conftest import CORPUS, corpus_dir
+from test_analysis_cpu import _assert_walks_agree
 
 # Without the corpus one placeholder remains, so each test skips with corpus_dir's reason.
 ATOM = sorted(p.name for p in (CORPUS / "atom").glob("*") if p.suffix in (".xml", ".atom")) or [
@@ -121,3 +122,25 @@ def test_corpus_is_listed() -> None:
     corpus_dir("atom")  # skips, saying the corpus is optional test data, when it is absent
     assert ATOM and PAGES
     assert Path(CORPUS / "html" / "expected").is_dir()
+
+
+def test_the_one_walk_reads_real_bodies_as_the_stack_walk_did() -> None:
+    # Bodies holding a comment (<!--more-->, an editor's conditional comments) took the old
+    # walk, as lxml's iterwalk passed over comments; now they take the one walk too (issue 12).
+    walked = commented = 0
+    for name in ATOM:
+        archive = blogarchive.read(corpus_dir("atom") / name, analyse=False)
+        for post in archive.posts:
+            root = _tree.parse(post.content)
+            _assert_walks_agree(root)
+            walked += 1
+            commented += next(root.iter(etree.Comment), None) is not None
+    for name in PAGES:
+        raw = (corpus_dir("html") / name).read_bytes().decode("utf-8", "replace")
+        for body in [*_bodies(raw), raw]:  # the whole page too: scripts, comments and all
+            root = _tree.parse(body)
+            _assert_walks_agree(root)
+            walked += 1
+            commented += next(root.iter(etree.Comment), None) is not None
+    assert walked > 150
+    assert commented > 10

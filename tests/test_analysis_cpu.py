@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import weakref
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,9 +13,20 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import blogarchive.analysis as analysis
-from blogarchive.analysis import UrlMap, _body, _tree, analyse, dates, inventory
+from blogarchive.analysis import (
+    UrlMap,
+    _body,
+    _tree,
+    analyse,
+    dates,
+    intros,
+    inventory,
+    linklists,
+)
 from blogarchive.analysis._body import Body
+from blogarchive.analysis.intros import PHRASES
 from blogarchive.analysis.linklists import _Items, _Walk
+from blogarchive.analysis.records import LinkList
 from test_analysis_walk import BODIES
 
 BASE = "https://x.blogspot.com/2010/09/p.html"
@@ -93,11 +105,12 @@ def test_first_links_in_awkward_nestings(source: str) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(BODIES)
 def test_the_iterwalk_gives_the_pieces_spans_and_blocks_of_the_stack_walk(source: str) -> None:
-    # Body walks with lxml's iterwalk when the body holds no comment (iterwalk passes over
-    # comments, whose tails are text), and with _text_parts' own stack otherwise.
-    root = _tree.parse(source)
-    for comment in list(root.iter(etree.Comment)):
-        comment.getparent().remove(comment)  # what the iterwalk is used for
+    # Body walks with lxml's iterwalk, comments included (as events of their own: their
+    # tails are text); _text_parts' own stack is the walk it replaced.
+    _assert_walks_agree(_tree.parse(source))
+
+
+def _assert_walks_agree(root: etree._Element) -> None:
     walked: tuple[list[str], dict[etree._Element, tuple[int, int]], set[etree._Element]] = (
         [], {}, set())
     _body._walk(root, *walked)
@@ -105,6 +118,32 @@ def test_the_iterwalk_gives_the_pieces_spans_and_blocks_of_the_stack_walk(source
         [], {}, set())
     _tree._text_parts(root, stacked[0], _tree.SKIP, stacked[1], stacked[2])
     assert walked == stacked
+
+
+_COMMENTED = st.sampled_from([
+    "<!--more-->", "<!-- c -->", "<?pi x?>", "t", " ", "<p>", "</p>", "<br>", "<b>", "</b>",
+    "<script>s<!--in--></script>", "<noscript><!--n--><div>d</div></noscript>", "<a href='/a'>",
+    "</a>", "<div>", "</div>", "<img src='/i.jpg'>", "<iframe>f<!--i--></iframe>",
+])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_COMMENTED, max_size=14).map("".join))
+def test_comments_and_instructions_anywhere_give_the_stack_walks_text(source: str) -> None:
+    # Blogger's jump break (<!--more-->) and comments anywhere, in the XML parser's trees too
+    # (the HTML parser drops processing instructions, so only there do they reach the walk).
+    _assert_walks_agree(_tree.parse(source))
+    try:
+        xml = etree.fromstring(f"<body>{source}</body>")
+    except etree.XMLSyntaxError:
+        return
+    _assert_walks_agree(xml)
+
+
+def test_a_comment_after_a_hidden_element_and_at_the_ends() -> None:
+    root = _tree.parse("<!--a-->x<script>s</script><!--b-->y<p><!--c-->z<!--d--></p>w<!--e-->")
+    _assert_walks_agree(root)
+    assert Body(root).text(root) == "xy z w"
 
 
 def test_a_body_with_comments_keeps_the_text_after_each() -> None:
@@ -189,3 +228,125 @@ def test_the_host_memo_does_not_keep_a_finished_conversions_map_alive() -> None:
     gc.collect()
     assert held() is None
     assert analysis._hosts[1] == {}
+
+
+# Texts of each kind the intro search treats apart: ASCII and Latin-1 (searched as bytes with
+# every non-letter but the space marked), and any other (a superset searched as UTF-8 bytes,
+# then the pattern on the text); with the characters next to a phrase that decide it.
+_INTRO_PIECES = st.sampled_from([
+    *PHRASES, "Earlier", "SEE ALSO", "ÄLTERE", "prior to", " to", "to", " ", "  ", ":", "(",
+    "x", "_", "1", "é", "É", "ß", "ª", "²", "«", "\u00a0", "\t", "\n", "\x01", "\u2019", "\u201c",
+    "\u2014", "\u0130", "\u212a", "\u017f", "\u03a9", "\u4e2d", "\ud800", "\U0001f600", "-",
+])
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.one_of(_INTRO_PIECES, st.text(max_size=2)), max_size=8).map("".join))
+def test_the_intro_search_in_steps_finds_what_the_one_pattern_found(text: str) -> None:
+    lowered = text.lower()
+    assert intros.has_intro_phrase(text) == (
+        intros.INTRO_AT_START.match(lowered) is not None
+        or intros.INTRO_AFTER.search(lowered) is not None)
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("see also", True), ("x see also:", True), ("(see also", True), ("«voir aussi»", True),
+    ("é(prior", True), ("prior to x", False), ("(prior to)", False), ("(prior, to)", True),
+    ("éprior", False), ("\u2014see also", True), ("\u2019prior to", False),
+    ("\u2019prior to\u2019", False), ("\u2019prior too", True),
+    ("\u2019éprior \u4e2d", False), ("\u4e2dprior", False), ("\u2019ältere", True),
+    ("x_related", False), ("related_x", False), ("article lié\u2014", True),
+    ("articles liés\u2014", True), ("article liés\u2014", False), ("article liéx\u2014", False),
+])
+def test_intro_phrases_next_to_punctuation_and_letters_of_every_kind(text: str,
+                                                                      found: bool) -> None:
+    assert intros.has_intro_phrase(text) is found
+    lowered = text.lower()
+    assert (intros.INTRO_AT_START.match(lowered) is not None
+            or intros.INTRO_AFTER.search(lowered) is not None) is found
+
+
+def _scan_as_it_was(container: etree._Element, walk: _Walk) -> None:
+    """linklists._scan before the list after an intro was looked up by its first link first."""
+    segs = walk.segments(container)
+    for index, seg in enumerate(segs):
+        if seg.block is not None:
+            if not linklists._widget(seg.block):
+                _scan_as_it_was(seg.block, walk)
+            if seg.tag in ("ul", "ol"):
+                continue
+        if seg.block is not None and linklists._too_long(seg.block):
+            continue
+        text = seg.text
+        if not linklists.is_intro(text) or walk.first_link(seg) is not None:
+            continue
+        after, start = segs, index + 1
+        holder: etree._Element | None = container
+        while start >= len(after) and holder is not None and walk.short_text(holder) == text:
+            after, start = walk.climb(holder)
+            holder = holder.getparent()
+        found = linklists._following(after, start, walk)
+        if found is None:
+            continue
+        form, links = found
+        if not any(i.same_blog or i.date for i in links):
+            continue
+        if not text.rstrip(" \u00a0*").endswith(":") and len(links) < 2:
+            continue
+        key = walk.first_link(after[start])
+        if key is None or key in walk.used:
+            continue
+        walk.used.add(key)
+        walk.out.append(LinkList(intro=text, form=form, items=tuple(links)))
+
+
+_LIST_PIECES = st.sampled_from([
+    "<p>Earlier posts:</p>", "<blockquote>see also:</blockquote>", "<div><div>Related:</div></div>",
+    "Other posts:<br>", "<span>More on this:</span>", "<p><b>Previous</b></p>",
+    "<ul><li><a href='/2010/03/a.html'>A</a> March 1, 2010</li><li><a href='/b'>B</a></li></ul>",
+    "<ol><li><a href='https://e.org/x'>x</a></li></ol>", "<div><ul><li><a href='/c'>C</a></li>",
+    "</ul></div>", "<a href='/2010/03/a.html'>A</a><br>", "<p><a href='/2009/01/d.html'>D</a></p>",
+    "<li><a href='/e'>E</a> 2008-01-02</li>", "<br>", "<div>", "</div>", "<p>", "</p>", "x ",
+])
+
+
+def _lists_as_they_were(source: str) -> tuple[LinkList, ...]:
+    body = Body(_tree.parse(source))
+    walk = _Walk(body, _Items(body, URLS, BASE))
+    _scan_as_it_was(body.root, walk)
+    return tuple(walk.out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LIST_PIECES, max_size=12).map("".join))
+def test_the_link_lists_are_the_ones_found_before_the_lookup_by_first_link(source: str) -> None:
+    found = linklists.find_link_lists(Body(_tree.parse(source)), URLS, BASE)
+    assert found == _lists_as_they_were(source)
+
+
+def test_a_list_named_by_intros_at_two_levels_is_read_once() -> None:
+    source = ("<p>Earlier posts:</p><ul><li><a href='/2010/03/a.html'>A</a> March 1, 2010</li>"
+              "<li><a href='/b'>B</a></li></ul><div><div>Related:</div></div>"
+              "<p><a href='/2009/01/d.html'>D</a></p><p><a href='/2009/01/e.html'>E</a></p>")
+    with mock.patch.object(linklists, "_following", wraps=linklists._following) as following:
+        found = linklists.find_link_lists(Body(_tree.parse(source)), URLS, BASE)
+    assert [(ll.intro, ll.form, len(ll.items)) for ll in found] == [
+        ("Earlier posts:", "ul", 2), ("Related:", "paragraphs", 2)]
+    assert found == _lists_as_they_were(source)
+    # each intro's block is met again one level up: five calls before
+    assert following.call_count == 2
+
+
+_SPACE_PIECES = st.sampled_from([
+    *(chr(c) for c in range(256) if chr(c).isspace()), "\u1680", "\u2003", "\u3000", "\u200b",
+    "word", "w", "é", "\u00ff", "\u0100", "\u4e2d", "\ud800", "\x00", "\x01", " " * 40,
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SPACE_PIECES, max_size=80).map("".join))
+def test_long_texts_are_squashed_as_splitting_them_did(text: str) -> None:
+    # squash takes a long text of the first 256 code points through its bytes.
+    assert _tree.squash(text) == " ".join(text.split())
+    padded = text + "x" * _tree._SHORT  # long enough, whatever was drawn
+    assert _tree.squash(padded) == " ".join(padded.split())

@@ -51,15 +51,16 @@ def _walk(root: etree._Element, parts: list[str],
     """``_tree._text_parts(root, parts)``, noting where each element reached has its own
     text in ``parts`` (after its opening space, before its closing one) and which hold a
     block or a ``<br>``. lxml's ``iterwalk`` steps through the tree in C, a fifth faster
-    than the Python stack of iterators ``_text_parts`` keeps; but it passes over comments
-    and processing instructions, whose tails are text: only for a tree without them."""
+    than the Python stack of iterators ``_text_parts`` keeps. Comments and processing
+    instructions come as events of their own (no start, no end): not text, but their tails
+    are (``<!--more-->`` is in many real bodies)."""
     append = parts.append
     kind_of = _KIND.get
     # Each open element: where its text began, whether a space closes it, whether a block
     # or break is below it; None for one not entered. Never Python's own stack: no depth
     # may reach its limit.
     opened: list[list[Any] | None] = []
-    steps = etree.iterwalk(root, events=("start", "end"))
+    steps = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, el in steps:
         if event == "start":
             kind = kind_of(el.tag, 0) if opened else 0  # the root is not spaced
@@ -80,6 +81,11 @@ def _walk(root: etree._Element, parts: list[str],
             text = el.text
             if text:
                 append(text)
+            continue
+        if event != "end":  # a comment or processing instruction: only its tail is text
+            tail = el.tail
+            if tail:
+                append(tail)
             continue
         done = opened.pop()
         if done is not None:
@@ -109,10 +115,7 @@ class Body:
         self.blocky: set[etree._Element] = set()
         self._texts: dict[etree._Element, str] = {}
         self._segments: dict[etree._Element, list[Segment]] = {}
-        if next(root.iter(etree.Comment, etree.PI), None) is None:
-            _walk(root, self.parts, self.spans, self.blocky)  # the one walk
-        else:  # iterwalk passes over comments, and their tails are text
-            _text_parts(root, self.parts, SKIP, self.spans, self.blocky)
+        _walk(root, self.parts, self.spans, self.blocky)  # the one walk
 
     def visible(self, el: etree._Element) -> bool:
         """``el`` is below the root and not inside a script, style or other hidden element."""

@@ -18,46 +18,14 @@ from lxml import etree
 
 from ._body import Body
 from ._tree import Segment
-from ._trie import trie_pattern
 from .dates import find_date, url_month
+from .intros import PHRASES, has_intro_phrase
 from .quotes import CLOSERS
 from .records import LinkList, ListedLink
 from .urls import UrlMap, absolute
 
 __all__ = ["PHRASES", "WIDGET", "find_link_lists", "has_intro_phrase", "is_intro"]
 
-# Intro phrases, lower case (HTML.md 7.1 and their French, German, Spanish, Portuguese,
-# Italian and Dutch counterparts), matched through a trie-shaped pattern: a plain alternation
-# of a hundred phrases made this check most of the analysis time.
-PHRASES: Final = (
-    "earlier", "previous", "prior", "related", "see also", "more on", "on the topic",
-    "on this topic", "on the subject", "on this subject", "further reading", "read also",
-    "also read", "recommended reading",
-    *(f"{a} {b}" for a in ("past", "older", "other", "more")
-      for b in ("posts", "entries", "articles")),
-    "précédent", "précédente", "précédents", "précédentes", "antérieur", "antérieure",
-    "antérieurs", "antérieures", "voir aussi", "lire aussi", "sur le même sujet",
-    "sur le même thème", "sur ce sujet", "sur ce thème", "article connexe", "articles connexes",
-    "article lié", "articles liés", "billet lié", "billets liés",
-    *(f"{stem}{end}" for stem in ("frühere", "vorherige", "bisherige", "ältere", "verwandte")
-      for end in ("", "n", "r", "s")),
-    "siehe auch", "zum thema", "weitere beiträge", "weitere artikel",
-    "anterior", "anteriores", "véase también", "vea también", "ver también", "relacionado",
-    "relacionados", "relacionada", "relacionadas", "sobre el tema", "sobre este tema",
-    "más sobre", "entradas previas", "artículos previos",
-    "sobre o tema", "sobre o assunto", "sobre esse tema", "sobre este assunto", "mais sobre",
-    "veja também", "leia também",
-    "precedenti", "vedi anche", "articoli correlati", "eerdere", "zie ook",
-)
-
-
-# A phrase from a word's start to a word's end, not "prior to". Every phrase opens with a
-# letter, so ``\b`` before it is the text's start or a non-letter: searched as such, the
-# engine skips in C to each non-letter instead of trying ``\b`` at every position (measured:
-# a fifth faster on real-sized bodies, where this search is a sixth of the analysis).
-_PHRASE: Final = trie_pattern(PHRASES) + r"\b(?! to\b)"
-INTRO_AT_START: Final = re.compile(_PHRASE)
-INTRO_AFTER: Final = re.compile(r"\W" + _PHRASE)
 WIDGET: Final = re.compile(
     r"related|linkwithin|linklist|popularposts|nrelate|yarpp|outbrain|zemanta|shareaholic|"
     r"blogarchive|archivelist|recently|sidebar",
@@ -68,11 +36,6 @@ _MAX_INTRO: Final = 200
 _MAX_ITEM: Final = 600
 _ITEMS: Final = frozenset({"li"})
 _NESTED: Final = frozenset({"li", "a"})  # a link's title: not the items or links inside it
-
-
-def has_intro_phrase(text: str) -> bool:
-    text = text.lower()
-    return INTRO_AT_START.match(text) is not None or INTRO_AFTER.search(text) is not None
 
 
 def is_intro(text: str) -> bool:
@@ -343,6 +306,12 @@ def _scan(container: etree._Element, walk: _Walk) -> None:
         while start >= len(after) and holder is not None and walk.short_text(holder) == text:
             after, start = walk.climb(holder)  # the container holds only the intro: look after it
             holder = holder.getparent()
+        # What follows is known by its first link: an intro met again one level up (the
+        # block holding only it, climbed out of below) finds the list it named, kept
+        # already, and need not read it again (every list was read twice).
+        key = walk.first_link(after[start]) if start < len(after) else None
+        if key is None or key in walk.used:
+            continue
         found = _following(after, start, walk)
         if found is None:
             continue
@@ -351,9 +320,6 @@ def _scan(container: etree._Element, walk: _Walk) -> None:
             continue  # links to documentation, shops ...: not a list of posts
         if not text.rstrip(" \u00a0*").endswith(":") and len(links) < 2:
             continue  # a short line with a keyword and one link: too weak to call a list
-        key = walk.first_link(after[start])
-        if key is None or key in walk.used:
-            continue
         walk.used.add(key)
         walk.out.append(LinkList(intro=text, form=form, items=tuple(links)))
 

@@ -109,7 +109,12 @@ class _Builder:
         return f"U({source})"  # any other type: cattrs decides
 
 
+_BUILDER = _Builder()
+
+
 def structurer(cls: type) -> Callable[[Any], Any]:
     """The generated function turning a decoded ``cls`` line (a dict) into the record;
-    it raises (``Unsure``, or the error a field's check met) where cattrs must decide."""
-    return _Builder().function(cls)
+    it raises (``Unsure``, or the error a field's check met) where cattrs must decide.
+    Built on first use, once per class (the builder keeps what it made): not at import,
+    which ``convert`` pays and never needs (it reads archive lines only to merge)."""
+    return _BUILDER.function(cls)

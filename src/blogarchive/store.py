@@ -373,15 +373,12 @@ def _check_schema(data: Any, kind: str, where: str) -> None:
         raise ArchiveError(f"{where}: expected schema {SCHEMA_IDS[kind]}, found {found!r}")
 
 
-_STRUCTURE = {cls: structurer(cls) for cls in (Post, Comment)}
-
-
 def iter_lines(path: Path, kind: str, cls: type[Any]) -> Iterator[Any]:
     """The records of one JSON Lines file of an archive, one at a time; ArchiveError names
     the file, line and field of the first that is damaged."""
     if not path.is_file():
         raise ArchiveError(f"{path}: missing")
-    fast = _STRUCTURE.get(cls) or structurer(cls)
+    fast = structurer(cls)
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             where = f"{path}: line {number}"

@@ -25,7 +25,7 @@ from ..reading import ReadReport, read_groups
 from ..sniff import root_name, sniffable
 from ..sources import expand, head
 
-__all__ = ["Surveyed", "blog_folders", "source_sha256", "source_size", "survey", "survey_many"]
+__all__ = ["Surveyed", "blog_folders", "source_sha256", "survey", "survey_many"]
 
 _FEED_ID: Final = re.compile(rb"<id>\s*([^<]{1,300}?)\s*</id>")
 _CHUNK: Final = 1 << 20
@@ -47,8 +47,7 @@ def survey(source: str, blog_url: str | None = None,
     """SHA-256 and blogs of ``source``; never raises for a bad input (the conversion then
     reports it as ``convert`` does)."""
     try:
-        sha = source_sha256(Path(source))
-        size = source_size(Path(source))
+        sha, size = source_sha256(Path(source))
     except OSError:
         sha, size = None, 0
     try:
@@ -58,35 +57,33 @@ def survey(source: str, blog_url: str | None = None,
     return Surveyed(sha, folders, size)
 
 
-def source_sha256(path: Path) -> str:
-    """A file's SHA-256; for a folder, the SHA-256 of its files' relative names and
-    SHA-256s in name order (so a changed, added or removed file changes it)."""
+def source_sha256(path: Path) -> tuple[str, int]:
+    """A file's SHA-256 and bytes; for a folder, the SHA-256 of its files' relative names
+    and SHA-256s in name order (so a changed, added or removed file changes it), and its
+    files' bytes added up. One walk, one read per file: the size is what the hash read."""
     if not path.is_dir():
         return _file_sha256(path)
     digest = hashlib.sha256()
+    size = 0
     for root, dirs, files in os.walk(path):
         dirs.sort()
         for name in sorted(files):
             full = Path(root, name)
+            sha, read = _file_sha256(full)
             digest.update(full.relative_to(path).as_posix().encode("utf-8", "surrogateescape"))
-            digest.update(b"\0" + _file_sha256(full).encode("ascii") + b"\n")
-    return digest.hexdigest()
+            digest.update(b"\0" + sha.encode("ascii") + b"\n")
+            size += read
+    return digest.hexdigest(), size
 
 
-def source_size(path: Path) -> int:
-    """A file's bytes; for a folder, its files' bytes added up."""
-    if not path.is_dir():
-        return path.stat().st_size
-    return sum(Path(root, name).stat().st_size for root, _, files in os.walk(path)
-               for name in files)
-
-
-def _file_sha256(path: Path) -> str:
+def _file_sha256(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
+    size = 0
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def blog_folders(source: str, blog_url: str | None = None,

@@ -36,7 +36,7 @@ from ..progress import Progress
 from .ledger import BATCH, CATALOG, Ledger, catalog, done_before, is_done, read_rows, write_lines
 from .listing import Item, items
 from .packing import groups, packs
-from .runners import DASK_MISSING, Runner, prepare, runner
+from .runners import DASK_MISSING, Runner, prepare, runner, workers_for
 from .survey import Surveyed, survey_many
 from .work import SCRATCH, Job, Settings, Task, failed_row, kept_rows, repair, run_task
 
@@ -181,7 +181,7 @@ def _run(given: list[Item], target: Path, settings: Settings, jobs: int, dask: A
         earlier = [*read_rows(target), *unrecorded]
         before = done_before(earlier)
         found = _survey(starting, given, settings.limits, progress, clock,
-                        max(2, jobs) if dask is not None else jobs)
+                        workers_for(jobs, dask))
         clock.lap("survey")
         work = starting.result()
         jobs_of = [Job(item.source, item.blog_url, found[i].sha256, found[i].folders,
@@ -214,13 +214,7 @@ def _start(jobs: int, dask: Any) -> Future[Runner]:
     process, which must have no other thread then)."""
     if dask is None:
         ready: Future[Runner] = Future()
-        work = runner(jobs)
-        try:
-            work.warm()
-        except BaseException:
-            work.close()
-            raise
-        ready.set_result(work)
+        ready.set_result(_warmed(jobs, None))
         return ready
     if isinstance(dask, str) and importlib.util.find_spec("distributed") is None:
         raise InvalidArgument(DASK_MISSING)  # at once, not after the survey

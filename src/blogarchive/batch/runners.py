@@ -28,7 +28,7 @@ from .lifeline import follow
 from .packing import PACK_BYTES
 
 __all__ = ["DASK_MISSING", "PRELOAD", "Lost", "Runner", "Start", "dask_runner", "frozen", "prepare",
-           "ready", "runner", "start_method"]
+           "ready", "runner", "start_method", "workers_for"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -376,10 +376,16 @@ def _distributed() -> Any:
     return importlib.import_module("distributed")
 
 
+def workers_for(jobs: int, dask: Any = None) -> int:
+    """How many workers ``runner(jobs, dask)`` works with: on Dask at least two (a
+    LocalCluster of one process would be ``--jobs 1`` with a scheduler added)."""
+    return max(2, jobs) if dask is not None else jobs
+
+
 def runner(jobs: int, dask: Any = None) -> Runner:
     """The runner for ``jobs`` worker processes (1: this process), or on ``dask``."""
     if dask is not None:
-        return dask_runner(dask, jobs if jobs > 1 else 2)
+        return dask_runner(dask, workers_for(jobs, dask))
     if jobs < 1:
         raise InvalidArgument(f"jobs wants a number of at least 1, not {jobs}")
     return _Here() if jobs == 1 else _Processes(jobs)

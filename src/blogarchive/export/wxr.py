@@ -185,8 +185,6 @@ class _Items:
         self._text = text
         self._shell = etree.Element("rss", {"version": "2.0"}, nsmap=NS)
         self._channel = etree.SubElement(self._shell, "channel")
-        empty = etree.tostring(self._shell, encoding="UTF-8", xml_declaration=False,
-                               pretty_print=True)
         # an empty channel is written <channel/>: what an item goes between is worked out
         # from a shell holding one empty item
         probe = etree.SubElement(self._channel, "item")
@@ -195,7 +193,7 @@ class _Items:
         self._channel.remove(probe)
         start = around.index(b"<item/>")
         self._before, self._after = start - 4, len(around) - (start + len(b"<item/>\n"))
-        assert empty and around[self._before:start] == b"    "
+        assert around[self._before:start] == b"    "
         self._path = path
         self._file: Any = None
 

@@ -127,9 +127,13 @@ class Resolved:
         used = ("SELECT l.name AS name, count(*) AS n FROM lab l JOIN rec r ON r.seq = l.seq "
                 "JOIN win w ON w.tbl = 'post' AND w.id = r.id AND w.seq = l.seq "
                 "GROUP BY l.name")
-        (number,) = self.spool.db.execute(f"SELECT count(*) FROM ({used})").fetchone()
-        top = self.spool.db.execute(f"{used} ORDER BY n DESC, name LIMIT 10").fetchall()
-        return int(number), tuple((str(name), int(n)) for name, n in top)
+        # One pass over the join: the number of labels is a window over every group,
+        # computed before the LIMIT keeps the ten.
+        top = self.spool.db.execute(
+            f"SELECT name, n, count(*) OVER () FROM ({used}) ORDER BY n DESC, name LIMIT 10"
+        ).fetchall()
+        number = top[0][2] if top else 0
+        return int(number), tuple((str(name), int(n)) for name, n, _ in top)
 
     def url_pairs(self, home: str | None) -> Iterator[tuple[str, str]]:
         """(URL, post id) pairs of the URL map, by ``annotate.url_pairs``'s rule, the posts

@@ -181,7 +181,7 @@ class _Processes:
                     if i in pending and future.done() and future.exception() is None:
                         del pending[i]
                         yield i, future.result()
-                self._pool.shutdown(wait=True, cancel_futures=True)
+                _end_broken(self._pool)
                 self._pool = self._new()
                 breaks += 1
                 if alone and chosen[0][0] in pending:
@@ -191,6 +191,21 @@ class _Processes:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _end_broken(pool: ProcessPoolExecutor) -> None:
+    """Shut a broken pool down, its live workers killed first. When a worker dies while
+    tasks are handed in, a forkserver pool can start a worker in ``submit`` just after its
+    manager thread has terminated the others; that worker waits for work forever and the
+    shutdown's join with it (CPython's ``terminate_broken``), so the batch hung (seen in the
+    full suite: ``test_a_worker_process_that_dies_loses_only_its_own_item`` after a Dask
+    test left a thread, so that the pool used the forkserver). ``_processes`` is the
+    executor's own table of its workers (private, but the only handle on them)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            if process.is_alive():
+                process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager

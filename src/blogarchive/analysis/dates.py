@@ -56,7 +56,24 @@ _MONTH_YEAR: Final = re.compile(
 # What every date form above holds; starting with a class of characters, the engine skips to
 # it in C, where the forms (starting with ``\b``) are tried at every position.
 _YEAR: Final = re.compile(r"\d{4}")
+# Every character any form above can match: word characters (digits, month names in any
+# case, "de", "st"), spaces, and ". , - ° º". A match lies inside one run of them, so each
+# form is searched only in the runs holding a year; the run's ends are the text's ends to
+# the engine (``pos``/``endpos``), and as the characters around a run are none of these,
+# ``\b`` at its ends reads the same as in the whole text.
+_RUN: Final = re.compile(r"[\w\s.,\-°º]*")
 _URL_MONTH: Final = re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>0[1-9]|1[0-2])/")
+
+
+def _month(name: str) -> int:
+    """The number of a month name the patterns matched (ignoring case)."""
+    found = _MONTHS.get(name.lower())
+    if found is None:
+        # re.I matches by each letter's simple case mapping, which lower() does not always
+        # give: "\u017feptember" (a long s) matched "september" and its lookup raised KeyError.
+        found = next(number for month, number in _MONTHS.items()
+                     if re.fullmatch(re.escape(month), name, re.I))
+    return found
 
 
 def _day(y: str, m: int, d: str) -> str | None:
@@ -68,24 +85,52 @@ def _day(y: str, m: int, d: str) -> str | None:
 
 def find_date(text: str) -> tuple[str, str, int, int] | None:
     """``(iso, as written, start, end)`` for the first date in ``text``, or None."""
-    if _YEAR.search(text) is None:
+    year = _YEAR.search(text)
+    if year is None:
         return None  # every form below has a four-digit year: found in C, not tried at each word
+    # The forms start with \b, which the engine tries at every position: over a whole item
+    # ("(March 15, 2009): a long excerpt...") that was a fifth of the link lists' time. Only
+    # the runs holding a year can hold a date: each found from its year outwards (to the
+    # left as a match on the reversed text), not the whole text cut into runs.
+    runs: list[tuple[int, int]] = []
+    backwards = text[::-1]
+    size = len(text)
+    while year is not None:
+        at = year.start()
+        end = _run_end(text, at)
+        runs.append((size - _run_end(backwards, size - at), end))
+        year = _YEAR.search(text, end)
     best: tuple[str, str, int, int] | None = None
     for pattern in (_ISO, _DAY_FIRST, _MONTH_FIRST, _MONTH_YEAR):
-        for match in pattern.finditer(text):
+        found = _first(pattern, text, runs, len(text) if best is None else best[2])
+        if found is not None and (best is None or found[2] < best[2]):
+            best = found
+    return best
+
+
+def _run_end(text: str, at: int) -> int:
+    """Where the run of ``_RUN``'s characters from ``at`` ends."""
+    found = _RUN.match(text, at)
+    return found.end() if found is not None else at  # always found: it may match nothing
+
+
+def _first(pattern: re.Pattern[str], text: str, runs: list[tuple[int, int]],
+           before: int) -> tuple[str, str, int, int] | None:
+    """The first date ``pattern`` finds in ``text`` (``pattern.finditer``'s first match that
+    is a real date), looked for only in ``runs`` starting before ``before``."""
+    for lo, hi in runs:
+        if lo >= before:
+            return None  # nothing there could start before the date already found
+        for match in pattern.finditer(text, lo, hi):
             groups = match.groupdict()
-            month = int(groups["m"]) if "m" in groups else _MONTHS[groups["mon"].lower()]
+            month = int(groups["m"]) if "m" in groups else _month(groups["mon"])
             if "d" in groups:
                 iso = _day(groups["y"], month, groups["d"])
             else:
                 iso = f"{groups['y']}-{month:02d}" if 1 <= month <= 12 else None
-            if iso is None:
-                continue
-            found = (iso, match.group(0), match.start(), match.end())
-            if best is None or found[2] < best[2]:
-                best = found
-            break
-    return best
+            if iso is not None:
+                return iso, match.group(0), match.start(), match.end()
+    return None
 
 
 def url_month(url: str) -> tuple[str, str] | None:

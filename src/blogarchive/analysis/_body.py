@@ -123,9 +123,13 @@ class Body:
 
     def text(self, el: etree._Element, without: frozenset[str] = frozenset()) -> str:
         """``text_of(el, without)``, from the walk's pieces when it reached ``el``."""
-        # Most links and items hold no link or item: their whole text, already known. (A
-        # childless element, most links, is not even searched.)
-        if without and len(el) and next(el.iterdescendants(*without), None) is not None:
+        if not len(el):
+            # Childless (most links): its own text is all of it, whether the walk reached it
+            # or not; no span to look up, no pieces to join, nothing worth keeping.
+            text = el.text
+            return squash(text) if text else ""
+        # Most links and items hold no link or item: their whole text, already known.
+        if without and next(el.iterdescendants(*without), None) is not None:
             return text_of(el, without)
         found = self._texts.get(el)
         if found is None:

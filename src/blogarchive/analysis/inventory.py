@@ -63,24 +63,30 @@ def find_links_and_media(body: Body, urls: UrlMap, base: str | None
 
 def _links(body: Body, urls: UrlMap, base: str | None, around: _Around) -> tuple[BodyLink, ...]:
     out = []
+    # Names bound once: this loop runs for every link of every post (a fifth of the analysis).
+    reached = body.spans  # what the walk reached: not inside a script or other hidden element
+    classify = urls.classify
+    text_of = body.text
+    with_image = around.with_image
+    archived = bool(urls.posts)
     for el in body.root.iter("a"):
         href = el.get("href")
-        if href is None or not body.visible(el):
+        if href is None or el not in reached:
             continue
         href = str(href)
-        internal, kind, post_id = urls.classify(absolute(href, base))
+        internal, kind, post_id = classify(absolute(href, base))
         if post_id is not None and kind not in ("post", "page"):
             kind = "post"  # a custom permalink the archive knows is a post
         out.append(BodyLink(
             url=href,
             # its own text: a link nested in it (no browser nests them) is read for itself
-            text=body.text(el, _LINKS),
+            text=text_of(el, _LINKS),
             internal=internal,
             kind=kind,
             post_id=post_id,
             # Missing from the archive; a body analysed without one has nothing to miss.
-            broken=internal and kind in ("post", "page") and post_id is None and bool(urls.posts),
-            image=el in around.with_image,
+            broken=internal and kind in ("post", "page") and post_id is None and archived,
+            image=el in with_image,
         ))
     return tuple(out)
 

@@ -4,7 +4,9 @@ compared here with the way it replaced, on generated input."""
 from __future__ import annotations
 
 import gc
+import pickle
 import weakref
+from collections.abc import Iterator
 from unittest import mock
 
 import pytest
@@ -12,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-import blogarchive.analysis as analysis
 from blogarchive.analysis import (
     UrlMap,
     _body,
@@ -49,8 +50,8 @@ def test_the_hosts_looked_up_by_scheme_and_host_are_the_ones_with_host_of_gives(
         scheme: str, host: str, rest: str) -> None:
     url = scheme + host + rest
     for urls in (URLS, UrlMap()):
-        assert analysis._with_host_of(urls, url) == urls.with_host_of(url)
-        assert analysis._with_host_of(urls, url) == urls.with_host_of(url)  # now from memo
+        assert urls.for_post(url) == urls.with_host_of(url)
+        assert urls.for_post(url) == urls.with_host_of(url)  # now from memo
 
 
 def test_a_post_on_another_host_still_counts_its_host_as_the_blogs() -> None:
@@ -116,8 +117,57 @@ def _assert_walks_agree(root: etree._Element) -> None:
     _body._walk(root, *walked)
     stacked: tuple[list[str], dict[etree._Element, tuple[int, int]], set[etree._Element]] = (
         [], {}, set())
-    _tree._text_parts(root, stacked[0], _tree.SKIP, stacked[1], stacked[2])
+    _stack_walk_as_it_was(root, *stacked)
     assert walked == stacked
+    plain: list[str] = []
+    _tree._text_parts(root, plain)  # the same pieces, by the walk text_of still makes
+    assert plain == walked[0]
+
+
+def _stack_walk_as_it_was(el: etree._Element, parts: list[str],
+                          spans: dict[etree._Element, tuple[int, int]],
+                          blocky: set[etree._Element]) -> None:
+    """The walk ``Body`` made before lxml's iterwalk: ``_tree._text_parts`` noting each
+    element's span and which hold a block or a ``<br>`` (that mode of it only tests used)."""
+    start = len(parts)
+    if el.text:
+        parts.append(el.text)
+    children: list[Iterator[etree._Element]] = [iter(el)]
+    closing: list[tuple[etree._Element, bool, str | None, int]] = [(el, False, None, start)]
+    inside = [False]
+    while children:
+        child = next(children[-1], None)
+        if child is None:
+            children.pop()
+            done, spaced, tail, start = closing.pop()
+            spans[done] = (start, len(parts))
+            if inside.pop():
+                blocky.add(done)
+                if inside:
+                    inside[-1] = True
+            if spaced:
+                parts.append(" ")
+            if tail:
+                parts.append(tail)
+            continue
+        tag = child.tag if isinstance(child.tag, str) else None
+        if tag is not None and tag not in _tree.SKIP:
+            block = tag in _tree.BLOCK
+            spaced = block or tag in _tree.BREAKS
+            if spaced:
+                parts.append(" ")
+            if block or tag == "br":
+                inside[-1] = True
+            inside.append(False)
+            closing.append((child, spaced, child.tail, len(parts)))
+            if child.text:
+                parts.append(child.text)
+            children.append(iter(child))
+            continue
+        if tag is not None and not inside[-1]:
+            inside[-1] = next(child.iterdescendants(*_tree._BLOCK_OR_BREAK), None) is not None
+        if child.tail:
+            parts.append(child.tail)
 
 
 _COMMENTED = st.sampled_from([
@@ -218,16 +268,28 @@ def test_links_nested_by_broken_markup_around_images() -> None:
 
 
 def test_the_host_memo_does_not_keep_a_finished_conversions_map_alive() -> None:
-    # The memo holds the last map weakly, and its copies for other hosts go with it.
+    # The memo is the map's own, and its copies for other hosts go with it: nothing global.
     urls = UrlMap.build([("https://x.blogspot.com/2010/03/a.html", "1")],
                         "https://x.blogspot.com/")
     analyse("<a href='/2010/03/a.html'>a</a>", "https://x.blogspot.com/2010/01/b.html", urls)
     analyse("<a href='/2010/03/a.html'>a</a>", "https://other.example/2010/01/b.html", urls)
-    held = weakref.ref(urls)
-    del urls
+    other = urls.for_post("https://other.example/2010/01/c.html")
+    assert "other.example" in other.hosts
+    assert urls.for_post("https://other.example/x") is other  # kept, its memo warm
+    held, copy = weakref.ref(urls), weakref.ref(other)
+    del urls, other
     gc.collect()
     assert held() is None
-    assert analysis._hosts[1] == {}
+    assert copy() is None
+
+
+def test_the_host_memo_is_not_part_of_the_maps_value_and_is_not_sent_to_workers() -> None:
+    urls = UrlMap.build([("https://x.blogspot.com/2010/03/a.html", "1")],
+                        "https://x.blogspot.com/")
+    fresh = UrlMap(posts=urls.posts, hosts=urls.hosts)
+    urls.for_post("https://other.example/a")
+    assert urls == fresh
+    assert pickle.loads(pickle.dumps(urls))._for_hosts == {}
 
 
 # Texts of each kind the intro search treats apart: ASCII and Latin-1 (searched as bytes with

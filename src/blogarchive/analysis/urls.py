@@ -158,6 +158,11 @@ class UrlMap:
         eq=False, repr=False, init=False
     )
 
+    # This map's copies with a post's host counted (None: the map itself), by the permalink's
+    # "scheme://host" (``for_post``). Not part of the value either, and it goes with the map.
+    _for_hosts: dict[str, UrlMap | None] = attrs.field(
+        eq=False, repr=False, init=False, factory=dict)
+
     @_memo.default
     def _cached(self) -> Callable[[str], tuple[bool, str | None, str | None]]:
         return functools.lru_cache(maxsize=MEMO)(self._classify)
@@ -207,6 +212,29 @@ class UrlMap:
         if host is None or host in self.hosts:
             return self  # the common case: keep the memo warm
         return UrlMap(posts=self.posts, hosts=self.hosts | {host})
+
+    def for_post(self, base_url: str | None) -> UrlMap:
+        """``with_host_of(base_url)``, looked up by ``base_url``'s scheme and host: the posts of
+        a blog share a few, and finding the host of every permalink again (``url_key``:
+        ``urlsplit``, ``unquote``, ``fold_host``) was a twenty-fifth of the analysis."""
+        if base_url is None or not base_url.startswith(("http://", "https://")):
+            return self.with_host_of(base_url)
+        start = base_url.index("//") + 2
+        end = min((at for at in map(base_url.find, "/?#", (start,) * 3) if at >= 0),
+                  default=len(base_url))
+        host = base_url[:end]
+        # The host alone gives url_key's host only when urlsplit and strip() read it as
+        # written: no spaces or control characters in it (which they drop), nothing but ASCII.
+        if not (host.isascii() and host.isprintable()) or " " in host:
+            return self.with_host_of(base_url)
+        known = self._for_hosts
+        if host in known:
+            return known[host] or self
+        if len(known) >= 64:
+            known.clear()
+        found = self.with_host_of(host)
+        known[host] = None if found is self else found
+        return found
 
     def is_internal(self, url: str) -> bool:
         """Does ``url`` (already absolute when the post had a permalink) point into the blog?"""

@@ -124,37 +124,22 @@ def _tag(el: etree._Element) -> str | None:
     return tag if isinstance(tag, str) else None
 
 
-def _text_parts(el: etree._Element, parts: list[str], skip: frozenset[str] = SKIP,
-                spans: dict[etree._Element, tuple[int, int]] | None = None,
-                blocky: set[etree._Element] | None = None) -> None:
-    """The visible text of ``el`` into ``parts``, piece by piece. Given ``spans`` and
-    ``blocky`` (``Body``'s one walk of a body), also where each element reached has its own
-    text in ``parts`` (after its opening space, before its closing one), and which hold a
-    block or a ``<br>`` (``has_block_inside``)."""
+def _text_parts(el: etree._Element, parts: list[str], skip: frozenset[str] = SKIP) -> None:
+    """The visible text of ``el`` into ``parts``, piece by piece (``Body``'s one walk gives
+    the same pieces for a whole body, and where each element's begin and end)."""
     # A loop over a stack, not recursion: the nesting bound of parse_bounded counts tags in
     # the text, and markup it cannot count (a tag inside a broken attribute value) still
     # nested 67,000 deep (fuzz seed final6): no tree depth may reach Python's stack limit.
-    record = spans is not None
-    spans = {} if spans is None else spans
-    blocky = set() if blocky is None else blocky
-    start = len(parts)
     if el.text:
         parts.append(el.text)
     children: list[Iterator[etree._Element]] = [iter(el)]
-    # Each open element: itself, whether a space closes it, its tail, where its text began.
-    closing: list[tuple[etree._Element, bool, str | None, int]] = [(el, False, None, start)]
-    inside = [False]  # recording: for each open element, a block or break seen below it
+    # Each open element: whether a space closes it, and its tail.
+    closing: list[tuple[bool, str | None]] = [(False, None)]
     while children:
         child = next(children[-1], None)
         if child is None:
             children.pop()
-            done, spaced, tail, start = closing.pop()
-            if record:
-                spans[done] = (start, len(parts))
-                if inside.pop():
-                    blocky.add(done)
-                    if inside:
-                        inside[-1] = True
+            spaced, tail = closing.pop()
             if spaced:
                 parts.append(" ")
             if tail:
@@ -162,23 +147,14 @@ def _text_parts(el: etree._Element, parts: list[str], skip: frozenset[str] = SKI
             continue
         tag = _tag(child)
         if tag is not None and tag not in skip:
-            block = tag in BLOCK
-            spaced = block or tag in BREAKS
+            spaced = tag in BLOCK or tag in BREAKS
             if spaced:
                 parts.append(" ")
-            if record:
-                if block or tag == "br":
-                    inside[-1] = True
-                inside.append(False)
-            closing.append((child, spaced, child.tail, len(parts)))
+            closing.append((spaced, child.tail))
             if child.text:
                 parts.append(child.text)
             children.append(iter(child))
             continue
-        if record and tag is not None and not inside[-1]:
-            # Not walked (a script, a noscript), but has_block_inside looks at every
-            # descendant, and a noscript may hold blocks.
-            inside[-1] = next(child.iterdescendants(*_BLOCK_OR_BREAK), None) is not None
         if child.tail:
             parts.append(child.tail)
 

@@ -181,3 +181,25 @@ def test_convert_leaves_the_fields_plain_slots(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["member_descriptor"] * 3
     assert set(_packed._PACKABLE) == {Post, Comment, BodyAnalysis}
+
+
+def test_the_replaced_records_are_gone_while_the_posts_are_analysed(
+        export: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolving makes each comment again: the copies it replaced (in the list of what was
+    read, in the assembler) are not kept alive during the analysis."""
+    from blogarchive import reading
+
+    alive: list[int] = []
+    analyse = reading.analyse_archive
+
+    def counting(archive: blogarchive.Archive, **options: object) -> blogarchive.Archive:
+        gc.collect()
+        alive.append(sum(1 for o in gc.get_objects() if type(o) is Comment))
+        alive.append(len(archive.comments))
+        return analyse(archive, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reading, "analyse_archive", counting)
+    gc.collect()
+    before = sum(1 for o in gc.get_objects() if type(o) is Comment)  # other tests' archives
+    blogarchive.read(export)
+    assert alive[1] > 100 and alive[0] - before == alive[1]

@@ -147,7 +147,7 @@ def read_groups(
     notes: list[str] = []
     blog_url = check_blog_url(blog_url)
     # Bodies are held packed (``_packed``) as they are read. Packing the posts' only once
-    # analysed would save unpacking each for the analysis (5% of the CPU), but the memory
+    # analysed would save unpacking each for the analysis (2 to 5% of the CPU), but the memory
     # their strings held until then stays the process's: 180 MiB at the peak for the
     # 100 MB export against 149 (docs/performance.md).
     for key, item, read, records in readings(

@@ -203,3 +203,15 @@ def test_the_replaced_records_are_gone_while_the_posts_are_analysed(
     before = sum(1 for o in gc.get_objects() if type(o) is Comment)  # other tests' archives
     blogarchive.read(export)
     assert alive[1] > 100 and alive[0] - before == alive[1]
+
+
+def test_analysed_in_workers_the_same_packed_archive(export: Path,
+                                                       archive: blogarchive.Archive) -> None:
+    """With ``jobs`` the analyses come back pickled from the workers (as strings): packed
+    here all the same, and equal."""
+    from blogarchive.reading import read_groups
+
+    [(in_workers, _)] = read_groups(export, jobs=2)
+    assert in_workers == archive
+    assert all(is_packed(p.analysis, "text") for p in in_workers.posts
+               if p.analysis is not None and len(p.analysis.text) >= 2 * MIN_CHARS)

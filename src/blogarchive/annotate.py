@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
+from ._packed import replace
 from .analysis import BodyAnalysis, UrlMap
 from .model import Archive, Post
 from .progress import Progress, counter
@@ -48,12 +49,16 @@ def urls_of(posts: Iterable[tuple[str, str | None, str | None]], home: str | Non
 
 
 def analyse_archive(archive: Archive, *, progress: Progress | None = None,
-                    jobs: int = 1) -> Archive:
+                    jobs: int = 1,
+                    keep: Callable[[Post, BodyAnalysis], BodyAnalysis] | None = None
+                    ) -> Archive:
     """``archive`` with every post's ``analysis`` (re)computed from its content.
 
     ``progress("analysing", done, total)`` is called after each post (see ``progress``).
     ``jobs``: analyse in that many processes (0: one per core; ``workers``); the result is
-    the same whatever the number.
+    the same whatever the number. ``keep(post, analysis)``, when given, is called with each
+    post and its new analysis as they come, before the next is made, and gives the analysis
+    to keep (``read`` holds the body and the analysis compactly: ``reading``).
     """
     urls = url_map(archive)
     advance = counter(progress, "analysing", len(archive.posts))
@@ -63,6 +68,11 @@ def analyse_archive(archive: Archive, *, progress: Progress | None = None,
 
     def one(post: Post, result: BodyAnalysis) -> Post:
         advance(1)
-        return post if result == post.analysis else attrs.evolve(post, analysis=result)
+        if keep is not None:
+            result = keep(post, result)
+        if result == post.analysis:
+            return post
+        # the body carried over as held (evolve would unpack it: ``_packed``)
+        return replace(post, analysis=result)
 
     return attrs.evolve(archive, posts=tuple(map(one, archive.posts, results)))

@@ -17,6 +17,7 @@ from typing import Final
 
 import attrs
 
+from ._packed import replace
 from ._words import counted
 from .model import Archive, Blog, Comment, FieldSources, Label, Post, Skipped, SourceInfo
 
@@ -151,7 +152,8 @@ def merge_blogs(blogs: list[Blog]) -> Blog:
 
 
 class Assembler:
-    """Collects one blog's records, then builds the Archive."""
+    """Collects one blog's records, then builds the Archive. A record's fields held packed
+    (``_packed``: ``read`` packs the bodies) stay packed in the records it makes."""
 
     def __init__(self) -> None:
         self._posts: dict[str, Post] = {}
@@ -194,12 +196,12 @@ class Assembler:
         kept = Counter[str]()
         for post in previous.posts:
             if post.id not in self._posts:
-                self._posts[post.id] = post if post.retained else attrs.evolve(post, retained=True)
+                self._posts[post.id] = post if post.retained else replace(post, retained=True)
                 kept["post"] += 1
         for comment in previous.comments:
             if comment.id not in self._comments:
                 self._comments[comment.id] = (
-                    comment if comment.retained else attrs.evolve(comment, retained=True)
+                    comment if comment.retained else replace(comment, retained=True)
                 )
                 kept["comment"] += 1
         if kept:
@@ -224,7 +226,7 @@ class Assembler:
             elif self._before_its_post(c):
                 early += 1
             if c.post_kind != kind or c.orphan != (kind is None):
-                c = attrs.evolve(c, post_kind=kind, orphan=kind is None)
+                c = replace(c, post_kind=kind, orphan=kind is None)
             comments.append(c)
         comments.sort(key=lambda c: (sort_time(c.published), id_key(c.id)))
         ids = {c.id for c in comments}

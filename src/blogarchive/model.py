@@ -18,6 +18,7 @@ from datetime import datetime
 import attrs
 
 from ._doc import doc, documented
+from ._packed import install
 from .analysis.records import BodyAnalysis, BodyLink
 
 __all__ = [
@@ -495,6 +496,13 @@ class Archive:
             return moment.astimezone(ZoneInfo(self.blog.time_zone))
         except (ZoneInfoNotFoundError, ValueError):
             return moment
+
+
+# A body and its analysed text may be held compressed (``_packed``: ``read()`` packs them;
+# they read the same): most of what an Archive in memory holds is these two.
+install(Post, "content")
+install(Comment, "content")
+install(BodyAnalysis, "text")
 
 
 def backlink_index(posts: Iterable[Post]) -> dict[str, tuple[Post, ...]]:

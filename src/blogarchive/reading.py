@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from ._packed import Sharing, pack_fields, share_fields
 from ._words import counted
+from .analysis import BodyAnalysis
 from .annotate import analyse_archive
 from .assemble import Assembler
 from .errors import BlogarchiveError, InvalidArgument, SourceError, UnsupportedFormat
@@ -144,19 +146,33 @@ def read_groups(
     raws: dict[str, dict[str, RawFile]] = {}
     notes: list[str] = []
     blog_url = check_blog_url(blog_url)
+    # Bodies are held packed (``_packed``) as they are read. Packing the posts' only once
+    # analysed would save unpacking each for the analysis (2 to 5% of the CPU), but the memory
+    # their strings held until then stays the process's: 180 MiB at the peak for the
+    # 100 MB export against 149 (docs/performance.md).
     for key, item, read, records in readings(
-        expand_all(source, report), collect=list, blog_url=blog_url, report=report,
+        expand_all(source, report), collect=_packed_list, blog_url=blog_url, report=report,
         notes=notes, progress=progress, limits=limits, recover=recover,
     ):
         _add(groups, raws, key, item, read, records)
+        # Neither the list nor, below, the assembler once it has made its archive is kept
+        # while the posts are analysed: they hold the records the archive has replaced (each
+        # comment is made again, resolved): 7 MiB for the 100 MB export.
+        del records
     earlier = {a.blog.id: a for a in previous if a.blog.id}
     out = []
-    for key, group in sorted(groups.items()):
+    for key in sorted(groups):
+        group = groups.pop(key)
         if key in earlier:
             group.keep_previous(earlier[key])
         archive = group.archive(notes)
-        out.append((analyse_archive(archive, progress=progress, jobs=jobs) if analyse
-                    else archive,
+        del group
+        if analyse:
+            archive = analyse_archive(archive, progress=progress, jobs=jobs, keep=_Compact())
+        else:  # the copies of a page merged anew (rare) hold their body as a string
+            for post in archive.posts:  # (``_Compact`` packs them with the analysis)
+                pack_fields(post)
+        out.append((archive,
                     list(raws.get(key, {}).values())))
     return out
 
@@ -261,6 +277,15 @@ def keep_reading(group: Group, item: Input, read: SourceRead) -> None:
     group.notes.extend(item.notes)
 
 
+def _packed_list(records: Iterable[Record]) -> list[Record]:
+    """The records of one input, each body packed as it is read (``_packed``)."""
+    kept = []
+    for record in records:
+        pack_fields(record)
+        kept.append(record)
+    return kept
+
+
 def _add(groups: dict[str, Assembler], raws: dict[str, dict[str, RawFile]], key: str,
          item: Input, read: SourceRead, records: list[Post | Comment | Skipped]) -> None:
     group = groups.setdefault(key, Assembler())
@@ -308,6 +333,20 @@ def _one_blog(
 def _container(item: Input) -> str:
     """The WARC a captured page came from."""
     return item.raw[0].name if item.raw else item.name.split("!", 1)[0]
+
+
+class _Compact:
+    """How ``read`` holds each post's analysis: its text packed, and each link or image met
+    in several bodies held once (``_packed``); the analysis reads the same."""
+
+    def __init__(self) -> None:
+        self._sharing = Sharing()
+
+    def __call__(self, post: Post, analysis: BodyAnalysis) -> BodyAnalysis:
+        pack_fields(post)  # packed as read, but for the copies of a page merged anew
+        pack_fields(analysis)
+        share_fields(analysis, self._sharing, "links", "media")
+        return analysis
 
 
 class _Unlinked:

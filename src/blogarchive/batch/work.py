@@ -139,7 +139,11 @@ def _kept(path: Path) -> dict[str, Any] | None:
 
 
 def _keep(path: Path, row: dict[str, Any]) -> None:
-    # Whole or not at all: written aside, then renamed over.
+    # Whole or not at all: written aside, then renamed over. Not fsynced, on purpose: the
+    # row serves a task run again after its worker died, or a rerun after the batch was
+    # killed, and the page cache outlives both; only the machine's crash can lose it, and
+    # then the input is converted again (its archive, whose swap was fsynced, is whole: a
+    # second event, no loss). An fsync here would be a journal commit per blog.
     part = path.with_name(f".{path.name}.{os.getpid()}")
     part.write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
     os.replace(part, path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -90,11 +91,12 @@ def test_a_packed_task_run_again_does_not_convert_twice_what_it_had_done(
 
     real, calls = work._convert_one, []
 
-    def dies_at_the_second(outdir: Path, job: Job, settings: Settings) -> dict[str, Any]:
+    def dies_at_the_second(outdir: Path, job: Job, settings: Settings,
+                           *commits: Any) -> Callable[[], dict[str, Any]]:
         calls.append(job.source)
         if len(calls) == 2:
             raise Killed
-        return real(outdir, job, settings)
+        return real(outdir, job, settings, *commits)
 
     out = tmp_path / "out"
     again = task(out)

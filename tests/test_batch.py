@@ -575,7 +575,13 @@ def test_on_dask_small_blogs_go_in_packs_and_rows_stay_one_per_input(
     assert 1 < len(work.tasks) < len(jobs)
     assert [j.source for t in work.tasks for j in t.jobs] == [j.source for j in jobs]
     target = min(100 * 1024, sum(j.size for j in jobs) // 4)  # 4 tasks a worker at least
-    assert all(sum(j.size for j in t.jobs) >= target for t in work.tasks[:-1])
+    # Packs of the target's bytes, the last cut short where the tail (the last ``target``
+    # bytes, a blog a task: packing._tail) begins.
+    packed = [t for t in work.tasks if len(t.jobs) > 1]
+    assert packed and all(sum(j.size for j in t.jobs) >= target for t in packed[:-1])
+    tail = work.tasks[work.tasks.index(packed[-1]) + 1:]
+    assert all(len(t.jobs) == 1 for t in tail)
+    assert sum(t.jobs[0].size for t in tail) >= target
     assert [r["source"] for r in rows] == [os.fspath(s) for s in sources]
     assert all(r["status"] == "ok" and r["duration"] > 0 for r in rows)
     assert not (tmp_path / "out" / ".batch-work").exists()  # the kept rows are gone

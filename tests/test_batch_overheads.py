@@ -53,18 +53,37 @@ def test_recover_without_the_parent_folder(tmp_path: Path) -> None:
     assert not (tmp_path / "missing").exists()
 
 
+def _fresh(script: str) -> str:
+    """What ``script`` prints, run by a fresh, single-threaded interpreter: its workers are
+    forked (the pytest process may run threads, and then gets a forkserver's)."""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_forked_workers_start_with_the_imported_objects_frozen() -> None:
-    # A fresh, single-threaded interpreter: its workers are forked (the pytest process may
-    # run threads, and then gets a forkserver's).
     script = ("import gc, operator\nfrom blogarchive.batch.runners import runner\n"
               "pool = runner(2)\npool.warm()  # forks the workers, as a batch does first\n"
               "print(pool.start.method, gc.get_freeze_count())\n"
               "print(min(r for _, r in pool.map(operator.call, [gc.get_freeze_count] * 4,"
               " None)))\n"
               "pool.close()\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    forked, workers = done.stdout.splitlines()
+    forked, workers = _fresh(script).splitlines()
     assert forked == "fork 0"  # this process's objects unfrozen once the workers forked
     assert int(workers) > 10_000  # blogarchive's and its imports', frozen in each worker
+
+
+def test_a_pool_made_again_after_a_worker_died_forks_its_workers_frozen_too() -> None:
+    # The first item kills its worker (each time): the pool breaks, and the items left run
+    # in pools made again, whose workers were forked unfrozen before.
+    script = ("import functools, gc, operator, os\n"
+              "from blogarchive.batch.runners import runner\n"
+              "pool = runner(2)\npool.warm()\n"
+              "items = [functools.partial(os._exit, 3)] + [gc.get_freeze_count] * 6\n"
+              "got = dict(pool.map(operator.call, items, lambda i, why: -1))\n"
+              "print(pool.start.method, got.pop(0), min(got.values()))\n"
+              "pool.close()\n")
+    method, lost, frozen = _fresh(script).split()
+    assert (method, lost) == ("fork", "-1")  # given up after it killed its worker each time
+    assert int(frozen) > 10_000

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,26 @@ KB = 1024
 def test_small_groups_are_packed_by_bytes_and_large_ones_stay_alone() -> None:
     from blogarchive.batch.packing import packs
 
-    sizes = [200 * KB] * 5 + [3000 * KB] + [200 * KB] * 4
+    sizes = [200 * KB] * 5 + [300 * KB] * 2 + [3000 * KB] + [200 * KB] * 9
     # 1 MB a task: five blogs of 200 KB make one; the large blog is a task of its own, the
-    # small ones after it go on filling the next pack; the rest is the last task.
-    assert packs(sizes, workers=1, target=1000 * KB) == [[0, 1, 2, 3, 4], [5], [6, 7, 8, 9]]
-    assert sorted(g for task in packs(sizes, 2, 1000 * KB) for g in task) == list(range(10))
+    # small ones around it go on filling the next pack, which ends where the last 1 MB (a
+    # pack per worker) begins: that goes a blog a task.
+    assert packs(sizes, workers=1, target=1000 * KB) == [
+        [0, 1, 2, 3, 4], [7], [5, 6, 8, 9], [10, 11], [12], [13], [14], [15], [16]]
+    assert sorted(g for task in packs(sizes, 2, 1000 * KB) for g in task) == list(range(17))
+
+
+def test_the_last_tasks_are_single_blogs_so_the_workers_finish_together() -> None:
+    from blogarchive.batch.packing import packs
+
+    # 200 blogs of 0.2 MB on two workers (the benchmark): packs of five, then the last
+    # 2 MB (one pack per worker) a blog a task; without the tail one worker could sit idle
+    # for most of a pack while the other converts the last one.
+    tasks = packs([210 * KB] * 200, workers=2, target=1 << 20)
+    assert [g for task in tasks for g in task] == list(range(200))
+    singles = [task for task in tasks if len(task) == 1]
+    assert tasks[-len(singles):] == singles and len(singles) == 10
+    assert all(len(task) == 5 for task in tasks[:-len(singles)])
 
 
 def test_a_small_collection_still_gives_every_worker_several_tasks() -> None:
@@ -75,11 +91,12 @@ def test_a_packed_task_run_again_does_not_convert_twice_what_it_had_done(
 
     real, calls = work._convert_one, []
 
-    def dies_at_the_second(outdir: Path, job: Job, settings: Settings) -> dict[str, Any]:
+    def dies_at_the_second(outdir: Path, job: Job, settings: Settings,
+                           *commits: Any) -> Callable[[], dict[str, Any]]:
         calls.append(job.source)
         if len(calls) == 2:
             raise Killed
-        return real(outdir, job, settings)
+        return real(outdir, job, settings, *commits)
 
     out = tmp_path / "out"
     again = task(out)

@@ -24,7 +24,7 @@ import os
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from multiprocessing.context import BaseContext
@@ -36,7 +36,8 @@ from .stats import AnalysisTotals, totals_of
 from .store import analysis_value, encode_line
 
 __all__ = ["CHUNK", "Body", "Encoded", "Numbered", "Spooled", "analyse_bodies",
-           "analyse_encoded", "analyse_lines", "body_of", "context", "cores", "numbered",
+           "analyse_encoded", "analyse_lines", "body_of", "context", "cores", "fork_refused",
+           "numbered",
            "start", "worker_count"]
 
 Body = tuple[str, str | None, str | None]
@@ -74,13 +75,29 @@ def worker_count(jobs: int) -> int:
     return cores() if jobs == 0 else jobs
 
 
+def fork_refused(threads: int | None = None, offered: Sequence[str] | None = None,
+                 platform: str = sys.platform) -> str | None:
+    """Why workers must not be forked from this process now, or None when they may: the
+    one rule for every pool of blogarchive's (``context`` here, a batch's workers). Forking
+    a process that runs other threads (``threads``, by default those running now: a
+    progress bar's monitor, a Dask client, a caller's) can copy a lock one of them holds,
+    and the worker then waits on it for good; macOS's frameworks are not fork-safe."""
+    threads = threading.active_count() if threads is None else threads
+    offered = multiprocessing.get_all_start_methods() if offered is None else offered
+    if "fork" not in offered:
+        return "fork is not offered on this platform"
+    if platform == "darwin":
+        return "fork is not safe on macOS"
+    if threads > 1:
+        return (f"this process runs {threads} threads, which a fork could leave holding "
+                "locks in the workers")
+    return None
+
+
 def context() -> BaseContext:
-    """How to start workers: ``fork`` when this process runs no other thread and the
-    platform forks safely (as ``batch.runners.start_method`` decides), else ``spawn``."""
-    if (threading.active_count() == 1 and sys.platform != "darwin"
-            and "fork" in multiprocessing.get_all_start_methods()):
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
+    """How to start workers: ``fork`` when this process may fork them (``fork_refused``),
+    else ``spawn``."""
+    return multiprocessing.get_context("spawn" if fork_refused() else "fork")
 
 
 NICE: Final = 5

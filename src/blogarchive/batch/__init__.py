@@ -36,9 +36,10 @@ from ..progress import Progress
 from .ledger import BATCH, CATALOG, Ledger, catalog, done_before, is_done, read_rows, write_lines
 from .listing import Item, items
 from .packing import groups, packs
+from .rows import failed_row
 from .runners import DASK_MISSING, Runner, prepare, runner, workers_for
 from .survey import Surveyed, survey_many
-from .work import SCRATCH, Job, Settings, Task, failed_row, kept_rows, repair, run_task
+from .work import SCRATCH, Job, Settings, Task, kept_rows, repair, run_task
 
 __all__ = ["BATCH", "CATALOG", "DASK_MISSING", "PHASES", "Outcome", "Phase", "Settings", "batch",
            "run_batch"]

@@ -53,15 +53,21 @@ def packs(sizes: Sequence[int], workers: int, target: int = PACK_BYTES) -> list[
     """The groups (given as their bytes) packed into tasks, each a list of group indexes in
     the order given: small groups together until a task holds ``target`` bytes (less when
     the collection is too small for ``TASKS_PER_WORKER`` such tasks per worker); a group of
-    ``target`` bytes or more alone. ``target`` 0: every group a task of its own."""
+    ``target`` bytes or more alone, and so is each of the last groups, about one pack per
+    worker (``_tail``). ``target`` 0: every group a task of its own."""
     if target <= 0:
         return [[g] for g in range(len(sizes))]
-    target = max(1, min(target, sum(sizes) // (max(1, workers) * TASKS_PER_WORKER)))
+    workers = max(1, workers)
+    target = max(1, min(target, sum(sizes) // (workers * TASKS_PER_WORKER)))
+    tail = _tail(sizes, workers * target)
     tasks: list[list[int]] = []
     current: list[int] = []
     held = 0
     for g, size in enumerate(sizes):
-        if size >= target:
+        if size >= target or g >= tail:
+            if current and g >= tail:  # the last pack ends where the tail begins
+                tasks.append(current)
+                current, held = [], 0
             tasks.append([g])
             continue
         current.append(g)
@@ -72,3 +78,15 @@ def packs(sizes: Sequence[int], workers: int, target: int = PACK_BYTES) -> list[
     if current:
         tasks.append(current)
     return tasks
+
+
+def _tail(sizes: Sequence[int], end: int) -> int:
+    """Where the last ``end`` bytes of groups begin (at least one group): those go one a
+    task. The workers take the tasks in order, so each ends on small tasks and they finish
+    within a blog of each other, not up to a whole pack (a quarter of a second) apart, one
+    idle meanwhile."""
+    g, taken = len(sizes), 0
+    while g > 0 and taken < end:
+        g -= 1
+        taken += sizes[g]
+    return g

@@ -16,13 +16,13 @@ import multiprocessing.context
 import multiprocessing.forkserver
 import os
 import sys
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Final, NamedTuple, Protocol, TypeVar
 
 from ..errors import InvalidArgument
+from ..workers import fork_refused
 from . import forked
 from .lifeline import follow
 from .packing import PACK_BYTES
@@ -85,21 +85,13 @@ class Start(NamedTuple):
 
 def start_method(threads: int | None = None, offered: Sequence[str] | None = None,
                  platform: str = sys.platform) -> Start:
-    """``fork`` when this process is single-threaded (``threads``, by default the threads
-    running now) and the platform offers it safely: the workers are copies of this process,
-    blogarchive already imported, so they start in milliseconds, not the 0.4 s or more of a
-    forkserver importing it first (a batch of small blogs feels that). Otherwise the
-    forkserver: forking a process that runs other threads (a progress bar's monitor, a Dask
-    client) can copy a lock one of them holds, and the worker then hangs on it for good."""
-    threads = threading.active_count() if threads is None else threads
-    offered = multiprocessing.get_all_start_methods() if offered is None else offered
-    if "fork" not in offered:
-        return Start("forkserver", "fork is not offered on this platform")
-    if platform == "darwin":  # the system's frameworks are not fork-safe there
-        return Start("forkserver", "fork is not safe on macOS")
-    if threads > 1:
-        return Start("forkserver", f"this process runs {threads} threads, which a fork "
-                     "could leave holding locks in the workers")
+    """``fork`` when this process may fork its workers (``workers.fork_refused``, with
+    ``threads`` and the platform as given): they are copies of this process, blogarchive
+    already imported, so they start in milliseconds, not the 0.4 s or more of a forkserver
+    importing it first (a batch of small blogs feels that). Otherwise the forkserver."""
+    refused = fork_refused(threads, offered, platform)
+    if refused is not None:
+        return Start("forkserver", refused)
     return Start("fork", "this process is single-threaded: the workers are forked from it, "
                  "blogarchive imported already")
 
@@ -183,6 +175,9 @@ class _Processes:
                         yield i, future.result()
                 _end_broken(self._pool)
                 self._pool = self._new()
+                # Its workers forked now, with this process's objects frozen as for the
+                # first pool's, not at the next submit without.
+                self.warm()
                 breaks += 1
                 if alone and chosen[0][0] in pending:
                     del pending[chosen[0][0]]

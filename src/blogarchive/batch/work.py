@@ -7,32 +7,29 @@ nothing is shared with the caller but the file system.
 from __future__ import annotations
 
 import contextlib
-import importlib
+import functools
 import json
 import os
 import shutil
-import socket
-import sys
 import time
-from collections.abc import Iterator, Mapping
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from .._time import parse_time
 from ..errors import ArchiveError
-from ..folder import FILES, data_dir
 from ..limits import DEFAULT_LIMITS, Limits
 from ..preserve import Converted, convert, folder_name
 from ..reading import ReadReport
+from .commits import Commits, Handed
+from .rows import make_row, worker_name
 
 if TYPE_CHECKING:
     from ..capture.report import CaptureReport
 
-__all__ = ["SCRATCH", "Job", "Settings", "Task", "failed_row", "kept_rows", "repair",
-           "run_task"]
+__all__ = ["SCRATCH", "Job", "Settings", "Task", "kept_rows", "repair", "run_task"]
 
 SCRATCH: Final = ".batch-work"
 """Hidden folder of OUTDIR where a source holding several blogs is converted (see
@@ -91,30 +88,49 @@ class Task:
     """The task's number in its batch: its rows' names in ``done``."""
 
 
-def worker_name() -> str:
-    """Who did the work: the Dask worker's address on a cluster, else host:pid."""
-    if "distributed" in sys.modules:  # an optional extra: never imported here for this
-        with contextlib.suppress(ValueError):  # ValueError: not in a Dask worker
-            distributed: Any = importlib.import_module("distributed")
-            return str(distributed.get_worker().address)
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 def run_task(task: Task) -> list[dict[str, Any]]:
     """Convert the task's inputs in order; one row each. A failed input does not stop the
     others: it is in its row, as ``convert`` would print it. An input converted by an
-    earlier run of the same task (its worker died later) is not converted again."""
+    earlier run of the same task (its worker died later) is not converted again. Each
+    archive's commit runs behind the next input's conversion (``commits``)."""
     outdir = Path(task.outdir)
-    rows = []
-    for n, job in enumerate(task.jobs):
-        kept = Path(task.done, f"{task.key}-{n}.json") if task.done else None
-        row = _kept(kept) if kept is not None else None
-        if row is None:
-            row = _convert_one(outdir, job, task.settings)
-            if kept is not None:
-                _keep(kept, row)
-        rows.append(row)
-    return rows
+    rows: list[Future[dict[str, Any]]] = []
+    previous: tuple[str, ...] = ()
+    with contextlib.closing(Commits()) as commits:
+        for n, job in enumerate(task.jobs):
+            kept = Path(task.done, f"{task.key}-{n}.json") if task.done else None
+            row = _kept(kept) if kept is not None else None
+            if row is not None:
+                rows.append(_ready(row))
+                continue
+            # Behind only when another input follows (a task of one blog, as with --jobs,
+            # waits for its commit as convert does: no thread), and only a blog's own
+            # archive, alone (not several blogs moved about in OUTDIR), with nothing to do
+            # once it is in place (a capture), and not the blog whose commit may still run.
+            behind = (n + 1 < len(task.jobs) and len(job.folders) == 1
+                      and task.settings.capture is None and job.folders != previous)
+            if not behind:
+                for done in rows:
+                    done.result()
+            finish = _convert_one(outdir, job, task.settings, commits if behind else None)
+            rows.append(commits.then(functools.partial(_finished, finish, kept)) if behind
+                        else _ready(_finished(finish, kept)))
+            previous = job.folders
+    return [row.result() for row in rows]
+
+
+def _ready(row: dict[str, Any]) -> Future[dict[str, Any]]:
+    done: Future[dict[str, Any]] = Future()
+    done.set_result(row)
+    return done
+
+
+def _finished(finish: Callable[[], dict[str, Any]], kept: Path | None) -> dict[str, Any]:
+    """An input's row once its archive is in place, kept for a task run again."""
+    row = finish()
+    if kept is not None:
+        _keep(kept, row)
+    return row
 
 
 def kept_rows(outdir: Path) -> list[dict[str, Any]]:
@@ -139,65 +155,60 @@ def _kept(path: Path) -> dict[str, Any] | None:
 
 
 def _keep(path: Path, row: dict[str, Any]) -> None:
-    # Whole or not at all: written aside, then renamed over.
+    # Whole or not at all: written aside, then renamed over. Not fsynced, on purpose: the
+    # row serves a task run again after its worker died, or a rerun after the batch was
+    # killed, and the page cache outlives both; only the machine's crash can lose it, and
+    # then the input is converted again (its archive, whose swap was fsynced, is whole: a
+    # second event, no loss). An fsync here would be a journal commit per blog.
     part = path.with_name(f".{path.name}.{os.getpid()}")
     part.write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
     os.replace(part, path)
 
 
-def _convert_one(outdir: Path, job: Job, settings: Settings) -> dict[str, Any]:
+def _convert_one(outdir: Path, job: Job, settings: Settings,
+                 commits: Commits | None = None) -> Callable[[], dict[str, Any]]:
+    """Convert one input; what makes its row once its archive is in place (with
+    ``commits``, its commit runs there, behind what this worker does next)."""
     started = time.monotonic()
     report = ReadReport()
     errors: list[str] = []
     results: list[Converted] = []
     captured: list[CaptureReport] = []
+    handed: Handed | None = None
     try:
-        if len(job.folders) == 1:
-            results = _convert(job.source, outdir / job.folders[0], job, settings, report)
-        else:
-            results = _several(outdir, job, settings, report)
+        with commits.taking() if commits is not None else contextlib.nullcontext() as handed:
+            if len(job.folders) == 1:
+                results = _convert(job.source, outdir / job.folders[0], job, settings,
+                                   report)
+            else:
+                results = _several(outdir, job, settings, report)
         captured = _capture(results, settings)
-    except ArchiveError as problem:
-        errors.append(f"error: {problem}")
-    except OSError as problem:
-        errors.append(f"error: {problem.filename or job.source}: {problem.strerror or problem}")
-    except Exception as bug:  # one input's bug must not stop the batch: it is in its row
-        errors.append(f"internal error: {type(bug).__name__}: {bug}")
-    # In the order convert prints them: what could not be read, what was partly lost, then
-    # why nothing was written.
-    errors[:0] = [f"error: {p}" for p in report.failed] + \
-        [f"recovered: {s}" for s in report.recovered]
-    warnings = [f"skipped: {p}" for p in report.ignored] + \
-        [f"warning: {w}" for w in report.warnings] + \
-        [f"capture: {c.path.name}: {sum(c.failed.values()):,} of {len(c.to_fetch):,} media "
-         "failed (listed in its media.jsonl)" for c in captured if c.failed]
-    if not results and not errors:
-        errors.append("error: nothing was converted")
-    status = "failed" if errors else ("warnings" if warnings else "ok")
-    return {
-        "source": job.source,
-        "sha256": job.sha256,
-        "options": job.options,
-        "status": status,
-        "error": "\n".join(errors) or None,
-        "warnings": warnings,
-        "notices": [n for r in results for n in r.notices],
-        "blogs": [_blog(r, r.path.name) for r in results],
-        **_totals(results),
-        "capture": _captured(captured) if settings.capture is not None else None,
-        "duration": round(time.monotonic() - started, 3),
-        "worker": worker_name(),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
-    }
+    except Exception as problem:  # one input's bug must not stop the batch: it is in its row
+        errors.append(_error(problem, job))
+    converting = time.monotonic() - started
+    worker = worker_name()
+
+    def row() -> dict[str, Any]:
+        done, committing = results, 0.0
+        if handed is not None:
+            try:
+                committing = handed.wait()
+            except Exception as problem:  # not in place after all: nothing was written
+                errors.append(_error(problem, job))
+                done = []
+        return make_row(job, settings, report, errors, done, captured,
+                        converting + committing, worker)
+
+    return row
 
 
-def failed_row(job: Job, error: str) -> dict[str, Any]:
-    """The row of an input whose task could not be run at all (its worker kept dying)."""
-    return {"source": job.source, "sha256": job.sha256, "options": job.options,
-            "status": "failed", "error": error, "warnings": [], "notices": [], "blogs": [],
-            "posts": 0, "pages": 0, "comments": 0, "capture": None, "duration": 0.0,
-            "worker": None,
-            "finished": datetime.now(timezone.utc).isoformat(timespec="microseconds")}
+def _error(problem: Exception, job: Job) -> str:
+    """An input's error as ``convert`` prints it."""
+    if isinstance(problem, ArchiveError):
+        return f"error: {problem}"
+    if isinstance(problem, OSError):
+        return f"error: {problem.filename or job.source}: {problem.strerror or problem}"
+    return f"internal error: {type(problem).__name__}: {problem}"
 
 
 def _convert(source: str, dest: Path, job: Job, settings: Settings,
@@ -220,15 +231,6 @@ def _capture(results: list[Converted], settings: Settings) -> list[CaptureReport
     from ..capture import capture  # httpx is loaded only by a batch that fetches
 
     return [capture(r.path, lock=False, **settings.capture) for r in results]
-
-
-def _captured(reports: list[CaptureReport]) -> dict[str, int]:
-    """The row's ``capture``: the media of its blogs fetched now, failed now, held before
-    (captured by an earlier run), copied from a WARC source."""
-    return {"fetched": sum(r.fetched for r in reports),
-            "failed": sum(sum(r.failed.values()) for r in reports),
-            "held": sum(r.held for r in reports),
-            "from_sources": sum(r.from_sources for r in reports)}
 
 
 def _several(outdir: Path, job: Job, settings: Settings,
@@ -301,56 +303,3 @@ def _archives(work: Path) -> Iterator[Path]:
     for entry in sorted(work.iterdir()) if work.is_dir() else []:
         if not entry.name.startswith(".") and entry.is_dir() and is_archive(entry):
             yield entry
-
-
-def _blog(result: Converted, path: str) -> dict[str, Any]:
-    """A blog's line of catalog.jsonl: the counts from the convert's summary, the dates
-    from its posts.jsonl read a line at a time (a worker never holds a blog's records)."""
-    blog = result.summary.blog
-    counted = _counted(result)
-    first, last = _post_dates(result.path)
-    return {
-        "id": blog.id,
-        "title": blog.title,
-        "url": blog.url,
-        "archive": path,
-        "posts": counted["posts"],
-        "pages": counted["pages"],
-        "comments": counted["comments"],
-        "first_post": first,
-        "last_post": last,
-    }
-
-
-def _counted(result: Converted) -> dict[str, int]:
-    by_kind = result.summary.counts["posts"]
-    return {
-        "posts": sum(by_kind.get("post", {}).values()),
-        "pages": sum(n for kind, statuses in by_kind.items() if kind != "post"
-                     for n in statuses.values()),
-        "comments": result.summary.counts["comments"]["total"],
-    }
-
-
-def _post_dates(path: Path) -> tuple[str | None, str | None]:
-    """The earliest and latest publication of the posts (not pages), as posts.jsonl writes
-    them; of equal instants, the first and the last in the file (as a stable sort gives)."""
-    first: tuple[datetime, str] | None = None
-    last: tuple[datetime, str] | None = None
-    with (data_dir(path) / FILES["post"]).open(encoding="utf-8") as lines:
-        for line in lines:
-            data = json.loads(line)
-            written = data.get("published")
-            if data.get("kind") != "post" or written is None:
-                continue
-            when = parse_time(written)
-            if first is None or when < first[0]:
-                first = (when, written)
-            if last is None or when >= last[0]:
-                last = (when, written)
-    return (first[1] if first else None), (last[1] if last else None)
-
-
-def _totals(results: list[Converted]) -> dict[str, int]:
-    counted = [_counted(r) for r in results]
-    return {name: sum(c[name] for c in counted) for name in ("posts", "pages", "comments")}

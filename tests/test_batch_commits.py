@@ -1,0 +1,92 @@
+"""A batch task's commits behind its conversions (issue 13): each archive's fsyncs and swap
+run in a thread while the worker converts the next blog of its task, and the row of a blog
+is made only once its archive is in place; a commit that fails fails its own row, as
+``convert`` would have."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import blogarchive
+from blogarchive import folder
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from collection import write_collection
+
+
+def _task(tmp_path: Path, blogs: int) -> Any:
+    from blogarchive.batch.survey import survey
+    from blogarchive.batch.work import Job, Settings, Task
+
+    jobs = []
+    for source in write_collection(tmp_path / "in", blogs, extras=False):
+        found = survey(os.fspath(source))
+        jobs.append(Job(os.fspath(source), None, found.sha256, found.folders, "", found.size))
+    return Task(os.fspath(tmp_path / "out"), tuple(jobs), Settings())
+
+
+def test_an_archive_is_committed_while_the_next_blog_converts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from blogarchive.batch import work
+
+    task = _task(tmp_path, 3)
+    second_started = threading.Event()
+    seen: list[tuple[str, bool]] = []
+    real_commit, real_convert = folder._commit, work._convert
+
+    def commit(temp: Path, target: Path) -> None:
+        # The first archive's commit waits (a state, not a time) for the second blog's
+        # conversion to begin: were it run before the conversion goes on, it never would.
+        if not seen:
+            seen.append((target.name, second_started.wait(timeout=60)))
+        real_commit(temp, target)
+
+    def convert(source: str, *rest: Any) -> Any:
+        if source == task.jobs[1].source:
+            second_started.set()
+        return real_convert(source, *rest)
+
+    monkeypatch.setattr(folder, "_commit", commit)
+    monkeypatch.setattr(work, "_convert", convert)
+    rows = work.run_task(task)
+    assert seen == [(task.jobs[0].folders[0], True)]
+    assert [r["source"] for r in rows] == [j.source for j in task.jobs]
+    assert [r["status"] for r in rows] == ["ok"] * 3
+    for row in rows:  # in place, whole, as its row says
+        (blog,) = row["blogs"]
+        assert blogarchive.validate(Path(task.outdir) / blog["archive"]).valid
+        assert blog["first_post"] is not None
+
+
+def test_a_commit_that_fails_behind_fails_its_own_row_as_convert_would(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from blogarchive.batch.work import Task, run_task
+
+    task = _task(tmp_path, 2)
+    real_sync = folder.sync_tree
+    full = task.jobs[0].folders[0]
+
+    def sync_tree(root: Path) -> None:
+        if root.name.startswith(f".{full}.tmp-"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), os.fspath(root))
+        real_sync(root)
+
+    monkeypatch.setattr(folder, "sync_tree", sync_tree)
+    first, second = run_task(task)  # the first's commit runs behind the second's conversion
+    alone = run_task(Task(os.fspath(tmp_path / "alone"), task.jobs[:1], task.settings))[0]
+    assert first["status"] == alone["status"] == "failed"
+    assert first["error"] == alone["error"].replace(
+        os.fspath(tmp_path / "alone"), task.outdir)
+    assert "cannot write the archive" in first["error"]
+    assert first["blogs"] == [] and first["posts"] == 0
+    assert not (Path(task.outdir) / full).exists()
+    assert not [p for p in Path(task.outdir).iterdir() if p.name.startswith(".")]
+    assert second["status"] == "ok"

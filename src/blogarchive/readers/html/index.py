@@ -49,6 +49,10 @@ _NONE: Final = -1
 
 
 _CLASSED: Final = etree.XPath("descendant-or-self::*[@class or @id]")
+# is_label_href's test, in C: a page's links are a tenth of its elements, and few are labels.
+_LABEL_LINKS: Final = etree.XPath(
+    'descendant-or-self::a[contains(@href, "/search/label/") or (contains(@href, "/labels/")'
+    ' and (contains(@href, ".htm") or contains(@href, ".asp")))]')
 
 
 class _Ends:
@@ -199,10 +203,14 @@ class Index:
         start = self.start = {el: at for at, el in enumerate(order)}
         end = self.end = _Ends(root, start, len(order))
         by_class = self.by_class
-        self.by_tag = _ByTag(root)
+        by_tag = self.by_tag = _ByTag(root)
+        # The tags set aside in one search, in document order (six were a sixth of the
+        # index's searches); each one's list is what by_tag would find (layouts asks for
+        # the scripts).
+        skipped = list(root.iter(*SKIP))
+        self.skips = [start[el] for el in skipped]
         for tag in SKIP:
-            self.skips.extend(start[el] for el in self.by_tag.get(tag, ()))
-        self.skips.sort()
+            by_tag.found[tag] = [el for el in skipped if el.tag == tag]
         widgets: list[etree._Element] = []
         post_bodies: list[etree._Element] = []
         hiding: list[etree._Element] = []
@@ -216,7 +224,11 @@ class Index:
                 hiding.append(el)
             if not classes:
                 continue
-            names = [t for t in _XML_SPACE.split(classes) if t]
+            # Printable ASCII has no separator but the space: str.split cuts as XPath's
+            # normalize-space does, in C, without the pattern and the list of the rest.
+            spaced = classes.split()
+            names = spaced if classes.isascii() and classes.isprintable() else [
+                t for t in _XML_SPACE.split(classes) if t]
             bits = 0
             for token in names:
                 by_class[token].append(el)
@@ -224,7 +236,6 @@ class Index:
             if bits:
                 outers.append(el)
             # has_class (str.split) where the readers this replaces used it, tokens elsewhere.
-            spaced = classes.split()
             if posts and "widget" in spaced and "Blog" not in spaced:
                 widgets.append(el)
             if posts and "post-body" in names:
@@ -256,7 +267,22 @@ class Index:
         """``outer`` and ``inner``: the subtree of each outermost element of an outer class,
         walked with the open elements of each class on a stack."""
         start, end = self.start, self.end
+        starts = [start[el] for el in outers]
         for top in _outermost(start, end, outers):
+            here, reach = start[top], end[top]
+            if bisect_left(starts, reach) - bisect_right(starts, here) == 0:
+                # No outer class below the top (a title's heading, a byline's span: almost
+                # every one): all below it lie in the top's classes alone, and are listed in
+                # C, without a start and an end step each.
+                bits = 0
+                for token in tokens(top):
+                    bits |= _OUTER.get(token, 0)
+                marks = (here if bits & AUTHOR else _NONE, here if bits & STAMP else _NONE,
+                         here if bits & TITLE else _NONE)
+                below = list(top.iterdescendants(etree.Element))
+                self.outer.update(dict.fromkeys(below, marks))
+                self.inner.extend(below)
+                continue
             stacks: tuple[list[int], list[int], list[int]] = ([], [], [])
             opened: list[int] = []
             open_outer = 0
@@ -328,10 +354,8 @@ class Index:
                 around[step] = found
             return found
 
-        for link in self.by_tag.get("a", ()):
-            href = link.get("href")
-            if href is None or not is_label_href(href):
-                continue
+        links: list[etree._Element] = _LABEL_LINKS(root)  # type: ignore[assignment]
+        for link in links:
             parent = link.getparent()
             nav, list_, footer = (_NONE, _NONE, _NONE) if link is root or parent is None else (
                 marks(parent))

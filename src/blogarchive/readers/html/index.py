@@ -16,6 +16,7 @@ A question about one container is then a range of these lists (``span``), found 
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -148,6 +149,26 @@ def is_label_href(href: str) -> bool:
 def is_navigation(el: etree._Element, classes: str | None, ident: str | None) -> bool:
     return el.tag == "nav" or bool((classes or ident) and _NAVIGATION.search(
         f"{classes or ''} {ident or ''}"))
+
+
+_NAV: Final = 1
+_LIST: Final = 2
+_FOOTER: Final = 4
+
+
+def _kinds_of(classes: str | None, ident: str | None) -> int:
+    """What an element of these class and id attributes is around a label link: navigation
+    (``is_navigation``, whatever its tag), a label list, a post footer (bits)."""
+    spaced = set(classes.split()) if classes else set()
+    return ((_NAV if _NAVIGATION.search(f"{classes or ''} {ident or ''}") else 0)
+            | (_LIST if spaced & LISTS else 0) | (_FOOTER if "post-footer" in spaced else 0))
+
+
+# A mirror's pages share their templates: the same few class and id attributes stand above
+# every label link, and testing each again was most of the index's climbs. Only attributes
+# of a sane length are remembered: a hostile page's long ones must not fill the memory.
+_REMEMBERED: Final = 512
+_kinds: Final = functools.lru_cache(maxsize=4096)(_kinds_of)
 
 
 class LabelLink:
@@ -346,11 +367,15 @@ class Index:
                 el = parent
             for step in reversed(path):
                 classes, ident = step.get("class"), step.get("id")
-                spaced = set(classes.split()) if classes else set()
-                here = start[step]
-                found = (here if is_navigation(step, classes, ident) else found[0],
-                         here if spaced & LISTS else found[1],
-                         here if "post-footer" in spaced else found[2])
+                kinds = _NAV if step.tag == "nav" else 0
+                if classes or ident:
+                    kinds |= _kinds(classes, ident) if len(classes or "") + len(
+                        ident or "") <= _REMEMBERED else _kinds_of(classes, ident)
+                if kinds:
+                    here = start[step]
+                    found = (here if kinds & _NAV else found[0],
+                             here if kinds & _LIST else found[1],
+                             here if kinds & _FOOTER else found[2])
                 around[step] = found
             return found
 

@@ -16,6 +16,7 @@ A question about one container is then a range of these lists (``span``), found 
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -49,6 +50,10 @@ _NONE: Final = -1
 
 
 _CLASSED: Final = etree.XPath("descendant-or-self::*[@class or @id]")
+# is_label_href's test, in C: a page's links are a tenth of its elements, and few are labels.
+_LABEL_LINKS: Final = etree.XPath(
+    'descendant-or-self::a[contains(@href, "/search/label/") or (contains(@href, "/labels/")'
+    ' and (contains(@href, ".htm") or contains(@href, ".asp")))]')
 
 
 class _Ends:
@@ -146,6 +151,26 @@ def is_navigation(el: etree._Element, classes: str | None, ident: str | None) ->
         f"{classes or ''} {ident or ''}"))
 
 
+_NAV: Final = 1
+_LIST: Final = 2
+_FOOTER: Final = 4
+
+
+def _kinds_of(classes: str | None, ident: str | None) -> int:
+    """What an element of these class and id attributes is around a label link: navigation
+    (``is_navigation``, whatever its tag), a label list, a post footer (bits)."""
+    spaced = set(classes.split()) if classes else set()
+    return ((_NAV if _NAVIGATION.search(f"{classes or ''} {ident or ''}") else 0)
+            | (_LIST if spaced & LISTS else 0) | (_FOOTER if "post-footer" in spaced else 0))
+
+
+# A mirror's pages share their templates: the same few class and id attributes stand above
+# every label link, and testing each again was most of the index's climbs. Only attributes
+# of a sane length are remembered: a hostile page's long ones must not fill the memory.
+_REMEMBERED: Final = 512
+_kinds: Final = functools.lru_cache(maxsize=4096)(_kinds_of)
+
+
 class LabelLink:
     """A link to a label page, and where the innermost navigation, label list and post
     footer around it start (``-1``: none): a post's rules take the link when those lie in
@@ -199,10 +224,14 @@ class Index:
         start = self.start = {el: at for at, el in enumerate(order)}
         end = self.end = _Ends(root, start, len(order))
         by_class = self.by_class
-        self.by_tag = _ByTag(root)
+        by_tag = self.by_tag = _ByTag(root)
+        # The tags set aside in one search, in document order (six were a sixth of the
+        # index's searches); each one's list is what by_tag would find (layouts asks for
+        # the scripts).
+        skipped = list(root.iter(*SKIP))
+        self.skips = [start[el] for el in skipped]
         for tag in SKIP:
-            self.skips.extend(start[el] for el in self.by_tag.get(tag, ()))
-        self.skips.sort()
+            by_tag.found[tag] = [el for el in skipped if el.tag == tag]
         widgets: list[etree._Element] = []
         post_bodies: list[etree._Element] = []
         hiding: list[etree._Element] = []
@@ -216,7 +245,11 @@ class Index:
                 hiding.append(el)
             if not classes:
                 continue
-            names = [t for t in _XML_SPACE.split(classes) if t]
+            # Printable ASCII has no separator but the space: str.split cuts as XPath's
+            # normalize-space does, in C, without the pattern and the list of the rest.
+            spaced = classes.split()
+            names = spaced if classes.isascii() and classes.isprintable() else [
+                t for t in _XML_SPACE.split(classes) if t]
             bits = 0
             for token in names:
                 by_class[token].append(el)
@@ -224,7 +257,6 @@ class Index:
             if bits:
                 outers.append(el)
             # has_class (str.split) where the readers this replaces used it, tokens elsewhere.
-            spaced = classes.split()
             if posts and "widget" in spaced and "Blog" not in spaced:
                 widgets.append(el)
             if posts and "post-body" in names:
@@ -256,7 +288,22 @@ class Index:
         """``outer`` and ``inner``: the subtree of each outermost element of an outer class,
         walked with the open elements of each class on a stack."""
         start, end = self.start, self.end
+        starts = [start[el] for el in outers]
         for top in _outermost(start, end, outers):
+            here, reach = start[top], end[top]
+            if bisect_left(starts, reach) - bisect_right(starts, here) == 0:
+                # No outer class below the top (a title's heading, a byline's span: almost
+                # every one): all below it lie in the top's classes alone, and are listed in
+                # C, without a start and an end step each.
+                bits = 0
+                for token in tokens(top):
+                    bits |= _OUTER.get(token, 0)
+                marks = (here if bits & AUTHOR else _NONE, here if bits & STAMP else _NONE,
+                         here if bits & TITLE else _NONE)
+                below = list(top.iterdescendants(etree.Element))
+                self.outer.update(dict.fromkeys(below, marks))
+                self.inner.extend(below)
+                continue
             stacks: tuple[list[int], list[int], list[int]] = ([], [], [])
             opened: list[int] = []
             open_outer = 0
@@ -320,18 +367,20 @@ class Index:
                 el = parent
             for step in reversed(path):
                 classes, ident = step.get("class"), step.get("id")
-                spaced = set(classes.split()) if classes else set()
-                here = start[step]
-                found = (here if is_navigation(step, classes, ident) else found[0],
-                         here if spaced & LISTS else found[1],
-                         here if "post-footer" in spaced else found[2])
+                kinds = _NAV if step.tag == "nav" else 0
+                if classes or ident:
+                    kinds |= _kinds(classes, ident) if len(classes or "") + len(
+                        ident or "") <= _REMEMBERED else _kinds_of(classes, ident)
+                if kinds:
+                    here = start[step]
+                    found = (here if kinds & _NAV else found[0],
+                             here if kinds & _LIST else found[1],
+                             here if kinds & _FOOTER else found[2])
                 around[step] = found
             return found
 
-        for link in self.by_tag.get("a", ()):
-            href = link.get("href")
-            if href is None or not is_label_href(href):
-                continue
+        links: list[etree._Element] = _LABEL_LINKS(root)  # type: ignore[assignment]
+        for link in links:
             parent = link.getparent()
             nav, list_, footer = (_NONE, _NONE, _NONE) if link is root or parent is None else (
                 marks(parent))

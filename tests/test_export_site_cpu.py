@@ -4,14 +4,30 @@ these check each faster path against the slower one it stands for."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import attrs
 import jinja2
 import markupsafe
 import pytest
 from markupsafe import Markup
 
+import export_archive
+from blogarchive import Author, Comment
+from blogarchive.analysis.urls import UrlMap
 from blogarchive.export import site
+from blogarchive.export.sanitise import Bodies
+from blogarchive.export.sitetext import (
+    CommentView,
+    comment_record,
+    comment_view,
+    shown_comment,
+    thread,
+    when,
+)
+from blogarchive.export.spool import Spool
+from blogarchive.model import Archive
 
 
 class _Html:
@@ -63,3 +79,67 @@ def test_a_page_is_written_as_a_text_file_would_be(tmp_path: Path, pieces: list[
 def test_a_page_that_cannot_be_encoded_fails_as_before(tmp_path: Path) -> None:
     with pytest.raises(UnicodeEncodeError):
         site._write_page(str(tmp_path / "page.html"), iter(["a", "\udc80"]))
+
+
+def _view_from_the_comment(archive: Archive, comment: Comment, bodies: Bodies, page: str,
+                           post_url: str | None) -> CommentView:
+    """What ``comment_view`` made of a whole comment before the spool kept less of it."""
+    removed = comment.status == "removed"
+    author = comment.author
+    return CommentView(
+        id=comment.id, author=(author.name if author and author.name else "Anonymous"),
+        author_url=author.uri if author and author.uri else None,
+        when=when(archive, comment.published), removed=removed,
+        body="" if removed else bodies.render(comment.content, base=post_url or comment.url,
+                                              page=page))
+
+
+def _odd_comments() -> list[Comment]:
+    utc = datetime(2011, 7, 1, 12, 30, tzinfo=timezone.utc)
+    return [
+        Comment(id="c1", post_id="p", parent_id=None, status="live",
+                content="<p>a <a href='/x'>link</a></p>", published=utc, author=Author(name="Ann", uri="https://ann.example/")),
+        Comment(id="c2", post_id="p", parent_id="c1", status="removed", content="gone text",
+                published=None, author=None),
+        Comment(id="c3\ud800", post_id="p", parent_id="c2", status="live", content="plain",
+                published=datetime(2011, 7, 1, 12, 30), url="https://b.example/c3",
+                author=Author(name="", uri="")),
+        Comment(id="c4", post_id="p", parent_id="c9", status="spam", content="<b>x</b>",
+                published=datetime(1999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=9)))),
+    ]
+
+
+@pytest.mark.parametrize("zone", [None, "America/Los_Angeles", "Asia/Kolkata", "Not/AZone"])
+def test_a_shown_comment_is_shown_as_the_whole_comment_was(zone: str | None) -> None:
+    archive = export_archive.archive()
+    archive = attrs.evolve(archive, blog=attrs.evolve(archive.blog, time_zone=zone))
+    bodies = Bodies(urls=UrlMap(posts={}), posts={}, labels={}, media=None)
+    record = comment_record(archive)
+    comments = [*archive.comments, *_odd_comments()]
+    assert len(comments) > 8
+    for comment in comments:
+        for post_url in (None, "https://migrate-example.blogspot.com/2010/03/a-table.html"):
+            shown = shown_comment(record(comment))
+            assert (shown.id, shown.parent_id) == (comment.id, comment.parent_id)
+            assert comment_view(shown, bodies, "2010/03/a.html", post_url) == \
+                _view_from_the_comment(archive, comment, bodies, "2010/03/a.html", post_url)
+
+
+def test_thread_takes_shown_comments_as_it_took_comments() -> None:
+    comments = _odd_comments()
+    record = comment_record(export_archive.archive())
+    shown = [shown_comment(record(c)) for c in comments]
+    assert [(step, c.id if c else None) for step, c in thread(shown)] == \
+        [(step, c.id if c else None) for step, c in thread(comments)]
+
+
+def test_the_spool_keeps_what_a_format_asks_of_each_comment(tmp_path: Path) -> None:
+    dest = export_archive.written(tmp_path / "archive")
+    with Spool(dest) as whole:
+        whole.read()
+        kept = whole.comments_on("1002", ("live", "removed"))
+        assert kept and all(isinstance(c, Comment) for c in kept)
+    with Spool(dest) as spool:
+        spool.read(comment_record=lambda c: f"{c.id}|{c.status}".encode())
+        assert spool.comment_records("1002", ("live", "removed")) == \
+            [f"{c.id}|{c.status}".encode() for c in kept]

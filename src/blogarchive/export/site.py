@@ -35,7 +35,7 @@ from .sanitise import Bodies
 from .search import SearchIndex
 from .siteindex import PUBLISHED, EntryHtml, SiteIndex
 from .sitepaths import PER_PAGE, SitePaths, home_page, root_of
-from .sitetext import comment_view, lang_of, thread
+from .sitetext import comment_record, comment_view, lang_of, shown_comment, thread
 from .spool import Spool, SqlSet
 
 __all__ = ["prepare", "write"]
@@ -204,7 +204,8 @@ def _copy_static(job: ExportJob) -> int:
 def prepare(spool: Spool) -> SiteIndex:
     """The archive read, and what the pages need across posts gathered as it goes by."""
     index = SiteIndex(spool)
-    spool.read(index.visit, keep_posts=False)
+    # each comment stored as the page shows it, not whole (sitetext.ShownComment)
+    spool.read(index.visit, keep_posts=False, comment_record=comment_record(spool.head))
     index.finish()
     return index
 
@@ -236,7 +237,8 @@ def write(job: ExportJob) -> None:
     try:
         for post, summary, newer, older in index.pages():
             path = paths.posts[post.id]
-            own = spool.comments_on(post.id, SHOWN_COMMENTS)
+            own = [shown_comment(record)
+                   for record in spool.comment_records(post.id, SHOWN_COMMENTS)]
             shown_comments += len(own)
             static_pages += post.kind != "post"
             quotes = post.quotes
@@ -246,7 +248,7 @@ def write(job: ExportJob) -> None:
                     bodies.render(post.content, base=post.url or head.blog.url, page=path,
                                   quotes=quotes)),
                 quotes=quotes, original=post.url,
-                comments=[(step, comment_view(head, c, bodies, path, post.url)
+                comments=[(step, comment_view(c, bodies, path, post.url)
                            if c is not None else None) for step, c in thread(own)],
                 comment_count=len(own),
                 backlinks=index.backlinks(post.id), newer=newer, older=older)

@@ -127,11 +127,14 @@ class Spool:
             raise
 
     def read(self, visit: Callable[[int, Post], None] | None = None, *,
-             keep_posts: bool = True) -> None:
+             keep_posts: bool = True, comment_record: Callable[[Comment], bytes] = dumps,
+             ) -> None:
         """Stream posts.jsonl and comments.jsonl in (ArchiveError at the first bad line, as
         ``load``); ``visit(seq, post)`` sees each post as it goes by, so a format gathers
         what it needs across posts without a second walk. ``keep_posts=False``: the posts
-        are not stored (the format's ``visit`` keeps what it needs of them)."""
+        are not stored (the format's ``visit`` keeps what it needs of them).
+        ``comment_record``: what is stored of each comment (``comment_records`` gives it
+        back); the whole comment, pickled, unless the format needs less."""
         self.db.execute("BEGIN")
         for batch in _batched(iter_posts(self.dest)):
             rows = []
@@ -146,7 +149,7 @@ class Spool:
         for comments in _batched(iter_comments(self.dest)):
             self.db.executemany("INSERT INTO comments VALUES (?, ?, ?, ?, ?)", [
                 (self.comments + n, None if c.post_id is None else key(c.post_id),
-                 key(c.status), key(c.id), dumps(c))
+                 key(c.status), key(c.id), comment_record(c))
                 for n, c in enumerate(comments, 1)])
             self.comments += len(comments)
         self.db.execute("CREATE INDEX comments_by_post ON comments (post_id, seq)")
@@ -182,8 +185,13 @@ class Spool:
 
     def comments_on(self, post_id: str, statuses: tuple[str, ...]) -> list[Comment]:
         """The comments on one post with one of ``statuses``, in the archive's order."""
+        return [pickle.loads(record) for record in self.comment_records(post_id, statuses)]
+
+    def comment_records(self, post_id: str, statuses: tuple[str, ...]) -> list[bytes]:
+        """What ``read`` stored of the comments on one post with one of ``statuses``
+        (``comment_record``), in the archive's order."""
         marks = ", ".join("?" * len(statuses))
-        return [pickle.loads(record) for (record,) in self.db.execute(
+        return [record for (record,) in self.db.execute(
             f"SELECT record FROM comments WHERE post_id = ? AND status IN ({marks}) "
             "ORDER BY seq", (key(post_id), *map(key, statuses)))]
 

@@ -16,6 +16,7 @@ from markupsafe import Markup
 import export_archive
 from blogarchive import Author, Comment
 from blogarchive.analysis.urls import UrlMap
+from blogarchive.annotate import url_map
 from blogarchive.export import site
 from blogarchive.export.sanitise import Bodies
 from blogarchive.export.sitetext import (
@@ -26,7 +27,7 @@ from blogarchive.export.sitetext import (
     thread,
     when,
 )
-from blogarchive.export.spool import Spool
+from blogarchive.export.spool import Spool, UrlIndex
 from blogarchive.model import Archive
 
 
@@ -143,3 +144,30 @@ def test_the_spool_keeps_what_a_format_asks_of_each_comment(tmp_path: Path) -> N
         spool.read(comment_record=lambda c: f"{c.id}|{c.status}".encode())
         assert spool.comment_records("1002", ("live", "removed")) == \
             [f"{c.id}|{c.status}".encode() for c in kept]
+
+
+def test_the_exports_url_map_is_the_one_convert_builds(tmp_path: Path) -> None:
+    home = export_archive.HOST
+    archive = export_archive.archive()
+    extra = [  # a path under the home only; a second post claiming a permalink; an empty URL;
+        # a path a permalink claims already (the permalink wins); no URL at all
+        attrs.evolve(archive.posts[0], id="9001", url=None, path="/p/only-a-path.html"),
+        attrs.evolve(archive.posts[0], id="9002"),
+        attrs.evolve(archive.posts[0], id="9003", url="", path="/2010/02/plain-post.html"),
+        attrs.evolve(archive.posts[0], id="9004", url=None, path=None),
+        attrs.evolve(archive.posts[0], id="9005", url="http://other.example/x.html", path=None),
+    ]
+    archive = attrs.evolve(archive, posts=(*archive.posts, *extra))
+    with Spool(export_archive.written(tmp_path / "unused")) as spool:
+        index = UrlIndex(spool)
+        for seq, post in enumerate(archive.posts, 1):
+            index.visit(seq, post)
+        mine = index.finish()
+        theirs = url_map(archive)
+        assert dict(mine.posts.items()) == dict(theirs.posts.items())
+        assert mine.hosts == theirs.hosts
+        assert len(mine.posts) > 8 and mine.post_id(f"{home}/p/only-a-path.html") == "9001"
+        assert mine.post_id(f"{home}/2010/02/plain-post.html") == archive.posts[0].id
+        for url in (f"{home}/p/only-a-path.html", f"{home}/2010/02/plain-post.html",
+                    "https://other.example/x.html", f"{home}/2010/03/a-table.html?m=1"):
+            assert mine.classify(url) == theirs.classify(url)

@@ -31,6 +31,7 @@ import attrs
 from .. import model
 from ..analysis import records
 from ..analysis.urls import UrlMap, url_key
+from ..annotate import url_pairs
 from ..model import Archive, Comment, Post
 from ..store import iter_comments, iter_posts, load_head
 
@@ -291,33 +292,43 @@ class SqlSet:
 
 class UrlIndex:
     """``annotate.url_map`` of the posts ``visit`` is given (in the archive's order), held in
-    the spool: permalinks first (the first of a key wins), then the paths under the blog's
-    home of the posts with no permalink. ``finish`` gives the map."""
+    the spool: each post's permalink and path kept as it goes by, and the pairs taken from
+    them by ``annotate.url_pairs``, the one statement of which URL names which post (the
+    map ``convert`` builds follows it too). ``finish`` gives the map."""
 
     def __init__(self, spool: Spool) -> None:
         self._spool = spool
         self._home = spool.head.blog.url
-        spool.execute("CREATE TABLE late_urls (seq INTEGER PRIMARY KEY, url BLOB, id BLOB)")
+        spool.execute("CREATE TABLE post_urls (seq INTEGER PRIMARY KEY, id BLOB, url BLOB,"
+                      " path BLOB)")
         self._urls = SqlMap(spool, "urls")
-        self._hosts: set[str] = set()
 
     def visit(self, seq: int, post: Post) -> None:
-        if post.url:
-            self._map(post.url, post.id)
-        elif self._home and post.path and post.path.startswith("/"):
-            self._spool.later("INSERT INTO late_urls VALUES (?, ?, ?)",
-                              (seq, key(self._home.rstrip("/") + post.path), key(post.id)))
+        if post.url or post.path:  # a post with neither gives no pair
+            self._spool.later("INSERT INTO post_urls VALUES (?, ?, ?, ?)", (
+                seq, key(post.id), key(post.url) if post.url else None,
+                key(post.path) if post.path else None))
+
+    def _posts(self) -> Iterator[tuple[str, str | None, str | None]]:
+        for ident, url, path in self._spool.execute(
+                "SELECT id, url, path FROM post_urls ORDER BY seq"):
+            yield (text(ident), text(url) if url is not None else None,
+                   text(path) if path is not None else None)
 
     def finish(self) -> UrlMap:
-        for url, ident in self._spool.execute("SELECT url, id FROM late_urls ORDER BY seq"):
-            self._map(text(url), text(ident))
+        self._spool.flush()
+        hosts: set[str] = set()
+
+        def keyed() -> Iterator[tuple[bytes, bytes]]:
+            for url, ident in url_pairs(self._posts, self._home):
+                found = url_key(url)
+                if found is not None:
+                    hosts.add(found.split("/", 1)[0])
+                    yield key(found), key(ident)
+
+        for rows in _batched(keyed()):  # the first id of a key wins, as UrlMap.build keeps
+            self._spool.db.executemany("INSERT OR IGNORE INTO urls VALUES (?, ?)", rows)
         home_key = url_key(self._home) if self._home else None
         if home_key is not None:
-            self._hosts.add(home_key.split("/", 1)[0])
-        return UrlMap(posts=self._urls, hosts=frozenset(self._hosts))
-
-    def _map(self, url: str, ident: str) -> None:
-        found = url_key(url)
-        if found is not None:
-            self._urls.keep_first(found, ident)
-            self._hosts.add(found.split("/", 1)[0])
+            hosts.add(home_key.split("/", 1)[0])
+        return UrlMap(posts=self._urls, hosts=frozenset(hosts))

@@ -3,9 +3,10 @@ zone, labels with their pages, excerpts, and comment threads in reading order.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import marshal
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Final
+from typing import Final, NamedTuple, Protocol, TypeVar
 
 import attrs
 
@@ -13,8 +14,8 @@ from ..model import Archive, Comment, Post
 from .sanitise import Bodies
 from .sitepaths import SitePaths
 
-__all__ = ["CommentView", "Summary", "When", "comment_view", "lang_of", "summarise", "thread",
-           "when"]
+__all__ = ["CommentView", "ShownComment", "Summary", "When", "comment_record", "comment_view",
+           "lang_of", "shown_comment", "summarise", "thread", "when"]
 
 _EXCERPT_WORDS: Final = 40
 
@@ -96,37 +97,84 @@ def summarise(archive: Archive, post: Post, paths: SitePaths) -> Summary:
                    excerpt=excerpt)
 
 
-def comment_view(archive: Archive, comment: Comment, bodies: Bodies, page: str,
+class ShownComment(NamedTuple):
+    """What a post page shows of a comment, all of it but the body worked out as the spool
+    reads the archive (``comment_record``): kept instead of the whole comment, whose
+    unpickling (its author, origin, links and extras as records) was a twentieth of the
+    export. The body is sanitised when the page is written: its links need every post's
+    file."""
+
+    id: str
+    parent_id: str | None
+    removed: bool
+    author: str
+    author_url: str | None
+    when: When | None
+    content: str  # empty when removed: not shown
+    url: str | None
+
+
+def comment_record(archive: Archive) -> Callable[[Comment], bytes]:
+    """How the spool stores a comment for the site (``shown_comment`` reads it back):
+    plain values, marshalled."""
+    def record(comment: Comment) -> bytes:
+        removed = comment.status == "removed"
+        author = comment.author
+        moment = when(archive, comment.published)
+        return marshal.dumps((
+            comment.id, comment.parent_id, removed,
+            author.name if author and author.name else "Anonymous",
+            author.uri if author and author.uri else None,
+            moment.iso if moment else None, moment.text if moment else None,
+            "" if removed else comment.content, comment.url))
+    return record
+
+
+def shown_comment(record: bytes) -> ShownComment:
+    (ident, parent, removed, author, author_url, iso, shown, content,
+     url) = marshal.loads(record)
+    return ShownComment(ident, parent, removed, author, author_url,
+                        When(iso, shown) if iso is not None else None, content, url)
+
+
+def comment_view(comment: ShownComment, bodies: Bodies, page: str,
                  post_url: str | None) -> CommentView:
     """``comment`` as the page shows it; its body's relative links are read against its
     post's permalink ``post_url`` (else its own)."""
-    removed = comment.status == "removed"
-    author = comment.author
     return CommentView(
-        id=comment.id, author=(author.name if author and author.name else "Anonymous"),
-        author_url=author.uri if author and author.uri else None,
-        when=when(archive, comment.published), removed=removed,
-        body="" if removed else bodies.render(comment.content, base=post_url or comment.url,
-                                              page=page))
+        id=comment.id, author=comment.author, author_url=comment.author_url,
+        when=comment.when, removed=comment.removed,
+        body="" if comment.removed else bodies.render(
+            comment.content, base=post_url or comment.url, page=page))
 
 
-Step = tuple[str, Comment | None]
+class Threaded(Protocol):
+    """A comment as ``thread`` sees it."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def parent_id(self) -> str | None: ...
 
 
-def thread(comments: Sequence[Comment]) -> list[Step]:
+C = TypeVar("C", bound=Threaded)
+
+
+def thread(comments: Sequence[C]) -> list[tuple[str, C | None]]:
     """The comments as a nested list in reading order: ``open``/``close`` a list, ``start``
     an item (with its comment), ``end`` it. A reply follows its parent; a reply whose parent
     is not among them, or that sits in a cycle of replies, is shown at the top level."""
     ids = {c.id for c in comments}
-    children: dict[str | None, list[Comment]] = {}
+    children: dict[str | None, list[C]] = {}
     for comment in comments:
         parent = comment.parent_id
         children.setdefault(parent if parent in ids and parent != comment.id else None,
                             []).append(comment)
-    steps: list[Step] = []
+    steps: list[tuple[str, C | None]] = []
     seen: set[str] = set()
 
-    def walk(top: list[Comment]) -> None:
+    def walk(top: list[C]) -> None:
         steps.append(("open", None))
         stack = [iter(top)]
         while stack:

@@ -31,6 +31,7 @@ import attrs
 from .. import model
 from ..analysis import records
 from ..analysis.urls import UrlMap, url_key
+from ..annotate import url_pairs
 from ..model import Archive, Comment, Post
 from ..store import iter_comments, iter_posts, load_head
 
@@ -127,11 +128,14 @@ class Spool:
             raise
 
     def read(self, visit: Callable[[int, Post], None] | None = None, *,
-             keep_posts: bool = True) -> None:
+             keep_posts: bool = True, comment_record: Callable[[Comment], bytes] = dumps,
+             ) -> None:
         """Stream posts.jsonl and comments.jsonl in (ArchiveError at the first bad line, as
         ``load``); ``visit(seq, post)`` sees each post as it goes by, so a format gathers
         what it needs across posts without a second walk. ``keep_posts=False``: the posts
-        are not stored (the format's ``visit`` keeps what it needs of them)."""
+        are not stored (the format's ``visit`` keeps what it needs of them).
+        ``comment_record``: what is stored of each comment (``comment_records`` gives it
+        back); the whole comment, pickled, unless the format needs less."""
         self.db.execute("BEGIN")
         for batch in _batched(iter_posts(self.dest)):
             rows = []
@@ -146,7 +150,7 @@ class Spool:
         for comments in _batched(iter_comments(self.dest)):
             self.db.executemany("INSERT INTO comments VALUES (?, ?, ?, ?, ?)", [
                 (self.comments + n, None if c.post_id is None else key(c.post_id),
-                 key(c.status), key(c.id), dumps(c))
+                 key(c.status), key(c.id), comment_record(c))
                 for n, c in enumerate(comments, 1)])
             self.comments += len(comments)
         self.db.execute("CREATE INDEX comments_by_post ON comments (post_id, seq)")
@@ -182,8 +186,13 @@ class Spool:
 
     def comments_on(self, post_id: str, statuses: tuple[str, ...]) -> list[Comment]:
         """The comments on one post with one of ``statuses``, in the archive's order."""
+        return [pickle.loads(record) for record in self.comment_records(post_id, statuses)]
+
+    def comment_records(self, post_id: str, statuses: tuple[str, ...]) -> list[bytes]:
+        """What ``read`` stored of the comments on one post with one of ``statuses``
+        (``comment_record``), in the archive's order."""
         marks = ", ".join("?" * len(statuses))
-        return [pickle.loads(record) for (record,) in self.db.execute(
+        return [record for (record,) in self.db.execute(
             f"SELECT record FROM comments WHERE post_id = ? AND status IN ({marks}) "
             "ORDER BY seq", (key(post_id), *map(key, statuses)))]
 
@@ -283,33 +292,43 @@ class SqlSet:
 
 class UrlIndex:
     """``annotate.url_map`` of the posts ``visit`` is given (in the archive's order), held in
-    the spool: permalinks first (the first of a key wins), then the paths under the blog's
-    home of the posts with no permalink. ``finish`` gives the map."""
+    the spool: each post's permalink and path kept as it goes by, and the pairs taken from
+    them by ``annotate.url_pairs``, the one statement of which URL names which post (the
+    map ``convert`` builds follows it too). ``finish`` gives the map."""
 
     def __init__(self, spool: Spool) -> None:
         self._spool = spool
         self._home = spool.head.blog.url
-        spool.execute("CREATE TABLE late_urls (seq INTEGER PRIMARY KEY, url BLOB, id BLOB)")
+        spool.execute("CREATE TABLE post_urls (seq INTEGER PRIMARY KEY, id BLOB, url BLOB,"
+                      " path BLOB)")
         self._urls = SqlMap(spool, "urls")
-        self._hosts: set[str] = set()
 
     def visit(self, seq: int, post: Post) -> None:
-        if post.url:
-            self._map(post.url, post.id)
-        elif self._home and post.path and post.path.startswith("/"):
-            self._spool.later("INSERT INTO late_urls VALUES (?, ?, ?)",
-                              (seq, key(self._home.rstrip("/") + post.path), key(post.id)))
+        if post.url or post.path:  # a post with neither gives no pair
+            self._spool.later("INSERT INTO post_urls VALUES (?, ?, ?, ?)", (
+                seq, key(post.id), key(post.url) if post.url else None,
+                key(post.path) if post.path else None))
+
+    def _posts(self) -> Iterator[tuple[str, str | None, str | None]]:
+        for ident, url, path in self._spool.execute(
+                "SELECT id, url, path FROM post_urls ORDER BY seq"):
+            yield (text(ident), text(url) if url is not None else None,
+                   text(path) if path is not None else None)
 
     def finish(self) -> UrlMap:
-        for url, ident in self._spool.execute("SELECT url, id FROM late_urls ORDER BY seq"):
-            self._map(text(url), text(ident))
+        self._spool.flush()
+        hosts: set[str] = set()
+
+        def keyed() -> Iterator[tuple[bytes, bytes]]:
+            for url, ident in url_pairs(self._posts, self._home):
+                found = url_key(url)
+                if found is not None:
+                    hosts.add(found.split("/", 1)[0])
+                    yield key(found), key(ident)
+
+        for rows in _batched(keyed()):  # the first id of a key wins, as UrlMap.build keeps
+            self._spool.db.executemany("INSERT OR IGNORE INTO urls VALUES (?, ?)", rows)
         home_key = url_key(self._home) if self._home else None
         if home_key is not None:
-            self._hosts.add(home_key.split("/", 1)[0])
-        return UrlMap(posts=self._urls, hosts=frozenset(self._hosts))
-
-    def _map(self, url: str, ident: str) -> None:
-        found = url_key(url)
-        if found is not None:
-            self._urls.keep_first(found, ident)
-            self._hosts.add(found.split("/", 1)[0])
+            hosts.add(home_key.split("/", 1)[0])
+        return UrlMap(posts=self._urls, hosts=frozenset(hosts))

@@ -189,7 +189,7 @@ class SiteIndex:
         spool.execute("INSERT INTO ranked SELECT t.label, l.rank FROM tagged t "
                       "JOIN listed l ON l.seq = t.seq")
         for index in ("links (target, seq)", "listed (year, month)"):
-            spool.execute(f"CREATE INDEX {index.split()[0]}_by ON {index}")
+            spool.sort(f"CREATE INDEX {index.split()[0]}_by ON {index}")
         spool.execute("COMMIT")
         (self.listed,) = spool.execute("SELECT COUNT(*) FROM listed").fetchone()
 

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 import cattrs
 
+from ._blogjson import read_document
 from ._codec import SCHEMA_IDS, _converter
 from ._structure import structurer
 from .analysis.records import BodyAnalysis
@@ -63,26 +64,20 @@ def load(dest: str | os.PathLike[str]) -> Archive:
     )
 
 
-def _label_names(value: dict[str, Any]) -> dict[str, Any]:
-    """A label without its post ids (an ``object_hook``: one label's list held at a time)."""
-    if len(value) == 2 and "name" in value and isinstance(value.get("post_ids"), list):
-        value["post_ids"] = []
-    return value
-
 
 def load_head(dest: str | os.PathLike[str], *, label_posts: bool = True) -> Archive:
     """An archive's blog.json alone: the Archive without its posts and comments (read them
     one at a time with ``iter_lines``). Raises ArchiveError as ``load`` does.
 
     ``label_posts=False``: the labels with ``post_ids`` empty (not read, so not checked): the
-    label index grows with the blog (8 MB at 1 GB), and the exports need only the names."""
+    label index grows with the blog (8 MB at 1 GB), and the exports need only the names.
+    blog.json is decoded as it is read (``_blogjson``), never held whole."""
     folder = data_dir(Path(os.fspath(dest)))
     blog_path = folder / FILES["blog"]
     if not blog_path.is_file():
         raise ArchiveError(f"{folder}: not a blogarchive archive (no blog.json)")
     try:
-        document = json.loads(blog_path.read_text(encoding="utf-8"),
-                              object_hook=None if label_posts else _label_names)
+        document = read_document(blog_path, label_posts=label_posts)
     except (OSError, UnicodeDecodeError, ValueError) as err:
         raise ArchiveError(f"{blog_path}: unreadable: {err}") from None
     _check_schema(document, "blog", str(blog_path))

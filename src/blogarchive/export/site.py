@@ -42,7 +42,9 @@ __all__ = ["prepare", "write"]
 
 SHOWN_COMMENTS: Final = ("live", "removed")
 STATIC: Final = ("site.css", "print.css", "search.js")
-_CHUNKS: Final = 4096  # rendered pieces joined per write
+# rendered pieces joined per write: few writes, and a bounded string (a list page's
+# pieces are its entries, a KB or two each: 4,096 of them were 4 to 8 MB at once)
+_CHUNKS: Final = 256
 _CREATE: Final = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 # the pages the built-in header marks as the current one (and the static pages of ``nav``)
 _CURRENT: Final = ("index.html", "archive/index.html", "labels/index.html", "search.html",

@@ -44,6 +44,11 @@ class Page(NamedTuple):
     quotes: tuple[Quote, ...]
 
 
+# what a list reads, and the key that gives the listing's order without a sort: the
+# listing (``l``), or a label's posts by rank (``t``) with theirs
+_LISTED: Final = ("listed l", "l.rank")
+_RANKED: Final = ("ranked t JOIN listed l ON l.rank = t.rank", "t.rank")
+
 EntryHtml = Callable[[Summary, str], str]  # a list entry's HTML, for the page's ``root``
 ROOT: Final = "\x00"  # where a stored fragment's ``root`` goes (never in a summary: checked)
 
@@ -169,11 +174,22 @@ class SiteIndex:
         # with its posts: the 1 GB export spent more time there than in all the rest)
         spool.execute("CREATE TABLE listed (rank INTEGER PRIMARY KEY, seq INTEGER UNIQUE,"
                       " year INTEGER, month INTEGER)")
-        spool.execute("INSERT INTO listed (seq, year, month) SELECT seq, year, month "
-                      "FROM summaries WHERE listed "
-                      "ORDER BY dated DESC, CASE WHEN dated THEN -seq ELSE seq END")
-        for index in ("links (target, seq)", "tagged (label, seq)", "listed (year, month)"):
-            spool.execute(f"CREATE INDEX {index.split()[0]}_by ON {index}")
+        # the dated posts from last to first, then the undated in order: two walks of the
+        # summaries' own key, where one ORDER BY over both sorted the whole listing in
+        # memory (SQLite's sorter holds up to the page cache's size again)
+        for dated, order in ((1, "DESC"), (0, "ASC")):
+            spool.execute("INSERT INTO listed (seq, year, month) SELECT seq, year, month "
+                          f"FROM summaries WHERE listed AND dated = ? ORDER BY seq {order}",
+                          (dated,))
+        # a label's posts by their rank: its page reads them in the listing's order from
+        # the key, not by sorting them (their summaries and HTML, about 2 KB a post) on
+        # every label page, a sort that grew with the label
+        spool.execute("CREATE TABLE ranked (label INTEGER, rank INTEGER,"
+                      " PRIMARY KEY (label, rank)) WITHOUT ROWID")
+        spool.execute("INSERT INTO ranked SELECT t.label, l.rank FROM tagged t "
+                      "JOIN listed l ON l.seq = t.seq")
+        for index in ("links (target, seq)", "listed (year, month)"):
+            spool.sort(f"CREATE INDEX {index.split()[0]}_by ON {index}")
         spool.execute("COMMIT")
         (self.listed,) = spool.execute("SELECT COUNT(*) FROM listed").fetchone()
 
@@ -265,12 +281,14 @@ class SiteIndex:
         spool.execute("COMMIT")
         self._html = html
 
-    def _fragments(self, where: str, params: tuple[Any, ...], root: str) -> Iterator[str]:
+    def _fragments(self, where: str, params: tuple[Any, ...], root: str,
+                   rows: tuple[str, str] = _LISTED) -> Iterator[str]:
         html = self._html
         assert html is not None, "keep_html first"
         for record, fragment in self._spool.execute(
-                "SELECT s.record, f.html FROM listed l JOIN summaries s USING (seq) "
-                f"LEFT JOIN fragments f USING (seq) WHERE {where} ORDER BY l.rank", params):
+                f"SELECT s.record, f.html FROM {rows[0]} JOIN summaries s ON s.seq = l.seq "
+                f"LEFT JOIN fragments f ON f.seq = l.seq WHERE {where} ORDER BY {rows[1]}",
+                params):
             if fragment is None:
                 summary = self._filled(record)
                 assert summary is not None
@@ -278,14 +296,19 @@ class SiteIndex:
             else:
                 yield Markup(text(fragment).replace(ROOT, root))  # escaped when rendered
 
-    def _entries(self, where: str, params: tuple[Any, ...], count: int) -> Entries:
+    def _entries(self, where: str, params: tuple[Any, ...], count: int,
+                 rows: tuple[str, str] = _LISTED) -> Entries:
+        """The entries of the listed posts ``rows`` and ``where`` select (``l``: the
+        listing), in the listing's order (``rows``' key: no sort)."""
         def fetch() -> Iterator[Summary]:
-            return self._summaries("SELECT s.record FROM listed l JOIN summaries s "
-                                   f"USING (seq) WHERE {where} ORDER BY l.rank", params)
+            return self._summaries(f"SELECT s.record FROM {rows[0]} JOIN summaries s "
+                                   f"ON s.seq = l.seq WHERE {where} ORDER BY {rows[1]}",
+                                   params)
 
         if self._html is None:
             return Entries(fetch, count)
-        return RenderedEntries(fetch, count, lambda root: self._fragments(where, params, root))
+        return RenderedEntries(fetch, count,
+                               lambda root: self._fragments(where, params, root, rows))
 
     def home(self, number: int, per_page: int) -> list[Summary]:
         """Home page ``number``'s entries (from 1): a list, as the home page always had (a
@@ -299,8 +322,8 @@ class SiteIndex:
         return list(entries)
 
     def labelled(self, label: str) -> Entries:
-        return self._entries("l.seq IN (SELECT seq FROM tagged WHERE label = ?)",
-                             (self._label_numbers[label],), self.label_counts[label])
+        return self._entries("t.label = ?", (self._label_numbers[label],),
+                             self.label_counts[label], _RANKED)
 
     def months(self) -> list[tuple[int, list[tuple[int, Entries]]]]:
         """Years, each with its months and their entries, in the listing's order."""

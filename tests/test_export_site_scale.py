@@ -146,4 +146,6 @@ def test_memory_held_does_not_grow_with_the_posts(tmp_path: Path) -> None:
     before = _held(small, tmp_path / "small-out")
     after = _held(large, tmp_path / "large-out")
     grown = [a - b for a, b in zip(after, before, strict=True)]
-    assert max(grown) < 32 * 1024, (before, after)
+    # 64 KiB: the caches filling to their bounds measured up to 33 KiB (once, beside other
+    # export tests); a record kept per post would be 150 KiB
+    assert max(grown) < 64 * 1024, (before, after)

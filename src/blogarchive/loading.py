@@ -54,7 +54,6 @@ def load(dest: str | os.PathLike[str]) -> Archive:
 
     Raises ArchiveError naming the file and line when something is missing or damaged.
     """
-    head = load_head(dest)
     folder = data_dir(Path(os.fspath(dest)))
     head = load_head(folder)
     return attrs.evolve(

@@ -90,3 +90,39 @@ def test_a_commit_that_fails_behind_fails_its_own_row_as_convert_would(
     assert not (Path(task.outdir) / full).exists()
     assert not [p for p in Path(task.outdir).iterdir() if p.name.startswith(".")]
     assert second["status"] == "ok"
+
+
+def _staged(target: Path, text: str) -> Path:
+    with folder.staging(target) as temp:
+        (temp / "blog.json").write_text(text)
+    return temp
+
+
+def test_a_pending_commit_keeps_its_folder_when_the_same_destination_is_staged_again(
+        tmp_path: Path) -> None:
+    # Two jobs of one task can land in one folder (two names one folder on a
+    # case-insensitive file system): the second staging must not reuse, and so empty, the
+    # folder of the first one's commit, still pending in the committing thread.
+    pending: list[Any] = []
+    target = tmp_path / "blog"
+    with folder.handing_off(pending.append):
+        first = _staged(target, "first")
+        second = _staged(target, "second")
+    assert first != second
+    assert (first / "blog.json").read_text() == "first"  # whole, not emptied by the second
+    for commit in pending:
+        commit()
+    assert (target / "blog.json").read_text() == "second"
+    assert not first.exists() and not second.exists()
+
+
+def test_a_commit_that_cannot_be_handed_over_removes_its_staging_folder(
+        tmp_path: Path) -> None:
+    def refuse(commit: Any) -> None:
+        raise RuntimeError("the committing thread is gone")
+
+    target = tmp_path / "blog"
+    with folder.handing_off(refuse), pytest.raises(RuntimeError, match="thread is gone"):
+        _staged(target, "x")
+    assert not target.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".blog.tmp-")]

@@ -384,3 +384,23 @@ def test_list_entries_rendered_once_give_what_each_page_renders(tmp_path: Path) 
                 and f"a{ROOT}title".encode() in page]
     assert labelled and all(b'<a href="../' in page for page in labelled)
     assert len(list((tmp_path / "kept").rglob("*.html"))) > 10
+
+
+def test_a_users_entry_list_renders_the_list_pages(tmp_path: Path) -> None:
+    # docs/export.md: a _entry.html in --templates replaces the built-in one, its entry_list
+    # included: the month and label pages must use the user's, not the built-in loop
+    from export_archive import archive
+
+    blogarchive.write(archive(), tmp_path / "archive")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "_entry.html").write_text(
+        "{% macro meta(entry, root) %}{% endmacro %}"
+        "{% macro entry_list(items, root, level=2) %}<ul class=\"mine\">"
+        "{% for entry in items %}<li>{{ entry.title }}</li>{% endfor %}</ul>{% endmacro %}")
+    blogarchive.export(tmp_path / "archive", tmp_path / "out", templates=mine)
+    label_pages = list((tmp_path / "out" / "labels").rglob("*.html"))
+    listing = [p for p in label_pages if p.name != "index.html"]
+    assert listing
+    for page in listing:
+        assert '<ul class="mine">' in page.read_text(encoding="utf-8"), page

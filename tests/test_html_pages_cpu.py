@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from blogarchive.analysis._tree import SKIP
-from blogarchive.readers.html import index as index_module
+from blogarchive.readers.html import labelrules
 from blogarchive.readers.html.index import AUTHOR, STAMP, TITLE, Index
 from blogarchive.readers.html.page import parse_page
 
@@ -70,7 +70,7 @@ def test_the_tags_set_aside_are_listed_by_tag_from_their_one_search() -> None:
 
 
 def test_label_link_kinds_are_remembered_only_for_short_attributes() -> None:
-    index_module._kinds.cache_clear()
+    labelrules.kinds.cache_clear()
     long_class = "menu " + "x" * 600  # navigation, by a class too long to be remembered
     page = (f"<html><body><div class='{long_class}'><span class='post-labels'><a "
             "href='/search/label/y'>y</a></span></div></body></html>")
@@ -78,9 +78,32 @@ def test_label_link_kinds_are_remembered_only_for_short_attributes() -> None:
     (link,) = index.label_links
     nav = index.by_class["menu"][0]
     assert (link.nav, link.list) == (index.start[nav], index.start[link.link.getparent()])
-    remembered = index_module._kinds.cache_info().currsize
+    remembered = labelrules.kinds.cache_info().currsize
     assert remembered == 1  # the label list's class; not the long one
     Index(_root(), posts=True)
     Index(_root(), posts=True)
-    info = index_module._kinds.cache_info()
+    info = labelrules.kinds.cache_info()
     assert info.hits > 0 and info.currsize < 10
+
+
+@pytest.mark.parametrize("href", [
+    "/search/label/x", "https://b.blogspot.com/search/label/a%20b?max-results=5",
+    "/labels/x.html", "/labels/x.htm", "/labels/x.asp", "/labels/x.aspx", "/labels/x",
+    "/labels/", "/search/labels/x", "/search?q=label", "", "label", "/LABELS/x.html",
+    "/search/Label/x"])
+def test_the_label_link_rule_is_the_same_in_xpath_and_in_python(href: str) -> None:
+    # the page index finds label links by an XPath (in C), labels.py tests one by
+    # is_label_href: two spellings of one rule, which must agree
+    root = etree.fromstring(f'<div><a href="{href}">x</a></div>')
+    assert bool(labelrules.LABEL_LINKS(root)) == labelrules.is_label_href(href)
+
+
+@pytest.mark.parametrize(("classes", "ident"), [
+    ("menu", None), (None, "nav-bar"), ("post-labels", None), ("sidebar x", "y"),
+    ("breadcrumbs", None), ("post-footer tags", None), ("submenu", None), (None, None),
+    ("Pagination", None), ("xnav", None)])
+def test_the_navigation_rule_is_the_same_for_the_index_and_labels(
+        classes: str | None, ident: str | None) -> None:
+    element = etree.Element("div")
+    assert bool(labelrules.kinds_of(classes, ident) & labelrules.NAV) == \
+        labelrules.is_navigation(element, classes, ident)

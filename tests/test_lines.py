@@ -56,12 +56,12 @@ def test_sorted_deep_sorts_every_object() -> None:
 
 def test_the_text_functions_write_every_example_record_without_the_dict_route() -> None:
     from blogarchive._lines import _TextBuilder
-    from blogarchive.store import SCHEMA_IDS, SCHEMA_VERSION, _converter
+    from blogarchive.store import SCHEMA_IDS, SCHEMA_VERSION, converter
 
     archive = blogarchive.read(EXAMPLE)
     for cls, kind, records in ((Post, "post", archive.posts),
                                (Comment, "comment", archive.comments)):
-        text = _TextBuilder(_converter).function(
+        text = _TextBuilder(converter).function(
             cls, {"schema": SCHEMA_IDS[kind], "schema_version": SCHEMA_VERSION})
         assert records
         for record in records:

@@ -24,7 +24,8 @@ from blogarchive.preserve.events import puid_for
 from blogarchive.preserve.fixity import file_fixity
 from blogarchive.preserve.names import unique_path
 from blogarchive.readers.html import page as page_module
-from blogarchive.readers.html.index import LISTS, Index, is_label_href, is_navigation
+from blogarchive.readers.html.index import Index
+from blogarchive.readers.html.labelrules import LISTS, is_label_href, is_navigation
 from blogarchive.readers.html.page import parse_page
 from blogarchive.sources import RawFile
 from blogarchive.spool import output

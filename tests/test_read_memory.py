@@ -112,7 +112,7 @@ def test_read_holds_bodies_and_texts_packed(archive: blogarchive.Archive) -> Non
 
 def test_a_packed_record_is_the_same_record(archive: blogarchive.Archive) -> None:
     """Equality, hashing, repr, cattrs, the lines, pickling: as if held as strings."""
-    converter = store._converter
+    converter = store.converter
     for post in archive.posts:
         plain = _unpacked(post)
         assert not is_packed(plain, "content")
@@ -215,3 +215,12 @@ def test_analysed_in_workers_the_same_packed_archive(export: Path,
     assert in_workers == archive
     assert all(is_packed(p.analysis, "text") for p in in_workers.posts
                if p.analysis is not None and len(p.analysis.text) >= 2 * MIN_CHARS)
+
+
+def test_read_not_compact_holds_plain_strings_and_the_same_archive(
+        export: Path, archive: blogarchive.Archive) -> None:
+    plain = blogarchive.read(export, compact=False)
+    assert plain == archive
+    assert not any(is_packed(p, "content") for p in plain.posts)
+    assert not any(is_packed(p.analysis, "text") for p in plain.posts if p.analysis)
+    assert not any(is_packed(c, "content") for c in plain.comments)

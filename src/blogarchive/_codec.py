@@ -12,7 +12,7 @@ import cattrs
 
 from ._time import format_time, parse_time
 
-__all__ = ["SCHEMA_IDS", "SCHEMA_VERSION"]
+__all__ = ["SCHEMA_IDS", "SCHEMA_VERSION", "converter"]
 
 SCHEMA_VERSION: Final = "1-6-0"  # SchemaVer MODEL-REVISION-ADDITION
 SCHEMA_IDS: Final = {
@@ -21,6 +21,6 @@ SCHEMA_IDS: Final = {
     "comment": "urn:blogarchive:schema:1:comment",
 }
 
-_converter = cattrs.Converter()
-_converter.register_unstructure_hook(datetime, format_time)
-_converter.register_structure_hook(datetime, lambda value, _type: parse_time(value))
+converter = cattrs.Converter()
+converter.register_unstructure_hook(datetime, format_time)
+converter.register_structure_hook(datetime, lambda value, _type: parse_time(value))

@@ -19,13 +19,17 @@ from __future__ import annotations
 
 import sys
 import zlib
-from collections.abc import Hashable
-from typing import Any, Final, TypeVar, cast
+from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import attrs
 
-__all__ = ["MIN_CHARS", "Packed", "Sharing", "install", "is_packed", "pack", "pack_fields",
-           "replace", "share_fields"]
+if TYPE_CHECKING:
+    from .analysis.records import BodyAnalysis
+    from .model import Post
+
+__all__ = ["MIN_CHARS", "Compact", "Packed", "Sharing", "install", "is_packed", "pack",
+           "pack_fields", "packed_list", "replace", "share_fields"]
 
 MIN_CHARS: Final = 256
 """Shorter strings are kept as they are: they compress too little to repay the unpacking
@@ -174,3 +178,26 @@ def share_fields(record: object, sharing: Sharing, *names: str) -> None:
         shared = sharing.all(values)
         if any(a is not b for a, b in zip(shared, values, strict=True)):
             object.__setattr__(record, name, shared)
+
+
+def packed_list(records: Iterable[R]) -> list[R]:
+    """The records of one input, each body packed as it is read."""
+    kept = []
+    for record in records:
+        pack_fields(record)
+        kept.append(record)
+    return kept
+
+
+class Compact:
+    """How ``read`` holds each post's analysis: its text packed, and each link or image met
+    in several bodies held once; the analysis reads the same."""
+
+    def __init__(self) -> None:
+        self._sharing = Sharing()
+
+    def __call__(self, post: Post, analysis: BodyAnalysis) -> BodyAnalysis:
+        pack_fields(post)  # packed as read, but for the copies of a page merged anew
+        pack_fields(analysis)
+        share_fields(analysis, self._sharing, "links", "media")
+        return analysis

@@ -1,6 +1,6 @@
 """The archive folder on disk: what blogarchive puts in one, and replacing it atomically.
 
-A new archive is built in a hidden sibling folder (``.DEST.tmp-<pid>``) and exchanged with
+A new archive is built in a hidden sibling folder (``.DEST.tmp-<n>-<pid>``) and exchanged with
 DEST in one step (``renameat2(RENAME_EXCHANGE)``; two renames where that is missing, whose
 window ``recover`` repairs on the next run). A symlink at DEST is followed, so the archive it
 points to is replaced and the link stays. Errors that are the destination's fault
@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import itertools
 import os
 import re
 import shutil
@@ -65,7 +66,7 @@ def cannot_write(target: Path, err: OSError) -> ArchiveError | None:
     else:
         path, dest = (Path(os.path.abspath(p)) for p in (os.fsdecode(err.filename), target))
         # DEST, what is in it, its parent (created), or the run's own siblings of DEST
-        # (.DEST.tmp-<pid>, .DEST.lock, ...); not a source that happens to lie beside DEST.
+        # (.DEST.tmp-<n>-<pid>, .DEST.lock, ...); not a source that happens to lie beside DEST.
         ours = path.is_relative_to(dest) or path == dest.parent or any(
             p.parent == dest.parent and p.name.startswith(f".{dest.name}.")
             for p in (path, *path.parents))
@@ -87,7 +88,10 @@ def staging(target: Path) -> Iterator[Path]:
         raise ArchiveError(
             f"{target}: exists and is not a blogarchive archive; choose another destination"
         )
-    temp = target.parent / f".{target.name}.tmp-{os.getpid()}"
+    # a name of its own per staging, not per process: a batch worker's commit of one archive
+    # may still be pending (``handing_off``) when it stages the next, and two destinations
+    # can be one folder on a case-insensitive file system (the pid stays last: ``recover``)
+    temp = target.parent / f".{target.name}.tmp-{next(_STAGED)}-{os.getpid()}"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if temp.exists():
@@ -104,10 +108,14 @@ def staging(target: Path) -> Iterator[Path]:
     take = _HANDOFF.get()
     if take is None:
         _commit(temp, target)
-    else:
+        return
+    try:
         take(lambda: _commit(temp, target))
+    except BaseException as err:  # not handed over (say, the committing thread is gone)
+        _failed(temp, target, err)
 
 
+_STAGED = itertools.count()
 _HANDOFF: ContextVar[Callable[[Callable[[], None]], None] | None] = ContextVar(
     "blogarchive_commit_handoff", default=None)
 

@@ -16,7 +16,7 @@ import attrs
 import cattrs
 
 from ._blogjson import read_document
-from ._codec import SCHEMA_IDS, _converter
+from ._codec import SCHEMA_IDS, converter
 from ._structure import structurer
 from .analysis.records import BodyAnalysis
 from .errors import ArchiveError
@@ -36,7 +36,7 @@ __all__ = [
 
 def analysis_of(value: Any) -> BodyAnalysis | None:
     """A line's ``analysis`` value back as a BodyAnalysis."""
-    return None if value is None else _converter.structure(value, BodyAnalysis)
+    return None if value is None else converter.structure(value, BodyAnalysis)
 
 
 def parse_line(text: str, kind: str) -> Post | Comment:
@@ -61,7 +61,6 @@ def load(dest: str | os.PathLike[str]) -> Archive:
         posts=tuple(iter_lines(folder / FILES["post"], "post", Post)),
         comments=tuple(iter_lines(folder / FILES["comment"], "comment", Comment)),
     )
-
 
 
 def load_head(dest: str | os.PathLike[str], *, label_posts: bool = True) -> Archive:
@@ -122,7 +121,7 @@ def _describe(err: BaseException, base: str) -> str:
 def _structure(value: Any, tp: Any, where: str, path: str) -> Any:
     """``value`` as ``tp``, or an ArchiveError naming ``where`` and the field."""
     try:
-        return _converter.structure(value, tp)
+        return converter.structure(value, tp)
     except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as err:
         raise ArchiveError(f"{where}: does not match the schema: {_describe(err, path)}"
                            ) from None

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
 
-from ._packed import Sharing, pack_fields, share_fields
+from ._packed import Compact, pack_fields, packed_list
 from ._words import counted
 from .analysis import BodyAnalysis
 from .annotate import analyse_archive
 from .assemble import Assembler
+from .crawls import one_blog
 from .errors import BlogarchiveError, InvalidArgument, SourceError, UnsupportedFormat
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Archive, Blog, Comment, Post, Skipped, SourceInfo
@@ -103,6 +103,7 @@ def read_all(
     previous: Iterable[Archive] = (),
     limits: Limits = DEFAULT_LIMITS,
     recover: bool = False,
+    compact: bool = True,
 ) -> list[Archive]:
     """Read every Blogger document in ``source`` (one or several), one Archive per blog.
 
@@ -121,10 +122,16 @@ def read_all(
     beyond them raises (or, with ``report``, records) LimitExceeded. ``recover=True`` keeps
     the complete entries of a damaged (e.g. truncated) document instead of failing it: the
     loss is noted in the archive and listed in ``report.recovered``.
+
+    ``compact=True`` holds each long body (``content``) and analysed text
+    (``analysis.text``) zlib-compressed in memory, and each link or image met in several
+    bodies once: the fields read the same (each read of a compressed field decompresses
+    it), and the archive takes about half the memory (1.4 times the file's size rather than
+    2.5) for about a third more CPU. ``compact=False`` holds plain strings.
     """
     return [archive for archive, _ in read_groups(
         source, blog_url=blog_url, report=report, progress=progress, analyse=analyse,
-        previous=previous, limits=limits, recover=recover,
+        previous=previous, limits=limits, recover=recover, compact=compact,
     )]
 
 
@@ -139,6 +146,7 @@ def read_groups(
     limits: Limits = DEFAULT_LIMITS,
     recover: bool = False,
     jobs: int = 1,
+    compact: bool = True,
 ) -> list[tuple[Archive, list[RawFile]]]:
     """``read_all``, with each archive's original files (for a preserved archive); the
     body analysis in ``jobs`` processes (``workers``)."""
@@ -151,7 +159,8 @@ def read_groups(
     # their strings held until then stays the process's: 180 MiB at the peak for the
     # 100 MB export against 149 (docs/performance.md).
     for key, item, read, records in readings(
-        expand_all(source, report), collect=_packed_list, blog_url=blog_url, report=report,
+        expand_all(source, report), collect=packed_list if compact else list,
+        blog_url=blog_url, report=report,
         notes=notes, progress=progress, limits=limits, recover=recover,
     ):
         _add(groups, raws, key, item, read, records)
@@ -168,9 +177,10 @@ def read_groups(
         archive = group.archive(notes)
         del group
         if analyse:
-            archive = analyse_archive(archive, progress=progress, jobs=jobs, keep=_Compact())
-        else:  # the copies of a page merged anew (rare) hold their body as a string
-            for post in archive.posts:  # (``_Compact`` packs them with the analysis)
+            archive = analyse_archive(archive, progress=progress, jobs=jobs,
+                                      keep=Compact() if compact else None)
+        elif compact:  # the copies of a page merged anew (rare) hold their body as a string
+            for post in archive.posts:  # (``Compact`` packs them with the analysis)
                 pack_fields(post)
         out.append((archive,
                     list(raws.get(key, {}).values())))
@@ -257,7 +267,7 @@ def readings(
                 pages.append((key, item, read, collected))
                 continue
             yield key, item, read, collected
-        yield from _one_blog(pages, report, notes)
+        yield from one_blog(pages, report, notes)
 
 
 class Group(Protocol):
@@ -277,15 +287,6 @@ def keep_reading(group: Group, item: Input, read: SourceRead) -> None:
     group.notes.extend(item.notes)
 
 
-def _packed_list(records: Iterable[Record]) -> list[Record]:
-    """The records of one input, each body packed as it is read (``_packed``)."""
-    kept = []
-    for record in records:
-        pack_fields(record)
-        kept.append(record)
-    return kept
-
-
 def _add(groups: dict[str, Assembler], raws: dict[str, dict[str, RawFile]], key: str,
          item: Input, read: SourceRead, records: list[Post | Comment | Skipped]) -> None:
     group = groups.setdefault(key, Assembler())
@@ -293,60 +294,6 @@ def _add(groups: dict[str, Assembler], raws: dict[str, dict[str, RawFile]], key:
     keep_reading(group, item, read)
     for raw in item.raw:
         raws.setdefault(key, {}).setdefault(raw.name, raw)
-
-
-def _one_blog(
-    pages: list[tuple[str, Input, SourceRead, T]],
-    report: ReadReport | None,
-    notes: list[str],
-) -> list[tuple[str, Input, SourceRead, T]]:
-    """The pages to read from one folder, zip or WARC: which pages of other blogs are kept.
-
-    Page files (a folder or zip of saved pages) are what the user chose to keep: every blog
-    among them becomes its own archive, as it would if each file were given on its own.
-    A WARC is a crawl aimed at one site: pages of other blogs in it are by-products
-    (links followed off-site, embeds), so in each WARC the blog with the most pages is the
-    one read, and the other blogs' pages are counted and noted, not read.
-    """
-    crawls: dict[str, Counter[str]] = {}
-    for key, item, _, _ in pages:
-        if item.capture:
-            crawls.setdefault(_container(item), Counter())[key] += 1
-    main = {crawl: keys.most_common(1)[0][0] for crawl, keys in crawls.items()}
-    kept = []
-    for page in pages:
-        key, item, read, _ = page
-        if not item.capture or main[_container(item)] == key:
-            kept.append(page)
-            continue
-        blog = read.blog
-        assert blog is not None
-        err = UnsupportedFormat(item.name, f"a page of another blog ({blog.title or '?'}, "
-                                           f"id {blog.id or '?'}) captured in this WARC: "
-                                           "a crawl's by-product, not read")
-        if report is not None:
-            report.ignored.append(err)
-        notes.append(f"not read: {err}")
-    return kept
-
-
-def _container(item: Input) -> str:
-    """The WARC a captured page came from."""
-    return item.raw[0].name if item.raw else item.name.split("!", 1)[0]
-
-
-class _Compact:
-    """How ``read`` holds each post's analysis: its text packed, and each link or image met
-    in several bodies held once (``_packed``); the analysis reads the same."""
-
-    def __init__(self) -> None:
-        self._sharing = Sharing()
-
-    def __call__(self, post: Post, analysis: BodyAnalysis) -> BodyAnalysis:
-        pack_fields(post)  # packed as read, but for the copies of a page merged anew
-        pack_fields(analysis)
-        share_fields(analysis, self._sharing, "links", "media")
-        return analysis
 
 
 class _Unlinked:
@@ -385,6 +332,7 @@ def read(
     analyse: bool = True,
     limits: Limits = DEFAULT_LIMITS,
     recover: bool = False,
+    compact: bool = True,
 ) -> Archive:
     """Read one blog from a path, bytes or binary file object (or several of one blog).
 
@@ -392,10 +340,12 @@ def read(
     read, BlogarchiveError when the source holds several blogs (use ``read_all``), and
     InvalidArgument for a ``blog_url`` that is not a blog's home URL (``BLOG_URL_FORM``).
     ``progress(phase, done, total)`` follows reading and analysing (``blogarchive.progress``).
-    ``limits`` and ``recover`` are as in ``read_all`` (a recovery is in ``archive.notes``).
+    ``limits``, ``recover`` and ``compact`` are as in ``read_all`` (a recovery is in
+    ``archive.notes``; ``compact=False``: bodies held as plain strings, faster, twice the
+    memory).
     """
     archives = read_all(source, blog_url=blog_url, progress=progress, analyse=analyse,
-                        limits=limits, recover=recover)
+                        limits=limits, recover=recover, compact=compact)
     if len(archives) != 1:
         names = ", ".join(a.blog.title or a.blog.id or "?" for a in archives) or "none"
         raise BlogarchiveError(

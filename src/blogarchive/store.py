@@ -21,7 +21,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._codec import SCHEMA_IDS, SCHEMA_VERSION, _converter
+from ._codec import SCHEMA_IDS, SCHEMA_VERSION, converter
 from ._lines import encode, line_encoder, unstructurer
 from .analysis.records import BodyAnalysis
 from .durable import sync
@@ -79,7 +79,7 @@ def _dumps(value: Any, indent: int | None = None) -> str:
 def _reference_line(record: Post | Comment) -> str:
     """What ``dumps_line`` gives, the general (slow) way: the tests' reference."""
     kind = "comment" if isinstance(record, Comment) else "post"
-    data = _converter.unstructure(record)
+    data = converter.unstructure(record)
     data["schema"] = SCHEMA_IDS[kind]
     data["schema_version"] = SCHEMA_VERSION
     return _dumps(data)
@@ -87,7 +87,7 @@ def _reference_line(record: Post | Comment) -> str:
 
 # One generated function per record class (``_lines``): the same bytes, a third of the time.
 _LINES = {
-    cls: line_encoder(_converter, cls, {"schema": SCHEMA_IDS[kind],
+    cls: line_encoder(converter, cls, {"schema": SCHEMA_IDS[kind],
                                         "schema_version": SCHEMA_VERSION},
                       shared=(Author, InReplyTo))  # one object each, in what readers make
     for cls, kind in ((Post, "post"), (Comment, "comment"))
@@ -102,7 +102,7 @@ def dumps_line(record: Post | Comment) -> str:
 
 # -- lines as data: what ``spool`` changes in a line without making its record again -------
 
-_ANALYSIS = unstructurer(_converter, BodyAnalysis)
+_ANALYSIS = unstructurer(converter, BodyAnalysis)
 
 
 def analysis_value(found: BodyAnalysis | None) -> dict[str, Any] | None:
@@ -139,12 +139,12 @@ def blog_document(archive: Archive, authors: list[dict[str, Any]] | None = None,
     return {
         "schema": SCHEMA_IDS["blog"],
         "schema_version": SCHEMA_VERSION,
-        "blog": _converter.unstructure(archive.blog),
-        "labels": _converter.unstructure(archive.labels),
+        "blog": converter.unstructure(archive.blog),
+        "labels": converter.unstructure(archive.labels),
         "authors": _authors(archive) if authors is None else authors,
         "counts": counts(archive) if found is None else found,
-        "sources": _converter.unstructure(archive.sources),
-        "skipped": _converter.unstructure(archive.skipped),
+        "sources": converter.unstructure(archive.sources),
+        "skipped": converter.unstructure(archive.skipped),
         "notes": list(archive.notes),
     }
 

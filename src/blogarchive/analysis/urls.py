@@ -228,8 +228,12 @@ class UrlMap:
         if not (host.isascii() and host.isprintable()) or " " in host:
             return self.with_host_of(base_url)
         known = self._for_hosts
-        if host in known:
-            return known[host] or self
+        try:  # one lookup: a map shared by threads may be cleared between two
+            hit = known[host]
+        except KeyError:
+            pass
+        else:
+            return hit or self
         if len(known) >= 64:
             known.clear()
         found = self.with_host_of(host)

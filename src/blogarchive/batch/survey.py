@@ -99,7 +99,7 @@ def blog_folders(source: str, blog_url: str | None = None,
     else:
         return tuple(sorted(found))
     groups = read_groups(source, blog_url=blog_url, report=ReadReport(), analyse=False,
-                         limits=limits)
+                         limits=limits, compact=False)  # held for their names only
     return tuple(sorted(folder_name(archive) for archive, _ in groups))
 
 

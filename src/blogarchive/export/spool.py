@@ -116,6 +116,7 @@ class Spool:
                                   isolation_level=None)  # autocommit; BEGIN around loads
         self.posts = self.comments = 0
         self._statuses: Counter[str] = Counter()  # the comments', counted as they are read
+        self._whole = True  # the comments stored whole (``read``'s comment_record)
         self._later: dict[str, list[tuple[Any, ...]]] = {}
         self._pending = 0
         try:
@@ -139,7 +140,9 @@ class Spool:
         what it needs across posts without a second walk. ``keep_posts=False``: the posts
         are not stored (the format's ``visit`` keeps what it needs of them).
         ``comment_record``: what is stored of each comment (``comment_records`` gives it
-        back); the whole comment, pickled, unless the format needs less."""
+        back); the whole comment, pickled, unless the format needs less (the calls that
+        give back Comment records then refuse: ``_whole_comments``)."""
+        self._whole = comment_record is dumps
         self.db.execute("BEGIN")
         for batch in _batched(iter_posts(self.dest)):
             rows = []
@@ -196,11 +199,13 @@ class Spool:
         return found
 
     def iter_comments(self) -> Iterator[Comment]:
+        self._whole_comments()
         for (record,) in self.db.execute("SELECT record FROM comments ORDER BY seq"):
             yield pickle.loads(record)
 
     def comments_on(self, post_id: str, statuses: tuple[str, ...]) -> list[Comment]:
         """The comments on one post with one of ``statuses``, in the archive's order."""
+        self._whole_comments()
         return [pickle.loads(record) for record in self.comment_records(post_id, statuses)]
 
     def comment_records(self, post_id: str, statuses: tuple[str, ...]) -> list[bytes]:
@@ -214,10 +219,16 @@ class Spool:
     def comments_of(self, post_id: str) -> Iterator[Comment]:
         """Every comment on one post, in the archive's order (those naming no post count as
         on a post whose id is empty, as ``post_id or ""`` files them)."""
+        self._whole_comments()
         where = "post_id = ? OR post_id IS NULL" if post_id == "" else "post_id = ?"
         for (record,) in self.db.execute(
                 f"SELECT record FROM comments WHERE {where} ORDER BY seq", (key(post_id),)):
             yield pickle.loads(record)
+
+    def _whole_comments(self) -> None:
+        if not self._whole:  # a format's own record is not a pickled Comment
+            raise RuntimeError("this spool stored its own comment records (comment_record): "
+                               "read them with comment_records")
 
     def comment_statuses(self) -> Counter[str]:
         """How many comments have each status (counted as they were read: SQLite's GROUP

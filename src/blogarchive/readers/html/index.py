@@ -26,8 +26,18 @@ from typing import Final
 from lxml import etree
 
 from ...analysis._tree import SKIP
+from .labelrules import (
+    FOOTER,
+    LABEL_LINKS,
+    LIST,
+    NAV,
+    REMEMBERED,
+    LabelLink,
+    kinds,
+    kinds_of,
+)
 
-__all__ = ["AUTHOR", "STAMP", "TITLE", "Index", "LabelLink", "is_label_href", "tokens"]
+__all__ = ["AUTHOR", "STAMP", "TITLE", "Index", "tokens"]
 
 AUTHOR: Final = 1
 """Inside an element of class ``post-author``."""
@@ -41,19 +51,10 @@ _BITS: Final = (AUTHOR, STAMP, TITLE)
 _HOLDS: Final = "mobile-index-title"  # links holding one: the mobile index's post links
 # XPath's normalize-space splits at these four only (the queries Scope replaced used it).
 _XML_SPACE: Final = re.compile(r"[ \t\r\n]+")
-# The label rules (labels.py): lists that are a post's labels, and what is navigation.
-LISTS: Final = frozenset({
-    "post-labels", "blogger-labels", "labels", "post-tags", "your_label", "label-info",
-    "post-label", "tags"})
-_NAVIGATION: Final = re.compile(r"breadcrumb|\bmenu|\bnav|crumbs|pagination|sidebar", re.I)
 _NONE: Final = -1
 
 
 _CLASSED: Final = etree.XPath("descendant-or-self::*[@class or @id]")
-# is_label_href's test, in C: a page's links are a tenth of its elements, and few are labels.
-_LABEL_LINKS: Final = etree.XPath(
-    'descendant-or-self::a[contains(@href, "/search/label/") or (contains(@href, "/labels/")'
-    ' and (contains(@href, ".htm") or contains(@href, ".asp")))]')
 
 
 class _Ends:
@@ -139,47 +140,6 @@ def tokens(el: etree._Element) -> list[str]:
     " name ")`` sees them."""
     value = el.get("class")
     return [t for t in _XML_SPACE.split(value) if t] if value else []
-
-
-def is_label_href(href: str) -> bool:
-    return "/search/label/" in href or ("/labels/" in href and (
-        ".htm" in href or ".asp" in href))
-
-
-def is_navigation(el: etree._Element, classes: str | None, ident: str | None) -> bool:
-    return el.tag == "nav" or bool((classes or ident) and _NAVIGATION.search(
-        f"{classes or ''} {ident or ''}"))
-
-
-_NAV: Final = 1
-_LIST: Final = 2
-_FOOTER: Final = 4
-
-
-def _kinds_of(classes: str | None, ident: str | None) -> int:
-    """What an element of these class and id attributes is around a label link: navigation
-    (``is_navigation``, whatever its tag), a label list, a post footer (bits)."""
-    spaced = set(classes.split()) if classes else set()
-    return ((_NAV if _NAVIGATION.search(f"{classes or ''} {ident or ''}") else 0)
-            | (_LIST if spaced & LISTS else 0) | (_FOOTER if "post-footer" in spaced else 0))
-
-
-# A mirror's pages share their templates: the same few class and id attributes stand above
-# every label link, and testing each again was most of the index's climbs. Only attributes
-# of a sane length are remembered: a hostile page's long ones must not fill the memory.
-_REMEMBERED: Final = 512
-_kinds: Final = functools.lru_cache(maxsize=4096)(_kinds_of)
-
-
-class LabelLink:
-    """A link to a label page, and where the innermost navigation, label list and post
-    footer around it start (``-1``: none): a post's rules take the link when those lie in
-    its container."""
-
-    __slots__ = ("footer", "link", "list", "nav")
-
-    def __init__(self, link: etree._Element, nav: int, list_: int, footer: int) -> None:
-        self.link, self.nav, self.list, self.footer = link, nav, list_, footer
 
 
 class Index:
@@ -367,19 +327,19 @@ class Index:
                 el = parent
             for step in reversed(path):
                 classes, ident = step.get("class"), step.get("id")
-                kinds = _NAV if step.tag == "nav" else 0
+                kinds = NAV if step.tag == "nav" else 0
                 if classes or ident:
-                    kinds |= _kinds(classes, ident) if len(classes or "") + len(
-                        ident or "") <= _REMEMBERED else _kinds_of(classes, ident)
+                    kinds |= kinds(classes, ident) if len(classes or "") + len(
+                        ident or "") <= REMEMBERED else kinds_of(classes, ident)
                 if kinds:
                     here = start[step]
-                    found = (here if kinds & _NAV else found[0],
-                             here if kinds & _LIST else found[1],
-                             here if kinds & _FOOTER else found[2])
+                    found = (here if kinds & NAV else found[0],
+                             here if kinds & LIST else found[1],
+                             here if kinds & FOOTER else found[2])
                 around[step] = found
             return found
 
-        links: list[etree._Element] = _LABEL_LINKS(root)  # type: ignore[assignment]
+        links: list[etree._Element] = LABEL_LINKS(root)  # type: ignore[assignment]
         for link in links:
             parent = link.getparent()
             nav, list_, footer = (_NONE, _NONE, _NONE) if link is root or parent is None else (

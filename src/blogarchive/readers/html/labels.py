@@ -16,7 +16,8 @@ from typing import Final
 
 from lxml import etree
 
-from .index import LISTS, Index, is_label_href, is_navigation
+from .index import Index
+from .labelrules import LISTS, is_label_href, is_navigation
 from .page import label_from_href, text_of
 
 __all__ = ["find_labels", "label_links", "label_links_in"]

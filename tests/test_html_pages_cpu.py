@@ -70,7 +70,7 @@ def test_the_tags_set_aside_are_listed_by_tag_from_their_one_search() -> None:
 
 
 def test_label_link_kinds_are_remembered_only_for_short_attributes() -> None:
-    labelrules.kinds.cache_clear()
+    labelrules.remembered_kinds.cache_clear()
     long_class = "menu " + "x" * 600  # navigation, by a class too long to be remembered
     page = (f"<html><body><div class='{long_class}'><span class='post-labels'><a "
             "href='/search/label/y'>y</a></span></div></body></html>")
@@ -78,11 +78,11 @@ def test_label_link_kinds_are_remembered_only_for_short_attributes() -> None:
     (link,) = index.label_links
     nav = index.by_class["menu"][0]
     assert (link.nav, link.list) == (index.start[nav], index.start[link.link.getparent()])
-    remembered = labelrules.kinds.cache_info().currsize
+    remembered = labelrules.remembered_kinds.cache_info().currsize
     assert remembered == 1  # the label list's class; not the long one
     Index(_root(), posts=True)
     Index(_root(), posts=True)
-    info = labelrules.kinds.cache_info()
+    info = labelrules.remembered_kinds.cache_info()
     assert info.hits > 0 and info.currsize < 10
 
 

@@ -10,7 +10,6 @@ import attrs
 
 from ._packed import Compact, pack_fields, packed_list
 from ._words import counted
-from .analysis import BodyAnalysis
 from .annotate import analyse_archive
 from .assemble import Assembler
 from .crawls import one_blog
@@ -158,9 +157,9 @@ def read_groups(
     # analysed would save unpacking each for the analysis (2 to 5% of the CPU), but the memory
     # their strings held until then stays the process's: 180 MiB at the peak for the
     # 100 MB export against 149 (docs/performance.md).
+    collect: Callable[[Iterable[Record]], list[Record]] = packed_list if compact else list
     for key, item, read, records in readings(
-        expand_all(source, report), collect=packed_list if compact else list,
-        blog_url=blog_url, report=report,
+        expand_all(source, report), collect=collect, blog_url=blog_url, report=report,
         notes=notes, progress=progress, limits=limits, recover=recover,
     ):
         _add(groups, raws, key, item, read, records)

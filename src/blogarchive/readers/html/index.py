@@ -16,7 +16,6 @@ A question about one container is then a range of these lists (``span``), found 
 
 from __future__ import annotations
 
-import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -33,8 +32,8 @@ from .labelrules import (
     NAV,
     REMEMBERED,
     LabelLink,
-    kinds,
     kinds_of,
+    remembered_kinds,
 )
 
 __all__ = ["AUTHOR", "STAMP", "TITLE", "Index", "tokens"]
@@ -329,7 +328,7 @@ class Index:
                 classes, ident = step.get("class"), step.get("id")
                 kinds = NAV if step.tag == "nav" else 0
                 if classes or ident:
-                    kinds |= kinds(classes, ident) if len(classes or "") + len(
+                    kinds |= remembered_kinds(classes, ident) if len(classes or "") + len(
                         ident or "") <= REMEMBERED else kinds_of(classes, ident)
                 if kinds:
                     here = start[step]

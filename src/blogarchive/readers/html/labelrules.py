@@ -11,7 +11,7 @@ from typing import Final
 from lxml import etree
 
 __all__ = ["FOOTER", "LABEL_LINKS", "LIST", "LISTS", "NAV", "REMEMBERED", "LabelLink",
-           "is_label_href", "is_navigation", "kinds", "kinds_of"]
+           "is_label_href", "is_navigation", "kinds_of", "remembered_kinds"]
 
 # Lists that are a post's labels, and what is navigation.
 LISTS: Final = frozenset({
@@ -52,7 +52,7 @@ def kinds_of(classes: str | None, ident: str | None) -> int:
 # every label link, and testing each again was most of the index's climbs. Only attributes
 # of a sane length are remembered: a hostile page's long ones must not fill the memory.
 REMEMBERED: Final = 512
-kinds: Final = functools.lru_cache(maxsize=4096)(kinds_of)
+remembered_kinds: Final = functools.lru_cache(maxsize=4096)(kinds_of)
 
 
 class LabelLink:

@@ -389,9 +389,9 @@ def test_killed_mid_write_leaves_the_previous_archive(tmp_path: Path) -> None:
     run = subprocess.Popen(
         [sys.executable, "-m", "blogarchive", "convert", "-q", "--no-analysis", str(big),
          "-o", str(dest)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    temp = tmp_path / f".a.tmp-{run.pid}"
     deadline = time.monotonic() + 120
-    while not (temp / "posts.jsonl").exists():  # the new archive is being written
+    # the new archive is being written (in .a.tmp-<n>-<pid>: a name per staging)
+    while not list(tmp_path.glob(f".a.tmp-*-{run.pid}/posts.jsonl")):
         assert run.poll() is None, "the run ended before it could be interrupted"
         assert time.monotonic() < deadline
         time.sleep(0.005)

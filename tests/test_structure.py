@@ -39,7 +39,7 @@ def test_every_record_is_the_one_cattrs_makes(source: str) -> None:
     assert len(lines) > 5 and any(cls is Comment for cls, _ in lines)
     for cls, data in lines:
         made = structurer(cls)(data)
-        assert made == store._converter.structure(data, cls)
+        assert made == store.converter.structure(data, cls)
         assert type(made) is cls
 
 

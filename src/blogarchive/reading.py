@@ -126,7 +126,7 @@ def read_all(
     (``analysis.text``) zlib-compressed in memory, and each link or image met in several
     bodies once: the fields read the same (each read of a compressed field decompresses
     it), and the archive takes about half the memory (1.4 times the file's size rather than
-    2.5) for about a third more CPU. ``compact=False`` holds plain strings.
+    2.5) for about a fifth more CPU. ``compact=False`` holds plain strings.
     """
     return [archive for archive, _ in read_groups(
         source, blog_url=blog_url, report=report, progress=progress, analyse=analyse,

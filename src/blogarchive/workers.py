@@ -37,8 +37,7 @@ from .store import analysis_value, encode_line
 
 __all__ = ["CHUNK", "Body", "Encoded", "Numbered", "Spooled", "analyse_bodies",
            "analyse_encoded", "analyse_lines", "body_of", "context", "cores", "fork_refused",
-           "numbered",
-           "start", "worker_count"]
+           "numbered", "start", "worker_count"]
 
 Body = tuple[str, str | None, str | None]
 """What ``analyse`` needs of a post: its content, base URL and content type."""

@@ -136,11 +136,15 @@ class Spool:
     def put(self, record: Post | Comment) -> tuple[int, int]:
         """Write ``record``'s line; its offset and length in the spool file."""
         blob = dumps_line(record).encode("utf-8")
-        self._data.write(blob)
+        return self._write([blob]), len(blob)
+
+    def _write(self, blobs: list[bytes]) -> int:
+        """Append the lines ``blobs`` to the spool file; the offset of the first."""
+        self._data.writelines(blobs)
         self._unread = True
-        where = (self._end, len(blob))
-        self._end += len(blob)
-        return where
+        start = self._end
+        self._end += sum(map(len, blobs))
+        return start
 
     def raw(self, offset: int, length: int) -> bytes:
         """The line written at ``offset``, as its UTF-8 bytes."""
@@ -176,14 +180,11 @@ class Spool:
         between two entries of the reader, each step evicted the other's code and data from
         the processor's caches (docs/performance.md, branch plain12c)."""
         blobs = [dumps_line(record).encode("utf-8") for record in records]
-        self._data.writelines(blobs)
-        self._unread = True
-        offset = self._end
+        offset = self._write(blobs)
         numbers = []
         for record, blob in zip(records, blobs, strict=True):
             numbers.append(self._index(record, offset, len(blob), input, prev))
             offset += len(blob)
-        self._end = offset
         return numbers
 
     def _index(self, record: Post | Comment, offset: int, length: int, input: int | None,

@@ -30,9 +30,13 @@ def is_label_href(href: str) -> bool:
         ".htm" in href or ".asp" in href))
 
 
+def _navigational(classes: str | None, ident: str | None) -> bool:
+    """The one statement of which class and id attributes make an element navigation."""
+    return bool((classes or ident) and _NAVIGATION.search(f"{classes or ''} {ident or ''}"))
+
+
 def is_navigation(el: etree._Element, classes: str | None, ident: str | None) -> bool:
-    return el.tag == "nav" or bool((classes or ident) and _NAVIGATION.search(
-        f"{classes or ''} {ident or ''}"))
+    return el.tag == "nav" or _navigational(classes, ident)
 
 
 NAV: Final = 1
@@ -44,7 +48,7 @@ def kinds_of(classes: str | None, ident: str | None) -> int:
     """What an element of these class and id attributes is around a label link: navigation
     (``is_navigation``, whatever its tag), a label list, a post footer (bits)."""
     spaced = set(classes.split()) if classes else set()
-    return ((NAV if _NAVIGATION.search(f"{classes or ''} {ident or ''}") else 0)
+    return ((NAV if _navigational(classes, ident) else 0)
             | (LIST if spaced & LISTS else 0) | (FOOTER if "post-footer" in spaced else 0))
 
 

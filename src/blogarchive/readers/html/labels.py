@@ -17,7 +17,7 @@ from typing import Final
 from lxml import etree
 
 from .index import Index
-from .labelrules import LISTS, is_label_href, is_navigation
+from .labelrules import FOOTER, LIST, NAV, is_label_href, kinds_of
 from .page import label_from_href, text_of
 
 __all__ = ["find_labels", "label_links", "label_links_in"]
@@ -43,10 +43,11 @@ def label_links(scope: etree._Element, skip: Callable[[etree._Element], bool] | 
             if marks is not None:
                 hidden, lists, footers = hidden - marks[0], lists - marks[1], footers - marks[2]
             continue
-        names = set(str(el.get("class") or "").split())
-        marks = (int(is_navigation(el, el.get("class"), el.get("id")) or (
+        # The page index's rules (kinds_of), so that both readings of a page agree.
+        kinds = kinds_of(el.get("class"), el.get("id"))
+        marks = (int(el.tag == "nav" or bool(kinds & NAV) or (
                      skip is not None and skip(el))),
-                 int(bool(names & LISTS)), int("post-footer" in names))
+                 int(bool(kinds & LIST)), int(bool(kinds & FOOTER)))
         if any(marks):
             opened[el] = marks
         if el.tag == "a" and not hidden and el.get("href") is not None and is_label_href(

@@ -59,7 +59,9 @@ def gather_previous(dest: Path, spool: Spool) -> dict[str, Earlier]:
     posts and comments spooled (``prev`` = their number)."""
     found: dict[str, Earlier] = {}
     for number, folder in enumerate(archives_in(dest), 1):
-        head = load_head(folder)
+        # Only the blog (its id, to find the folder again) is used: the label index, which
+        # grows with the blog (8 MB at 1 GB), is rebuilt from the posts, so not read.
+        head = load_head(folder, label_posts=False)
         data = data_dir(folder)
         for kind, cls in (("post", Post), ("comment", Comment)):
             for batch in _batches(iter_lines(data / FILES[kind], kind, cls)):

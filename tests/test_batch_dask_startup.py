@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -29,11 +28,19 @@ finally:
 """
 
 
-@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads /proc")
 def test_the_forkserver_is_forked_with_distributed_imported_and_frozen() -> None:
     # Imported once, by the batch's process, not a second time by the forkserver; and the
     # workers' inherited objects (distributed's among them) frozen, as a --jobs worker's.
     pytest.importorskip("distributed", reason="Dask is not installed: pip install -e '.[test]'")
+    import multiprocessing.forkserver
+
+    from blogarchive.batch import forked
+    from blogarchive.workers import fork_refused
+
+    if fork_refused(threads=1) or not forked._as_expected(
+            getattr(multiprocessing.forkserver, "_forkserver", None)):
+        pytest.skip("the forkserver is forked only where workers may be forked, from a "
+                    "standard library forkserver batch/forked.py knows")
     done = subprocess.run([sys.executable, "-c", DISTRIBUTED_FIRST], capture_output=True,
                           text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr

@@ -1,6 +1,7 @@
 """A ``--dask local`` cluster's forkserver, forked from this process rather than started as a
-fresh interpreter, so that it starts with blogarchive imported and has only distributed left
-to import: about 0.4 s of CPU instead of 0.8, on the path every worker waits on.
+fresh interpreter, so that it starts with blogarchive and distributed imported (``runners.
+prepare`` imports distributed first): nothing left to import, where a fresh server spent 0.8 s
+of CPU, on the path every worker waits on.
 
 multiprocessing's forkserver is a new interpreter that imports its preload (distributed and
 blogarchive); the cluster's nannies fork their workers from it, so no worker can start before

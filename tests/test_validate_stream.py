@@ -97,6 +97,30 @@ def test_the_label_index_checked_against_the_posts_read(tmp_path: Path) -> None:
         "blog.json: the label index does not match the posts' labels: 'z'"]
 
 
+def test_a_label_s_posts_compared_in_order_and_whole(tmp_path: Path) -> None:
+    # each label's ids are compared as digests: the order counts, and ids do not run on
+    # into each other ("12", "3" is not "1", "23")
+    dest = _written(tmp_path / "a", [_post("12", labels=("x",)), _post("3", labels=("x",)),
+                                     _post("4", labels=("y",))], [])
+    assert _problems(dest) == []
+    _edit(dest, "posts.jsonl", lambda lines: [lines[1], lines[0], lines[2]])
+    assert _problems(dest) == [
+        "blog.json: the label index does not match the posts' labels: 'x'"]
+    _edit(dest, "posts.jsonl", lambda lines: [lines[1], lines[0], lines[2]])
+
+    def stored(ids: list[str]) -> None:
+        document = json.loads((dest / "blog.json").read_text(encoding="utf-8"))
+        document["labels"][0]["post_ids"] = ids
+        (dest / "blog.json").write_text(json.dumps(document), encoding="utf-8")
+        _edit(dest, "posts.jsonl", lambda lines: lines)  # the manifests again
+
+    stored(["1", "23"])
+    assert _problems(dest) == [
+        "blog.json: the label index does not match the posts' labels: 'x'"]
+    stored(["12", "3"])
+    assert _problems(dest) == []
+
+
 def test_a_line_that_cannot_be_loaded_is_all_the_consistency_check_says(
         tmp_path: Path) -> None:
     # the first comment is an orphan not marked so, but the last line is damaged: the

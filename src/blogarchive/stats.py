@@ -10,7 +10,7 @@ from collections import Counter
 from typing import Any, NamedTuple
 
 from .analysis.records import BodyAnalysis
-from .model import Archive
+from .model import Archive, Comment, Post
 
 __all__ = ["AnalysisTotals", "Counts", "analysis_counts", "counts", "totals_of"]
 
@@ -104,16 +104,24 @@ class Counts:
             "analysis": self.analysis_dict(),
         }
 
+    def add_post(self, post: Post) -> None:
+        """A post or page of an archive, as ``counts`` counts it."""
+        self.post(post.kind, post.status)
+        self.analysis(post.analysis)
+
+    def add_comment(self, c: Comment) -> None:
+        """A comment of an archive (resolved: its orphan flag and post kind set)."""
+        self.comment(reply=bool(c.parent_id), orphan=c.orphan, removed=c.status == "removed",
+                     on_page=c.post_kind == "page")
+
 
 def counts(archive: Archive) -> dict[str, Any]:
     """Posts and pages by status, comments by what they are, labels. Plain ints and dicts."""
     found = Counts()
     for post in archive.posts:
-        found.post(post.kind, post.status)
-        found.analysis(post.analysis)
+        found.add_post(post)
     for c in archive.comments:
-        found.comment(reply=bool(c.parent_id), orphan=c.orphan, removed=c.status == "removed",
-                      on_page=c.post_kind == "page")
+        found.add_comment(c)
     found.labels = len(archive.labels)
     found.skipped = len(archive.skipped)
     return found.as_dict()

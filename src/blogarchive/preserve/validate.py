@@ -6,29 +6,27 @@ against the JSON Schemas kept in the archive, ``schemas/``, which must be valid 
 and, for the version this blogarchive writes, the ones it publishes; an archive written
 before they were kept is checked against those shipped in the package), references (every
 comment's post and parent exist or are recorded as orphans; ids unique) and derived data
-(the label index, the counts and authors in blog.json agree with the records). The
-originals named by the last conversion event must be present with the digests it recorded.
+(the label index, the counts and authors in blog.json agree with the records; both in
+``consistency``, the records read one at a time). The originals named by the last
+conversion event must be present with the digests it recorded.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from .._words import counted
-from ..assemble import label_index
+from .._blogjson import read_document
 from ..errors import ArchiveError
 from ..folder import MEDIA_INDEX, archives_in
-from ..model import Archive
 from ..progress import Progress, counter
-from ..stats import counts
-from ..store import FILES, SCHEMA_VERSION, data_dir, load
+from ..store import FILES, SCHEMA_VERSION, data_dir, iter_comments, iter_posts, load_head
 from .bag import bagit_module
+from .consistency import Consistency
 from .fastschema import Check, compile_schema
 from .fixity import ALGORITHMS, file_fixity, manifest_name, parse_manifest, payload_files
 from .writer import EVENTS, ORIGINALS, PACKAGED_SCHEMAS, SCHEMA_FILES, SCHEMAS
@@ -93,19 +91,22 @@ def validate(dest: str | os.PathLike[str], *,
         checked = counter(progress, "checking the bag", 1)  # bagit-python's own pass
         _check_bag(target, report)
         checked(1)
-    documents = _check_schemas(data, prefix, report, progress)
+    stored_counts = _check_schemas(data, prefix, report, progress)
     loaded = counter(progress, "loading", 1)
     try:
-        archive = load(target)
+        # the records one at a time: only their ids, kinds and labels are kept
+        found = Consistency(load_head(target))
+        found.read_posts(iter_posts(target))
+        found.read_comments(iter_comments(target))
         loaded(1)
     except ArchiveError as err:
         report.add(prefix + FILES["blog"], f"cannot be loaded: {err}")
         return report
-    _check_references(archive, prefix, report)
-    _check_derived(archive, documents, prefix, report)
+    found.check_references(prefix + FILES["post"], prefix + FILES["comment"], report)
+    found.check_derived(stored_counts, prefix + FILES["blog"], report)
     _check_originals(data, prefix, report)
     _check_media(data, prefix, report)
-    report.checked.update(posts=len(archive.posts), comments=len(archive.comments))
+    report.checked.update(posts=found.post_ids.total(), comments=found.comment_ids.total())
     return report
 
 
@@ -240,13 +241,15 @@ def _first_error(validator: _Validator, document: Any) -> str | None:
 
 
 def _check_schemas(data: Path, prefix: str, report: ValidationReport,
-                   progress: Progress | None = None) -> dict[str, Any]:
+                   progress: Progress | None = None) -> Any:
+    """Every document and line against its schema; blog.json's ``counts`` as stored."""
     blog_path = data / FILES["blog"]
     try:
-        document = json.loads(blog_path.read_text(encoding="utf-8"))
+        # decoded as it is read (json.loads' value and errors), the text never held whole
+        document = read_document(blog_path)
     except (ValueError, UnicodeDecodeError) as err:
         report.add(prefix + FILES["blog"], f"not JSON: {err}")
-        return {}
+        return None
     version = document.get("schema_version") if isinstance(document, dict) else None
     validators = _validators(data, prefix, report, version)
     problem = _first_error(validators["blog.json"], document)
@@ -272,58 +275,10 @@ def _check_schemas(data: Path, prefix: str, report: ValidationReport,
                     problem = f"not JSON: {err}"
                 if problem:
                     report.add(prefix + name, problem, number)
-    return document if isinstance(document, dict) else {}
+    return document.get("counts") if isinstance(document, dict) else None
 
 
-# -- references and derived data -------------------------------------------------------------
-
-
-def _check_references(archive: Archive, prefix: str, report: ValidationReport) -> None:
-    posts_file, comments_file = prefix + FILES["post"], prefix + FILES["comment"]
-    for ident, n in Counter(p.id for p in archive.posts).items():
-        if n > 1:
-            report.add(posts_file, f"post id {ident} appears {n} times")
-    for ident, n in Counter(c.id for c in archive.comments).items():
-        if n > 1:
-            report.add(comments_file, f"comment id {ident} appears {n} times")
-    kinds = {p.id: p.kind for p in archive.posts}
-    ids = {c.id for c in archive.comments}
-    lost_parents = 0
-    for line, c in enumerate(archive.comments, 1):
-        kind = kinds.get(c.post_id or "")
-        if kind is None and not c.orphan:
-            report.add(comments_file, f"comment {c.id}: its post {c.post_id} is not in the "
-                                      "archive, and it is not marked orphan", line)
-        elif kind is not None and c.orphan:
-            report.add(comments_file, f"comment {c.id}: marked orphan, but its post "
-                                      f"{c.post_id} is in the archive", line)
-        elif kind is not None and c.post_kind != kind:
-            report.add(comments_file, f"comment {c.id}: post_kind {c.post_kind!r}, but "
-                                      f"{c.post_id} is a {kind}", line)
-        if c.parent_id and c.parent_id not in ids:
-            lost_parents += 1
-    if lost_parents:
-        replies = counted(lost_parents, "reply", "replies")
-        # Archives written by earlier versions spell the note "N repl(ies)".
-        noted = any(n.startswith((f"{replies} ", f"{lost_parents} repl(ies) "))
-                    and "whose parent comment is not in the sources" in n for n in archive.notes)
-        if not noted:
-            report.add(comments_file, f"{replies} name a parent comment that is not in the "
-                                      "archive, and blog.json does not record it")
-
-
-def _check_derived(archive: Archive, document: dict[str, Any], prefix: str,
-                   report: ValidationReport) -> None:
-    blog_file = prefix + FILES["blog"]
-    index = label_index(archive.posts)
-    stored = {label.name: list(label.post_ids) for label in archive.labels}
-    if stored != index:
-        wrong = sorted(k for k in stored.keys() | index.keys() if stored.get(k) != index.get(k))
-        report.add(blog_file, "the label index does not match the posts' labels: "
-                              + ", ".join(repr(w) for w in wrong[:5]))
-    if document.get("counts") != counts(archive):
-        report.add(blog_file, "counts do not match the records (posts, comments, labels, "
-                              "skipped or analysis totals differ)")
+# -- originals ------------------------------------------------------------------------------
 
 
 def _check_originals(data: Path, prefix: str, report: ValidationReport) -> None:

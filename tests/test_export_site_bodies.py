@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import sys
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 import blogarchive
+from blogarchive.analysis.records import Quote
 from blogarchive.annotate import urls_of
 from blogarchive.export import sanitise
 from blogarchive.export.media import MediaFiles
@@ -35,7 +37,7 @@ class _Media(MediaFiles):
         self._by_record = {"one": {}}
 
     def local(self, url: str) -> str | None:
-        return f"media/ab/{abs(hash(url)) % 10_000}.jpg" if "captured" in url else None
+        return f"media/ab/{zlib.crc32(url.encode())}.jpg" if "captured" in url else None
 
 
 def _bodies(media: MediaFiles | None = None) -> Bodies:
@@ -46,9 +48,11 @@ def _bodies(media: MediaFiles | None = None) -> Bodies:
                   labels={"Rain": "labels/rain.html"}, media=media)
 
 
-def _both(content: str, media: MediaFiles | None = None) -> tuple[str, str, bool]:
-    """(the body rendered now, rendered the old way: every pass, then nh3 with the filter,
-    whether the short way was taken)."""
+def _both(content: str, media: MediaFiles | None = None,
+          quotes: tuple[Quote, ...] = ()) -> tuple[str, str, bool]:
+    """The body rendered now; rendered the old way (every pass, then nh3 with the filter:
+    the branch every body took before; the golden tests hold it to the old bytes); and
+    whether the short way (nh3 with no filter) was taken."""
     bodies = _bodies(media)
     unfiltered = bodies._unfiltered
     taken: list[str] = []
@@ -60,11 +64,11 @@ def _both(content: str, media: MediaFiles | None = None) -> tuple[str, str, bool
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(bodies, "_unfiltered", Spy())
-        now = bodies.render(content, base=BASE, page="2010/01/p.html")
+        now = bodies.render(content, base=BASE, page="2010/01/p.html", quotes=quotes)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sanitise, "_walk", lambda root: None)
         patch.setattr(bodies, "_unfiltered", bodies._cleaner)
-        old = bodies.render(content, base=BASE, page="2010/01/p.html")
+        old = bodies.render(content, base=BASE, page="2010/01/p.html", quotes=quotes)
     return now, old, bool(taken)
 
 
@@ -145,22 +149,23 @@ def test_the_short_way_is_taken_where_nothing_needs_the_filter() -> None:
         assert not short and now == old
 
 
-def _corpus_bodies() -> Iterator[str]:
+def _corpus_bodies() -> Iterator[tuple[str, tuple[Quote, ...]]]:
     for path in sorted((CORPUS / "atom").glob("*")):
         if path.suffix not in (".xml", ".atom"):
             continue
-        archive = blogarchive.read(path, analyse=False)
-        yield from (post.content for post in archive.posts)
-        yield from (comment.content for comment in archive.comments)
+        archive = blogarchive.read(path)
+        for post in archive.posts:
+            yield post.content, tuple(post.analysis.quotes) if post.analysis else ()
+        yield from ((comment.content, ()) for comment in archive.comments)
 
 
 def test_corpus_bodies_give_the_old_bytes() -> None:
     if not (CORPUS / "atom").is_dir():
         pytest.skip("the corpus is optional test data")
     short = total = 0
-    for content in _corpus_bodies():
+    for content, quotes in _corpus_bodies():
         for media in (None, _Media()):
-            now, old, taken = _both(content, media)
+            now, old, taken = _both(content, media, quotes)
             assert now == old, content[:200]
             short += taken
             total += 1
@@ -197,6 +202,20 @@ def test_random_markup_gives_the_old_bytes(pieces: list[str]) -> None:
     for media in (None, _Media()):
         now, old, _ = _both(content, media)
         assert now == old
+
+
+def test_quotes_marked_where_a_class_was_give_the_old_bytes() -> None:
+    content = ('<blockquote class="tr_bq" lang="en">Said so.</blockquote><p lang="fr" '
+               'class="x">“A run”</p><p class="separator">“A run”</p>'
+               '<blockquote>indented</blockquote><p>plain</p>')
+    quotes = (Quote(kind="editor-quote", text="Said so.", html=""),
+              Quote(kind="quote-mark-paragraph", text="“A run” “A run”",
+                    html=""),
+              Quote(kind="indent", text="indented", html=""))
+    now, old, short = _both(content, None, quotes)
+    assert short and now == old
+    assert '<blockquote class="ba-quote" lang="en">' in now
+    assert '<p lang="fr" class="ba-quote">' in now and 'class="ba-indent"' in now
 
 
 def test_the_markers_the_pass_sets_are_kept_the_short_way() -> None:

@@ -17,14 +17,17 @@ rewritten for reading offline:
 Then nh3 cleans the result with an allowlist: no script, style, form, iframe or event
 handler survives, ``style`` keeps only layout properties (no ``url()`` can load anything),
 classes keep only this copy's ``ba-`` markers, and an image source must be a file of the copy
-(or a small inline ``data:`` image). Whatever the first pass misses, the second removes.
+(or a small inline ``data:`` image). Whatever the first pass misses, the second removes. The
+last two rules are a Python filter nh3 calls per attribute; the first pass already leaves
+classes and sources so, and a body with nothing the filter could change (most: no comment,
+raw text, foreign content, ``data:`` URL, nothing removed or replaced) is cleaned without it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Final, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 from urllib.parse import unquote, urlsplit
 
 import nh3
@@ -65,6 +68,29 @@ _HEADINGS: Final = ("h1", "h2", "h3", "h4", "h5", "h6")
 # lone surrogates); text with none of them comes back from it unchanged, so it is not
 # cleaned (tests/test_export_site_speed.py checks every code point against nh3).
 _CLEANED: Final = re.compile(r"[<>&\r\x00\xa0\ufeff\ud800-\udfff]")
+# What the attribute filter still has to do once the first pass has run. The pass cuts
+# every class to this copy's ``ba-`` markers as the filter does (links' in ``_links``, the
+# rest once ``_walk`` has found them), and every image it keeps points into the copy, so
+# the filter would leave all of it as it is, except: a ``data:`` URL (the filter drops it
+# from a link, keeps it as an image only when well formed), and what nh3's html5ever may
+# read apart from libxml2 once serialised, so that an attribute reaches nh3 that the pass
+# never saw: comments, raw text, foreign content, ``<image>`` (read as ``<img>``). A body
+# holding any of these, or anything the pass removes or replaces, takes the pass and the
+# filter as every body did before. (Character references cannot spell ``data:`` for nh3:
+# libxml2 writes each ``&`` of an attribute as ``&amp;``, but before ``{``.)
+_APART: Final = frozenset({
+    "image", "xmp", "plaintext", "noembed", "noframes", "textarea", "title", "svg", "math",
+    "frame", "frameset", "isindex", etree.Comment, etree.PI})
+_NOT_PLAIN: Final = _APART | frozenset(_DROPPED) | frozenset(_EMBEDS)
+_HEADING_TAGS: Final = frozenset(_HEADINGS)
+_MARKERS: Final = ("ba-embed", "ba-remote-image")  # the links whose address is kept as it is
+
+
+class _Walked(NamedTuple):
+    images: list[etree._Element]
+    links: list[etree._Element]
+    headings: list[etree._Element]
+    classed: list[etree._Element]  # other than links and images
 
 
 def _is_local(value: str) -> bool:
@@ -105,10 +131,15 @@ class Bodies:
         self._posts = posts  # published post id -> its file in OUT
         self._labels = labels  # label -> its file in OUT
         self._media = media if media is not None and media.any() else None
-        self._cleaner = nh3.Cleaner(
-            tags=set(_TAGS), attributes=_ATTRIBUTES, attribute_filter=_attribute,
-            clean_content_tags=set(_DROPPED), url_schemes={"http", "https", "mailto", "data"},
-            filter_style_properties=set(_LAYOUT))  # built once: its rules compile once
+        rules: dict[str, Any] = {
+            "tags": set(_TAGS), "attributes": _ATTRIBUTES, "clean_content_tags": set(_DROPPED),
+            "url_schemes": {"http", "https", "mailto", "data"},
+            "filter_style_properties": set(_LAYOUT)}
+        # built once: their rules compile once. The filter is a Python call per attribute
+        # (a third of nh3's time); a body whose first pass left nothing for it to change is
+        # cleaned without it (_APART; tests/test_export_site_bodies.py compares the two).
+        self._cleaner = nh3.Cleaner(**rules, attribute_filter=_attribute)
+        self._unfiltered = nh3.Cleaner(**rules)
         # the distinct image URLs shown and not shown (a set, or one held on disk)
         self.local_images: Distinct = local_images if local_images is not None else set()
         self.remote_images: Distinct = remote_images if remote_images is not None else set()
@@ -122,14 +153,25 @@ class Bodies:
                 return content  # what nh3 would give back: no character it changes
             return str(self._cleaner.clean(content))
         root = parse(content)
-        for el in list(root.iter(*_DROPPED)):
-            _remove(el)
-        self._embeds(root, base)
-        self._images(root, base, page)
-        self._links(root, base, page)
+        walked = _walk(root)
+        if walked is None:  # something to remove, replace, or that nh3 may read apart
+            for el in list(root.iter(*_DROPPED)):
+                _remove(el)
+            self._embeds(root, base)
+            self._images(list(root.iter("img")), base, page)
+            self._links(root.iter("a"), base, page)
+            _mark_quotes(root, quotes)
+            _demote_headings(list(root.iter(*_HEADINGS)))
+            return str(self._cleaner.clean(_inner_html(root)))
+        # the links made for images are not walked: they are ba-remote-image (kept as made)
+        data = self._images(walked.images, base, page)
+        data = self._links(walked.links, base, page) or data
         _mark_quotes(root, quotes)
-        _demote_headings(root)
-        return str(self._cleaner.clean(_inner_html(root)))
+        for el in walked.classed:  # once the quotes are marked: a class stays where it was
+            _own_class(el)
+        _demote_headings(walked.headings)
+        cleaner = self._cleaner if data else self._unfiltered
+        return str(cleaner.clean(_inner_html(root)))
 
     def _embeds(self, root: etree._Element, base: str | None) -> None:
         replaced: set[etree._Element] = set()
@@ -150,23 +192,30 @@ class Bodies:
                 link.text = f"An embedded {kind} that named no address"
             _replace(el, link)
 
-    def _images(self, root: etree._Element, base: str | None, page: str) -> None:
-        for img in list(root.iter("img")):
+    def _images(self, images: list[etree._Element], base: str | None, page: str) -> bool:
+        """Whether the attribute filter would still change a source: an image kept a
+        ``data:`` URL, or a link made for one has one."""
+        data = False
+        for img in images:
             src = (img.get("src") or img.get("data-src") or "").strip()
             for name in ("srcset", "data-src", "sizes", "longdesc", "usemap"):
                 img.attrib.pop(name, "")
             if _DATA_IMAGE.fullmatch(src):
+                data = True
                 continue
             url = absolute(src, base) if src else ""
             local = self._local(url)
             if local is not None:
-                img.set("src", relative(page, local))
+                shown = relative(page, local)
+                data = data or not _is_local(shown)  # never so: the filter would drop it
+                img.set("src", shown)
                 img.set("alt", img.get("alt") or img.get("title") or "")
                 img.set("class", "ba-local-image")
                 self.local_images.add(url)
                 continue
             if url:
                 self.remote_images.add(url)
+                data = data or url[:5].lower() == "data:"
             inside_link = any(up.tag == "a" for up in img.iterancestors())
             note = etree.Element("span" if inside_link or not url else "a")
             note.set("class", "ba-remote-image")
@@ -176,6 +225,7 @@ class Bodies:
             note.text = (f"[Image{described} not in this copy: {url}]" if url
                          else f"[Image{described} with no address]")
             _replace(img, note)
+        return data
 
     def _local(self, url: str) -> str | None:
         if self._media is None or not url:
@@ -187,11 +237,15 @@ class Bodies:
                 found = self._media.local(original)
         return found
 
-    def _links(self, root: etree._Element, base: str | None, page: str) -> None:
-        for a in root.iter("a"):
+    def _links(self, links: Iterable[etree._Element], base: str | None, page: str) -> bool:
+        """Whether a link is left with a ``data:`` URL (each link's class is cut to this
+        copy's markers here, as the attribute filter would)."""
+        data = False
+        for a in links:
             href = (a.get("href") or "").strip()
-            if not href or href.startswith("#") or a.get("class") in ("ba-embed",
-                                                                        "ba-remote-image"):
+            if not href or href.startswith("#") or a.get("class") in _MARKERS:
+                data = data or href[:5].lower() == "data:"
+                _own_class(a)
                 continue
             url = absolute(href, base)
             internal, kind, post_id = self._urls.classify(url)
@@ -212,9 +266,13 @@ class Bodies:
                 a.set("class", "ba-local-image")
             else:
                 a.set("href", url)
+                data = data or url[:5].lower() == "data:"
                 if internal:
                     a.set("class", "ba-not-archived")
                     a.set("title", "not in this archive: the address on the original blog")
+                else:
+                    _own_class(a)
+        return data
 
 
 def _image_like(url: str) -> bool:
@@ -256,8 +314,41 @@ def _mark_quotes(root: etree._Element, quotes: Iterable[Quote]) -> None:
             p.set("class", "ba-quote")
 
 
-def _demote_headings(root: etree._Element) -> None:
-    found = list(root.iter(*_HEADINGS))
+def _walk(root: etree._Element) -> _Walked | None:
+    """One walk, for a body with nothing to remove or replace and nothing nh3 may read apart
+    (None otherwise): its images, links, headings, and the other elements holding a class.
+    (One ``iter()`` walked in Python costs less than the five ``iter(tags)`` it replaces:
+    each sets up its tag matcher again.)"""
+    walked = _Walked([], [], [], [])
+    for el in root.iter():
+        tag = el.tag
+        if tag == "a":
+            walked.links.append(el)
+        elif tag in _NOT_PLAIN:
+            return None
+        elif tag == "img":  # its class is set or dropped with it (_images)
+            walked.images.append(el)
+        else:
+            if tag in _HEADING_TAGS:
+                walked.headings.append(el)
+            if el.get("class") is not None:
+                walked.classed.append(el)
+    return walked
+
+
+def _own_class(el: etree._Element) -> None:
+    """``el``'s class as the attribute filter leaves it (which then leaves it unchanged)."""
+    value = el.get("class")
+    if value is None:
+        return
+    kept = [c for c in value.split() if c.startswith("ba-")]
+    if kept:
+        el.set("class", " ".join(kept))
+    else:
+        del el.attrib["class"]
+
+
+def _demote_headings(found: list[etree._Element]) -> None:
     if not found:
         return
     shift = 2 - min(int(str(el.tag)[1]) for el in found)

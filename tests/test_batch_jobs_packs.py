@@ -4,8 +4,9 @@ given again blog by blog, so a dying worker still loses only its own blog."""
 
 from __future__ import annotations
 
+import json
 import os
-import signal
+import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -151,36 +152,45 @@ def test_jobs_packs_small_blogs_and_writes_one_row_per_input(tmp_path: Path) -> 
         assert _events(archive) == 1 and blogarchive.validate(archive).valid
 
 
-def kills_one(outdir: Path, job: Any, settings: Any, *commits: Any) -> Any:
-    """``work._convert_one`` in a forked worker: the input ``_DIES`` kills its process, as
-    running out of memory would."""
-    if job.source in _DIES:
+KILLS_ONE = """
+import json, os, signal, sys
+from pathlib import Path
+import blogarchive
+from blogarchive.batch import work
+
+killer, real = sys.argv[1], work._convert_one
+
+def kills_one(outdir, job, settings, *commits):
+    # In a forked worker: this input kills its process, as running out of memory would.
+    if job.source == killer:
         os.kill(os.getpid(), signal.SIGKILL)
-    return _REAL[0](outdir, job, settings, *commits)
+    return real(outdir, job, settings, *commits)
 
-
-_REAL: list[Any] = []
+work._convert_one = kills_one
+rows = blogarchive.batch(sys.argv[3:], sys.argv[2], jobs=2)
+print(json.dumps(rows))
+"""
 
 
 def test_a_worker_process_that_dies_in_a_pack_loses_only_its_own_blog(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from blogarchive.batch import work
+        tmp_path: Path) -> None:
     from blogarchive.batch.packing import PACK_BYTES, packs
-    from blogarchive.batch.runners import start_method
 
-    if start_method().method != "fork":  # the patch below reaches forked workers only
-        pytest.skip("workers not forked here: " + start_method().why)
     sources = write_collection(tmp_path / "in", 12, extras=False)
     # The killer: the first input of a pack, so that a pack-mate comes after it.
     pack = next(p for p in packs([s.stat().st_size for s in sources], 2, PACK_BYTES)
                 if len(p) > 1)
-    _DIES[:] = [os.fspath(sources[pack[0]])]
-    _REAL[:] = [work._convert_one]
-    monkeypatch.setattr(work, "_convert_one", kills_one)
+    killer = os.fspath(sources[pack[0]])
     out = tmp_path / "out"
-    rows = blogarchive.batch(sources, out, jobs=2)
-    for source, row in zip(sources, rows, strict=True):
-        if os.fspath(source) in _DIES:
+    # In a process of its own: one thread, so the workers are forked and inherit the patch.
+    done = subprocess.run([sys.executable, "-c", KILLS_ONE, killer, os.fspath(out),
+                           *map(os.fspath, sources)], capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout.splitlines()[-1])
+    assert [row["source"] for row in rows] == [os.fspath(s) for s in sources]
+    for row in rows:
+        if row["source"] == killer:
             assert row["status"] == "failed" and "worker process died" in row["error"]
         else:
             assert row["status"] == "ok", row

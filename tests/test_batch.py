@@ -467,7 +467,7 @@ def test_the_bar_shows_blogs_done_posts_per_second_and_eta(
 
 
 def test_inputs_sharing_a_blog_are_one_task_in_the_order_given() -> None:
-    from blogarchive.batch import _groups
+    from blogarchive.batch.tasks import job_groups as _groups
     from blogarchive.batch.work import Job
 
     def job(name: str, *folders: str) -> Job:
@@ -563,7 +563,8 @@ def test_while_the_cluster_starts_this_process_surveys(tmp_path: Path) -> None:
 
 def test_on_dask_small_blogs_go_in_packs_and_rows_stay_one_per_input(
         tmp_path: Path) -> None:
-    from blogarchive.batch import Settings, _convert
+    from blogarchive.batch import Settings
+    from blogarchive.batch.tasks import convert_all as _convert
     from blogarchive.batch.work import Job
 
     sources = write_collection(tmp_path / "in", 12, extras=False)

@@ -16,10 +16,8 @@ its archive as ``convert`` merges.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,13 +31,12 @@ from ..folder import is_archive
 from ..limits import DEFAULT_LIMITS, Limits
 from ..preserve.lock import locked
 from ..progress import Progress
-from .ledger import BATCH, CATALOG, Ledger, catalog, done_before, is_done, read_rows, write_lines
+from .ledger import BATCH, CATALOG, catalog, done_before, is_done, read_rows, write_lines
 from .listing import Item, items
-from .packing import groups, packs
-from .rows import failed_row
 from .runners import DASK_MISSING, Runner, prepare, runner, workers_for
 from .survey import Surveyed, survey_many
-from .work import SCRATCH, Job, Settings, Task, kept_rows, repair, run_task
+from .tasks import convert_all
+from .work import Job, Settings, kept_rows, repair
 
 __all__ = ["BATCH", "CATALOG", "DASK_MISSING", "PHASES", "Outcome", "Phase", "Settings", "batch",
            "run_batch"]
@@ -190,7 +187,7 @@ def _run(given: list[Item], target: Path, settings: Settings, jobs: int, dask: A
                    for i, item in enumerate(given)]
         pending = [i for i, job in enumerate(jobs_of)
                    if not is_done(before.get(job.source), job.sha256, job.options)]
-        new = _convert(work, target, settings, [jobs_of[i] for i in pending], progress, on_row)
+        new = convert_all(work, target, settings, [jobs_of[i] for i in pending], progress, on_row)
         clock.lap("convert")
     finally:
         _stop(starting)
@@ -309,50 +306,3 @@ def _survey(starting: Future[Runner], given: list[Item], limits: Limits,
 
 
 _CHUNKS_PER_WORKER: Final = 4
-
-
-def _groups(jobs: list[Job]) -> list[list[int]]:
-    """Indexes of the jobs that share a blog (``packing.groups``)."""
-    return groups([job.folders for job in jobs])
-
-
-def _convert(work: Runner, target: Path, settings: Settings, jobs: list[Job],
-             progress: Progress | None,
-             on_row: Callable[[dict[str, Any]], None] | None) -> list[dict[str, Any]]:
-    shared = _groups(jobs)
-    packed = packs([sum(jobs[i].size for i in group) for group in shared], work.workers,
-                   work.pack)
-    # A task's inputs: its groups' one after the other, each group's in the order given.
-    indexes = [[i for g in pack for i in shared[g]] for pack in packed]
-    # Where the tasks keep each input's row until the batch has it (for a task run again);
-    # hidden in OUTDIR, so every worker sees it; removed at the end, or by the next run.
-    done = target / SCRATCH / f"rows-{os.getpid()}-{time.time_ns()}"
-    done.mkdir(parents=True)
-    tasks = [Task(os.fspath(target), tuple(jobs[i] for i in chosen), settings, os.fspath(done),
-                  key) for key, chosen in enumerate(indexes)]
-    weight = [max(1, len({f for job in task.jobs for f in job.folders})) for task in tasks]
-    total, finished = sum(weight), 0
-    if progress is not None:
-        progress("converting", 0, total)
-    rows: dict[int, dict[str, Any]] = {}
-    ledger = Ledger(target)
-    try:
-        def lost(t: int, why: str) -> list[dict[str, Any]]:
-            return [failed_row(job, f"error: {job.source}: not converted: {why}")
-                    for job in tasks[t].jobs]
-
-        for t, task_rows in work.map(run_task, tasks, lost):
-            for i, row in zip(indexes[t], task_rows, strict=True):
-                ledger.add(row)
-                rows[i] = row
-                if on_row is not None:
-                    on_row(row)
-            finished += weight[t]
-            if progress is not None:
-                progress("converting", finished, total)
-    finally:
-        ledger.close()
-        shutil.rmtree(done, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            done.parent.rmdir()
-    return [rows[i] for i in range(len(jobs))]

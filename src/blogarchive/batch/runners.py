@@ -122,7 +122,12 @@ class _Processes:
     def __init__(self, jobs: int) -> None:
         self.name = f"{jobs} worker processes"
         self.workers = jobs
-        self.pack = 0
+        # Small blogs go several to a task, as on Dask, though a task's round trip costs
+        # little here: within a task each archive's commit (its fsyncs and swap: waiting on
+        # the disk) runs behind the next blog's conversion (``commits``), which a task of
+        # one blog must wait for. A pack lost with its worker is given again blog by blog
+        # (``tasks``), so a dying worker still loses only its own blog.
+        self.pack = PACK_BYTES
         self._jobs = jobs
         self.start = start_method()
         self._pool = self._new()

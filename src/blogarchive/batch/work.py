@@ -29,7 +29,7 @@ from .rows import make_row, worker_name
 if TYPE_CHECKING:
     from ..capture.report import CaptureReport
 
-__all__ = ["SCRATCH", "Job", "Settings", "Task", "kept_rows", "repair", "run_task"]
+__all__ = ["SCRATCH", "Job", "Settings", "Task", "kept_row", "kept_rows", "repair", "run_task"]
 
 SCRATCH: Final = ".batch-work"
 """Hidden folder of OUTDIR where a source holding several blogs is converted (see
@@ -98,7 +98,7 @@ def run_task(task: Task) -> list[dict[str, Any]]:
     previous: tuple[str, ...] = ()
     with contextlib.closing(Commits()) as commits:
         for n, job in enumerate(task.jobs):
-            kept = Path(task.done, f"{task.key}-{n}.json") if task.done else None
+            kept = _kept_at(task, n)
             row = _kept(kept) if kept is not None else None
             if row is not None:
                 rows.append(_ready(row))
@@ -117,6 +117,18 @@ def run_task(task: Task) -> list[dict[str, Any]]:
                         else _ready(_finished(finish, kept)))
             previous = job.folders
     return [row.result() for row in rows]
+
+
+def _kept_at(task: Task, n: int) -> Path | None:
+    """Where the task keeps its ``n``-th input's row (None: it keeps none)."""
+    return Path(task.done, f"{task.key}-{n}.json") if task.done else None
+
+
+def kept_row(task: Task, n: int) -> dict[str, Any] | None:
+    """The row the task kept for its ``n``-th input, converted and in place; None when it
+    has none (not converted yet, or the task keeps none)."""
+    kept = _kept_at(task, n)
+    return _kept(kept) if kept is not None else None
 
 
 def _ready(row: dict[str, Any]) -> Future[dict[str, Any]]:

@@ -333,7 +333,7 @@ def test_a_dask_local_cluster_runs_its_chores_rarely() -> None:
     _distributed()
     import dask
 
-    from blogarchive.batch.runners import QUIET, dask_runner
+    from blogarchive.batch.ondask import QUIET, dask_runner
 
     work: Any = dask_runner("local", 2)
     try:
@@ -367,12 +367,12 @@ def test_a_dask_local_run_prints_nothing_of_dask_on_the_terminal(tmp_path: Path)
 
 def test_dask_missing_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    from blogarchive.batch import runners
+    from blogarchive.batch import ondask
 
     def missing() -> Any:
         raise ImportError("No module named 'distributed'")
 
-    monkeypatch.setattr(runners, "_distributed", missing)
+    monkeypatch.setattr(ondask, "_distributed", missing)
     assert main(["batch", str(EXAMPLE), "-o", str(tmp_path / "out"), "--dask", "local"]) == 2
     assert capsys.readouterr().err == (
         "error: Dask is not installed: pip install 'blogarchive[dask]' (it brings "

@@ -2,8 +2,8 @@
 
 Each input is converted by ``convert`` itself, so each archive is exactly what ``convert``
 writes (originals, manifests, events; bags and redaction as asked). The work runs here, in
-worker processes, or on a Dask cluster (``runners``). Inputs that hold the same blog (the
-same export twice, a newer export, a Takeout holding it) are grouped by a first cheap pass
+worker processes (``runners``), or on a Dask cluster (``ondask``). Inputs that hold the same
+blog (the same export twice, a newer export, a Takeout holding it) are grouped by a first cheap pass
 (``survey``) and converted one after the other by one task, in the order given, so two
 workers never write one blog and the result does not depend on which worker was faster;
 the destination lock stays as a safety net against other runs.
@@ -33,7 +33,8 @@ from ..preserve.lock import locked
 from ..progress import Progress
 from .ledger import BATCH, CATALOG, catalog, done_before, is_done, read_rows, write_lines
 from .listing import Item, items
-from .runners import DASK_MISSING, Runner, prepare, runner, workers_for
+from .ondask import DASK_MISSING, prepare
+from .runners import Runner, runner, workers_for
 from .survey import Surveyed, survey_many
 from .tasks import convert_all
 from .work import Job, Settings, kept_rows, repair

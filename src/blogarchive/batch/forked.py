@@ -1,5 +1,5 @@
 """A ``--dask local`` cluster's forkserver, forked from this process rather than started as a
-fresh interpreter, so that it starts with blogarchive and distributed imported (``runners.
+fresh interpreter, so that it starts with blogarchive and distributed imported (``ondask.
 prepare`` imports distributed first): nothing left to import, where a fresh server spent 0.8 s
 of CPU, on the path every worker waits on.
 

@@ -25,12 +25,14 @@ from .model import Archive, Blog, Comment, Label, Post, Skipped, SourceInfo
 
 __all__ = [
     "analysis_of",
+    "decoded_lines",
     "iter_comments",
     "iter_lines",
     "iter_posts",
     "load",
     "load_head",
     "parse_line",
+    "structure_line",
 ]
 
 
@@ -136,9 +138,21 @@ def _check_schema(data: Any, kind: str, where: str) -> None:
 def iter_lines(path: Path, kind: str, cls: type[Any]) -> Iterator[Any]:
     """The records of one JSON Lines file of an archive, one at a time; ArchiveError names
     the file, line and field of the first that is damaged."""
+    fast = structurer(cls)
+    for where, data in decoded_lines(path, kind):
+        try:  # the generated function; cattrs where it is unsure (see _structure.py)
+            record = fast(data)
+        except Exception:
+            record = structure_line(data, cls, kind, where)
+        yield record
+
+
+def decoded_lines(path: Path, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each line of one JSON Lines file of an archive decoded, its schema checked and taken
+    off, with where it is (``path: line N``) for the errors; ArchiveError at the first line
+    that is not JSON or names another schema."""
     if not path.is_file():
         raise ArchiveError(f"{path}: missing")
-    fast = structurer(cls)
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             where = f"{path}: line {number}"
@@ -149,12 +163,14 @@ def iter_lines(path: Path, kind: str, cls: type[Any]) -> Iterator[Any]:
             _check_schema(data, kind, where)
             data.pop("schema")
             data.pop("schema_version", None)
-            try:  # the generated function; cattrs where it is unsure (see _structure.py)
-                record = fast(data)
-            except Exception:
-                ident = f" ({kind} {data['id']})" if isinstance(data.get("id"), str) else ""
-                record = _structure(data, cls, where + ident, "$")
-            yield record
+            yield where, data
+
+
+def structure_line(data: dict[str, Any], cls: type[Any], kind: str, where: str) -> Any:
+    """A decoded line as ``cls`` through cattrs (``load``'s record, or its error naming the
+    line, the record's id and the field)."""
+    ident = f" ({kind} {data['id']})" if isinstance(data.get("id"), str) else ""
+    return _structure(data, cls, where + ident, "$")
 
 
 # -- streaming -------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from .sanitise import Bodies
 from .search import SearchIndex
 from .siteindex import PUBLISHED, EntryHtml, SiteIndex
 from .sitepaths import PER_PAGE, SitePaths, home_page, root_of
-from .sitetext import comment_record, comment_view, lang_of, shown_comment, thread
+from .sitetext import comment_view, lang_of, shown_comment, thread
 from .spool import Spool, SqlSet
 
 __all__ = ["prepare", "write"]
@@ -206,8 +206,7 @@ def _copy_static(job: ExportJob) -> int:
 def prepare(spool: Spool) -> SiteIndex:
     """The archive read, and what the pages need across posts gathered as it goes by."""
     index = SiteIndex(spool)
-    # each comment stored as the page shows it, not whole (sitetext.ShownComment)
-    spool.read(index.visit, keep_posts=False, comment_record=comment_record(spool.head))
+    index.read()
     index.finish()
     return index
 

@@ -21,9 +21,9 @@ from markupsafe import Markup
 
 from ..analysis.records import Quote
 from ..analysis.urls import UrlMap
-from ..model import Post
+from ..narrow import SitePost, site_comments, site_posts
 from .sitepaths import SitePaths
-from .sitetext import Summary, When, summarise
+from .sitetext import Summary, When, comment_record, summarise
 from .spool import Spool, SqlMap, UrlIndex, dumps, key, text
 
 __all__ = ["Entries", "EntryHtml", "Page", "RenderedEntries", "RenderedList", "SiteIndex"]
@@ -127,7 +127,15 @@ class SiteIndex:
         self.listed = 0
         self._html: EntryHtml | None = None
 
-    def visit(self, seq: int, post: Post) -> None:
+    def read(self) -> None:
+        """The archive read into the spool, each post ``visit``ed as it goes by: only the
+        fields the pages show (``narrow``; structuring whole records was most of this
+        reading's cost), each comment kept as its page shows it (``ShownComment``)."""
+        spool = self._spool
+        spool.read_records(site_posts(spool.dest), self.visit, None,
+                           site_comments(spool.dest), comment_record(self._head))
+
+    def visit(self, seq: int, post: SitePost) -> None:
         spool = self._spool
         self.statuses[post.status] += 1
         self._urls.visit(seq, post)

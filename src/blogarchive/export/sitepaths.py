@@ -18,6 +18,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from ..model import Post
+from ..narrow import SitePost
 
 __all__ = ["PER_PAGE", "SitePaths", "home_page", "relative", "root_of"]
 
@@ -44,7 +45,7 @@ def home_page(number: int) -> str:
     return "index.html" if number == 1 else f"page-{number}.html"
 
 
-def _blogger_path(post: Post) -> str | None:
+def _blogger_path(post: Post | SitePost) -> str | None:
     for candidate in (post.path, urlsplit(post.url).path if post.url else None):
         match = _BLOGGER_PATH.fullmatch(candidate or "")
         if match:
@@ -83,7 +84,7 @@ class SitePaths:
     def _free(self, path: str) -> bool:
         return path not in _RESERVED and path not in self._taken
 
-    def add(self, post: Post) -> str:
+    def add(self, post: Post | SitePost) -> str:
         """The file of ``post``, the next published post or page in the archive's order."""
         path = _blogger_path(post)
         if path is None or not self._free(path):

@@ -11,6 +11,7 @@ from typing import Final, NamedTuple, Protocol, TypeVar
 import attrs
 
 from ..model import Archive, Comment, Post
+from ..narrow import SiteComment, SitePost
 from .sanitise import Bodies
 from .sitepaths import SitePaths
 
@@ -75,7 +76,7 @@ def lang_of(locale: str | None) -> str:
     return locale.replace("_", "-")
 
 
-def summarise(archive: Archive, post: Post, paths: SitePaths) -> Summary:
+def summarise(archive: Archive, post: Post | SitePost, paths: SitePaths) -> Summary:
     moment = when(archive, post.published, post.published_precision)
     local = (archive.local_time(post.published) if post.published is not None
              and post.published.tzinfo is not None else post.published)
@@ -114,10 +115,10 @@ class ShownComment(NamedTuple):
     url: str | None
 
 
-def comment_record(archive: Archive) -> Callable[[Comment], bytes]:
+def comment_record(archive: Archive) -> Callable[[Comment | SiteComment], bytes]:
     """How the spool stores a comment for the site (``shown_comment`` reads it back):
     plain values, marshalled."""
-    def record(comment: Comment) -> bytes:
+    def record(comment: Comment | SiteComment) -> bytes:
         removed = comment.status == "removed"
         author = comment.author
         moment = when(archive, comment.published)

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import attrs
 
@@ -33,6 +33,7 @@ from ..analysis import records
 from ..analysis.urls import UrlMap, url_key
 from ..annotate import url_pairs
 from ..model import Archive, Comment, Post
+from ..narrow import SitePost
 from ..store import iter_comments, iter_posts, load_head
 
 __all__ = ["Spool", "SqlMap", "SqlSet", "UrlIndex", "dumps", "key", "text"]
@@ -44,6 +45,31 @@ _CACHE_KIB: Final = 16 * 1024  # SQLite's page cache: bounded, whatever the arch
 _SORTING_KIB: Final = 4 * 1024
 _PICKLE: Final = pickle.HIGHEST_PROTOCOL
 T = TypeVar("T")
+
+
+class _Filed(Protocol):
+    """What the spool files a post or comment by (``Post``, ``Comment``, or a format's
+    narrower record of one)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+class _FiledPost(_Filed, Protocol):
+    @property
+    def kind(self) -> str: ...
+
+
+class _FiledComment(_Filed, Protocol):
+    @property
+    def post_id(self) -> str | None: ...
+
+
+P = TypeVar("P", bound=_FiledPost)
+C = TypeVar("C", bound=_FiledComment)
 
 
 def _reducer(cls: type) -> Callable[[Any], tuple[Any, ...]] | None:
@@ -142,25 +168,37 @@ class Spool:
         ``comment_record``: what is stored of each comment (``comment_records`` gives it
         back); the whole comment, pickled, unless the format needs less (the calls that
         give back Comment records then refuse: ``_whole_comments``)."""
+        self.read_records(iter_posts(self.dest), visit, dumps if keep_posts else None,
+                          iter_comments(self.dest), comment_record)
         self._whole = comment_record is dumps
+
+    def read_records(self, posts: Iterable[P], visit: Callable[[int, P], None] | None,
+                     post_record: Callable[[P], bytes] | None, comments: Iterable[C],
+                     comment_record: Callable[[C], bytes]) -> None:
+        """``read`` from records the format reads itself (the site: ``narrow``'s, a few
+        fields each): ``post_record`` gives what is stored of a post (None: nothing, and
+        ``iter_posts`` and ``post`` are not to be called); the comments' records are the
+        format's own (``comment_records`` gives them back, the calls that give back
+        Comment records refuse)."""
+        self._whole = False
         self.db.execute("BEGIN")
-        for batch in _batched(iter_posts(self.dest)):
+        for batch in _batched(posts):
             rows = []
             for post in batch:
                 self.posts += 1
                 rows.append((self.posts, key(post.id), key(post.kind), key(post.status),
-                             dumps(post) if keep_posts else None))
+                             None if post_record is None else post_record(post)))
                 if visit is not None:
                     visit(self.posts, post)
             self.db.executemany("INSERT INTO posts VALUES (?, ?, ?, ?, ?)", rows)
         self.flush()
-        for comments in _batched(iter_comments(self.dest)):
+        for some in _batched(comments):
             self.db.executemany("INSERT INTO comments VALUES (?, ?, ?, ?, ?)", [
                 (self.comments + n, None if c.post_id is None else key(c.post_id),
                  key(c.status), key(c.id), comment_record(c))
-                for n, c in enumerate(comments, 1)])
-            self.comments += len(comments)
-            self._statuses.update(c.status for c in comments)
+                for n, c in enumerate(some, 1)])
+            self.comments += len(some)
+            self._statuses.update(c.status for c in some)
         self.sort("CREATE INDEX comments_by_post ON comments (post_id, seq)")
         self.db.execute("COMMIT")
 
@@ -329,7 +367,7 @@ class UrlIndex:
                       " path BLOB)")
         self._urls = SqlMap(spool, "urls")
 
-    def visit(self, seq: int, post: Post) -> None:
+    def visit(self, seq: int, post: Post | SitePost) -> None:
         if post.url or post.path:  # a post with neither gives no pair
             self._spool.later("INSERT INTO post_urls VALUES (?, ?, ?, ?)", (
                 seq, key(post.id), key(post.url) if post.url else None,

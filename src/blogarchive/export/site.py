@@ -84,6 +84,42 @@ class _Template(jinja2.Template):
         return template
 
 
+class _Environment(jinja2.Environment):
+    """A Jinja2 environment for one export: its templates and globals never change while it
+    runs, so what Jinja2 looks up again for every page is looked up once.
+
+    - A template's globals are a plain dict (the environment's, copied when the template is
+      loaded), not a ``ChainMap`` over them: each page's context takes the set of their keys,
+      and each ``{% from ... import %}`` of a page compares it with the imported template's,
+      and a ``ChainMap`` builds a dict of its maps for each of those (a fifth of a post
+      page's rendering). Globals set on the environment after a template is loaded are not
+      seen by it: nothing here sets any.
+    - ``get_template`` remembers what it gave for a name (and the template asking): each page
+      asks for its parent and for what it imports, and Jinja2's cache of templates is an LRU
+      that takes a lock and moves the name to its end on every hit. The environment does not
+      reload templates (``auto_reload=False``), so the template for a name does not change.
+
+    The 2,875 post pages of a 20 MB export rendered again (tests/test_export_site_pages.py
+    checks the bytes): 0.35 -> 0.26 CPU s.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._loaded: dict[tuple[str, str | None], jinja2.Template] = {}
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+    def get_template(self, name: str | jinja2.Template, parent: str | None = None,
+                     globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        if globals is not None or not isinstance(name, str):
+            return super().get_template(name, parent, globals)  # updates the globals
+        found = self._loaded.get((name, parent))
+        if found is None:
+            found = self._loaded[(name, parent)] = super().get_template(name, parent)
+        return found
+
+
 def _environment(templates: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
@@ -91,10 +127,10 @@ def _environment(templates: Path | None) -> jinja2.Environment:
             raise InvalidArgument(f"{templates}: --templates must be a folder of templates")
         loaders.append(jinja2.FileSystemLoader(str(templates)))
     loaders.append(jinja2.PackageLoader("blogarchive.export", "templates/site"))
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True, keep_trailing_newline=True,
-                             auto_reload=False)  # one run: no stat of every template per page
+    env = _Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                       undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=True,
+                       auto_reload=False)  # one run: no stat of every template per page
     env.template_class = _Template
     return env
 

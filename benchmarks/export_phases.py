@@ -10,9 +10,10 @@ is about 300,000 reads, a few tenths of a second, so the total here is a little 
 uninstrumented run's (``benchmarks/export.py``). ``export.py --phases`` prints this table
 for its site step.
 
-The post pages' rendering and their files are told apart by rendering each page into a list
-first (the templates), then writing the list (``open``, ``write``, ``close``): the same work
-as the export's, in two steps.
+The pages' rendering and their files are told apart: "files" is creating and writing them
+(``sitefiles._create``: ``open``, ``write``, ``close``); rendering and encoding them is their
+template's phase. (With code from before ``sitefiles.py``, each page is rendered into a list
+first, then written: the same work as that export's, in two steps.)
 """
 
 from __future__ import annotations
@@ -115,8 +116,6 @@ def instrument(clock: Clock) -> None:
     siteindex.SiteIndex.keep_html = clock.wrap("keep_html", siteindex.SiteIndex.keep_html)
     siteindex.SiteIndex.backlinks = clock.wrap("backlinks", siteindex.SiteIndex.backlinks)
     os.makedirs = clock.wrap("mkdir", os.makedirs)  # site calls os.makedirs
-    write_page = site._write_page
-    files = clock.wrap("files", write_page)
     pages_write = site._Pages.write
 
     def write(self: Any, template: str, path: str, **context: Any) -> None:
@@ -127,12 +126,19 @@ def instrument(clock: Clock) -> None:
         finally:
             clock.switch(None)
 
-    def rendered_then_written(target: str, chunks: Iterator[str]) -> None:
-        pieces = list(chunks)  # rendering: charged to the page's template phase
-        files(target, iter(pieces))
-
     site._Pages.write = write  # type: ignore[method-assign]
-    site._write_page = rendered_then_written
+    try:
+        from blogarchive.export import sitefiles
+    except ImportError:  # before sitefiles.py: each page written as it was rendered
+        files = clock.wrap("files", site._write_page)
+
+        def rendered_then_written(target: str, chunks: Iterator[str]) -> None:
+            pieces = list(chunks)  # rendering: charged to the page's template phase
+            files(target, iter(pieces))
+
+        site._write_page = rendered_then_written
+    else:  # rendered and encoded as given (the template's phase), created in batches
+        sitefiles._create = clock.wrap("files", sitefiles._create)
 
 
 def table(clock: Clock) -> str:

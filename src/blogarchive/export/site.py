@@ -16,9 +16,8 @@ from __future__ import annotations
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, MutableMapping
 from importlib import resources
-from itertools import islice
 from pathlib import Path
 from types import CodeType
 from typing import Any, Final
@@ -33,6 +32,7 @@ from .media import MediaFiles
 from .provenance import provenance
 from .sanitise import Bodies
 from .search import SearchIndex
+from .sitefiles import PageFiles
 from .siteindex import PUBLISHED, EntryHtml, SiteIndex
 from .sitepaths import PER_PAGE, SitePaths, home_page, root_of
 from .sitetext import comment_record, comment_view, lang_of, shown_comment, thread
@@ -42,10 +42,6 @@ __all__ = ["prepare", "write"]
 
 SHOWN_COMMENTS: Final = ("live", "removed")
 STATIC: Final = ("site.css", "print.css", "search.js")
-# rendered pieces joined per write: few writes, and a bounded string (a list page's
-# pieces are its entries, a KB or two each: 4,096 of them were 4 to 8 MB at once)
-_CHUNKS: Final = 256
-_CREATE: Final = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 # the pages the built-in header marks as the current one (and the static pages of ``nav``)
 _CURRENT: Final = ("index.html", "archive/index.html", "labels/index.html", "search.html",
                    "about.html")
@@ -145,6 +141,7 @@ class _Pages:
         self._user = job.templates
         self._templates: dict[str, jinja2.Template] = {}
         self._folders: set[str] = set()  # made already: no mkdir per page
+        self._files = PageFiles()
         self.files = 0
 
     def write(self, template: str, path: str, **context: Any) -> None:
@@ -156,11 +153,11 @@ class _Pages:
             if folder not in self._folders:
                 os.makedirs(folder, exist_ok=True)
                 self._folders.add(folder)
-            # written as rendered: a label page of 100,000 posts is never one string
+            # rendered as written: a label page of 100,000 posts is never one string
             chunks = self._templates[template].generate(
                 # root: "../" steps, nothing to escape (Markup: not escaped on each use)
                 **self._common, root=Markup(root_of(path)), path=path, **context)
-            _write_page(target, chunks)
+            self._files.write(target, chunks)
         except jinja2.TemplateError as err:
             if self._user is None:
                 raise  # the built-in templates are wrong: a bug, not the user's mistake
@@ -170,6 +167,10 @@ class _Pages:
                                   + f": template error while writing {path}: {err}") from None
         self.files += 1
 
+    def close(self) -> None:
+        """Every page given is on disk (they are created a batch at a time)."""
+        self._files.flush()
+
     def entry_html(self) -> EntryHtml | None:
         """The built-in ``_entry.html``'s ``entry_item`` (a list's entry) as a function; None
         with a ``_entry.html`` of the user's, whose lists render their entries themselves."""
@@ -177,22 +178,6 @@ class _Pages:
             return None
         item = self._env.get_template("_entry.html").module.entry_item  # type: ignore[attr-defined]
         return lambda summary, root: Markup(item(summary, root))
-
-
-def _write_page(target: str, chunks: Iterator[str]) -> None:
-    """The rendered ``chunks`` in ``target``, as ``open(target, "w", encoding="utf-8")``
-    writes them, through the file descriptor: no text and buffer layers (and their
-    ``fstat``, ``ioctl`` and ``lseek``) for each of thousands of files, and most pages in one
-    ``write``."""
-    fd = os.open(target, _CREATE, 0o666)
-    try:
-        while text := "".join(islice(chunks, _CHUNKS)):
-            data = (text if os.linesep == "\n" else text.replace("\n", os.linesep)).encode()
-            view = memoryview(data)
-            while view:  # a regular file takes all of it at once, but write may say less
-                view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
 
 
 class _Chrome:
@@ -332,6 +317,7 @@ def write(job: ExportJob) -> None:
                             "run blogarchive validate on the archive")
     pages.write("about.html", "about.html", page_title="About this copy", archive=head,
                 report=report, left_out=left_out, hidden_comments=hidden)
+    pages.close()
     report.files = files + pages.files + media.extracted
 
 

@@ -9,7 +9,7 @@ kept, and created together, up to ``BATCH_FILES`` pages or ``BATCH_BYTES``. The 
 per file is the same either way, but it costs less CPU when the files are created one after
 the other than when each is created between two pages' rendering, whose Python work leaves
 the kernel's code and data out of the processor's caches: on a 20 MB export's 3,262 files,
-the files' CPU went from 0.49-1.24 to 0.27-0.77 s (twelve exports alternated in one
+the files' CPU went from 0.41-1.24 to 0.27-0.77 s (twelve exports alternated in one
 process). A page longer than ``KEPT_BYTES`` (a label's or a month's list, mostly) is not
 kept: it is written as it is rendered, so no such page is ever held whole, and what is held
 does not grow with a list.

@@ -2,6 +2,7 @@
 
     python benchmarks/export.py benchmarks/data/blog-100mb.xml   # convert it, then export it
     python benchmarks/export.py                                   # a generated 10 MB export
+    python benchmarks/export.py FILE --phases                     # and the site's CPU by phase
 
 Each step runs in its own process (so peak RSS is its own), one after the other:
   convert  the export file into an archive (read, analyse, write, originals, manifests)
@@ -9,11 +10,14 @@ Each step runs in its own process (so peak RSS is its own), one after the other:
            (a reference: what the export would hold if it loaded the archive)
   site     blogarchive.export(archive, out, "site"): the archive read a line at a time into
            a temporary SQLite file, then every page, index and file
-The site step also samples its RSS every 0.2 s while it writes: "growth" is its peak minus
-the RSS when the archive had been read, the memory the pages themselves cost. CPU seconds
-(user + system, the process's own) count more than wall seconds on a shared machine. The
-target (issue 11): site no slower than convert, and its peak the same for an archive ten
-times the size (run it on two sizes).
+CPU is shown as user and system apart: the site writes about a file per post, and creating a
+file is the kernel's work. With ``--phases`` the site step also times its phases
+(``export_phases.py``: prepare, bodies, templates, files, search, ...), which costs it a few
+tenths of a second more. The site step also samples its RSS every 0.2 s while it writes:
+"growth" is its peak minus the RSS when the archive had been read, the memory the pages
+themselves cost. CPU seconds (user + system, the process's own) count more than wall seconds
+on a shared machine. The target (issue 11): site no slower than convert, and its peak the
+same for an archive ten times the size (run it on two sizes).
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 CHILD = r"""
 import json, resource, sys, threading, time
-source, archive, out, what = sys.argv[1:5]
+source, archive, out, what, phases = sys.argv[1:6]
 start = time.perf_counter()
 import blogarchive
 samples = []
@@ -55,13 +60,23 @@ else:
         original(job)
     site.write = write
     thread = threading.Thread(target=sample, daemon=True)
+    if phases:
+        sys.path.insert(0, phases)
+        import export_phases
+        clock = export_phases.Clock()
+        export_phases.instrument(clock)
+        clock.reset()
     report = blogarchive.export(archive, out)
     stop.set()
+    if phases:
+        clock.switch(None)
+        print(export_phases.table(clock))
     n = report.files
 seconds = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_SELF)
 peak = usage.ru_maxrss / 1024
 result = {"what": what, "seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime,
+          "user": usage.ru_utime, "system": usage.ru_stime,
           "peak_mib": peak, "items": n}
 if what == "site":
     result["loaded_mib"] = loaded["rss"]
@@ -70,16 +85,24 @@ print(json.dumps(result))
 """
 
 
-def measure(source: Path, archive: Path, out: Path, what: str) -> dict[str, float]:
+def measure(source: Path, archive: Path, out: Path, what: str,
+            phases: bool = False) -> dict[str, Any]:
+    here = str(Path(__file__).resolve().parent) if phases and what == "site" else ""
     done = subprocess.run([sys.executable, "-c", CHILD, str(source), str(archive), str(out),
-                           what], capture_output=True, text=True)
+                           what, here], capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{what} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    lines = done.stdout.strip().splitlines()
+    result: dict[str, Any] = json.loads(lines[-1])
+    result["phases"] = "\n".join(lines[:-1])
+    return result
 
 
 def main() -> None:
-    source = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+    args = sys.argv[1:]
+    phases = "--phases" in args
+    args = [arg for arg in args if arg != "--phases"]
+    source = Path(args[0]) if args else None
     work = Path(tempfile.mkdtemp(prefix="blogarchive-export-bench-"))
     try:
         if source is None:
@@ -88,19 +111,23 @@ def main() -> None:
             source = work / "blog-10mb.xml"
             generate(10, source)
         archive, out = work / "archive", work / "site"
-        results = {what: measure(source, archive, out, what)
+        results = {what: measure(source, archive, out, what, phases)
                    for what in ("convert", "load", "site")}
         size_mb = source.stat().st_size / 1e6
         print(f"file: {source} ({size_mb:.1f} MB, {results['load']['items']:,} posts and pages"
               f"; the site: {results['site']['items']:,} files)")
-        print(f"{'':8} {'seconds':>8} {'CPU s':>7} {'peak MiB':>9} {'x convert CPU':>14}")
+        print(f"{'':8} {'seconds':>8} {'CPU s':>7} {'user':>7} {'system':>7} {'peak MiB':>9} "
+              f"{'x convert CPU':>14}")
         for what, r in results.items():
-            print(f"{what:8} {r['seconds']:8.2f} {r['cpu']:7.2f} {r['peak_mib']:9.0f} "
+            print(f"{what:8} {r['seconds']:8.2f} {r['cpu']:7.2f} {r['user']:7.2f} "
+                  f"{r['system']:7.2f} {r['peak_mib']:9.0f} "
                   f"{r['cpu'] / results['convert']['cpu']:14.2f}")
         site = results["site"]
         print(f"site RSS when the archive was read {site['loaded_mib']:.0f} MiB, at most "
               f"{site['writing_max_mib']:.0f} MiB while writing pages (growth "
               f"{site['writing_max_mib'] - site['loaded_mib']:.0f} MiB)")
+        if site["phases"]:
+            print(f"the site's CPU by phase (export_phases.py):\n{site['phases']}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -17,7 +17,7 @@ import export_archive
 from blogarchive import Author, Comment
 from blogarchive.analysis.urls import UrlMap
 from blogarchive.annotate import url_map
-from blogarchive.export import site
+from blogarchive.export import site, sitefiles
 from blogarchive.export.sanitise import Bodies
 from blogarchive.export.sitetext import (
     CommentView,
@@ -71,7 +71,7 @@ def test_a_page_is_written_as_a_text_file_would_be(tmp_path: Path, pieces: list[
     mine, theirs = tmp_path / "mine.html", tmp_path / "theirs.html"
     theirs.write_text("stale content, longer than some pages " * 100)
     mine.write_text("stale content, longer than some pages " * 100)  # truncated, as "w" does
-    site._write_page(str(mine), iter(pieces))
+    sitefiles.write_page(str(mine), iter(pieces))
     with theirs.open("w", encoding="utf-8") as stream:
         stream.write("".join(pieces))
     assert mine.read_bytes() == theirs.read_bytes()
@@ -79,7 +79,7 @@ def test_a_page_is_written_as_a_text_file_would_be(tmp_path: Path, pieces: list[
 
 def test_a_page_that_cannot_be_encoded_fails_as_before(tmp_path: Path) -> None:
     with pytest.raises(UnicodeEncodeError):
-        site._write_page(str(tmp_path / "page.html"), iter(["a", "\udc80"]))
+        sitefiles.write_page(str(tmp_path / "page.html"), iter(["a", "\udc80"]))
 
 
 def _view_from_the_comment(archive: Archive, comment: Comment, bodies: Bodies, page: str,

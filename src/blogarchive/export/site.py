@@ -16,9 +16,8 @@ from __future__ import annotations
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, MutableMapping
 from importlib import resources
-from itertools import islice
 from pathlib import Path
 from types import CodeType
 from typing import Any, Final
@@ -33,6 +32,7 @@ from .media import MediaFiles
 from .provenance import provenance
 from .sanitise import Bodies
 from .search import SearchIndex
+from .sitefiles import PageFiles
 from .siteindex import PUBLISHED, EntryHtml, SiteIndex
 from .sitepaths import PER_PAGE, SitePaths, home_page, root_of
 from .sitetext import comment_view, lang_of, shown_comment, thread
@@ -42,10 +42,6 @@ __all__ = ["prepare", "write"]
 
 SHOWN_COMMENTS: Final = ("live", "removed")
 STATIC: Final = ("site.css", "print.css", "search.js")
-# rendered pieces joined per write: few writes, and a bounded string (a list page's
-# pieces are its entries, a KB or two each: 4,096 of them were 4 to 8 MB at once)
-_CHUNKS: Final = 256
-_CREATE: Final = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 # the pages the built-in header marks as the current one (and the static pages of ``nav``)
 _CURRENT: Final = ("index.html", "archive/index.html", "labels/index.html", "search.html",
                    "about.html")
@@ -84,6 +80,42 @@ class _Template(jinja2.Template):
         return template
 
 
+class _Environment(jinja2.Environment):
+    """A Jinja2 environment for one export: its templates and globals never change while it
+    runs, so what Jinja2 looks up again for every page is looked up once.
+
+    - A template's globals are a plain dict (the environment's, copied when the template is
+      loaded), not a ``ChainMap`` over them: each page's context takes the set of their keys,
+      and each ``{% from ... import %}`` of a page compares it with the imported template's,
+      and a ``ChainMap`` builds a dict of its maps for each of those (a fifth of a post
+      page's rendering). Globals set on the environment after a template is loaded are not
+      seen by it: nothing here sets any.
+    - ``get_template`` remembers what it gave for a name (and the template asking): each page
+      asks for its parent and for what it imports, and Jinja2's cache of templates is an LRU
+      that takes a lock and moves the name to its end on every hit. The environment does not
+      reload templates (``auto_reload=False``), so the template for a name does not change.
+
+    The 2,875 post pages of a 20 MB export rendered again (tests/test_export_site_pages.py
+    checks the bytes): 0.35 -> 0.26 CPU s.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._loaded: dict[tuple[str, str | None], jinja2.Template] = {}
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+    def get_template(self, name: str | jinja2.Template, parent: str | None = None,
+                     globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        if globals is not None or not isinstance(name, str):
+            return super().get_template(name, parent, globals)  # updates the globals
+        found = self._loaded.get((name, parent))
+        if found is None:
+            found = self._loaded[(name, parent)] = super().get_template(name, parent)
+        return found
+
+
 def _environment(templates: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
@@ -91,10 +123,10 @@ def _environment(templates: Path | None) -> jinja2.Environment:
             raise InvalidArgument(f"{templates}: --templates must be a folder of templates")
         loaders.append(jinja2.FileSystemLoader(str(templates)))
     loaders.append(jinja2.PackageLoader("blogarchive.export", "templates/site"))
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True, keep_trailing_newline=True,
-                             auto_reload=False)  # one run: no stat of every template per page
+    env = _Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                       undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=True,
+                       auto_reload=False)  # one run: no stat of every template per page
     env.template_class = _Template
     return env
 
@@ -109,6 +141,7 @@ class _Pages:
         self._user = job.templates
         self._templates: dict[str, jinja2.Template] = {}
         self._folders: set[str] = set()  # made already: no mkdir per page
+        self._files = PageFiles()
         self.files = 0
 
     def write(self, template: str, path: str, **context: Any) -> None:
@@ -120,11 +153,11 @@ class _Pages:
             if folder not in self._folders:
                 os.makedirs(folder, exist_ok=True)
                 self._folders.add(folder)
-            # written as rendered: a label page of 100,000 posts is never one string
+            # rendered as written: a label page of 100,000 posts is never one string
             chunks = self._templates[template].generate(
                 # root: "../" steps, nothing to escape (Markup: not escaped on each use)
                 **self._common, root=Markup(root_of(path)), path=path, **context)
-            _write_page(target, chunks)
+            self._files.write(target, chunks)
         except jinja2.TemplateError as err:
             if self._user is None:
                 raise  # the built-in templates are wrong: a bug, not the user's mistake
@@ -134,6 +167,10 @@ class _Pages:
                                   + f": template error while writing {path}: {err}") from None
         self.files += 1
 
+    def close(self) -> None:
+        """Every page given is on disk (they are created a batch at a time)."""
+        self._files.flush()
+
     def entry_html(self) -> EntryHtml | None:
         """The built-in ``_entry.html``'s ``entry_item`` (a list's entry) as a function; None
         with a ``_entry.html`` of the user's, whose lists render their entries themselves."""
@@ -141,22 +178,6 @@ class _Pages:
             return None
         item = self._env.get_template("_entry.html").module.entry_item  # type: ignore[attr-defined]
         return lambda summary, root: Markup(item(summary, root))
-
-
-def _write_page(target: str, chunks: Iterator[str]) -> None:
-    """The rendered ``chunks`` in ``target``, as ``open(target, "w", encoding="utf-8")``
-    writes them, through the file descriptor: no text and buffer layers (and their
-    ``fstat``, ``ioctl`` and ``lseek``) for each of thousands of files, and most pages in one
-    ``write``."""
-    fd = os.open(target, _CREATE, 0o666)
-    try:
-        while text := "".join(islice(chunks, _CHUNKS)):
-            data = (text if os.linesep == "\n" else text.replace("\n", os.linesep)).encode()
-            view = memoryview(data)
-            while view:  # a regular file takes all of it at once, but write may say less
-                view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
 
 
 class _Chrome:
@@ -295,6 +316,7 @@ def write(job: ExportJob) -> None:
                             "run blogarchive validate on the archive")
     pages.write("about.html", "about.html", page_title="About this copy", archive=head,
                 report=report, left_out=left_out, hidden_comments=hidden)
+    pages.close()
     report.files = files + pages.files + media.extracted
 
 

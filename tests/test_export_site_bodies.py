@@ -2,7 +2,15 @@
 by nh3 without its Python attribute filter (``sanitise._walk``); the rest take the passes and
 the filter as every body did before. These compare the two on the corpus, on generated
 bodies, on hostile ones and on random markup: the same bytes, and the short way really
-taken where it should be."""
+taken where it should be.
+
+"The old bytes" below means the long way's (every pass, then the filtered cleaner), which
+shares the first pass's class trimming. Against the code before the short way existed
+(c431e20) one thing differs, on purpose: a class attribute that is dropped whole is dropped
+by the first pass, so the attributes after it keep their order, where nh3's filter moved
+the element's last attribute into its place (``<a rel=... href=...>`` became
+``<a href=... rel=...>``). A random comparison of 3,000 bodies with that code's module found
+27 such bodies and no other difference; the test at the end pins the new order."""
 
 from __future__ import annotations
 
@@ -224,3 +232,15 @@ def test_the_markers_the_pass_sets_are_kept_the_short_way() -> None:
     assert short and now == old
     assert 'class="ba-not-archived"' in now and 'class="ba-archived"' in now
     assert 'class="ba-local-image"' in now
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ('<a class="x" href="http://ext.example/">a</a>',
+     '<a href="http://ext.example/" rel="noopener noreferrer">a</a>'),
+    ('<div class="x" lang="en" dir="ltr">a</div>', '<div lang="en" dir="ltr">a</div>'),
+    ('<p class="ba-quote separator" title="t">q</p>', '<p class="ba-quote">q</p>'),
+])
+def test_a_dropped_class_leaves_the_other_attributes_in_their_order(content: str,
+                                                                    expected: str) -> None:
+    for media in (None, _Media()):
+        assert _bodies(media).render(content, base=BASE, page="2010/01/p.html") == expected

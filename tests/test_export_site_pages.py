@@ -132,3 +132,19 @@ def test_a_short_page_waits_for_its_batch_and_a_long_one_is_written_as_rendered(
     assert seen[0] > sitefiles.KEPT_BYTES
     files.flush()
     assert long.read_text() == "".join(f"<li>entry {n}</li>\n" for n in range(20_000))
+
+
+def test_a_template_error_leaves_the_pages_rendered_before_it_on_disk(tmp_path: Path) -> None:
+    from blogarchive.errors import InvalidArgument
+
+    archive = written(tmp_path / "archive")
+    templates = tmp_path / "mine"
+    templates.mkdir()
+    # home.html is written once every post page is rendered (a batch of them still pending)
+    (templates / "home.html").write_text('{% extends "base.html" %}'
+                                         '{% block main %}{{ no_such_thing() }}{% endblock %}')
+    with pytest.raises(InvalidArgument, match=r"home\.html.*template error while writing"):
+        blogarchive.export(archive, tmp_path / "out", templates=templates)
+    written_pages = [p for p in (tmp_path / "out").rglob("*.html")]
+    assert written_pages and not (tmp_path / "out/index.html").exists()
+    assert all(p.stat().st_size > 0 for p in written_pages)

@@ -13,6 +13,7 @@ is rendered, and the search index entry by entry, so memory does not grow with t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections import Counter
@@ -159,6 +160,10 @@ class _Pages:
                 **self._common, root=Markup(root_of(path)), path=path, **context)
             self._files.write(target, chunks)
         except jinja2.TemplateError as err:
+            # The pages rendered before this one are on disk, as they were when each was
+            # written as rendered: they show how far the export got.
+            with contextlib.suppress(OSError):
+                self._files.flush()
             if self._user is None:
                 raise  # the built-in templates are wrong: a bug, not the user's mistake
             where = getattr(err, "filename", None) or template

@@ -145,6 +145,6 @@ def test_a_template_error_leaves_the_pages_rendered_before_it_on_disk(tmp_path: 
                                          '{% block main %}{{ no_such_thing() }}{% endblock %}')
     with pytest.raises(InvalidArgument, match=r"home\.html.*template error while writing"):
         blogarchive.export(archive, tmp_path / "out", templates=templates)
-    written_pages = [p for p in (tmp_path / "out").rglob("*.html")]
+    written_pages = list((tmp_path / "out").rglob("*.html"))
     assert written_pages and not (tmp_path / "out/index.html").exists()
     assert all(p.stat().st_size > 0 for p in written_pages)

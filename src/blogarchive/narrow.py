@@ -25,19 +25,17 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
-from ._structure import structurer
 from .analysis.records import Quote
 from .folder import FILES, data_dir
-from .loading import decoded_lines, structure_line
+from .loading import structured_lines
 from .model import Author, Comment, Post
 
-__all__ = ["Byline", "Linked", "SiteAnalysis", "SiteComment", "SitePost", "site_comments",
-           "site_posts"]
-
+__all__ = ["Byline", "Linked", "SiteAnalysis", "SiteComment", "SitePost", "comment_of",
+           "post_of", "site_comments", "site_posts"]
 
 
 @attrs.define(weakref_slot=False)  # not frozen: see the note above N
@@ -127,13 +125,9 @@ N = TypeVar("N")
 
 def _narrowed(path: Path, kind: str, whole: type[Any], narrow: type[N],
               of: Callable[[Any], N]) -> Iterator[N]:
-    fast = structurer(narrow)
-    for where, data in decoded_lines(path, kind):
-        try:  # the fields read, each of exactly its type
-            record: N = fast(data)
-        except Exception:  # cattrs decides, over the whole line, as load does
-            record = of(structure_line(data, whole, kind, where))
-        yield record
+    # the fields read, each of exactly its type; else cattrs decides, over the whole line,
+    # as load does
+    return cast("Iterator[N]", structured_lines(path, kind, whole, narrow, of))
 
 
 def site_posts(dest: str | os.PathLike[str]) -> Iterator[SitePost]:

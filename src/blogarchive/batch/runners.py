@@ -242,7 +242,7 @@ def workers_for(jobs: int, dask: Any = None) -> int:
 def runner(jobs: int, dask: Any = None) -> Runner:
     """The runner for ``jobs`` worker processes (1: this process), or on ``dask``."""
     if dask is not None:
-        from .ondask import dask_runner  # distributed's side, loaded only for a Dask run
+        from .ondask import dask_runner  # here, not at the top: ondask imports this module
 
         return dask_runner(dask, workers_for(jobs, dask))
     if jobs < 1:

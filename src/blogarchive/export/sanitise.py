@@ -102,8 +102,7 @@ def _is_local(value: str) -> bool:
 def _attribute(tag: str, name: str, value: str) -> str | None:
     """nh3's last word on each attribute that the allowlist let through."""
     if name == "class":
-        kept = [c for c in value.split() if c.startswith("ba-")]
-        return " ".join(kept) or None
+        return _our_classes(value)
     if name == "src":
         if tag == "img" and (_is_local(value) or _DATA_IMAGE.fullmatch(value)):
             return value
@@ -341,11 +340,16 @@ def _own_class(el: etree._Element) -> None:
     value = el.get("class")
     if value is None:
         return
-    kept = [c for c in value.split() if c.startswith("ba-")]
+    kept = _our_classes(value)
     if kept:
-        el.set("class", " ".join(kept))
+        el.set("class", kept)
     else:
         del el.attrib["class"]
+
+
+def _our_classes(value: str) -> str | None:
+    """What a class attribute keeps: the export's own ``ba-`` markers (None: none)."""
+    return " ".join(c for c in value.split() if c.startswith("ba-")) or None
 
 
 def _demote_headings(found: list[etree._Element]) -> None:

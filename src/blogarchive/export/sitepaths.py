@@ -14,11 +14,13 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, MutableMapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
 from ..model import Post
-from ..narrow import SitePost
+
+if TYPE_CHECKING:  # annotations only: the site's narrow records
+    from ..narrow import SitePost
 
 __all__ = ["PER_PAGE", "SitePaths", "home_page", "relative", "root_of"]
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 import marshal
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Final, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Final, NamedTuple, Protocol, TypeVar
 
 import attrs
 
 from ..model import Archive, Comment, Post
-from ..narrow import SiteComment, SitePost
 from .sanitise import Bodies
 from .sitepaths import SitePaths
+
+if TYPE_CHECKING:  # annotations only: the site's narrow records
+    from ..narrow import SiteComment, SitePost
 
 __all__ = ["CommentView", "ShownComment", "Summary", "When", "comment_record", "comment_view",
            "lang_of", "shown_comment", "summarise", "thread", "when"]

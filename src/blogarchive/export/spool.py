@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 import attrs
 
@@ -33,8 +33,10 @@ from ..analysis import records
 from ..analysis.urls import UrlMap, url_key
 from ..annotate import url_pairs
 from ..model import Archive, Comment, Post
-from ..narrow import SitePost
 from ..store import iter_comments, iter_posts, load_head
+
+if TYPE_CHECKING:  # annotations only: the site's narrow records
+    from ..narrow import SitePost
 
 __all__ = ["Spool", "SqlMap", "SqlSet", "UrlIndex", "dumps", "key", "text"]
 

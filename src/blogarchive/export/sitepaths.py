@@ -48,11 +48,12 @@ def home_page(number: int) -> str:
 
 
 def _blogger_path(post: Post | SitePost) -> str | None:
-    for candidate in (post.path, urlsplit(post.url).path if post.url else None):
-        match = _BLOGGER_PATH.fullmatch(candidate or "")
-        if match:
-            return match[1]
-    return None
+    # the URL split only when the path does not do: most posts carry their path, and
+    # splitting every post's URL regardless was most of this function's time
+    match = _BLOGGER_PATH.fullmatch(post.path or "")
+    if match is None and post.url:
+        match = _BLOGGER_PATH.fullmatch(urlsplit(post.url).path)
+    return None if match is None else match[1]
 
 
 def _label_name(label: str) -> str:

@@ -3,9 +3,10 @@ zone, labels with their pages, excerpts, and comment threads in reading order.""
 
 from __future__ import annotations
 
+import functools
 import marshal
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Final, NamedTuple, Protocol, TypeVar
 
 import attrs
@@ -63,12 +64,30 @@ def when(archive: Archive, moment: datetime | None, precision: str | None = None
         return None
     if precision == "date" or moment.tzinfo is None:
         return When(iso=moment.date().isoformat(), text=moment.strftime("%Y-%m-%d"))
-    local = archive.local_time(moment)
-    offset = local.strftime("%z")
-    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else ""
-    name = local.tzname() or ""
-    zone = offset if not name or name.startswith(("UTC", "+", "-")) else f"{name}, {offset}"
-    return When(iso=local.isoformat(), text=f"{local:%Y-%m-%d %H:%M} ({zone})")
+    return _shown(archive.local_time(moment))
+
+
+def _shown(local: datetime) -> When:
+    """``when`` of an aware time already in the blog's zone."""
+    iso = local.isoformat()
+    zone = _zone_text(local.utcoffset(), local.tzname())
+    if local.year < 1000:  # strftime's %Y does not pad the year to four digits; isoformat does
+        return When(iso=iso, text=f"{local:%Y-%m-%d %H:%M} ({zone})")
+    # the day and minute cut from isoformat: the same characters as strftime's, which took
+    # half of this function's time
+    return When(iso=iso, text=f"{iso[:10]} {iso[11:16]} ({zone})")
+
+
+@functools.lru_cache(maxsize=256)
+def _zone_text(offset: timedelta | None, name: str | None) -> str:
+    """How a time's zone is shown: its offset (and its name unless that is an offset too).
+    Worked out once an offset and name: a blog's times have few, and every post and
+    comment shows one."""
+    # %z depends on the offset alone
+    text = "" if offset is None else datetime(2000, 1, 1, tzinfo=timezone(offset)).strftime("%z")
+    text = f"UTC{text[:3]}:{text[3:]}" if text else ""
+    name = name or ""
+    return text if not name or name.startswith(("UTC", "+", "-")) else f"{name}, {text}"
 
 
 def lang_of(locale: str | None) -> str:
@@ -79,9 +98,13 @@ def lang_of(locale: str | None) -> str:
 
 
 def summarise(archive: Archive, post: Post | SitePost, paths: SitePaths) -> Summary:
-    moment = when(archive, post.published, post.published_precision)
-    local = (archive.local_time(post.published) if post.published is not None
-             and post.published.tzinfo is not None else post.published)
+    published = post.published
+    # the local time worked out once, for the date shown and for the year and month
+    local = (archive.local_time(published) if published is not None
+             and published.tzinfo is not None else published)
+    moment = (_shown(local) if local is not None and local.tzinfo is not None
+              and post.published_precision != "date"
+              else when(archive, published, post.published_precision))
     text = post.analysis.text if post.analysis else ""
     # the first words and whether more follow: not the whole text cut into words
     words = text.split(maxsplit=_EXCERPT_WORDS)

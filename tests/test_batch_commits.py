@@ -126,3 +126,25 @@ def test_a_commit_that_cannot_be_handed_over_removes_its_staging_folder(
         _staged(target, "x")
     assert not target.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".blog.tmp-")]
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="SCHED_BATCH is Linux's")
+def test_the_commit_thread_and_its_sync_threads_do_not_preempt_the_conversion() -> None:
+    # A batch thread (SCHED_BATCH) is never given the core by its wake-up alone; the fsync
+    # threads the commit starts (sync_tree's) must inherit that; the caller, which converts,
+    # must stay an ordinary thread.
+    from blogarchive.batch.commits import Commits
+
+    def policies() -> tuple[int, int]:
+        seen: list[int] = []
+        started = threading.Thread(target=lambda: seen.append(os.sched_getscheduler(0)))
+        started.start()
+        started.join()
+        return os.sched_getscheduler(0), seen[0]
+
+    commits = Commits()
+    try:
+        assert commits.then(policies).result(timeout=60) == (os.SCHED_BATCH, os.SCHED_BATCH)
+    finally:
+        commits.close()
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER

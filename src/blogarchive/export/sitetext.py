@@ -57,14 +57,16 @@ class CommentView:
     body: str  # sanitised HTML (empty for a removed comment)
 
 
-def when(archive: Archive, moment: datetime | None, precision: str | None = None) -> When | None:
+def when(archive: Archive, moment: datetime | None, precision: str | None = None,
+         local: datetime | None = None) -> When | None:
     """``moment`` in the blog's time zone (the offset the source wrote when the blog names no
-    zone); only the day when only the day is known."""
+    zone); only the day when only the day is known. ``local``: ``archive.local_time(moment)``
+    when the caller has it already."""
     if moment is None:
         return None
     if precision == "date" or moment.tzinfo is None:
         return When(iso=moment.date().isoformat(), text=moment.strftime("%Y-%m-%d"))
-    return _shown(archive.local_time(moment))
+    return _shown(local if local is not None else archive.local_time(moment))
 
 
 def _shown(local: datetime) -> When:
@@ -100,11 +102,8 @@ def lang_of(locale: str | None) -> str:
 def summarise(archive: Archive, post: Post | SitePost, paths: SitePaths) -> Summary:
     published = post.published
     # the local time worked out once, for the date shown and for the year and month
-    local = (archive.local_time(published) if published is not None
-             and published.tzinfo is not None else published)
-    moment = (_shown(local) if local is not None and local.tzinfo is not None
-              and post.published_precision != "date"
-              else when(archive, published, post.published_precision))
+    local = archive.local_time(published) if published is not None else None
+    moment = when(archive, published, post.published_precision, local)
     text = post.analysis.text if post.analysis else ""
     # the first words and whether more follow: not the whole text cut into words
     words = text.split(maxsplit=_EXCERPT_WORDS)

@@ -140,22 +140,20 @@ class _Pages:
         self._env = env
         self._common = common
         self._user = job.templates
-        self._templates: dict[str, jinja2.Template] = {}
         self._folders: set[str] = set()  # made already: no mkdir per page
         self._files = PageFiles()
         self.files = 0
 
     def write(self, template: str, path: str, **context: Any) -> None:
         try:
-            if template not in self._templates:
-                self._templates[template] = self._env.get_template(template)
             target = os.path.join(self._out, path)
             folder = os.path.dirname(target)
             if folder not in self._folders:
                 os.makedirs(folder, exist_ok=True)
                 self._folders.add(folder)
-            # rendered as written: a label page of 100,000 posts is never one string
-            chunks = self._templates[template].generate(
+            # rendered as written: a label page of 100,000 posts is never one string (the
+            # environment remembers each template it loaded: _Environment)
+            chunks = self._env.get_template(template).generate(
                 # root: "../" steps, nothing to escape (Markup: not escaped on each use)
                 **self._common, root=Markup(root_of(path)), path=path, **context)
             self._files.write(target, chunks)

@@ -6,9 +6,10 @@ against the JSON Schemas kept in the archive, ``schemas/``, which must be valid 
 and, for the version this blogarchive writes, the ones it publishes; an archive written
 before they were kept is checked against those shipped in the package), references (every
 comment's post and parent exist or are recorded as orphans; ids unique) and derived data
-(the label index, the counts and authors in blog.json agree with the records; both in
-``consistency``, the records read one at a time). The originals named by the last
-conversion event must be present with the digests it recorded.
+(the label index and the counts in blog.json agree with the records; both in
+``consistency``, the records read one at a time; blog.json's author list is not checked).
+The originals named by the last conversion event must be present with the digests it
+recorded.
 """
 
 from __future__ import annotations

@@ -37,8 +37,12 @@ from .model import Author, Comment, Post
 __all__ = ["Byline", "Linked", "SiteAnalysis", "SiteComment", "SitePost", "comment_of",
            "post_of", "site_comments", "site_posts"]
 
+# The classes are not frozen: a frozen attrs class sets each field through
+# object.__setattr__ (a call per field, and a post has one Linked per link). Nothing assigns
+# to them.
 
-@attrs.define(weakref_slot=False)  # not frozen: see the note above N
+
+@attrs.define(weakref_slot=False)
 class Byline:
     """An ``Author``'s name and profile URL."""
 
@@ -46,14 +50,14 @@ class Byline:
     uri: str | None = None
 
 
-@attrs.define(weakref_slot=False)  # not frozen: see the note above N
+@attrs.define(weakref_slot=False)
 class Linked:
     """A ``BodyLink``'s archived target (the post it points to), for backlinks."""
 
     post_id: str | None = None
 
 
-@attrs.define(weakref_slot=False)  # not frozen: see the note above N
+@attrs.define(weakref_slot=False)
 class SiteAnalysis:
     """A ``BodyAnalysis``'s text (excerpts, the search index), quotes and links."""
 
@@ -62,7 +66,7 @@ class SiteAnalysis:
     links: tuple[Linked, ...] = ()
 
 
-@attrs.define(weakref_slot=False)  # not frozen: see the note above N
+@attrs.define(weakref_slot=False)
 class SitePost:
     """What the site export reads of a ``Post``."""
 
@@ -80,7 +84,7 @@ class SitePost:
     analysis: SiteAnalysis | None = None
 
 
-@attrs.define(weakref_slot=False)  # not frozen: see the note above N
+@attrs.define(weakref_slot=False)
 class SiteComment:
     """What the site export reads of a ``Comment``."""
 
@@ -115,10 +119,6 @@ def comment_of(comment: Comment) -> SiteComment:
                        comment.content, comment.published, _byline(comment.author),
                        comment.url)
 
-
-# The classes are not frozen: a frozen attrs class sets each field through
-# object.__setattr__ (a call per field, and a post has one Linked per link). Nothing assigns
-# to them.
 
 N = TypeVar("N")
 

@@ -36,7 +36,7 @@ PHASES = {
     "files": "creating and writing the page files (os.open, write, close)",
     "mkdir": "making the folders (os.makedirs)",
     "search": "search index (SearchIndex.add)",
-    "comments": "each post's comments read back (comment_records, shown_comment)",
+    "comments": "each post's comments (shown_comment; read back with its row since exp11m)",
     "keep_html": "list entries rendered once (keep_html)",
     "backlinks": "backlinks",
     "other": "the rest: the post pages' rows read back, threads, set-up, ...",

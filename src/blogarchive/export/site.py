@@ -260,10 +260,9 @@ def write(job: ExportJob) -> None:
     shown_comments = 0
     static_pages = 0
     try:
-        for post, summary, newer, older in index.pages():
-            path = paths.posts[post.id]
-            own = [shown_comment(record)
-                   for record in spool.comment_records(post.id, SHOWN_COMMENTS)]
+        for post, summary, newer, older, comments, linked in index.pages(SHOWN_COMMENTS):
+            path = summary.path  # paths.posts[post.id]: the summary's is the same (visit)
+            own = [shown_comment(record) for record in comments]
             shown_comments += len(own)
             static_pages += post.kind != "post"
             quotes = post.quotes
@@ -276,7 +275,8 @@ def write(job: ExportJob) -> None:
                 comments=[(step, comment_view(c, bodies, path, post.url)
                            if c is not None else None) for step, c in thread(own)],
                 comment_count=len(own),
-                backlinks=index.backlinks(post.id), newer=newer, older=older)
+                backlinks=index.backlinks(post.id) if linked else [], newer=newer,
+                older=older)
             search.add(summary, post.labels, post.text)
     finally:
         search.close()

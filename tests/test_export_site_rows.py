@@ -77,3 +77,32 @@ def test_the_neighbours_are_the_listings(tmp_path: Path) -> None:
         for newer, row, older in around:
             assert (row.newer.id if row.newer else None) == (newer.page.id if newer else None)
             assert (row.older.id if row.older else None) == (older.page.id if older else None)
+
+
+def test_home_entries_unlisted_give_the_lists_html(tmp_path: Path) -> None:
+    # the built-in home.html takes the entries' kept HTML and asks only whether there are
+    # any: given them lazily (as_list=False), not as a list of summaries nothing reads
+    with Spool(_archive(tmp_path / "archive")) as spool:
+        index = site.prepare(spool)
+        index.keep_html(lambda summary, root: f"<li>{root}{summary.path}</li>")
+        per_page = 2
+        pages = -(-index.listed // per_page)
+        assert index.listed % per_page  # the last page is not full: its count must say so
+        for number in range(1, pages + 2):
+            listed = index.home(number, per_page)
+            lazy = index.home(number, per_page, as_list=False)
+            assert isinstance(listed, list) and not isinstance(lazy, list)
+            assert len(lazy) == len(listed) and bool(lazy) == bool(listed)
+            assert [summary.id for summary in lazy] == [summary.id for summary in listed]
+            assert list(lazy.fragments("../")) == list(listed.fragments("../"))  # type: ignore[union-attr]
+
+
+def test_a_users_home_page_still_indexes_its_entries(tmp_path: Path) -> None:
+    archive = _archive(tmp_path / "archive")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "home.html").write_text(
+        '{% extends "base.html" %}{% block main %}first: {{ entries[0].title }} of '
+        "{{ entries|length }}{% endblock %}")
+    blogarchive.export(archive, tmp_path / "out", templates=mine)
+    assert "first: Floated again of " in (tmp_path / "out" / "index.html").read_text()

@@ -284,9 +284,13 @@ def write(job: ExportJob) -> None:
 
     index.keep_html(pages.entry_html())
     total = max(1, -(-index.listed // PER_PAGE))
+    # a template of the user's (home.html, or the base.html it extends) may index the home
+    # page's entries: a list then (the built-in templates need none)
+    as_list = job.templates is not None and any(job.templates.glob("*.html"))
     for number in range(1, total + 1):
         pages.write("home.html", home_page(number), page_title=head.blog.title or "Blog",
-                    entries=index.home(number, PER_PAGE), number=number, total=total,
+                    entries=index.home(number, PER_PAGE, as_list=as_list), number=number,
+                    total=total,
                     previous=home_page(number - 1) if number > 1 else None,
                     next=home_page(number + 1) if number < total else None)
 

@@ -88,6 +88,7 @@ _LISTED: Final = ("listed l", "l.rank")
 _RANKED: Final = ("ranked t JOIN listed l ON l.rank = t.rank", "t.rank")
 
 EntryHtml = Callable[[Summary, str], str]  # a list entry's HTML, for the page's ``root``
+_new = str.__new__
 ROOT: Final = "\x00"  # where a stored fragment's ``root`` goes (never in a summary: checked)
 
 
@@ -341,16 +342,18 @@ class SiteIndex:
                    rows: tuple[str, str] = _LISTED) -> Iterator[str]:
         html = self._html
         assert html is not None, "keep_html first"
-        for record, fragment in self._spool.execute(
-                f"SELECT s.record, f.html FROM {rows[0]} JOIN summaries s ON s.seq = l.seq "
-                f"LEFT JOIN fragments f ON f.seq = l.seq WHERE {where} ORDER BY {rows[1]}",
-                params):
+        # the kept HTML alone: the summary is read only for an entry with none kept (one
+        # holding the mark), not joined to every row (label and month pages of the 100 MB
+        # export: 0.26 -> 0.20 CPU s with the Markup made as site.escape makes it)
+        for fragment, seq in self._spool.execute(
+                f"SELECT f.html, l.seq FROM {rows[0]} LEFT JOIN fragments f ON f.seq = l.seq "
+                f"WHERE {where} ORDER BY {rows[1]}", params):
             if fragment is None:
-                summary = self._filled(record)
-                assert summary is not None
+                (summary,) = self._summaries("SELECT record FROM summaries WHERE seq = ?",
+                                             (seq,))
                 yield Markup(html(summary, root))  # HTML: not to be escaped again
-            else:
-                yield Markup(text(fragment).replace(ROOT, root))  # escaped when rendered
+            else:  # escaped when rendered; Markup(str) without markupsafe's Python __new__
+                yield _new(Markup, text(fragment).replace(ROOT, root))
 
     def _entries(self, where: str, params: tuple[Any, ...], count: int,
                  rows: tuple[str, str] = _LISTED) -> Entries:
@@ -366,15 +369,21 @@ class SiteIndex:
         return RenderedEntries(fetch, count,
                                lambda root: self._fragments(where, params, root, rows))
 
-    def home(self, number: int, per_page: int) -> list[Summary]:
+    def home(self, number: int, per_page: int, *, as_list: bool = True
+             ) -> list[Summary] | Entries:
         """Home page ``number``'s entries (from 1): a list, as the home page always had (a
         page's few entries; a template may index them), with their kept HTML beside
-        (``RenderedList``) when there is some."""
+        (``RenderedList``) when there is some.
+
+        ``as_list=False`` (the built-in home.html, which asks only whether there are entries
+        and takes their kept HTML): ``RenderedEntries`` when the HTML is kept, read as the
+        page is written. The list's summaries were made for every home page and not used
+        (14,245 on the 100 MB export: 0.22 -> 0.09 CPU s for its home pages' entries)."""
         start = (number - 1) * per_page
         entries = self._entries("l.rank > ? AND l.rank <= ?", (start, start + per_page),
-                                per_page)
+                                max(0, min(per_page, self.listed - start)))
         if isinstance(entries, RenderedEntries):
-            return RenderedList(entries, entries.fragments)
+            return entries if not as_list else RenderedList(entries, entries.fragments)
         return list(entries)
 
     def labelled(self, label: str) -> Entries:

@@ -119,3 +119,18 @@ def test_format_time_writes_what_the_general_code_wrote(
     assert format_time(value) == reference_format(value)
     # twice: the second time from the offset cache
     assert format_time(value) == reference_format(value)
+
+
+def test_the_archives_own_form_takes_the_fast_path(monkeypatch: object) -> None:
+    # the archive writes a time of .000 without its fraction (format_time), so every time
+    # an export or `load` reads back has that form: it must not fall to the general path
+    import pytest
+
+    from blogarchive import _time
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr(_time, "_parse_general", lambda text: pytest.fail(text))
+    for text in ("2004-01-01T16:00:00-08:00", "2004-01-01T16:00:00Z",
+                 "2004-01-01T16:00:00.000+05:30"):
+        value = parse_time(text)
+        assert format_time(value) == text.replace(".000", "")

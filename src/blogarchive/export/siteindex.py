@@ -46,9 +46,8 @@ class Page(NamedTuple):
 
 
 class PageRow(NamedTuple):
-    """A post page to write: the page, its summary, its newer and older neighbours in the
-    listing, its comments' stored records (``Spool.comment_records``' values), and whether
-    a post links to it (if not, it has no backlinks to read)."""
+    """A page to write, its neighbours in the listing, its comments' stored records (as
+    ``Spool.comment_records`` gives them), and whether a post links to it."""
 
     page: Page
     summary: Summary
@@ -58,16 +57,14 @@ class PageRow(NamedTuple):
     linked: bool
 
 
-# a page's row as read: its key (rank or seq), its page pickled, the seq of its summary
-# (``published``: its last published copy), its own seq, the summary read with the row,
-# whether a post links to it, and its comments' records
+# a page's row: key (rank or seq), page pickled, its last published copy's seq, its own seq,
+# the summary read with it, linked to or not, its comments' records
 _Row = tuple[int, bytes, int, int, Summary, bool, list[bytes]]
 
 
 def _grouped(rows: Iterable[tuple[Any, ...]],
              filled: Callable[[bytes | None], Summary | None]) -> Iterator[_Row]:
-    """``pages``' rows, one a comment, gathered into one a page (the rows of a page are
-    together: they are in the order of its key)."""
+    """``pages``' rows, one a comment, gathered into one a page (in its key's order)."""
     current: _Row | None = None
     for row_key, page, own, seq, record, linked, comment in rows:
         if current is None or current[0] != row_key:
@@ -264,10 +261,9 @@ class SiteIndex:
         pages; with each, its comments of a status in ``shown`` (what the spool stored of
         them, in the archive's order), and whether any post links to it.
 
-        One statement for the listing and one for the static pages: each post's comments,
-        backlinks and file were three more queries a post (14,245 posts of the 100 MB
-        export: 0.64 -> 0.30 CPU s read back), now joined to its row (a post with n comments
-        comes as n rows, in the comments' index order: no sort)."""
+        Its comments and backlinks (and its file: the summary's path) were three more queries
+        a post; now joined to its row, n rows for n comments in their index's order, no sort
+        (14,245 posts of the 100 MB export: 0.64 -> 0.30 CPU s)."""
         marks = ", ".join("?" * len(shown))
         keys = tuple(map(key, shown))
         # one pass in the listing's order, each summary read once: a post's is its own
@@ -371,14 +367,10 @@ class SiteIndex:
 
     def home(self, number: int, per_page: int, *, as_list: bool = True
              ) -> list[Summary] | Entries:
-        """Home page ``number``'s entries (from 1): a list, as the home page always had (a
-        page's few entries; a template may index them), with their kept HTML beside
-        (``RenderedList``) when there is some.
-
-        ``as_list=False`` (the built-in home.html, which asks only whether there are entries
-        and takes their kept HTML): ``RenderedEntries`` when the HTML is kept, read as the
-        page is written. The list's summaries were made for every home page and not used
-        (14,245 on the 100 MB export: 0.22 -> 0.09 CPU s for its home pages' entries)."""
+        """Home page ``number``'s entries (from 1): a list (a template may index them), with
+        their kept HTML beside (``RenderedList``) when there is some. ``as_list=False`` (the
+        built-in home.html: truth and the kept HTML): ``RenderedEntries`` when the HTML is
+        kept, not summaries made and never read (100 MB export: 0.22 -> 0.09 CPU s)."""
         start = (number - 1) * per_page
         entries = self._entries("l.rank > ? AND l.rank <= ?", (start, start + per_page),
                                 max(0, min(per_page, self.listed - start)))

@@ -253,7 +253,10 @@ def _several(outdir: Path, job: Job, settings: Settings,
     them as always (and does not load every other archive of OUTDIR, as converting into
     OUTDIR itself would); then each blog's archive is moved back to OUTDIR. While it is
     converted a blog's archive is in the work folder; a batch killed then moves it back when
-    run again (``repair``)."""
+    run again (``repair``), and a task run again after its process was killed (its worker
+    died, or a sibling's death broke the pool) moves it back first (``_reclaim``), so this
+    conversion merges into it rather than writing the blog afresh beside it."""
+    _reclaim(outdir, job.folders)
     work = outdir / SCRATCH / f"{os.getpid()}-{time.monotonic_ns()}"
     results: list[Converted] = []
     work.mkdir(parents=True)
@@ -296,12 +299,8 @@ def repair(outdir: Path) -> list[str]:
     blog is not in OUTDIR again); what was done, one line each."""
     done = []
     scratch = outdir / SCRATCH
-    for work in sorted(scratch.iterdir()) if scratch.is_dir() else []:
-        for entry in _archives(work):
-            target = outdir / entry.name
-            if not target.exists():
-                os.rename(entry, target)
-                done.append(f"moved {entry} back to {target}")
+    for work in _works(outdir):
+        done += _move_back(outdir, work)
         if not any(_archives(work)):
             shutil.rmtree(work, ignore_errors=True)
     with contextlib.suppress(OSError):
@@ -309,9 +308,46 @@ def repair(outdir: Path) -> list[str]:
     return done
 
 
+def _reclaim(outdir: Path, names: tuple[str, ...]) -> None:
+    """The archives of ``names`` that an earlier run of this task left in a work folder of
+    OUTDIR/.batch-work/ (its process killed in ``_several``) moved back to OUTDIR, and that
+    work folder removed once it holds no archive. Only ``names``: a blog's inputs are one
+    task, so no live worker has these blogs in its work folder, while the other work folders
+    there may be in use. Without this the task wrote the blog afresh, and the archive with
+    everything converted into it before was left behind in the work folder."""
+    for work in _works(outdir):
+        if _move_back(outdir, work, names) and not any(_archives(work)):
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _works(outdir: Path) -> list[Path]:
+    """The folders in OUTDIR/.batch-work/ (none when it is gone: the last task out of
+    ``_several`` may remove it at any time)."""
+    try:
+        return sorted((outdir / SCRATCH).iterdir())
+    except FileNotFoundError:
+        return []
+
+
+def _move_back(outdir: Path, work: Path, names: tuple[str, ...] | None = None) -> list[str]:
+    """The archives in ``work`` (of ``names`` only, when given) moved back to OUTDIR, those
+    whose blog is not there; what was done, one line each."""
+    done = []
+    for entry in _archives(work):
+        target = outdir / entry.name
+        if (names is None or entry.name in names) and not target.exists():
+            os.rename(entry, target)
+            done.append(f"moved {entry} back to {target}")
+    return done
+
+
 def _archives(work: Path) -> Iterator[Path]:
     from ..folder import is_archive
 
-    for entry in sorted(work.iterdir()) if work.is_dir() else []:
+    try:  # another task's work folder may go while it is looked at
+        entries = sorted(work.iterdir()) if work.is_dir() else []
+    except FileNotFoundError:
+        return
+    for entry in entries:
         if not entry.name.startswith(".") and entry.is_dir() and is_archive(entry):
             yield entry

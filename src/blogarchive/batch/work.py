@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -300,7 +300,7 @@ def repair(outdir: Path) -> list[str]:
     done = []
     scratch = outdir / SCRATCH
     for work in _works(outdir):
-        done += _move_back(outdir, work)
+        done += _move_back(outdir, _archives(work))
         if not any(_archives(work)):
             shutil.rmtree(work, ignore_errors=True)
     with contextlib.suppress(OSError):
@@ -311,12 +311,13 @@ def repair(outdir: Path) -> list[str]:
 def _reclaim(outdir: Path, names: tuple[str, ...]) -> None:
     """The archives of ``names`` that an earlier run of this task left in a work folder of
     OUTDIR/.batch-work/ (its process killed in ``_several``) moved back to OUTDIR, and that
-    work folder removed once it holds no archive. Only ``names``: a blog's inputs are one
-    task, so no live worker has these blogs in its work folder, while the other work folders
-    there may be in use. Without this the task wrote the blog afresh, and the archive with
-    everything converted into it before was left behind in the work folder."""
+    work folder removed once it holds no archive. Only ``names``, looked for by name: a
+    blog's inputs are one task, so no live worker has these blogs in its work folder, while
+    the other work folders there may be in use (and the kept rows, a file per input, are
+    not listed). Without this the task wrote the blogs afresh, and the archives with
+    everything converted into them before were left behind in the work folder."""
     for work in _works(outdir):
-        if _move_back(outdir, work, names) and not any(_archives(work)):
+        if _move_back(outdir, [work / name for name in names]) and not any(_archives(work)):
             shutil.rmtree(work, ignore_errors=True)
 
 
@@ -329,13 +330,15 @@ def _works(outdir: Path) -> list[Path]:
         return []
 
 
-def _move_back(outdir: Path, work: Path, names: tuple[str, ...] | None = None) -> list[str]:
-    """The archives in ``work`` (of ``names`` only, when given) moved back to OUTDIR, those
-    whose blog is not there; what was done, one line each."""
+def _move_back(outdir: Path, entries: Iterable[Path]) -> list[str]:
+    """Those of ``entries`` that are archives moved back to OUTDIR, where their blog is not;
+    what was done, one line each."""
+    from ..folder import is_archive
+
     done = []
-    for entry in _archives(work):
+    for entry in entries:
         target = outdir / entry.name
-        if (names is None or entry.name in names) and not target.exists():
+        if is_archive(entry) and not target.exists():
             os.rename(entry, target)
             done.append(f"moved {entry} back to {target}")
     return done
@@ -344,10 +347,6 @@ def _move_back(outdir: Path, work: Path, names: tuple[str, ...] | None = None) -
 def _archives(work: Path) -> Iterator[Path]:
     from ..folder import is_archive
 
-    try:  # another task's work folder may go while it is looked at
-        entries = sorted(work.iterdir()) if work.is_dir() else []
-    except FileNotFoundError:
-        return
-    for entry in entries:
+    for entry in sorted(work.iterdir()) if work.is_dir() else []:
         if not entry.name.startswith(".") and entry.is_dir() and is_archive(entry):
             yield entry

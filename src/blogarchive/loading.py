@@ -26,6 +26,7 @@ from .model import Archive, Blog, Comment, Label, Post, Skipped, SourceInfo
 __all__ = [
     "analysis_of",
     "decoded_lines",
+    "head_of",
     "iter_comments",
     "iter_lines",
     "iter_posts",
@@ -81,10 +82,15 @@ def load_head(dest: str | os.PathLike[str], *, label_posts: bool = True) -> Arch
         document = read_document(blog_path, label_posts=label_posts)
     except (OSError, UnicodeDecodeError, ValueError) as err:
         raise ArchiveError(f"{blog_path}: unreadable: {err}") from None
-    _check_schema(document, "blog", str(blog_path))
+    return head_of(document, str(blog_path))
+
+
+def head_of(document: Any, where: str) -> Archive:
+    """blog.json's decoded ``document`` as ``load_head`` gives it (``where``: its path, for
+    the errors): for a caller that decoded it already (``validate``), not to read it twice."""
+    _check_schema(document, "blog", where)
     if "blog" not in document:
-        raise ArchiveError(f"{blog_path}: does not match the schema: field blog missing")
-    where = str(blog_path)
+        raise ArchiveError(f"{where}: does not match the schema: field blog missing")
     blog = _structure(document["blog"], Blog, where, "blog")
     labels = _structure(document.get("labels", []), tuple[Label, ...], where, "labels")
     sources = _structure(document.get("sources", []), tuple[SourceInfo, ...], where, "sources")

@@ -1,7 +1,7 @@
 """Run cases in a capped worker process, classify the outcomes, keep one input per failure class.
 
 A failure class is the outcome, the exception type and the innermost frame inside blogarchive
-(``blogarchive/_xml.py:_repair``; the innermost frame of all, often in the standard library, is
+(``blogarchive/_xmlnames.py:repair``; the innermost frame of all, often in the standard library, is
 recorded beside it). Line numbers are left out of the class so that a class found before an
 unrelated edit is the same class after it. For each class the smallest input seen is kept.
 """

@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -253,7 +253,10 @@ def _several(outdir: Path, job: Job, settings: Settings,
     them as always (and does not load every other archive of OUTDIR, as converting into
     OUTDIR itself would); then each blog's archive is moved back to OUTDIR. While it is
     converted a blog's archive is in the work folder; a batch killed then moves it back when
-    run again (``repair``)."""
+    run again (``repair``), and a task run again after its process was killed (its worker
+    died, or a sibling's death broke the pool) moves it back first (``_reclaim``), so this
+    conversion merges into it rather than writing the blog afresh beside it."""
+    _reclaim(outdir, job.folders)
     work = outdir / SCRATCH / f"{os.getpid()}-{time.monotonic_ns()}"
     results: list[Converted] = []
     work.mkdir(parents=True)
@@ -296,16 +299,48 @@ def repair(outdir: Path) -> list[str]:
     blog is not in OUTDIR again); what was done, one line each."""
     done = []
     scratch = outdir / SCRATCH
-    for work in sorted(scratch.iterdir()) if scratch.is_dir() else []:
-        for entry in _archives(work):
-            target = outdir / entry.name
-            if not target.exists():
-                os.rename(entry, target)
-                done.append(f"moved {entry} back to {target}")
+    for work in _works(outdir):
+        done += _move_back(outdir, _archives(work))
         if not any(_archives(work)):
             shutil.rmtree(work, ignore_errors=True)
     with contextlib.suppress(OSError):
         scratch.rmdir()
+    return done
+
+
+def _reclaim(outdir: Path, names: tuple[str, ...]) -> None:
+    """The archives of ``names`` that an earlier run of this task left in a work folder of
+    OUTDIR/.batch-work/ (its process killed in ``_several``) moved back to OUTDIR, and that
+    work folder removed once it holds no archive. Only ``names``, looked for by name: a
+    blog's inputs are one task, so no live worker has these blogs in its work folder, while
+    the other work folders there may be in use (and the kept rows, a file per input, are
+    not listed). Without this the task wrote the blogs afresh, and the archives with
+    everything converted into them before were left behind in the work folder."""
+    for work in _works(outdir):
+        if _move_back(outdir, [work / name for name in names]) and not any(_archives(work)):
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _works(outdir: Path) -> list[Path]:
+    """The folders in OUTDIR/.batch-work/ (none when it is gone: the last task out of
+    ``_several`` may remove it at any time)."""
+    try:
+        return sorted((outdir / SCRATCH).iterdir())
+    except FileNotFoundError:
+        return []
+
+
+def _move_back(outdir: Path, entries: Iterable[Path]) -> list[str]:
+    """Those of ``entries`` that are archives moved back to OUTDIR, where their blog is not;
+    what was done, one line each."""
+    from ..folder import is_archive
+
+    done = []
+    for entry in entries:
+        target = outdir / entry.name
+        if is_archive(entry) and not target.exists():
+            os.rename(entry, target)
+            done.append(f"moved {entry} back to {target}")
     return done
 
 

@@ -1,12 +1,13 @@
 """``validate``'s references and derived data, checked as the records stream by.
 
 Every comment's post and parent exist or are recorded as orphans, ids are unique, and the
-label index and counts in blog.json agree with the records. The records are read one at a
-time (``iter_posts``, ``iter_comments``) and only their ids and kinds are kept: ``validate``
-used to ``load`` the whole archive, every body and analysis with it, so its memory grew with
-the archive's text (debt14; figures in docs/performance.md). The label index, on either
-side, is kept as a digest of each label's ids: blog.json's is 6.7 MB at 1 GB (293,264 ids),
-and both held as lists beside the records' ids made the peak 26 MiB higher (112 MiB).
+label index, author list and counts in blog.json agree with the records. The records are
+read one at a time (``iter_posts``, ``iter_comments``) and only their ids and kinds are kept
+(and the posts' distinct authors): ``validate`` used to ``load`` the whole archive, every
+body and analysis with it, so its memory grew with the archive's text (debt14; figures in
+docs/performance.md). The label index, on either side, is kept as a digest of each label's
+ids: blog.json's is 6.7 MB at 1 GB (293,264 ids), and both held as lists beside the records'
+ids made the peak 26 MiB higher (112 MiB).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .._words import counted
 from ..model import Archive, Comment, Post
 from ..stats import Counts
 
-__all__ = ["Consistency"]
+__all__ = ["Consistency", "author_problems"]
 
 
 class _Report(Protocol):
@@ -42,6 +43,7 @@ class Consistency:
         self.counts.skipped = len(head.skipped)
         self.stored = {label.name: _digest(label.post_ids).digest() for label in head.labels}
         self.post_ids = Counter[str]()
+        self.authors = Counter[tuple[str, str | None]]()  # (name, uri) -> posts written
         self.kinds: dict[str, str] = {}
         self.index: dict[str, blake2b] = {}  # label -> the digest of its posts' ids, in order
         self.comment_ids = Counter[str]()
@@ -54,6 +56,8 @@ class Consistency:
             self.post_ids[post.id] += 1
             self.kinds[post.id] = post.kind  # the last of a repeated id, as a dict of all
             self.counts.add_post(post)
+            if post.author is not None:  # as store._authors counts them
+                self.authors[post.author.name, post.author.uri] += 1
             for name in dict.fromkeys(post.labels):  # as assemble.label_index: once a post
                 if name not in index:
                     index[name] = _digest(())
@@ -100,8 +104,9 @@ class Consistency:
                 report.add(comments_file, f"{replies} name a parent comment that is not in "
                                           "the archive, and blog.json does not record it")
 
-    def check_derived(self, stored_counts: Any, blog_file: str, report: _Report) -> None:
-        """The label index and ``counts`` as blog.json stores them (``stored_counts``)."""
+    def check_derived(self, stored_counts: Any, stored_authors: Any, blog_file: str,
+                      report: _Report) -> None:
+        """The label index, and ``counts`` and ``authors`` as blog.json stores them."""
         stored, found = self.stored, {name: d.digest() for name, d in self.index.items()}
         if stored != found:
             wrong = sorted(k for k in stored.keys() | found.keys()
@@ -111,6 +116,10 @@ class Consistency:
         if stored_counts != self.counts.as_dict():
             report.add(blog_file, "counts do not match the records (posts, comments, labels, "
                                   "skipped or analysis totals differ)")
+        wrong = author_problems(stored_authors, self.authors)
+        if wrong:
+            report.add(blog_file, "the author list does not match the posts' authors: "
+                                  + "; ".join(wrong[:5]) + ("; ..." if len(wrong) > 5 else ""))
 
 
 def _digest(ids: Iterable[str]) -> blake2b:
@@ -124,3 +133,45 @@ def _digest(ids: Iterable[str]) -> blake2b:
 def _add(digest: blake2b, ident: str) -> None:
     data = ident.encode("utf-8", "surrogatepass")
     digest.update(len(data).to_bytes(8, "big") + data)  # the length first: ids never run on
+
+
+def author_problems(stored: Any, written: Counter[tuple[str, str | None]]) -> list[str]:
+    """How blog.json's ``authors`` (``stored``) differs from what the writer makes of the
+    posts (``store._authors``): each distinct post author (name and uri; comments' authors
+    are not in it) once, with the posts they wrote, in order of name, then uri. An entry
+    the schema refuses is the schema check's to report; none of them is compared here."""
+    if not isinstance(stored, list) or not all(_entry(e) for e in stored):
+        return []
+    listed = Counter[tuple[str, str | None]]()
+    wrong = []
+    for entry in stored:
+        key = (entry["name"], entry["uri"])
+        listed[key] += 1
+        if listed[key] == 2:
+            wrong.append(f"{_who(key)} listed more than once")
+        elif key not in written or entry["posts"] != written[key]:
+            wrong.append(f"{_who(key)} listed with {entry['posts']} posts, wrote "
+                         + (str(written[key]) if key in written else "none"))
+    wrong += [f"{_who(key)} wrote {written[key]} posts, not listed"
+              for key in sorted(written, key=_order) if key not in listed]
+    keys = [(e["name"], e["uri"]) for e in stored]
+    if not wrong and keys != sorted(keys, key=_order):
+        wrong.append("not in order of name, then uri")
+    return wrong
+
+
+def _entry(entry: Any) -> bool:
+    return (isinstance(entry, dict) and isinstance(entry.get("name"), str)
+            and "uri" in entry and isinstance(entry["uri"], (str, type(None)))
+            and type(entry.get("posts")) is int)
+
+
+def _who(key: tuple[str, str | None]) -> str:
+    name, uri = key
+    return f"{name!r}" + (f" ({uri})" if uri else "")
+
+
+def _order(key: tuple[str, str | None]) -> tuple[str, str]:
+    """The writer's order of the list."""
+    name, uri = key
+    return name, uri or ""

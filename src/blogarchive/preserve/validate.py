@@ -6,10 +6,9 @@ against the JSON Schemas kept in the archive, ``schemas/``, which must be valid 
 and, for the version this blogarchive writes, the ones it publishes; an archive written
 before they were kept is checked against those shipped in the package), references (every
 comment's post and parent exist or are recorded as orphans; ids unique) and derived data
-(the label index and the counts in blog.json agree with the records; both in
-``consistency``, the records read one at a time; blog.json's author list is not checked).
-The originals named by the last conversion event must be present with the digests it
-recorded.
+(the label index, the author list and the counts in blog.json agree with the records; in
+``consistency``, the records read one at a time; blog.json itself read once). The originals
+named by the last conversion event must be present with the digests it recorded.
 """
 
 from __future__ import annotations
@@ -24,8 +23,9 @@ import attrs
 from .._blogjson import read_document
 from ..errors import ArchiveError
 from ..folder import MEDIA_INDEX, archives_in
+from ..loading import head_of
 from ..progress import Progress, counter
-from ..store import FILES, SCHEMA_VERSION, data_dir, iter_comments, iter_posts, load_head
+from ..store import FILES, SCHEMA_VERSION, data_dir, iter_comments, iter_posts
 from .bag import bagit_module
 from .consistency import Consistency
 from .fastschema import Check, compile_schema
@@ -92,11 +92,19 @@ def validate(dest: str | os.PathLike[str], *,
         checked = counter(progress, "checking the bag", 1)  # bagit-python's own pass
         _check_bag(target, report)
         checked(1)
-    stored_counts = _check_schemas(data, prefix, report, progress)
+    blog = _check_schemas(data, prefix, report, progress)
+    stored = blog.document if isinstance(blog.document, dict) else {}
+    stored_counts, stored_authors = stored.get("counts"), stored.get("authors")
     loaded = counter(progress, "loading", 1)
     try:
-        # the records one at a time: only their ids, kinds and labels are kept
-        found = Consistency(load_head(target))
+        if blog.unreadable:  # as load_head says it
+            raise ArchiveError(f"{data / FILES['blog']}: unreadable: {blog.unreadable}")
+        # blog.json as decoded once, by the schema check, digested and dropped before the
+        # records, which come one at a time: only their ids, kinds, labels, authors are kept
+        head = head_of(blog.document, str(data / FILES["blog"]))
+        del blog, stored
+        found = Consistency(head)
+        del head
         found.read_posts(iter_posts(target))
         found.read_comments(iter_comments(target))
         loaded(1)
@@ -104,7 +112,7 @@ def validate(dest: str | os.PathLike[str], *,
         report.add(prefix + FILES["blog"], f"cannot be loaded: {err}")
         return report
     found.check_references(prefix + FILES["post"], prefix + FILES["comment"], report)
-    found.check_derived(stored_counts, prefix + FILES["blog"], report)
+    found.check_derived(stored_counts, stored_authors, prefix + FILES["blog"], report)
     _check_originals(data, prefix, report)
     _check_media(data, prefix, report)
     report.checked.update(posts=found.post_ids.total(), comments=found.comment_ids.total())
@@ -241,16 +249,28 @@ def _first_error(validator: _Validator, document: Any) -> str | None:
     return f"does not match the schema at {where}: {error.message[:200]}"
 
 
+@attrs.define
+class _Blog:
+    """blog.json as the schema check decoded it, for the checks after it: its document, or
+    why it could not be read."""
+
+    document: Any = None
+    unreadable: str = ""
+
+
 def _check_schemas(data: Path, prefix: str, report: ValidationReport,
-                   progress: Progress | None = None) -> Any:
-    """Every document and line against its schema; blog.json's ``counts`` as stored."""
+                   progress: Progress | None = None) -> _Blog:
+    """Every document and line against its schema; blog.json as decoded."""
     blog_path = data / FILES["blog"]
     try:
         # decoded as it is read (json.loads' value and errors), the text never held whole
         document = read_document(blog_path)
+    except OSError as err:
+        report.add(prefix + FILES["blog"], f"unreadable: {err}")
+        return _Blog(unreadable=str(err))
     except (ValueError, UnicodeDecodeError) as err:
         report.add(prefix + FILES["blog"], f"not JSON: {err}")
-        return None
+        return _Blog(unreadable=str(err))
     version = document.get("schema_version") if isinstance(document, dict) else None
     validators = _validators(data, prefix, report, version)
     problem = _first_error(validators["blog.json"], document)
@@ -276,7 +296,7 @@ def _check_schemas(data: Path, prefix: str, report: ValidationReport,
                     problem = f"not JSON: {err}"
                 if problem:
                     report.add(prefix + name, problem, number)
-    return document.get("counts") if isinstance(document, dict) else None
+    return _Blog(document)
 
 
 # -- originals ------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from lxml import etree
@@ -35,6 +35,7 @@ from .labelrules import (
     kinds_of,
     remembered_kinds,
 )
+from .order import ByTag, Ends, Ranges, outermost
 
 __all__ = ["AUTHOR", "STAMP", "TITLE", "Index", "tokens"]
 
@@ -56,84 +57,6 @@ _NONE: Final = -1
 _CLASSED: Final = etree.XPath("descendant-or-self::*[@class or @id]")
 
 
-class _Ends:
-    """``end`` of each element: the number of the first element after its subtree (the
-    next sibling's, or its parent's end), worked out when asked and remembered."""
-
-    def __init__(self, root: etree._Element, start: dict[etree._Element, int],
-                 count: int) -> None:
-        self.root, self.start, self.count = root, start, count
-        self.known: dict[etree._Element, int] = {}
-
-    def __getitem__(self, el: etree._Element) -> int:
-        known = self.known.get(el)
-        if known is not None:
-            return known
-        path = []  # elements with no element after them below their parent: one end
-        at = self.count
-        while True:
-            known = self.known.get(el)
-            if known is not None:
-                at = known
-                break
-            path.append(el)
-            if el is self.root:  # what follows the root (a second <html>) is not indexed
-                break
-            after = el.getnext()
-            while after is not None and not isinstance(after.tag, str):
-                after = after.getnext()  # type: ignore[unreachable]  # comments, PIs
-            if after is not None:
-                at = self.start[after]
-                break
-            parent = el.getparent()
-            if parent is None:
-                break
-            el = parent
-        for step in path:
-            self.known[step] = at
-        return at
-
-
-class _ByTag:
-    """The elements of a tag in document order, found in C when first asked for."""
-
-    def __init__(self, root: etree._Element) -> None:
-        self.root = root
-        self.found: dict[str, list[etree._Element]] = {}
-
-    def get(self, tag: str, default: Sequence[etree._Element] = ()) -> list[etree._Element]:
-        found = self.found.get(tag)
-        if found is None:
-            found = self.found[tag] = list(self.root.iter(tag))
-        return found
-
-
-def _outermost(start: dict[etree._Element, int], end: _Ends,
-               els: Iterable[etree._Element]) -> list[etree._Element]:
-    """Those of ``els`` (in document order) inside none of the others."""
-    found = []
-    reach = -1
-    for el in els:
-        if start[el] >= reach:
-            found.append(el)
-            reach = end[el]
-    return found
-
-
-class _Ranges:
-    """The subtrees of some elements, to ask whether an element lies strictly inside one."""
-
-    def __init__(self, start: dict[etree._Element, int], end: _Ends,
-                 els: list[etree._Element]) -> None:
-        self.start = start
-        self.ranges = [(start[el], end[el]) for el in _outermost(start, end, els)]
-
-    def strictly_inside(self, el: etree._Element) -> bool:
-        at = self.start[el]
-        i = bisect_left(self.ranges, (at,)) - 1
-        return i >= 0 and at < self.ranges[i][1]
-
-
 def tokens(el: etree._Element) -> list[str]:
     """The class tokens of ``el`` as ``contains(concat(" ", normalize-space(@class), " "),
     " name ")`` sees them."""
@@ -149,10 +72,10 @@ class Index:
     def __init__(self, root: etree._Element, *, posts: bool = False) -> None:
         self.root = root
         self.start: dict[etree._Element, int] = {}
-        self.end: _Ends
+        self.end: Ends
         self.order: list[etree._Element] = []
         self.by_class: defaultdict[str, list[etree._Element]] = defaultdict(list)
-        self.by_tag: _ByTag
+        self.by_tag: ByTag
         self.bodies: list[etree._Element] = []
         self.outer: dict[etree._Element, tuple[int, int, int]] = {}
         """Per element inside an outer class: the start of the innermost open element of
@@ -181,9 +104,9 @@ class Index:
         root = self.root
         order = self.order = list(root.iter(etree.Element))
         start = self.start = {el: at for at, el in enumerate(order)}
-        end = self.end = _Ends(root, start, len(order))
+        end = self.end = Ends(root, start, len(order))
         by_class = self.by_class
-        by_tag = self.by_tag = _ByTag(root)
+        by_tag = self.by_tag = ByTag(root)
         # The tags set aside in one search, in document order (six were a sixth of the
         # index's searches); each one's list is what by_tag would find (layouts asks for
         # the scripts).
@@ -225,12 +148,12 @@ class Index:
             if "date-header" in names:
                 headers.append(el)
         # The post bodies inside no other post body and no gadget but the Blog widget.
-        in_widget = _Ranges(start, end, widgets)
-        self.bodies = [b for b in _outermost(start, end, post_bodies)
+        in_widget = Ranges(start, end, widgets)
+        self.bodies = [b for b in outermost(start, end, post_bodies)
                        if not in_widget.strictly_inside(b)]
         hiding.extend(self.bodies)
         hiding.sort(key=start.__getitem__)
-        self._hidden = [(start[el], end[el]) for el in _outermost(start, end, hiding)]
+        self._hidden = [(start[el], end[el]) for el in outermost(start, end, hiding)]
         # Headers in the order they close (the inner first), each kept when it opened after
         # the last one kept: one that closes later but opened before holds that one.
         last = -1
@@ -248,7 +171,7 @@ class Index:
         walked with the open elements of each class on a stack."""
         start, end = self.start, self.end
         starts = [start[el] for el in outers]
-        for top in _outermost(start, end, outers):
+        for top in outermost(start, end, outers):
             here, reach = start[top], end[top]
             if bisect_left(starts, reach) - bisect_right(starts, here) == 0:
                 # No outer class below the top (a title's heading, a byline's span: almost

@@ -1,10 +1,10 @@
 """OUTDIR/batch.jsonl and OUTDIR/catalog.jsonl.
 
-batch.jsonl is appended to as each input finishes (flushed and synced), so a batch killed at
-any moment leaves a record of everything it finished; a rerun reads it to skip those. At the
-end of a run it is rewritten whole (atomically) with one line per input: the latest row of
-each. catalog.jsonl has one line per blog archive in OUTDIR, taken from the newest row that
-wrote it.
+batch.jsonl is appended to as each task finishes (its inputs' rows flushed and synced
+together), so a batch killed at any moment leaves a record of everything it finished; a
+rerun reads it to skip those. At the end of a run it is rewritten whole (atomically) with
+one line per input: the latest row of each. catalog.jsonl has one line per blog archive
+in OUTDIR, taken from the newest row that wrote it.
 """
 
 from __future__ import annotations

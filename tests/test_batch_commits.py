@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import blogarchive
@@ -64,6 +65,60 @@ def test_an_archive_is_committed_while_the_next_blog_converts(
         (blog,) = row["blogs"]
         assert blogarchive.validate(Path(task.outdir) / blog["archive"]).valid
         assert blog["first_post"] is not None
+
+
+def test_the_last_blog_of_a_task_converts_while_the_commits_before_it_finish(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The last input commits where it converts, but need not wait for the commits handed
+    # before it to start converting: the first archive's commit waits (a state) for the
+    # last blog's conversion to begin. Were the last blog made to wait for it first, neither
+    # would go on until the timeout.
+    from blogarchive.batch import work
+
+    task = _task(tmp_path, 2)
+    last_started = threading.Event()
+    seen: list[bool] = []
+    real_commit, real_convert = folder._commit, work._convert
+
+    def commit(temp: Path, target: Path) -> None:
+        if target.name == task.jobs[0].folders[0]:
+            seen.append(last_started.wait(timeout=30))
+        real_commit(temp, target)
+
+    def convert(source: str, *rest: Any) -> Any:
+        if source == task.jobs[-1].source:
+            last_started.set()
+        return real_convert(source, *rest)
+
+    monkeypatch.setattr(folder, "_commit", commit)
+    monkeypatch.setattr(work, "_convert", convert)
+    rows = work.run_task(task)
+    assert seen == [True]
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+    for row in rows:  # each in place, whole, once its row is made
+        (blog,) = row["blogs"]
+        assert blogarchive.validate(Path(task.outdir) / blog["archive"]).valid
+
+
+def test_an_input_of_a_blog_whose_commit_may_still_run_waits_for_it(tmp_path: Path) -> None:
+    # A task [X, Y, X again]: the third input merges with X's archive, so it must find it in
+    # place, though X's commit was handed behind Y's conversion (not the one just before).
+    import shutil
+
+    from blogarchive.batch import work
+
+    task = _task(tmp_path, 2)
+    again = tmp_path / "in" / "again.xml"
+    shutil.copyfile(task.jobs[0].source, again)
+    task = work.Task(task.outdir, (*task.jobs, attrs.evolve(task.jobs[0],
+                                                            source=os.fspath(again))),
+                     task.settings)
+    rows = work.run_task(task)
+    assert [r["status"] for r in rows] == ["ok"] * 3
+    archive = Path(task.outdir) / task.jobs[0].folders[0]
+    events = (archive / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(events) == 2  # merged with the first run's archive, not made anew
+    assert blogarchive.validate(archive).valid
 
 
 def test_a_commit_that_fails_behind_fails_its_own_row_as_convert_would(

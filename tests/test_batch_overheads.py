@@ -87,3 +87,52 @@ def test_a_pool_made_again_after_a_worker_died_forks_its_workers_frozen_too() ->
     method, lost, frozen = _fresh(script).split()
     assert (method, lost) == ("fork", "-1")  # given up after it killed its worker each time
     assert int(frozen) > 10_000
+
+
+def test_the_rows_of_a_packed_task_reach_batch_jsonl_with_one_fsync_each_on_disk_when_told(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The batch's process records a task's rows together: one fsync of batch.jsonl per task
+    # (a journal commit each, on the cores the workers convert on), not one per row; and a
+    # row is on disk before anyone hears of it (on_row, the progress).
+    import os
+    from collections.abc import Callable, Iterator, Sequence
+    from typing import Any
+
+    from blogarchive.batch.ledger import BATCH, read_rows
+    from blogarchive.batch.tasks import convert_all
+    from blogarchive.batch.work import Job, Settings
+
+    class Packed:
+        name, workers, pack = "here, packed", 1, 1 << 20
+
+        def map(self, fn: Callable[[Any], Any], items: Sequence[Any],
+                lost: Callable[[int, str], Any]) -> Iterator[tuple[int, Any]]:
+            for i, task in enumerate(items):  # rows as a task returns them, not converted
+                yield i, [{"source": job.source, "status": "ok"} for job in task.jobs]
+
+        def warm(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    jobs = [Job(f"blog-{n}.xml", None, None, (f"blog-{n}",), "", 100) for n in range(12)]
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    told: list[bool] = []
+    tasks: list[int] = []
+    real_map = Packed.map
+
+    def counting(self: Packed, *args: Any) -> Iterator[tuple[int, Any]]:
+        tasks.append(len(args[1]))
+        yield from real_map(self, *args)
+
+    monkeypatch.setattr(Packed, "map", counting)
+    rows = convert_all(Packed(), tmp_path, Settings(), jobs, None,
+                       lambda row: told.append(row in read_rows(tmp_path)))
+    assert [r["source"] for r in rows] == [j.source for j in jobs]
+    assert told == [True] * 12
+    assert tasks and tasks[0] < 12  # packed: several rows a task
+    assert len(synced) == tasks[0]  # one fsync a task
+    assert len(read_rows(tmp_path)) == 12 and (tmp_path / BATCH).is_file()

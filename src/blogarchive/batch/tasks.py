@@ -60,8 +60,8 @@ def convert_all(work: Runner, target: Path, settings: Settings, jobs: list[Job],
 
         def record(indexes: list[int], got: list[Row], weight: int) -> None:
             nonlocal finished
+            ledger.add(got)  # before any is told on: a row told is a row on disk
             for i, row in zip(indexes, got, strict=True):
-                ledger.add(row)
                 rows[i] = row
                 if on_row is not None:
                     on_row(row)

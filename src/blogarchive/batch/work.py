@@ -95,7 +95,7 @@ def run_task(task: Task) -> list[dict[str, Any]]:
     archive's commit runs behind the next input's conversion (``commits``)."""
     outdir = Path(task.outdir)
     rows: list[Future[dict[str, Any]]] = []
-    previous: tuple[str, ...] = ()
+    written: set[str] = set()  # the blogs of the inputs before: their commits may still run
     with contextlib.closing(Commits()) as commits:
         for n, job in enumerate(task.jobs):
             kept = _kept_at(task, n)
@@ -103,19 +103,24 @@ def run_task(task: Task) -> list[dict[str, Any]]:
             if row is not None:
                 rows.append(_ready(row))
                 continue
-            # Behind only when another input follows (a task of one blog, as with --jobs,
-            # waits for its commit as convert does: no thread), and only a blog's own
-            # archive, alone (not several blogs moved about in OUTDIR), with nothing to do
-            # once it is in place (a capture), and not the blog whose commit may still run.
-            behind = (n + 1 < len(task.jobs) and len(job.folders) == 1
-                      and task.settings.capture is None and job.folders != previous)
-            if not behind:
+            # Only a blog's own archive, alone (not several blogs moved about in OUTDIR),
+            # with nothing to do once it is in place (a capture), and not a blog whose
+            # commit may still run, converts before the commits handed so far are done.
+            alone = (len(job.folders) == 1 and task.settings.capture is None
+                     and written.isdisjoint(job.folders))
+            if not alone:
                 for done in rows:
                     done.result()
+            # Its own commit behind only when another input follows (a task of one blog, as
+            # with --jobs 1, waits for its commit as convert does: no thread). The last
+            # input's commit runs here, but its conversion did not wait for the commits
+            # before it: they finish meanwhile (a wait per task, of up to a commit's fsyncs
+            # and swap, while the worker's core had nothing to do).
+            behind = alone and n + 1 < len(task.jobs)
             finish = _convert_one(outdir, job, task.settings, commits if behind else None)
             rows.append(commits.then(functools.partial(_finished, finish, kept)) if behind
                         else _ready(_finished(finish, kept)))
-            previous = job.folders
+            written.update(job.folders)
     return [row.result() for row in rows]
 
 

@@ -24,7 +24,6 @@ from types import CodeType
 from typing import Any, Final
 
 import jinja2
-import markupsafe
 from markupsafe import Markup
 
 from ..errors import InvalidArgument
@@ -35,6 +34,7 @@ from .sanitise import Bodies
 from .search import SearchIndex
 from .sitefiles import PageFiles
 from .siteindex import PUBLISHED, EntryHtml, SiteIndex
+from .sitemacros import escape, install
 from .sitepaths import PER_PAGE, SitePaths, home_page, root_of
 from .sitetext import comment_view, lang_of, shown_comment, thread
 from .spool import Spool, SqlSet
@@ -48,27 +48,8 @@ _CURRENT: Final = ("index.html", "archive/index.html", "labels/index.html", "sea
                    "about.html")
 
 
-# markupsafe's escape in C (its own ``escape`` is a Python function around it, and makes its
-# Markup through ``Markup.__new__``, Python too); its pure Python one where it has no C part
-_escape_inner: Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)
-_new = str.__new__
-
-
-def escape(value: Any) -> Markup:
-    """``markupsafe.escape(value)``, the same string, for the values a page shows most (str,
-    and Markup already safe) without two Python calls each: a post page escapes about sixty
-    values (a 20 MB export's post pages rendered in a fifth less CPU; tests/
-    test_export_site_cpu.py compares the two)."""
-    kind = type(value)
-    if kind is str and _escape_inner is not None:
-        return _new(Markup, _escape_inner(value))
-    if kind is Markup:
-        return value  # type: ignore[no-any-return]
-    return markupsafe.escape(value)
-
-
 class _Template(jinja2.Template):
-    """A template whose output escapes through ``escape`` above: the compiled template's
+    """A template whose output escapes through ``sitemacros.escape``: the compiled template's
     module names ``escape`` (markupsafe's, imported by the generated code); its functions
     read it from that module's namespace, replaced here once the code has run."""
 
@@ -143,6 +124,11 @@ class _Pages:
         self._folders: set[str] = set()  # made already: no mkdir per page
         self._files = PageFiles()
         self.files = 0
+        # the built-in _entry.html's meta and entry_item as Python (sitemacros): a post
+        # page's meta and every list entry, a fifth of their pages' rendering
+        self._own_entry = job.templates is not None and (job.templates / "_entry.html").exists()
+        if not self._own_entry:
+            install(env.get_template("_entry.html").module)
 
     def write(self, template: str, path: str, **context: Any) -> None:
         try:
@@ -177,7 +163,7 @@ class _Pages:
     def entry_html(self) -> EntryHtml | None:
         """The built-in ``_entry.html``'s ``entry_item`` (a list's entry) as a function; None
         with a ``_entry.html`` of the user's, whose lists render their entries themselves."""
-        if self._user is not None and (self._user / "_entry.html").exists():
+        if self._own_entry:
             return None
         item = self._env.get_template("_entry.html").module.entry_item  # type: ignore[attr-defined]
         return lambda summary, root: Markup(item(summary, root))

@@ -25,8 +25,9 @@ raw text, foreign content, ``data:`` URL, nothing removed or replaced) is cleane
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, NamedTuple, Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -35,7 +36,7 @@ from lxml import etree
 
 from ..analysis._tree import parse, text_of
 from ..analysis.records import Quote
-from ..analysis.urls import UrlMap, absolute, original_image
+from ..analysis.urls import MEMO, UrlMap, absolute, original_image
 from .media import MediaFiles
 from .sitepaths import relative
 
@@ -84,6 +85,7 @@ _APART: Final = frozenset({
 _NOT_PLAIN: Final = _APART | frozenset(_DROPPED) | frozenset(_EMBEDS)
 _HEADING_TAGS: Final = frozenset(_HEADINGS)
 _MARKERS: Final = ("ba-embed", "ba-remote-image")  # the links whose address is kept as it is
+_MEMO_LONGEST: Final = 2048  # a longer address is not remembered (the memo holds its text)
 
 
 class _Walked(NamedTuple):
@@ -142,6 +144,15 @@ class Bodies:
         # the distinct image URLs shown and not shown (a set, or one held on disk)
         self.local_images: Distinct = local_images if local_images is not None else set()
         self.remote_images: Distinct = remote_images if remote_images is not None else set()
+        # Blogs link to the same few addresses from post after post (an "earlier posts"
+        # list, the home page, a label): each address is classified and looked up once
+        # while it is recent. An LRU, so that it does not grow with the blog. The answer
+        # depends on nothing that changes while the pages are written.
+        self._link = functools.lru_cache(maxsize=MEMO)(self._link_to)
+        # the same for the images counted: an address seen lately is in its set already
+        # (the sets are held on disk by the site export: one SQL statement an image saved)
+        self._local_seen = functools.lru_cache(maxsize=MEMO)(self.local_images.add)
+        self._remote_seen = functools.lru_cache(maxsize=MEMO)(self.remote_images.add)
 
     def render(self, content: str, *, base: str | None, page: str,
                quotes: Iterable[Quote] = ()) -> str:
@@ -197,8 +208,9 @@ class Bodies:
         data = False
         for img in images:
             src = (img.get("src") or img.get("data-src") or "").strip()
+            attrib = img.attrib
             for name in ("srcset", "data-src", "sizes", "longdesc", "usemap"):
-                img.attrib.pop(name, "")
+                attrib.pop(name, "")
             if _DATA_IMAGE.fullmatch(src):
                 data = True
                 continue
@@ -210,10 +222,10 @@ class Bodies:
                 img.set("src", shown)
                 img.set("alt", img.get("alt") or img.get("title") or "")
                 img.set("class", "ba-local-image")
-                self.local_images.add(url)
+                _count(self._local_seen, self.local_images, url)
                 continue
             if url:
-                self.remote_images.add(url)
+                _count(self._remote_seen, self.remote_images, url)
                 data = data or _is_data(url)
             inside_link = any(up.tag == "a" for up in img.iterancestors())
             note = etree.Element("span" if inside_link or not url else "a")
@@ -241,37 +253,61 @@ class Bodies:
         copy's markers here, as the attribute filter would)."""
         data = False
         for a in links:
-            href = (a.get("href") or "").strip()
+            written = a.get("href")
+            href = (written or "").strip()
             if not href or href.startswith("#") or a.get("class") in _MARKERS:
                 data = data or _is_data(href)
                 _own_class(a)
                 continue
-            url = absolute(href, base)
-            internal, kind, post_id = self._urls.classify(url)
-            fragment = urlsplit(url).fragment if "#" in url else ""
-            target = self._posts.get(post_id) if post_id is not None else None
-            if target is not None:
-                pass
-            elif internal and kind == "home":
-                target = "index.html"
-            elif internal and kind == "label":
-                name = unquote(urlsplit(url).path[len("/search/label/"):])
-                target = self._labels.get(name)
-            if target is not None:
-                a.set("href", relative(page, target) + (f"#{fragment}" if fragment else ""))
-                a.set("class", "ba-archived")
-            elif (local := self._local(url) if self._media and _image_like(url) else None):
-                a.set("href", relative(page, local))
-                a.set("class", "ba-local-image")
+            # an absolute address is read the same against any base: one memo entry for
+            # every post that links to it
+            if len(href) > _MEMO_LONGEST:  # a pasted data: URL, say: not kept in the memo
+                url, target, marker = self._link_to(href, base)
             else:
+                url, target, marker = self._link(
+                    href, None if href.startswith(("http://", "https://")) else base)
+            if target is not None:
+                a.set("href", relative(page, target))
+                a.set("class", marker)
+                continue
+            if url != written:  # most links keep their address: no second copy of it set
                 a.set("href", url)
-                data = data or _is_data(url)
-                if internal:
-                    a.set("class", "ba-not-archived")
-                    a.set("title", "not in this archive: the address on the original blog")
-                else:
-                    _own_class(a)
+            data = data or _is_data(url)
+            if marker:
+                a.set("class", marker)
+                a.set("title", "not in this archive: the address on the original blog")
+            else:
+                _own_class(a)
         return data
+
+    def _link_to(self, href: str, base: str | None) -> tuple[str, str | None, str]:
+        """Where the link ``href`` (stripped, not a fragment) in a body written against
+        ``base`` leads: its absolute address; the file of OUT it now names (its fragment
+        kept), or None; the class it gets ("": its own, cut to this copy's markers)."""
+        url = absolute(href, base)
+        internal, kind, post_id = self._urls.classify(url)
+        fragment = urlsplit(url).fragment if "#" in url else ""
+        target = self._posts.get(post_id) if post_id is not None else None
+        if target is not None:
+            pass
+        elif internal and kind == "home":
+            target = "index.html"
+        elif internal and kind == "label":
+            name = unquote(urlsplit(url).path[len("/search/label/"):])
+            target = self._labels.get(name)
+        if target is not None:
+            return url, target + (f"#{fragment}" if fragment else ""), "ba-archived"
+        if (local := self._local(url) if self._media and _image_like(url) else None):
+            return url, local, "ba-local-image"
+        return url, None, "ba-not-archived" if internal else ""
+
+
+def _count(seen: Callable[[str], None], into: Distinct, url: str) -> None:
+    """``url`` added to ``into`` through ``seen`` (its memo), unless too long to keep there."""
+    if len(url) > _MEMO_LONGEST:
+        into.add(url)
+    else:
+        seen(url)
 
 
 def _image_like(url: str) -> bool:

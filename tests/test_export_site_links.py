@@ -18,6 +18,7 @@ from lxml import etree
 from blogarchive.analysis.records import Quote
 from blogarchive.analysis.urls import absolute
 from blogarchive.export import sanitise
+from blogarchive.export.bodytree import replace
 from blogarchive.export.media import MediaFiles
 from blogarchive.export.sanitise import Bodies
 from blogarchive.export.sitepaths import relative
@@ -89,7 +90,7 @@ class _Old(Bodies):
                 note.set("href", url)
             note.text = (f"[Image{described} not in this copy: {url}]" if url
                          else f"[Image{described} with no address]")
-            sanitise._replace(img, note)
+            replace(img, note)
         return data
 
     def _links(self, links: Iterable[etree._Element], base: str | None, page: str) -> bool:

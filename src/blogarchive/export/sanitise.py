@@ -34,9 +34,10 @@ from urllib.parse import unquote, urlsplit
 import nh3
 from lxml import etree
 
-from ..analysis._tree import parse, text_of
+from ..analysis._tree import parse
 from ..analysis.records import Quote
 from ..analysis.urls import MEMO, UrlMap, absolute, original_image
+from .bodytree import demote_headings, embedded_url, inner_html, mark_quotes, remove, replace
 from .media import MediaFiles
 from .sitepaths import relative
 
@@ -166,22 +167,22 @@ class Bodies:
         walked = _walk(root)
         if walked is None:  # something to remove, replace, or that nh3 may read apart
             for el in list(root.iter(*_DROPPED)):
-                _remove(el)
+                remove(el)
             self._embeds(root, base)
             self._images(list(root.iter("img")), base, page)
             self._links(root.iter("a"), base, page)
-            _mark_quotes(root, quotes)
-            _demote_headings(list(root.iter(*_HEADINGS)))
-            return str(self._cleaner.clean(_inner_html(root)))
+            mark_quotes(root, quotes)
+            demote_headings(list(root.iter(*_HEADINGS)))
+            return str(self._cleaner.clean(inner_html(root)))
         # the links made for images are not walked: they are ba-remote-image (kept as made)
         data = self._images(walked.images, base, page)
         data = self._links(walked.links, base, page) or data
-        _mark_quotes(root, quotes)
+        mark_quotes(root, quotes)
         for el in walked.classed:  # once the quotes are marked: a class stays where it was
             _own_class(el)
-        _demote_headings(walked.headings)
+        demote_headings(walked.headings)
         cleaner = self._cleaner if data else self._unfiltered
-        return str(cleaner.clean(_inner_html(root)))
+        return str(cleaner.clean(inner_html(root)))
 
     def _embeds(self, root: etree._Element, base: str | None) -> None:
         replaced: set[etree._Element] = set()
@@ -189,7 +190,7 @@ class Bodies:
             if any(up in replaced for up in el.iterancestors()):
                 continue
             replaced.add(el)
-            url = _embedded_url(el)
+            url = embedded_url(el)
             link = etree.Element("a" if url else "span")
             link.set("class", "ba-embed")
             kind = "video" if el.tag in ("video", "iframe", "object", "embed") else "audio"
@@ -200,7 +201,7 @@ class Bodies:
                 link.text = f"Embedded {kind} from {host} (not part of this copy): {target}"
             else:
                 link.text = f"An embedded {kind} that named no address"
-            _replace(el, link)
+            replace(el, link)
 
     def _images(self, images: list[etree._Element], base: str | None, page: str) -> bool:
         """Whether the attribute filter would still change a source: an image kept a
@@ -235,7 +236,7 @@ class Bodies:
                 note.set("href", url)
             note.text = (f"[Image{described} not in this copy: {url}]" if url
                          else f"[Image{described} with no address]")
-            _replace(img, note)
+            replace(img, note)
         return data
 
     def _local(self, url: str) -> str | None:
@@ -314,41 +315,6 @@ def _image_like(url: str) -> bool:
     return original_image(url) is not None or bool(_IMAGE_SUFFIX.search(urlsplit(url).path))
 
 
-def _embedded_url(el: etree._Element) -> str | None:
-    for name in ("src", "data"):
-        if el.get(name):
-            return str(el.get(name))
-    for child in el.iter("param", "source", "embed"):
-        name = (child.get("name") or "").lower()
-        if child.tag == "param" and name in ("movie", "src") and child.get("value"):
-            return str(child.get("value"))
-        if child.tag in ("source", "embed") and child.get("src"):
-            return str(child.get("src"))
-    return None
-
-
-def _mark_quotes(root: etree._Element, quotes: Iterable[Quote]) -> None:
-    """Classes for the quotations the analysis found: blockquotes by their text, paragraphs
-    of a quotation-mark run by being part of its text."""
-    kinds: dict[str, str] = {}
-    runs: list[str] = []
-    for quote in quotes:
-        if quote.kind == "quote-mark-paragraph":
-            runs.append(quote.text)
-        else:
-            kinds.setdefault(quote.text, quote.kind)
-    if not kinds and not runs:
-        return
-    for bq in root.iter("blockquote"):
-        kind = kinds.get(text_of(bq))
-        if kind is not None:
-            bq.set("class", "ba-indent" if kind == "indent" else "ba-quote")
-    for p in root.iter("p") if runs else ():
-        text = text_of(p)
-        if text and any(text in run for run in runs):
-            p.set("class", "ba-quote")
-
-
 def _walk(root: etree._Element) -> _Walked | None:
     """One walk, for a body with nothing to remove or replace and nothing nh3 may read apart
     (None otherwise): its images, links, headings, and the other elements holding a class.
@@ -391,40 +357,3 @@ def _own_class(el: etree._Element) -> None:
 def _our_classes(value: str) -> str | None:
     """What a class attribute keeps: the export's own ``ba-`` markers (None: none)."""
     return " ".join(c for c in value.split() if c.startswith("ba-")) or None
-
-
-def _demote_headings(found: list[etree._Element]) -> None:
-    if not found:
-        return
-    shift = 2 - min(int(str(el.tag)[1]) for el in found)
-    if shift > 0:
-        for el in found:
-            el.tag = f"h{min(6, int(str(el.tag)[1]) + shift)}"
-
-
-def _remove(el: etree._Element) -> None:
-    """Drop ``el`` and what it holds, keeping the text after it."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
-
-
-def _replace(old: etree._Element, new: etree._Element) -> None:
-    new.tail = old.tail
-    parent = old.getparent()
-    if parent is not None:
-        parent.replace(old, new)
-
-
-def _inner_html(root: etree._Element) -> str:
-    """The body element's content: serialised whole (one call), its own tags cut off."""
-    root.tail = None
-    whole = etree.tostring(root, method="html", encoding="unicode")
-    return whole[whole.index(">") + 1:whole.rindex("</")]

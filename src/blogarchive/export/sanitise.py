@@ -25,17 +25,19 @@ raw text, foreign content, ``data:`` URL, nothing removed or replaced) is cleane
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, NamedTuple, Protocol
 from urllib.parse import unquote, urlsplit
 
 import nh3
 from lxml import etree
 
-from ..analysis._tree import parse, text_of
+from ..analysis._tree import parse
 from ..analysis.records import Quote
-from ..analysis.urls import UrlMap, absolute, original_image
+from ..analysis.urls import MEMO, UrlMap, absolute, original_image
+from .bodytree import demote_headings, embedded_url, inner_html, mark_quotes, remove, replace
 from .media import MediaFiles
 from .sitepaths import relative
 
@@ -84,6 +86,7 @@ _APART: Final = frozenset({
 _NOT_PLAIN: Final = _APART | frozenset(_DROPPED) | frozenset(_EMBEDS)
 _HEADING_TAGS: Final = frozenset(_HEADINGS)
 _MARKERS: Final = ("ba-embed", "ba-remote-image")  # the links whose address is kept as it is
+_MEMO_LONGEST: Final = 2048  # a longer address is not remembered (the memo holds its text)
 
 
 class _Walked(NamedTuple):
@@ -142,6 +145,15 @@ class Bodies:
         # the distinct image URLs shown and not shown (a set, or one held on disk)
         self.local_images: Distinct = local_images if local_images is not None else set()
         self.remote_images: Distinct = remote_images if remote_images is not None else set()
+        # Blogs link to the same few addresses from post after post (an "earlier posts"
+        # list, the home page, a label): each address is classified and looked up once
+        # while it is recent. An LRU, so that it does not grow with the blog. The answer
+        # depends on nothing that changes while the pages are written.
+        self._link = functools.lru_cache(maxsize=MEMO)(self._link_to)
+        # the same for the images counted: an address seen lately is in its set already
+        # (the sets are held on disk by the site export: one SQL statement an image saved)
+        self._local_seen = functools.lru_cache(maxsize=MEMO)(self.local_images.add)
+        self._remote_seen = functools.lru_cache(maxsize=MEMO)(self.remote_images.add)
 
     def render(self, content: str, *, base: str | None, page: str,
                quotes: Iterable[Quote] = ()) -> str:
@@ -155,22 +167,22 @@ class Bodies:
         walked = _walk(root)
         if walked is None:  # something to remove, replace, or that nh3 may read apart
             for el in list(root.iter(*_DROPPED)):
-                _remove(el)
+                remove(el)
             self._embeds(root, base)
             self._images(list(root.iter("img")), base, page)
             self._links(root.iter("a"), base, page)
-            _mark_quotes(root, quotes)
-            _demote_headings(list(root.iter(*_HEADINGS)))
-            return str(self._cleaner.clean(_inner_html(root)))
+            mark_quotes(root, quotes)
+            demote_headings(list(root.iter(*_HEADINGS)))
+            return str(self._cleaner.clean(inner_html(root)))
         # the links made for images are not walked: they are ba-remote-image (kept as made)
         data = self._images(walked.images, base, page)
         data = self._links(walked.links, base, page) or data
-        _mark_quotes(root, quotes)
+        mark_quotes(root, quotes)
         for el in walked.classed:  # once the quotes are marked: a class stays where it was
             _own_class(el)
-        _demote_headings(walked.headings)
+        demote_headings(walked.headings)
         cleaner = self._cleaner if data else self._unfiltered
-        return str(cleaner.clean(_inner_html(root)))
+        return str(cleaner.clean(inner_html(root)))
 
     def _embeds(self, root: etree._Element, base: str | None) -> None:
         replaced: set[etree._Element] = set()
@@ -178,7 +190,7 @@ class Bodies:
             if any(up in replaced for up in el.iterancestors()):
                 continue
             replaced.add(el)
-            url = _embedded_url(el)
+            url = embedded_url(el)
             link = etree.Element("a" if url else "span")
             link.set("class", "ba-embed")
             kind = "video" if el.tag in ("video", "iframe", "object", "embed") else "audio"
@@ -189,7 +201,7 @@ class Bodies:
                 link.text = f"Embedded {kind} from {host} (not part of this copy): {target}"
             else:
                 link.text = f"An embedded {kind} that named no address"
-            _replace(el, link)
+            replace(el, link)
 
     def _images(self, images: list[etree._Element], base: str | None, page: str) -> bool:
         """Whether the attribute filter would still change a source: an image kept a
@@ -197,8 +209,9 @@ class Bodies:
         data = False
         for img in images:
             src = (img.get("src") or img.get("data-src") or "").strip()
+            attrib = img.attrib
             for name in ("srcset", "data-src", "sizes", "longdesc", "usemap"):
-                img.attrib.pop(name, "")
+                attrib.pop(name, "")
             if _DATA_IMAGE.fullmatch(src):
                 data = True
                 continue
@@ -210,10 +223,10 @@ class Bodies:
                 img.set("src", shown)
                 img.set("alt", img.get("alt") or img.get("title") or "")
                 img.set("class", "ba-local-image")
-                self.local_images.add(url)
+                _count(self._local_seen, self.local_images, url)
                 continue
             if url:
-                self.remote_images.add(url)
+                _count(self._remote_seen, self.remote_images, url)
                 data = data or _is_data(url)
             inside_link = any(up.tag == "a" for up in img.iterancestors())
             note = etree.Element("span" if inside_link or not url else "a")
@@ -223,7 +236,7 @@ class Bodies:
                 note.set("href", url)
             note.text = (f"[Image{described} not in this copy: {url}]" if url
                          else f"[Image{described} with no address]")
-            _replace(img, note)
+            replace(img, note)
         return data
 
     def _local(self, url: str) -> str | None:
@@ -241,76 +254,65 @@ class Bodies:
         copy's markers here, as the attribute filter would)."""
         data = False
         for a in links:
-            href = (a.get("href") or "").strip()
+            written = a.get("href")
+            href = (written or "").strip()
             if not href or href.startswith("#") or a.get("class") in _MARKERS:
                 data = data or _is_data(href)
                 _own_class(a)
                 continue
-            url = absolute(href, base)
-            internal, kind, post_id = self._urls.classify(url)
-            fragment = urlsplit(url).fragment if "#" in url else ""
-            target = self._posts.get(post_id) if post_id is not None else None
-            if target is not None:
-                pass
-            elif internal and kind == "home":
-                target = "index.html"
-            elif internal and kind == "label":
-                name = unquote(urlsplit(url).path[len("/search/label/"):])
-                target = self._labels.get(name)
-            if target is not None:
-                a.set("href", relative(page, target) + (f"#{fragment}" if fragment else ""))
-                a.set("class", "ba-archived")
-            elif (local := self._local(url) if self._media and _image_like(url) else None):
-                a.set("href", relative(page, local))
-                a.set("class", "ba-local-image")
+            # an absolute address is read the same against any base: one memo entry for
+            # every post that links to it
+            if len(href) > _MEMO_LONGEST:  # a pasted data: URL, say: not kept in the memo
+                url, target, marker = self._link_to(href, base)
             else:
+                url, target, marker = self._link(
+                    href, None if href.startswith(("http://", "https://")) else base)
+            if target is not None:
+                a.set("href", relative(page, target))
+                a.set("class", marker)
+                continue
+            if url != written:  # most links keep their address: no second copy of it set
                 a.set("href", url)
-                data = data or _is_data(url)
-                if internal:
-                    a.set("class", "ba-not-archived")
-                    a.set("title", "not in this archive: the address on the original blog")
-                else:
-                    _own_class(a)
+            data = data or _is_data(url)
+            if marker:
+                a.set("class", marker)
+                a.set("title", "not in this archive: the address on the original blog")
+            else:
+                _own_class(a)
         return data
+
+    def _link_to(self, href: str, base: str | None) -> tuple[str, str | None, str]:
+        """Where the link ``href`` (stripped, not a fragment) in a body written against
+        ``base`` leads: its absolute address; the file of OUT it now names (its fragment
+        kept), or None; the class it gets ("": its own, cut to this copy's markers)."""
+        url = absolute(href, base)
+        internal, kind, post_id = self._urls.classify(url)
+        fragment = urlsplit(url).fragment if "#" in url else ""
+        target = self._posts.get(post_id) if post_id is not None else None
+        if target is not None:
+            pass
+        elif internal and kind == "home":
+            target = "index.html"
+        elif internal and kind == "label":
+            name = unquote(urlsplit(url).path[len("/search/label/"):])
+            target = self._labels.get(name)
+        if target is not None:
+            return url, target + (f"#{fragment}" if fragment else ""), "ba-archived"
+        if (local := self._local(url) if self._media and _image_like(url) else None):
+            return url, local, "ba-local-image"
+        return url, None, "ba-not-archived" if internal else ""
+
+
+def _count(seen: Callable[[str], None], into: Distinct, url: str) -> None:
+    """``url`` added to ``into`` through ``seen`` (its memo), unless too long to keep there."""
+    if len(url) > _MEMO_LONGEST:
+        into.add(url)
+    else:
+        seen(url)
 
 
 def _image_like(url: str) -> bool:
     return original_image(url) is not None or bool(_IMAGE_SUFFIX.search(urlsplit(url).path))
-
-
-def _embedded_url(el: etree._Element) -> str | None:
-    for name in ("src", "data"):
-        if el.get(name):
-            return str(el.get(name))
-    for child in el.iter("param", "source", "embed"):
-        name = (child.get("name") or "").lower()
-        if child.tag == "param" and name in ("movie", "src") and child.get("value"):
-            return str(child.get("value"))
-        if child.tag in ("source", "embed") and child.get("src"):
-            return str(child.get("src"))
-    return None
-
-
-def _mark_quotes(root: etree._Element, quotes: Iterable[Quote]) -> None:
-    """Classes for the quotations the analysis found: blockquotes by their text, paragraphs
-    of a quotation-mark run by being part of its text."""
-    kinds: dict[str, str] = {}
-    runs: list[str] = []
-    for quote in quotes:
-        if quote.kind == "quote-mark-paragraph":
-            runs.append(quote.text)
-        else:
-            kinds.setdefault(quote.text, quote.kind)
-    if not kinds and not runs:
-        return
-    for bq in root.iter("blockquote"):
-        kind = kinds.get(text_of(bq))
-        if kind is not None:
-            bq.set("class", "ba-indent" if kind == "indent" else "ba-quote")
-    for p in root.iter("p") if runs else ():
-        text = text_of(p)
-        if text and any(text in run for run in runs):
-            p.set("class", "ba-quote")
 
 
 def _walk(root: etree._Element) -> _Walked | None:
@@ -355,40 +357,3 @@ def _own_class(el: etree._Element) -> None:
 def _our_classes(value: str) -> str | None:
     """What a class attribute keeps: the export's own ``ba-`` markers (None: none)."""
     return " ".join(c for c in value.split() if c.startswith("ba-")) or None
-
-
-def _demote_headings(found: list[etree._Element]) -> None:
-    if not found:
-        return
-    shift = 2 - min(int(str(el.tag)[1]) for el in found)
-    if shift > 0:
-        for el in found:
-            el.tag = f"h{min(6, int(str(el.tag)[1]) + shift)}"
-
-
-def _remove(el: etree._Element) -> None:
-    """Drop ``el`` and what it holds, keeping the text after it."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
-
-
-def _replace(old: etree._Element, new: etree._Element) -> None:
-    new.tail = old.tail
-    parent = old.getparent()
-    if parent is not None:
-        parent.replace(old, new)
-
-
-def _inner_html(root: etree._Element) -> str:
-    """The body element's content: serialised whole (one call), its own tags cut off."""
-    root.tail = None
-    whole = etree.tostring(root, method="html", encoding="unicode")
-    return whole[whole.index(">") + 1:whole.rindex("</")]

@@ -1,4 +1,4 @@
-"""A ``--jobs`` worker killed while a source of several blogs is converted (issue 15, branch
+"""A ``--jobs`` worker killed while a source of several blogs is converted (issue 13, branch
 debt15): its blogs' archives were moved aside into OUTDIR/.batch-work/ then, and the task run
 again wrote those blogs afresh, leaving the archives with everything converted into them
 before stranded there. The task run again now moves them back first and merges into them."""
@@ -95,3 +95,27 @@ def test_a_worker_killed_with_archives_moved_aside_strands_none(tmp_path: Path) 
     again = blogarchive.batch(given, out, jobs=2)
     assert [row["status"] for row in again] == ["ok"] * len(given)
     assert tree(out) == before and _events(out / archive) == 2
+
+
+def test_an_archive_left_half_swapped_in_a_work_folder_is_put_back(tmp_path: Path) -> None:
+    """Where a swap is two renames, a process killed between them left the blog's previous
+    archive only as ``.NAME.old-<pid>`` in its work folder: both the task run again
+    (``_reclaim``) and a later batch's ``repair`` put it back and move it to OUTDIR, rather
+    than converting the blog afresh or removing the work folder with it."""
+    from blogarchive.batch import work
+
+    source = ROOT / "tests" / "fixtures" / "legacy" / "pitfalls.xml"
+    for how in ("reclaim", "repair"):
+        outdir = tmp_path / how
+        built = outdir / "built"
+        blogarchive.convert([source], built)
+        folder = outdir / work.SCRATCH / "123-456"
+        folder.mkdir(parents=True)
+        name = "blog-1"
+        built.rename(folder / f".{name}.old-999")
+        if how == "reclaim":
+            work._reclaim(outdir, (name,))
+        else:
+            assert work.repair(outdir) == [f"moved {folder / name} back to {outdir / name}"]
+        assert (outdir / name / "events.jsonl").is_file()
+        assert not folder.exists()

@@ -305,6 +305,7 @@ def repair(outdir: Path) -> list[str]:
     done = []
     scratch = outdir / SCRATCH
     for work in _works(outdir):
+        _recover_swaps(work, _swapped(work))
         done += _move_back(outdir, _archives(work))
         if not any(_archives(work)):
             shutil.rmtree(work, ignore_errors=True)
@@ -322,8 +323,29 @@ def _reclaim(outdir: Path, names: tuple[str, ...]) -> None:
     not listed). Without this the task wrote the blogs afresh, and the archives with
     everything converted into them before were left behind in the work folder."""
     for work in _works(outdir):
+        _recover_swaps(work, names)
         if _move_back(outdir, [work / name for name in names]) and not any(_archives(work)):
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _swapped(work: Path) -> set[str]:
+    """The names of the blogs whose previous archive is only ``.NAME.old-<pid>`` in ``work``."""
+    try:
+        hidden = [entry.name for entry in work.iterdir() if entry.name.startswith(".")]
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
+    return {name.rpartition(".old-")[0][1:] for name in hidden if ".old-" in name}
+
+
+def _recover_swaps(work: Path, names: Iterable[str]) -> None:
+    """Where there is no atomic exchange, a swap is two renames: a process killed between
+    them left the blog's previous archive only as ``.NAME.old-<pid>`` in its work folder.
+    Put it back as ``NAME`` first (``folder.recover``), or it would not be moved back to
+    OUTDIR and the work folder, holding no archive, would be removed with it."""
+    from ..folder import recover
+
+    for name in names:
+        recover(work / name)
 
 
 def _works(outdir: Path) -> list[Path]:

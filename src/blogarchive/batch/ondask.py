@@ -198,7 +198,9 @@ def _import_lean() -> Any:
     is forked from it (``prepare``), without ``UNUSED`` and with its YAML defaults read by
     libyaml (``_yaml_in_c``): the batch's CPU from start to workers ready 0.42 against 0.56 s
     (six alternated runs, load 6 to 7). Only while no other thread runs, which
-    could import numpy, or read YAML, meanwhile; numpy can be imported as usual afterwards."""
+    could import numpy, or read YAML, meanwhile; numpy can be imported as usual afterwards,
+    but distributed keeps the ``bytearray`` ``host_array`` it chose for the rest of the
+    process (docs/batch.md says so, and how a library caller avoids it)."""
     if "distributed" in sys.modules or threading.active_count() > 1:
         return _distributed()
     blocked = [name for name in UNUSED if name not in sys.modules]

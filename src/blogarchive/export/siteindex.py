@@ -23,7 +23,7 @@ from ..analysis.records import Quote
 from ..analysis.urls import UrlMap
 from ..narrow import SitePost, site_comments, site_posts
 from .sitepaths import SitePaths
-from .sitetext import Summary, When, comment_record, summarise
+from .sitetext import Summary, comment_record, summary_fields, summary_of
 from .spool import Spool, SqlMap, UrlIndex, dumps, key, text
 
 __all__ = ["Entries", "EntryHtml", "Page", "PageRow", "RenderedEntries", "RenderedList",
@@ -158,7 +158,6 @@ class SiteIndex:
         self.statuses: Counter[str] = Counter()  # every post's status
         self._label_numbers: dict[str, int] = {}
         self.label_counts: Counter[str] = Counter()
-        self._bare = SitePaths()  # summarise's paths while the labels are not all known
         self.urls = UrlMap()
         self.listed = 0
         self._html: EntryHtml | None = None
@@ -182,23 +181,17 @@ class SiteIndex:
                                 (key(target), seq, key(post.id)))
         if post.status != PUBLISHED:
             return
-        self._bare.posts[post.id] = self.paths.add(post)
-        summary = summarise(self._head, post, self._bare)
-        del self._bare.posts[post.id]
         # stored as plain values (marshal: a fraction of the time attrs instances take to
         # unpickle), the labels as the post names them: their files are known once every
         # post is seen
-        moment = summary.when
-        fields = (summary.id, summary.kind, summary.title, summary.path,
-                  moment.iso if moment else None, moment.text if moment else None,
-                  summary.year, summary.month, summary.author, summary.author_url,
-                  tuple(dict.fromkeys(post.labels)), summary.excerpt)
+        fields = summary_fields(self._head, post, self.paths.add(post))
+        year, month = fields[6], fields[7]
         analysis = post.analysis
         page = Page(post.id, post.kind, post.url, post.content, post.labels,
                     analysis.text if analysis else "", analysis.quotes if analysis else ())
         spool.later("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?)",
-                    (seq, post.kind == "post", post.published is not None, summary.year,
-                     summary.month, marshal.dumps(fields)))
+                    (seq, post.kind == "post", post.published is not None, year, month,
+                     marshal.dumps(fields)))
         spool.later("INSERT INTO pages VALUES (?, ?)", (seq, dumps(page)))
         spool.later("INSERT OR REPLACE INTO published VALUES (?, ?)", (key(post.id), seq))
         if post.kind == "post":
@@ -242,13 +235,7 @@ class SiteIndex:
     def _filled(self, record: bytes | None) -> Summary | None:
         if record is None:
             return None
-        (ident, kind, title, path, iso, shown, year, month, author, author_url, labels,
-         excerpt) = marshal.loads(record)
-        files = self.paths.labels
-        return Summary(ident, kind, title, path, When(iso, shown) if iso is not None else None,
-                       year, month, author, author_url,
-                       tuple((label, files[label]) for label in labels if label in files),
-                       excerpt)
+        return summary_of(marshal.loads(record), self.paths.labels)
 
     def _summaries(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[Summary]:
         for (record,) in self._spool.execute(sql, params):

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from ..analysis.records import Quote
 from ..analysis.urls import UrlMap
 from ..narrow import SitePost, site_comments, site_posts
+from .sitemacros import markup
 from .sitepaths import SitePaths
 from .sitetext import Summary, comment_record, summary_fields, summary_of
 from .spool import Spool, SqlMap, UrlIndex, dumps, key, text
@@ -85,7 +86,6 @@ _LISTED: Final = ("listed l", "l.rank")
 _RANKED: Final = ("ranked t JOIN listed l ON l.rank = t.rank", "t.rank")
 
 EntryHtml = Callable[[Summary, str], str]  # a list entry's HTML, for the page's ``root``
-_new = str.__new__
 ROOT: Final = "\x00"  # where a stored fragment's ``root`` goes (never in a summary: checked)
 
 
@@ -335,8 +335,8 @@ class SiteIndex:
                 (summary,) = self._summaries("SELECT record FROM summaries WHERE seq = ?",
                                              (seq,))
                 yield Markup(html(summary, root))  # HTML: not to be escaped again
-            else:  # escaped when rendered; Markup(str) without markupsafe's Python __new__
-                yield _new(Markup, text(fragment).replace(ROOT, root))
+            else:  # escaped when rendered
+                yield markup(text(fragment).replace(ROOT, root))
 
     def _entries(self, where: str, params: tuple[Any, ...], count: int,
                  rows: tuple[str, str] = _LISTED) -> Entries:

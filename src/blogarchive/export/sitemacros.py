@@ -23,12 +23,17 @@ from markupsafe import Markup
 
 from .sitetext import Summary
 
-__all__ = ["escape", "install"]
+__all__ = ["escape", "install", "markup"]
 
 # markupsafe's escape in C (its own ``escape`` is a Python function around it, and makes its
 # Markup through ``Markup.__new__``, Python too); its pure Python one where it has no C part
 _escape_inner: Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)
 _new = str.__new__
+
+
+def markup(text: str) -> Markup:
+    """``Markup(text)`` for text already safe, without ``Markup.__new__``'s Python call."""
+    return _new(Markup, text)
 
 
 def escape(value: Any) -> Markup:

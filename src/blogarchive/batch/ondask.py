@@ -41,8 +41,9 @@ class _Dask:
         # blogs go in packs.
         self.pack = PACK_BYTES
         # And the first packs larger still, shrinking to PACK_BYTES as the work left does:
-        # each task also costs each worker a round trip (1.5 to 3 ms between two tasks
-        # against 0.3 ms in a --jobs worker) and the scheduler 2.4 ms of the batch's CPU.
+        # each task also costs each worker a round trip (1.5 to 4 ms between two tasks at
+        # load 4 to 6, against 0.3 ms in a --jobs worker) and the scheduler 2.4 ms of the
+        # batch's CPU: 200 blogs of 0.2 MB, 24 tasks instead of 48 (docs/performance.md).
         self.largest = SHRINKING_FROM
 
     def warm(self) -> None:

@@ -501,6 +501,7 @@ class _Recorder:
     name = "recorder"
     workers = 2
     pack = 0
+    largest = 0
 
     def __init__(self) -> None:
         self.tasks: list[Any] = []

@@ -52,6 +52,7 @@ class _Dying:
 
     def __init__(self, pack: int) -> None:
         self.pack = pack
+        self.largest = 0
         self.rounds: list[list[tuple[str, ...]]] = []
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any],

@@ -103,7 +103,7 @@ def test_the_rows_of_a_packed_task_reach_batch_jsonl_with_one_fsync_each_on_disk
     from blogarchive.batch.work import Job, Settings
 
     class Packed:
-        name, workers, pack = "here, packed", 1, 1 << 20
+        name, workers, pack, largest = "here, packed", 1, 1 << 20, 0
 
         def map(self, fn: Callable[[Any], Any], items: Sequence[Any],
                 lost: Callable[[int, str], Any]) -> Iterator[tuple[int, Any]]:

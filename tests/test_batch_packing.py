@@ -4,6 +4,7 @@ archives are what one uninterrupted run writes."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -53,6 +54,29 @@ def test_a_small_collection_still_gives_every_worker_several_tasks() -> None:
     tasks = packs([10 * KB] * 40, workers=2, target=1 << 20)
     assert len(tasks) >= 2 * TASKS_PER_WORKER
     assert [g for task in tasks for g in task] == list(range(40))  # in the order given
+
+
+def test_on_dask_the_first_packs_are_larger_and_shrink_to_the_tail() -> None:
+    from blogarchive.batch.packing import PACK_BYTES, SHRINKING_FROM, TASKS_PER_WORKER, packs
+
+    # The benchmark's 200 blogs of 0.2 MB on two Dask workers: half the tasks (each costs
+    # a round trip through the scheduler), the packs never growing towards the end, the
+    # tail still a blog a task, so the workers still finish together.
+    sizes = [210 * KB] * 200
+    tasks = packs(sizes, workers=2, target=PACK_BYTES, largest=SHRINKING_FROM)
+    assert [g for task in tasks for g in task] == list(range(200))
+    assert len(tasks) <= len(packs(sizes, 2, PACK_BYTES)) // 2
+    held = [sum(sizes[g] for g in task) for task in tasks]
+    assert SHRINKING_FROM <= held[0] < SHRINKING_FROM + 210 * KB  # a pack ends past its aim
+    body = held[:-10]
+    assert all(a >= b for a, b in itertools.pairwise(body))
+    assert all(size >= PACK_BYTES for size in body)
+    assert all(len(task) == 1 for task in tasks[-10:])
+    # A large group alone still; a small collection still several tasks per worker.
+    mixed = packs([210 * KB] * 20 + [5000 * KB] + [210 * KB] * 100, 2, PACK_BYTES,
+                  SHRINKING_FROM)
+    assert [20] in mixed and [g for task in mixed for g in task] == list(range(121))
+    assert len(packs([10 * KB] * 40, 2, PACK_BYTES, SHRINKING_FROM)) >= 2 * TASKS_PER_WORKER
 
 
 def test_no_packing_is_a_task_per_group() -> None:

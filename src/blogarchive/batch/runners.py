@@ -50,6 +50,9 @@ class Runner(Protocol):
     """How many tasks run at once (for a cluster: its workers when it was reached)."""
     pack: int
     """Bytes of small blogs packed into one task (``packing``); 0: a task per blog."""
+    largest: int
+    """Bytes the first packs may hold, shrinking to ``pack`` (``packing.packs``); 0: all
+    ``pack``."""
 
     def map(self, fn: Callable[[T], R], items: Sequence[T],
             lost: Callable[[int, str], R]) -> Iterator[tuple[int, R]]: ...
@@ -94,6 +97,7 @@ class _Here:
     name = "this process"
     workers = 1
     pack = 0  # nothing to save: a task costs a call; and each row is recorded as it is done
+    largest = 0
 
     def warm(self) -> None:
         pass
@@ -122,6 +126,10 @@ class _Processes:
         # one blog must wait for. A pack lost with its worker is given again blog by blog
         # (``tasks``), so a dying worker still loses only its own blog.
         self.pack = PACK_BYTES
+        # Not larger first, as on Dask: a pool's round trip costs a fraction of a
+        # millisecond (0.3 ms between two tasks), nothing worth a second of a worker's
+        # work lost with it when it dies.
+        self.largest = 0
         self._jobs = jobs
         self.start = start_method()
         self._pool = self._new()

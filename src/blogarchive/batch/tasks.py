@@ -43,7 +43,7 @@ def convert_all(work: Runner, target: Path, settings: Settings, jobs: list[Job],
     added to batch.jsonl (and given to ``on_row``) as its task finishes."""
     shared = job_groups(jobs)
     packed = packs([sum(jobs[i].size for i in group) for group in shared], work.workers,
-                   work.pack)
+                   work.pack, work.largest)
     # Where the tasks keep each input's row until the batch has it (for a task run again);
     # hidden in OUTDIR, so every worker sees it; removed at the end, or by the next run.
     done = target / SCRATCH / f"rows-{os.getpid()}-{time.time_ns()}"

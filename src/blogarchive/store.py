@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, TextIO
@@ -46,6 +46,8 @@ __all__ = [
     "LabelIndex",
     "analysis_of",
     "analysis_value",
+    "author_list",
+    "author_order",
     "blog_document",
     "data_dir",
     "dumps_line",
@@ -125,10 +127,20 @@ def _authors(archive: Archive) -> list[dict[str, Any]]:
         if post.author is not None:
             key = (post.author.name, post.author.uri)
             seen[key] = seen.get(key, 0) + 1
-    return [
-        {"name": name, "uri": uri, "posts": n}
-        for (name, uri), n in sorted(seen.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
-    ]
+    return author_list(seen)
+
+
+def author_list(written: Mapping[tuple[str, str | None], int]) -> list[dict[str, Any]]:
+    """blog.json's ``authors``: each distinct post author (name, uri) with the posts they
+    wrote (``written``), in ``author_order``."""
+    return [{"name": name, "uri": uri, "posts": n}
+            for (name, uri), n in sorted(written.items(), key=lambda kv: author_order(kv[0]))]
+
+
+def author_order(author: tuple[str, str | None]) -> tuple[str, str]:
+    """The order of blog.json's ``authors``: by name, then uri (none first)."""
+    name, uri = author
+    return name, uri or ""
 
 
 def blog_document(archive: Archive, authors: list[dict[str, Any]] | None = None,

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from .._words import counted
 from ..model import Archive, Comment, Post
 from ..stats import Counts
+from ..store import author_order
 
 __all__ = ["Consistency", "author_problems"]
 
@@ -137,8 +138,8 @@ def _add(digest: blake2b, ident: str) -> None:
 
 def author_problems(stored: Any, written: Counter[tuple[str, str | None]]) -> list[str]:
     """How blog.json's ``authors`` (``stored``) differs from what the writer makes of the
-    posts (``store._authors``): each distinct post author (name and uri; comments' authors
-    are not in it) once, with the posts they wrote, in order of name, then uri. An entry
+    posts (``store.author_list``): each distinct post author (name and uri; comments' authors
+    are not in it) once, with the posts they wrote, in ``store.author_order``. An entry
     the schema refuses is the schema check's to report; none of them is compared here."""
     if not isinstance(stored, list) or not all(_entry(e) for e in stored):
         return []
@@ -153,9 +154,9 @@ def author_problems(stored: Any, written: Counter[tuple[str, str | None]]) -> li
             wrong.append(f"{_who(key)} listed with {entry['posts']} posts, wrote "
                          + (str(written[key]) if key in written else "none"))
     wrong += [f"{_who(key)} wrote {written[key]} posts, not listed"
-              for key in sorted(written, key=_order) if key not in listed]
+              for key in sorted(written, key=author_order) if key not in listed]
     keys = [(e["name"], e["uri"]) for e in stored]
-    if not wrong and keys != sorted(keys, key=_order):
+    if not wrong and keys != sorted(keys, key=author_order):
         wrong.append("not in order of name, then uri")
     return wrong
 
@@ -169,9 +170,3 @@ def _entry(entry: Any) -> bool:
 def _who(key: tuple[str, str | None]) -> str:
     name, uri = key
     return f"{name!r}" + (f" ({uri})" if uri else "")
-
-
-def _order(key: tuple[str, str | None]) -> tuple[str, str]:
-    """The writer's order of the list."""
-    name, uri = key
-    return name, uri or ""

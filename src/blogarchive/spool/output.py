@@ -45,6 +45,7 @@ from ..progress import Progress
 from ..stats import AnalysisTotals, Counts
 from ..store import (
     analysis_of,
+    author_list,
     blog_document,
     dumps_line,
     parse_line,
@@ -183,8 +184,7 @@ class _Tally:
         return f"{first} .. {last}"
 
     def author_list(self) -> list[dict[str, Any]]:
-        return [{"name": name, "uri": uri, "posts": n} for (name, uri), n in
-                sorted(self.authors.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
+        return author_list(self.authors)
 
 
 def write_group(group: Gathered, resolved: Resolved, folder: Path, *, run_notes: list[str],

@@ -251,35 +251,36 @@ class SiteIndex:
         Its comments and backlinks (and its file: the summary's path) were three more queries
         a post; now joined to its row, n rows for n comments in their index's order, no sort
         (14,245 posts of the 100 MB export: 0.64 -> 0.30 CPU s)."""
-        marks = ", ".join("?" * len(shown))
-        keys = tuple(map(key, shown))
         # one pass in the listing's order, each summary read once: a post's is its own
         # page's, then its newer neighbour's "older", and the one after's "newer"
         behind: _Row | None = None
         newer: Summary | None = None
-        for row in _grouped(self._spool.execute(
-                "SELECT l.rank, t.page, pb.seq, l.seq, s.record, "
-                "EXISTS (SELECT 1 FROM links k WHERE k.target = p.id), c.record "
-                "FROM listed l JOIN pages t ON t.seq = l.seq JOIN posts p ON p.seq = l.seq "
-                "JOIN published pb ON pb.id = p.id JOIN summaries s ON s.seq = l.seq "
-                f"LEFT JOIN comments c ON c.post_id = p.id AND c.status IN ({marks}) "
-                "ORDER BY l.rank, c.seq", keys), self._filled):
+        for row in self._page_rows("listed l", "l.rank", "l.seq", "l.seq",
+                                   "ORDER BY l.rank, c.seq", shown):
             if behind is not None:
                 yield self._page(behind, newer, row[4])
                 newer = behind[4]
             behind = row
         if behind is not None:
             yield self._page(behind, newer, None)
-        for row in _grouped(self._spool.execute(
-                "SELECT u.seq, t.page, pb.seq, u.seq, s.record, "
-                "EXISTS (SELECT 1 FROM links k WHERE k.target = p.id), c.record "
-                "FROM summaries u JOIN pages t ON t.seq = u.seq "
-                "JOIN posts p ON p.seq = u.seq JOIN published pb ON pb.id = p.id "
-                "JOIN summaries s ON s.seq = pb.seq "
-                f"LEFT JOIN comments c ON c.post_id = p.id AND c.status IN ({marks}) "
-                "WHERE NOT u.listed ORDER BY u.seq, c.seq", keys), self._filled):
-            # the summary is pb.seq's already (joined on it)
+        # the summary is pb.seq's already (joined on it)
+        for row in self._page_rows("summaries u", "u.seq", "u.seq", "pb.seq",
+                                   "WHERE NOT u.listed ORDER BY u.seq, c.seq", shown):
             yield PageRow(pickle.loads(row[1]), row[4], None, None, row[6], row[5])
+
+    def _page_rows(self, rows: str, order: str, seq: str, summary: str, tail: str,
+                   shown: tuple[str, ...]) -> Iterator[_Row]:
+        """``pages``' rows of the posts ``rows`` names (``seq``: their seq; ``order``: the
+        key the rows come in, by ``tail``), each with the summary of the post whose seq is
+        ``summary``, its comments of a status in ``shown``, and whether a post links to it."""
+        marks = ", ".join("?" * len(shown))
+        return _grouped(self._spool.execute(
+            f"SELECT {order}, t.page, pb.seq, {seq}, s.record, "
+            "EXISTS (SELECT 1 FROM links k WHERE k.target = p.id), c.record "
+            f"FROM {rows} JOIN pages t ON t.seq = {seq} JOIN posts p ON p.seq = {seq} "
+            f"JOIN published pb ON pb.id = p.id JOIN summaries s ON s.seq = {summary} "
+            f"LEFT JOIN comments c ON c.post_id = p.id AND c.status IN ({marks}) {tail}",
+            tuple(map(key, shown))), self._filled)
 
     def _page(self, row: _Row, newer: Summary | None, older: Summary | None) -> PageRow:
         """A listed post's page; its summary is the one of the last published post with its

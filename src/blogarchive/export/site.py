@@ -126,7 +126,7 @@ class _Pages:
         self.files = 0
         # the built-in _entry.html's meta and entry_item as Python (sitemacros): a post
         # page's meta and every list entry, a fifth of their pages' rendering
-        self._own_entry = job.templates is not None and (job.templates / "_entry.html").exists()
+        self._own_entry = _overrides(job, "_entry.html")
         if not self._own_entry:
             install(env.get_template("_entry.html").module)
 
@@ -200,6 +200,11 @@ class _Chrome:
         return found
 
 
+def _overrides(job: ExportJob, pattern: str) -> bool:
+    """Whether the user's ``--templates`` folder holds a template matching ``pattern``."""
+    return job.templates is not None and any(job.templates.glob(pattern))
+
+
 def _copy_static(job: ExportJob) -> int:
     folder = job.out / "static"
     folder.mkdir()
@@ -236,7 +241,7 @@ def write(job: ExportJob) -> None:
     common: dict[str, Any] = {"blog": head.blog, "lang": lang_of(head.blog.locale),
                               "nav": nav, "provenance": facts}
     env = _environment(job.templates)
-    mine = job.templates is not None and (job.templates / "_chrome.html").exists()
+    mine = _overrides(job, "_chrome.html")
     common["chrome"] = _Chrome(env, common, None if mine else frozenset(
         [*_CURRENT, *(page.path for page in nav)]))
     pages = _Pages(job, env, common)
@@ -272,7 +277,7 @@ def write(job: ExportJob) -> None:
     total = max(1, -(-index.listed // PER_PAGE))
     # a template of the user's (home.html, or the base.html it extends) may index the home
     # page's entries: a list then (the built-in templates need none)
-    as_list = job.templates is not None and any(job.templates.glob("*.html"))
+    as_list = _overrides(job, "*.html")
     for number in range(1, total + 1):
         pages.write("home.html", home_page(number), page_title=head.blog.title or "Blog",
                     entries=index.home(number, PER_PAGE, as_list=as_list), number=number,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from ..errors import ArchiveError
+from ..folder import is_archive, recover
 from ..limits import DEFAULT_LIMITS, Limits
 from ..preserve import Converted, convert, folder_name
 from ..reading import ReadReport
@@ -324,7 +325,8 @@ def _reclaim(outdir: Path, names: tuple[str, ...]) -> None:
     everything converted into them before were left behind in the work folder."""
     for work in _works(outdir):
         _recover_swaps(work, names)
-        if _move_back(outdir, [work / name for name in names]) and not any(_archives(work)):
+        named = [work / name for name in names if is_archive(work / name)]
+        if _move_back(outdir, named) and not any(_archives(work)):
             shutil.rmtree(work, ignore_errors=True)
 
 
@@ -342,8 +344,6 @@ def _recover_swaps(work: Path, names: Iterable[str]) -> None:
     them left the blog's previous archive only as ``.NAME.old-<pid>`` in its work folder.
     Put it back as ``NAME`` first (``folder.recover``), or it would not be moved back to
     OUTDIR and the work folder, holding no archive, would be removed with it."""
-    from ..folder import recover
-
     for name in names:
         recover(work / name)
 
@@ -358,22 +358,18 @@ def _works(outdir: Path) -> list[Path]:
 
 
 def _move_back(outdir: Path, entries: Iterable[Path]) -> list[str]:
-    """Those of ``entries`` that are archives moved back to OUTDIR, where their blog is not;
-    what was done, one line each."""
-    from ..folder import is_archive
-
+    """Those of the archives ``entries`` moved back to OUTDIR, where their blog is not; what
+    was done, one line each."""
     done = []
     for entry in entries:
         target = outdir / entry.name
-        if is_archive(entry) and not target.exists():
+        if not target.exists():
             os.rename(entry, target)
             done.append(f"moved {entry} back to {target}")
     return done
 
 
 def _archives(work: Path) -> Iterator[Path]:
-    from ..folder import is_archive
-
     for entry in sorted(work.iterdir()) if work.is_dir() else []:
         if not entry.name.startswith(".") and entry.is_dir() and is_archive(entry):
             yield entry
